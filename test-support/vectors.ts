@@ -1,0 +1,22 @@
+// Loads the independent test vectors of ../shared/spec/vectors (beside the repository, in CI too).
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+
+export const VECTORS_DIR = resolve(import.meta.dirname, '../../shared/spec/vectors');
+
+export function loadVectors<T = unknown>(name: 'keys' | 'requests' | 'signatures' | 'operations' | 'encrypted-keys' | 'azure-keys' | 'authentication'): T {
+  return JSON.parse(readFileSync(resolve(VECTORS_DIR, `${name}.json`), 'utf8')) as T;
+}
+
+export interface KeyVector {
+  curve: 'ed25519' | 'secp256k1' | 'p256' | 'bls12_381';
+  name: string;
+  secret_key: string;
+  secret_key_hex: string;
+  public_key: string;
+  public_key_hex: string;
+  public_key_hash: string;
+  public_key_hash_hex: string;
+}
+
+export const keyVectors = (): KeyVector[] => loadVectors<{ keys: KeyVector[] }>('keys').keys;
