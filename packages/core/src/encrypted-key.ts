@@ -1,0 +1,51 @@
+import { xsalsa20poly1305 } from '@noble/ciphers/salsa.js';
+import { pbkdf2 } from '@noble/hashes/pbkdf2.js';
+import { sha512 } from '@noble/hashes/sha2.js';
+import { randomBytes } from '@noble/hashes/utils.js';
+import { b58cDecode, b58cEncode } from './base58.js';
+import { TezsignerError } from './errors.js';
+import { CURVE_PREFIXES, curveOfPrefix } from './prefixes.js';
+import { assertSecretKey, type SecretKey } from './secret-key.js';
+
+// octez `src/lib_signer_backends/encrypted.ml`: salt(8) ‖ secretbox(seed or scalar) with a
+// key stretched by PBKDF2-HMAC-SHA512 and an all-zero nonce (safe: every salt gives a new key).
+const SALT_LENGTH = 8;
+const ROUNDS = 32768;
+const NONCE = new Uint8Array(24);
+const ENCRYPTED_PREFIXES = ['edesk', 'spesk', 'p2esk', 'BLesk'] as const;
+
+function boxKey(passphrase: string, salt: Uint8Array): Uint8Array {
+  return pbkdf2(sha512, new TextEncoder().encode(passphrase), salt, { c: ROUNDS, dkLen: 32 });
+}
+
+/** Whether the text is (by its leading letters) an encrypted key: edesk/spesk/p2esk/BLesk. */
+export function isEncryptedSecretKey(text: string): boolean {
+  return typeof text === 'string' && ENCRYPTED_PREFIXES.some((prefix) => text.startsWith(prefix));
+}
+
+/** edesk/spesk/p2esk/BLesk text, with a fresh random salt each time. */
+export function encryptSecretKey(sk: SecretKey, passphrase: string): string {
+  assertSecretKey(sk.curve, sk.bytes);
+  const salt = randomBytes(SALT_LENGTH);
+  const box = xsalsa20poly1305(boxKey(passphrase, salt), NONCE).encrypt(sk.bytes);
+  const payload = new Uint8Array(SALT_LENGTH + box.length);
+  payload.set(salt, 0);
+  payload.set(box, SALT_LENGTH);
+  return b58cEncode(payload, CURVE_PREFIXES[sk.curve].encryptedSecretKey);
+}
+
+/** The plain key inside an encrypted one; WRONG_PASSPHRASE when the box does not open. */
+export function decryptSecretKey(text: string, passphrase: string): SecretKey {
+  const { prefix, payload } = b58cDecode(text, ENCRYPTED_PREFIXES, 'an edesk/spesk/p2esk/BLesk encrypted secret key');
+  const curve = curveOfPrefix(prefix, 'encryptedSecretKey');
+  if (curve === undefined) throw new Error(`unreachable: ${prefix} has no curve`);
+  const salt = payload.subarray(0, SALT_LENGTH);
+  let bytes: Uint8Array;
+  try {
+    bytes = xsalsa20poly1305(boxKey(passphrase, salt), NONCE).decrypt(payload.subarray(SALT_LENGTH));
+  } catch {
+    throw new TezsignerError('WRONG_PASSPHRASE', `wrong passphrase for this ${prefix} key`);
+  }
+  assertSecretKey(curve, bytes);
+  return { curve, bytes };
+}
