@@ -1,1 +1,7 @@
-export {};
+export { openHome, resolveHomePath, HOME_ENV } from './home.js';
+export type { Home, HomeOptions } from './home.js';
+export { resolvePassphrase, PASSPHRASE_ENV, PASSPHRASE_FILE_ENV } from './passphrase.js';
+export type { PassphraseOptions } from './passphrase.js';
+export { FileWatermarkStore } from './file-watermark-store.js';
+export type { FileWatermarkStoreOptions } from './file-watermark-store.js';
+export type { FileLockOptions } from './file-lock.js';

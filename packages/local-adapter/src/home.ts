@@ -1,0 +1,38 @@
+import { homedir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { ensurePrivateDirectory } from './private-directory.js';
+
+export const HOME_ENV = 'TEZSIGNER_HOME';
+export const DEFAULT_HOME_NAME = '.tezsigner';
+
+export interface HomeOptions {
+  /** explicit folder (command-line option); wins over the environment */
+  readonly home?: string;
+  /** environment to read TEZSIGNER_HOME from; process.env by default */
+  readonly env?: Readonly<Record<string, string | undefined>>;
+}
+
+export interface Home {
+  /** absolute path of the folder */
+  readonly path: string;
+  /** what had to be fixed on the way (a folder too open was restricted to 0700), for people */
+  readonly warnings: readonly string[];
+}
+
+/** The home folder's path: the explicit option, else TEZSIGNER_HOME, else ~/.tezsigner. */
+export function resolveHomePath(options: HomeOptions = {}): string {
+  const env = options.env ?? process.env;
+  const chosen = nonEmpty(options.home) ?? nonEmpty(env[HOME_ENV]);
+  if (chosen === undefined) return join(homedir(), DEFAULT_HOME_NAME);
+  // A quoted "~/…" (systemd units, .env files) reaches us unexpanded by any shell.
+  return resolve(chosen === '~' || chosen.startsWith('~/') ? join(homedir(), chosen.slice(1)) : chosen);
+}
+
+/** Resolves the home folder and makes sure it exists, private (0700) and ours. */
+export async function openHome(options: HomeOptions = {}): Promise<Home> {
+  const path = resolveHomePath(options);
+  const warnings = await ensurePrivateDirectory(path);
+  return { path, warnings };
+}
+
+const nonEmpty = (value: string | undefined) => (value === undefined || value === '' ? undefined : value);

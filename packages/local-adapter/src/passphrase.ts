@@ -1,0 +1,50 @@
+import { readFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { configInvalid, describe } from './private-directory.js';
+
+export const PASSPHRASE_ENV = 'TEZSIGNER_PASSPHRASE';
+export const PASSPHRASE_FILE_ENV = 'TEZSIGNER_PASSPHRASE_FILE';
+
+export interface PassphraseOptions {
+  /** explicit passphrase; wins over everything else */
+  readonly passphrase?: string;
+  /** explicit passphrase file; wins over the environment's */
+  readonly passphraseFile?: string;
+  /** environment to read TEZSIGNER_PASSPHRASE(_FILE) from; process.env by default */
+  readonly env?: Readonly<Record<string, string | undefined>>;
+}
+
+/** How to give a passphrase, for error messages. */
+export const PASSPHRASE_HOW_TO =
+  `give the passphrase with --passphrase-file <file> (or ${PASSPHRASE_FILE_ENV}) or the ${PASSPHRASE_ENV} environment variable`;
+
+/**
+ * The vault passphrase: an explicit value, else TEZSIGNER_PASSPHRASE, else the passphrase file
+ * (explicit, else TEZSIGNER_PASSPHRASE_FILE) with its one trailing newline removed; undefined
+ * when none is given. An empty passphrase is refused (CONFIG_INVALID): it would encrypt keys
+ * with no secret at all while looking protected.
+ */
+export async function resolvePassphrase(options: PassphraseOptions = {}): Promise<string | undefined> {
+  const env = options.env ?? process.env;
+  if (options.passphrase !== undefined) return nonEmptyPassphrase(options.passphrase, 'the given passphrase');
+  const fromEnv = env[PASSPHRASE_ENV];
+  // An empty variable is how shells and unit files spell "unset".
+  if (fromEnv !== undefined && fromEnv !== '') return fromEnv;
+  const file = options.passphraseFile ?? emptyAsUndefined(env[PASSPHRASE_FILE_ENV]);
+  if (file === undefined) return undefined;
+  let text: string;
+  try {
+    text = await readFile(resolve(file), 'utf8');
+  } catch (err) {
+    throw configInvalid(`cannot read the passphrase file ${file}: ${describe(err)}`, err);
+  }
+  // Only the newline an editor or `echo` appends: spaces may belong to the passphrase.
+  return nonEmptyPassphrase(text.replace(/\r?\n$/, ''), `the passphrase file ${file}`);
+}
+
+function nonEmptyPassphrase(passphrase: string, origin: string): string {
+  if (passphrase === '') throw configInvalid(`${origin} is empty`);
+  return passphrase;
+}
+
+const emptyAsUndefined = (value: string | undefined) => (value === '' ? undefined : value);
