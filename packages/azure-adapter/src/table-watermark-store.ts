@@ -1,0 +1,230 @@
+import type { TableClient } from '@azure/data-tables';
+import { badRequest, checkWatermark, compareMarks, storeUnavailable, watermarkKeyId } from '@tezsigner/core';
+import type {
+  CheckResult,
+  StoredWatermark,
+  WatermarkEntry,
+  WatermarkKey,
+  WatermarkMark,
+  WatermarkStore,
+} from '@tezsigner/core';
+import { createTableClient } from './table-client.js';
+import type { TableConnectionOptions } from './table-client.js';
+import { assertStorableMark, fromRow, rowKeys, toRow } from './table-entity.js';
+import type { WatermarkRow } from './table-entity.js';
+import { isRowMissing, isWriteConflict, statusOf, toStoreError } from './table-errors.js';
+import { KeyLock } from './table-key-lock.js';
+
+export interface TableWatermarkStoreOptions extends TableConnectionOptions {
+  /** Create the table on first use if it is missing (default true). */
+  readonly createTable?: boolean;
+  /**
+   * Deadline of each store call, queueing and SDK retries included (default 2500 ms): past
+   * it the call fails closed with STORE_UNAVAILABLE, well inside a baker's round.
+   */
+  readonly timeoutMs?: number;
+}
+
+/** A row as last seen, with the ETag that lets us replace exactly that version. */
+interface Versioned {
+  readonly watermark: StoredWatermark;
+  readonly etag: string;
+}
+
+export const DEFAULT_TABLE_TIMEOUT_MS = 2500;
+/** Beyond this many lost races in one call something is wrong; fail closed rather than spin. */
+const MAX_ATTEMPTS = 64;
+
+const sameMark = (a: WatermarkMark, b: WatermarkMark) => a.level === b.level && a.round === b.round && a.hash === b.hash;
+
+/**
+ * WatermarkStore on Azure Table Storage, shared by every signer instance behind one address.
+ * Each check-and-advance is read → core's `checkWatermark` → conditional write (insert if
+ * absent, replace if the ETag still matches); losing the race (409/412) means re-read and
+ * re-decide, so exactly one instance advances each mark. Any other fault is STORE_UNAVAILABLE:
+ * no signature, nothing lowered, and the next call simply tries the table again.
+ */
+export class TableWatermarkStore implements WatermarkStore {
+  readonly name = 'azure-table';
+  readonly #client: TableClient;
+  readonly #timeoutMs: number;
+  readonly #createTable: boolean;
+  #tableReady = false;
+  readonly #lock = new KeyLock();
+  /** The last version of each watermark we read or wrote: saves the read before the next write. */
+  readonly #lastSeen = new Map<string, Versioned>();
+
+  constructor(options: TableWatermarkStoreOptions) {
+    const timeoutMs = options.timeoutMs ?? DEFAULT_TABLE_TIMEOUT_MS;
+    if (!Number.isInteger(timeoutMs) || timeoutMs <= 0) {
+      throw badRequest(`timeoutMs must be a positive integer, got ${timeoutMs}`);
+    }
+    this.#client = createTableClient(options);
+    this.#timeoutMs = timeoutMs;
+    this.#createTable = options.createTable ?? true;
+  }
+
+  get tableName(): string {
+    return this.#client.tableName;
+  }
+
+  async checkAndAdvance(key: WatermarkKey, mark: WatermarkMark): Promise<CheckResult> {
+    const { partitionKey, rowKey } = rowKeys(key);
+    assertStorableMark(mark);
+    const id = watermarkKeyId(key);
+    return await this.#call(id, async (signal) => {
+      // What we last saw is a guess: if it is stale the ETag will not match and we re-read.
+      let current: Versioned | undefined = this.#lastSeen.get(id);
+      let fresh = current === undefined;
+      for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+        if (!fresh) {
+          // Only an advance is guarded by the ETag; a repeat, resign or refusal must be decided on the truth.
+          const guess = current === undefined ? undefined : decide(current.watermark, mark);
+          if (guess?.outcome !== 'advanced') {
+            current = undefined;
+            fresh = true;
+          }
+        }
+        if (fresh) current = await this.#read(id, partitionKey, rowKey, signal);
+        const decision = checkWatermark(current?.watermark, mark);
+        if (decision.outcome !== 'advanced') return decision;
+        if (await this.#write(id, toRow(key, mark), mark, current?.etag, signal)) return decision;
+        fresh = true;
+      }
+      throw storeUnavailable(`lost ${MAX_ATTEMPTS} races in a row on watermark ${id}`);
+    });
+  }
+
+  async record(key: WatermarkKey, mark: WatermarkMark, signature: string): Promise<void> {
+    const { partitionKey, rowKey } = rowKeys(key);
+    assertStorableMark(mark);
+    if (typeof signature !== 'string' || signature === '') throw badRequest('cannot record an empty signature');
+    const id = watermarkKeyId(key);
+    await this.#call(id, async (signal) => {
+      const known = this.#lastSeen.get(id);
+      let current = known !== undefined && sameMark(known.watermark, mark) ? known : undefined;
+      for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+        current ??= await this.#read(id, partitionKey, rowKey, signal);
+        // Moved on (another instance advanced): the port says record only onto the same mark.
+        if (current === undefined || !sameMark(current.watermark, mark)) return;
+        // The first answer recorded stays, so every later repeat gets that one, whoever asks.
+        if (current.watermark.signature !== undefined) return;
+        const watermark = { ...mark, signature };
+        if (await this.#write(id, toRow(key, watermark), watermark, current.etag, signal)) return;
+        current = undefined;
+      }
+      throw storeUnavailable(`lost ${MAX_ATTEMPTS} races in a row on watermark ${id}`);
+    });
+  }
+
+  async list(): Promise<readonly WatermarkEntry[]> {
+    return await this.#call(undefined, async (signal) => {
+      const entries: WatermarkEntry[] = [];
+      for await (const entity of this.#client.listEntities({ abortSignal: signal })) {
+        entries.push(fromRow(entity));
+      }
+      return entries.sort((a, b) => (watermarkKeyId(a.key) < watermarkKeyId(b.key) ? -1 : 1));
+    });
+  }
+
+  /** Raises each stored mark to the given one when that is strictly higher; never lowers. */
+  async importEntries(entries: readonly WatermarkEntry[]): Promise<readonly WatermarkKey[]> {
+    // Validate everything before writing anything: a bad file changes nothing.
+    for (const { key, watermark } of entries) {
+      rowKeys(key);
+      assertStorableMark(watermark);
+    }
+    const raised: WatermarkKey[] = [];
+    for (const { key, watermark } of entries) {
+      const { partitionKey, rowKey } = rowKeys(key);
+      const id = watermarkKeyId(key);
+      const didRaise = await this.#call(id, async (signal) => {
+        for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+          const current = await this.#read(id, partitionKey, rowKey, signal);
+          if (current !== undefined && compareMarks(watermark, current.watermark) <= 0) return false;
+          if (await this.#write(id, toRow(key, watermark), watermark, current?.etag, signal)) return true;
+        }
+        throw storeUnavailable(`lost ${MAX_ATTEMPTS} races in a row on watermark ${id}`);
+      });
+      if (didRaise) raised.push(key);
+    }
+    return raised;
+  }
+
+  /** One store call: queued per watermark, bounded by one deadline, every fault made a TezsignerError. */
+  async #call<T>(id: string | undefined, op: (signal: AbortSignal) => Promise<T>): Promise<T> {
+    // The deadline starts before queueing: during an outage a queue must drain fast, not one timeout each.
+    const signal = AbortSignal.timeout(this.#timeoutMs);
+    const task = async () => {
+      signal.throwIfAborted();
+      await this.#ensureTable(signal);
+      return await op(signal);
+    };
+    try {
+      return await (id === undefined ? task() : this.#lock.run(id, task));
+    } catch (err) {
+      throw toStoreError(err, this.#client.tableName, this.#timeoutMs);
+    }
+  }
+
+  async #ensureTable(signal: AbortSignal): Promise<void> {
+    if (!this.#createTable || this.#tableReady) return;
+    try {
+      await this.#client.createTable({ abortSignal: signal });
+    } catch (err) {
+      // Allowed to use the table but not to create tables: assume it exists; if not, calls say so.
+      if (statusOf(err) !== 403) throw err;
+    }
+    this.#tableReady = true;
+  }
+
+  async #read(id: string, partitionKey: string, rowKey: string, signal: AbortSignal): Promise<Versioned | undefined> {
+    let entity: Record<string, unknown> & { etag: string };
+    try {
+      entity = await this.#client.getEntity(partitionKey, rowKey, { abortSignal: signal });
+    } catch (err) {
+      if (isRowMissing(err)) {
+        this.#lastSeen.delete(id);
+        return undefined;
+      }
+      throw err;
+    }
+    const seen = { watermark: fromRow(entity).watermark, etag: entity.etag };
+    this.#lastSeen.set(id, seen);
+    return seen;
+  }
+
+  /**
+   * Insert-if-absent or replace-if-unchanged. Returns false when someone wrote first, else
+   * true, remembering the new version for the next write of this watermark.
+   */
+  async #write(id: string, row: WatermarkRow, watermark: StoredWatermark, etag: string | undefined, signal: AbortSignal): Promise<boolean> {
+    // The SDK turns a missing ETag into If-Match: * (unconditional): never let that happen.
+    if (etag === '') throw storeUnavailable(`watermark ${id} was read without an ETag`);
+    let written: string | undefined;
+    try {
+      const response =
+        etag === undefined
+          ? await this.#client.createEntity(row, { abortSignal: signal })
+          : await this.#client.updateEntity(row, 'Replace', { etag, abortSignal: signal });
+      written = response.etag;
+    } catch (err) {
+      // A row gone under our ETag is a conflict too: re-read and re-decide.
+      if (isWriteConflict(err) || (etag !== undefined && isRowMissing(err))) return false;
+      this.#lastSeen.delete(id);
+      throw err;
+    }
+    if (written === undefined || written === '') this.#lastSeen.delete(id);
+    else this.#lastSeen.set(id, { watermark, etag: written });
+    return true;
+  }
+}
+
+/** checkWatermark for a guess: a refusal of the guess is not final, so it becomes "unknown". */
+function decide(stored: StoredWatermark, mark: WatermarkMark): CheckResult | undefined {
+  try {
+    return checkWatermark(stored, mark);
+  } catch {
+    return undefined;
+  }
+}
