@@ -2,7 +2,7 @@ import { mkdir, mkdtemp, readFile, readdir, rm, stat, writeFile } from 'node:fs/
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { writeFileAtomic } from './atomic-write.js';
+import { createFileAtomic, writeFileAtomic } from './atomic-write.js';
 
 let dir: string;
 beforeEach(async () => {
@@ -31,5 +31,23 @@ describe('writeFileAtomic', () => {
     await expect(writeFileAtomic(path, 'new')).rejects.toThrow();
     expect((await readdir(dir)).sort()).toEqual(['keep', 'target']);
     expect(await readFile(join(path, 'inside'), 'utf8')).toBe('y');
+  });
+});
+
+describe('createFileAtomic', () => {
+  it('creates a private file and leaves no temp file', async () => {
+    const path = join(dir, 'new.json');
+    await createFileAtomic(path, 'content');
+    expect(await readFile(path, 'utf8')).toBe('content');
+    expect((await stat(path)).mode & 0o777).toBe(0o600);
+    expect(await readdir(dir)).toEqual(['new.json']);
+  });
+
+  it('never replaces an existing file', async () => {
+    const path = join(dir, 'taken.json');
+    await writeFile(path, 'first');
+    await expect(createFileAtomic(path, 'second')).rejects.toMatchObject({ code: 'EEXIST' });
+    expect(await readFile(path, 'utf8')).toBe('first');
+    expect(await readdir(dir)).toEqual(['taken.json']);
   });
 });

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { open, rename, unlink } from 'node:fs/promises';
+import { link, open, rename, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 
 /**
@@ -9,23 +9,46 @@ import { basename, dirname, join } from 'node:path';
  * itself is only durable once the folder's entry is flushed).
  */
 export async function writeFileAtomic(path: string, data: string | Uint8Array, mode = 0o600): Promise<void> {
+  await commitTemp(path, data, mode, 'rename');
+}
+
+/**
+ * Like writeFileAtomic but only creates: fails with EEXIST (and changes nothing) when `path`
+ * exists, even if another process creates it at the same moment, because link(2), unlike
+ * rename(2), never replaces its target.
+ */
+export async function createFileAtomic(path: string, data: string | Uint8Array, mode = 0o600): Promise<void> {
+  await commitTemp(path, data, mode, 'link');
+}
+
+async function commitTemp(
+  path: string,
+  data: string | Uint8Array,
+  mode: number,
+  commit: 'rename' | 'link',
+): Promise<void> {
   const dir = dirname(path);
   const temp = join(dir, `.${basename(path)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
-  let renamed = false;
+  let handle;
+  let tempGone = false;
   try {
-    const handle = await open(temp, 'wx', mode);
+    handle = await open(temp, 'wx', mode);
     try {
       await handle.writeFile(data);
       await handle.sync();
     } finally {
       await handle.close();
     }
-    await rename(temp, path);
-    renamed = true;
-    await fsyncDirectory(dir);
+    if (commit === 'rename') {
+      await rename(temp, path);
+      tempGone = true;
+    } else {
+      await link(temp, path);
+    }
   } finally {
-    if (!renamed) await unlink(temp).catch(() => undefined);
+    if (handle !== undefined && !tempGone) await unlink(temp).catch(() => undefined);
   }
+  await fsyncDirectory(dir);
 }
 
 export async function fsyncDirectory(dir: string): Promise<void> {
