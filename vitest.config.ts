@@ -5,6 +5,9 @@ export default defineConfig({
     // Resolve workspace packages to their TypeScript sources, so tests never run stale builds.
     conditions: ['source'],
   },
+  // Vite 7 applies resolve.conditions to browser code only; tests run as server (SSR) code,
+  // whose conditions are these (Vite's defaults for servers, plus `source`).
+  ssr: { resolve: { conditions: ['source', 'module', 'node', 'development|production'] } },
   test: {
     include: ['packages/*/src/**/*.test.ts', 'packages/*/test/**/*.test.ts'],
     testTimeout: 30_000,
