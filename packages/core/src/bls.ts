@@ -1,7 +1,7 @@
 import { bls12_381 } from '@noble/curves/bls12-381.js';
 import { assertPublicKey } from './public-key.js';
 import { assertSecretKey, blsScalar, derivePublicKey, type SecretKey } from './secret-key.js';
-import { invalidEncoding } from './errors.js';
+import { notSupported } from './errors.js';
 
 // The proof-of-possession ciphersuite octez uses for tz4 (min-pk: keys in G1, signatures in G2).
 export const BLS_SIGNATURE_DST = 'BLS_SIG_BLS12381G2_XMD:SHA-256_SSWU_RO_POP_';
@@ -10,7 +10,7 @@ export const BLS_POP_DST = 'BLS_POP_BLS12381G2_XMD:SHA-256_SSWU_RO_POP_';
 const { longSignatures } = bls12_381;
 
 function requireBls(sk: SecretKey): void {
-  if (sk.curve !== 'bls12_381') throw invalidEncoding(`a BLS operation needs a bls12_381 key, got ${sk.curve}`);
+  if (sk.curve !== 'bls12_381') throw notSupported(`a BLS operation needs a bls12_381 key, got ${sk.curve}`);
   assertSecretKey(sk.curve, sk.bytes);
 }
 

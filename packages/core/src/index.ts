@@ -10,7 +10,7 @@ export { b58cEncode, b58cDecode, type B58cDecoded } from './base58.js';
 export { encodeAddress, decodeAddress, addressToBytes, isAddress } from './address.js';
 export { encodePublicKey, decodePublicKey, publicKeyHash, assertPublicKey } from './public-key.js';
 export { type SecretKey, decodeSecretKey, encodeSecretKey, derivePublicKey, generateSecretKey } from './secret-key.js';
-export { isEncryptedSecretKey, encryptSecretKey, decryptSecretKey } from './encrypted-key.js';
+export { isEncryptedSecretKey, encryptSecretKey, decryptSecretKey, encryptSecretKeyAsync, decryptSecretKeyAsync } from './encrypted-key.js';
 export { encodeSignature, decodeSignature } from './signature.js';
 export { type EcdsaCurve, normalizeEcdsaSignature } from './ecdsa.js';
 export { signWithSecretKey, verifySignature, blsProveProofOfPossession, verifyBlsProofOfPossession } from './sign.js';

@@ -1,0 +1,156 @@
+import { verifySignature as taquitoVerify } from '@taquito/utils';
+import { describe, expect, it } from 'vitest';
+import { b58cEncode } from './base58.js';
+import { isTezsignerError } from './errors.js';
+import { bytesToHex, hexToBytes } from './hex.js';
+import { decodePublicKey } from './public-key.js';
+import { decodeSecretKey, type SecretKey } from './secret-key.js';
+import { blsProveProofOfPossession, signWithSecretKey, verifyBlsProofOfPossession, verifySignature } from './sign.js';
+import { decodeSignature, encodeSignature } from './signature.js';
+import { keyVectors, loadVectors, type KeyVector } from '../../../test-support/vectors.js';
+
+interface SignatureVector {
+  key: string;
+  request: string;
+  bytes_hex: string;
+  blake2b_256_hex: string;
+  signature: string;
+  generic_signature: string;
+  raw_signature_hex: string;
+}
+interface ProofVector {
+  key: string;
+  public_key: string;
+  proof: string;
+}
+const vectors = loadVectors<{
+  signatures: SignatureVector[];
+  low_s: { curve: string; order_hex: string }[];
+  bls_proofs_of_possession: ProofVector[];
+}>('signatures');
+const keys = new Map(keyVectors().map((k) => [k.name, k]));
+const key = (name: string): KeyVector => {
+  const found = keys.get(name);
+  if (found === undefined) throw new Error(`no key ${name} in keys.json`);
+  return found;
+};
+const named = (v: SignatureVector) => `${v.key} ${v.request}`;
+const input = (v: SignatureVector) => ({ bytes: hexToBytes(v.bytes_hex), digest: hexToBytes(v.blake2b_256_hex) });
+const halfOrder = (curve: string) => BigInt('0x' + (vectors.low_s.find((l) => l.curve === curve)?.order_hex ?? '0')) / 2n;
+const sOf = (signature: Uint8Array) => BigInt('0x' + bytesToHex(signature.subarray(32)));
+
+const deterministic = vectors.signatures.filter((v) => ['ed25519', 'bls12_381'].includes(key(v.key).curve));
+const ecdsa = vectors.signatures.filter((v) => ['secp256k1', 'p256'].includes(key(v.key).curve));
+
+describe('signing', () => {
+  it('has Ed25519, BLS and ECDSA vectors', () => {
+    expect(deterministic.length).toBeGreaterThanOrEqual(10);
+    expect(ecdsa.length).toBeGreaterThanOrEqual(10);
+  });
+
+  it.each(deterministic.map((v) => [named(v), v] as const))('reproduces %s byte for byte', (_name, v) => {
+    const sk = decodeSecretKey(key(v.key).secret_key);
+    const signature = signWithSecretKey(sk, input(v));
+    expect(bytesToHex(signature)).toBe(v.raw_signature_hex);
+    expect(encodeSignature(sk.curve, signature)).toBe(v.signature);
+    expect(b58cEncode(signature, 'sig')).toBe(v.generic_signature);
+  });
+
+  it.each(ecdsa.map((v) => [named(v), v] as const))('signs %s low-S, and Taquito verifies it', (_name, v) => {
+    const k = key(v.key);
+    const sk = decodeSecretKey(k.secret_key);
+    const signature = signWithSecretKey(sk, input(v));
+    expect(signature).toHaveLength(64);
+    expect(sOf(signature) <= halfOrder(k.curve)).toBe(true);
+    expect(verifySignature(k.curve, hexToBytes(k.public_key_hex), input(v).bytes, signature)).toBe(true);
+    expect(taquitoVerify(v.bytes_hex, k.public_key, encodeSignature(k.curve, signature))).toBe(true);
+  });
+
+  it('keeps every ECDSA signature low-S over many messages', () => {
+    for (const k of keyVectors().filter((x) => x.curve === 'secp256k1' || x.curve === 'p256')) {
+      const sk = decodeSecretKey(k.secret_key);
+      for (let i = 0; i < 24; i++) {
+        const digest = new Uint8Array(32).fill(i);
+        expect(sOf(signWithSecretKey(sk, { bytes: new Uint8Array(), digest })) <= halfOrder(k.curve)).toBe(true);
+      }
+    }
+  });
+
+  it('refuses a digest that is not 32 bytes', () => {
+    const sk = decodeSecretKey(key('ed25519-1').secret_key);
+    expect(() => signWithSecretKey(sk, { bytes: new Uint8Array(3), digest: new Uint8Array(31) })).toThrow(/32 bytes, got 31/);
+  });
+});
+
+describe('verification', () => {
+  it.each(vectors.signatures.map((v) => [named(v), v] as const))('accepts %s and refuses it for other bytes or another key', (_name, v) => {
+    const k = key(v.key);
+    const other = keyVectors().find((x) => x.curve === k.curve && x.name !== k.name);
+    if (other === undefined) throw new Error(`need a second ${k.curve} key`);
+    const { bytes: signature } = decodeSignature(v.signature);
+    const bytes = hexToBytes(v.bytes_hex);
+    const tampered = Uint8Array.from(bytes);
+    tampered[tampered.length - 1] = (tampered.at(-1) ?? 0) ^ 1;
+    expect(verifySignature(k.curve, hexToBytes(k.public_key_hex), bytes, signature)).toBe(true);
+    // a BLS pairing check costs ~100 ms in JS: the refusals of one request per BLS key suffice
+    if (k.curve === 'bls12_381' && v.request !== vectors.signatures[0]?.request) return;
+    expect(verifySignature(k.curve, hexToBytes(k.public_key_hex), tampered, signature)).toBe(false);
+    expect(verifySignature(k.curve, hexToBytes(other.public_key_hex), bytes, signature)).toBe(false);
+  });
+
+  it('accepts the authentication signature of authentication.json', () => {
+    const v = loadVectors<{ authorized_key: string; signed_bytes_hex: string; authentication: string }>('authentication');
+    const { curve, bytes: publicKey } = decodePublicKey(v.authorized_key);
+    expect(verifySignature(curve, publicKey, hexToBytes(v.signed_bytes_hex), decodeSignature(v.authentication).bytes)).toBe(true);
+  });
+
+  it('says false for malformed signatures of every curve, never throws', () => {
+    for (const k of keyVectors()) {
+      const pk = hexToBytes(k.public_key_hex);
+      for (const signature of [new Uint8Array(), new Uint8Array(63), new Uint8Array(64), new Uint8Array(96).fill(0xff), new Uint8Array(97)]) {
+        expect(verifySignature(k.curve, pk, Uint8Array.of(1, 2, 3), signature)).toBe(false);
+      }
+    }
+  });
+
+  it('refuses an invalid public key with INVALID_ENCODING', () => {
+    try {
+      verifySignature('secp256k1', hexToBytes('02' + 'ff'.repeat(32)), new Uint8Array(1), new Uint8Array(64));
+      expect.unreachable();
+    } catch (err) {
+      expect(isTezsignerError(err, 'INVALID_ENCODING')).toBe(true);
+    }
+  });
+});
+
+describe('BLS proofs of possession', () => {
+  it.each(vectors.bls_proofs_of_possession.map((v) => [v.key, v] as const))('reproduces the proof of %s exactly', (_name, v) => {
+    const k = key(v.key);
+    expect(k.public_key).toBe(v.public_key);
+    const proof = blsProveProofOfPossession(decodeSecretKey(k.secret_key));
+    expect(encodeSignature('bls12_381', proof)).toBe(v.proof);
+    expect(verifyBlsProofOfPossession(hexToBytes(k.public_key_hex), proof)).toBe(true);
+  });
+
+  it('refuses another key’s proof, and keeps proofs and signatures apart (different DSTs)', () => {
+    const [a, b] = vectors.bls_proofs_of_possession;
+    if (a === undefined || b === undefined) throw new Error('need two proofs');
+    const pkA = decodePublicKey(a.public_key).bytes;
+    const proofB = decodeSignature(b.proof).bytes;
+    const proofA = decodeSignature(a.proof).bytes;
+    expect(verifyBlsProofOfPossession(pkA, proofB)).toBe(false);
+    expect(verifySignature('bls12_381', pkA, pkA, proofA)).toBe(false);
+    const signatureOfPk = signWithSecretKey(decodeSecretKey(key(a.key).secret_key), { bytes: pkA, digest: new Uint8Array(32) });
+    expect(verifyBlsProofOfPossession(pkA, signatureOfPk)).toBe(false);
+  });
+
+  it('is only for BLS keys', () => {
+    const sk: SecretKey = decodeSecretKey(key('ed25519-1').secret_key);
+    try {
+      blsProveProofOfPossession(sk);
+      expect.unreachable();
+    } catch (err) {
+      expect(isTezsignerError(err, 'NOT_SUPPORTED')).toBe(true);
+    }
+  });
+});
