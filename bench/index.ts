@@ -1,6 +1,8 @@
 // `pnpm bench`: every benchmark of the workspace, one after the other, in one process run,
 // so the ratios printed compare figures taken on the same machine at the same time.
-const suites: Array<[string, () => Promise<{ run: () => Promise<void> }>]> = [];
+const suites: Array<[string, () => Promise<{ run: () => Promise<void> }>]> = [
+  ['watermark stores', () => import('./stores.js')],
+];
 
 const only = process.argv[2];
 for (const [name, load] of suites) {

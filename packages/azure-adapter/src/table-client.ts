@@ -16,6 +16,8 @@ export interface TableConnectionOptions {
   readonly client?: TableClient;
   /** Defaults to `tezsignerwatermarks`. */
   readonly tableName?: string;
+  /** SDK options (proxy, TLS trust, user agent); retries and plain-HTTP policy stay tezsigner's. */
+  readonly clientOptions?: TableServiceClientOptions;
 }
 
 export const DEFAULT_TABLE_NAME = 'tezsignerwatermarks';
@@ -45,20 +47,21 @@ function insecureAllowed(url: string): boolean {
   throw configInvalid(`the table URL must be https (plain http only to loopback), got ${parsed.protocol}//${parsed.host}`);
 }
 
-function clientOptions(allowInsecureConnection: boolean): TableServiceClientOptions {
-  return { retryOptions: { ...RETRY_OPTIONS }, allowInsecureConnection };
+/** A fresh object per client: the SDK writes into the options it is given. */
+function sdkOptions(given: TableServiceClientOptions | undefined, allowInsecureConnection: boolean): TableServiceClientOptions {
+  return { ...given, retryOptions: { ...RETRY_OPTIONS }, allowInsecureConnection };
 }
 
-function fromConnectionString(connectionString: string, tableName: string): TableClient {
+function fromConnectionString(connectionString: string, tableName: string, given: TableServiceClientOptions | undefined): TableClient {
   let client: TableClient;
   try {
-    client = TableClient.fromConnectionString(connectionString, tableName, clientOptions(false));
+    client = TableClient.fromConnectionString(connectionString, tableName, sdkOptions(given, false));
   } catch {
     // Never echo the string: it holds the account key.
     throw configInvalid('the table connection string is not a valid Azure Storage connection string');
   }
   return insecureAllowed(client.url)
-    ? TableClient.fromConnectionString(connectionString, tableName, clientOptions(true))
+    ? TableClient.fromConnectionString(connectionString, tableName, sdkOptions(given, true))
     : client;
 }
 
@@ -70,8 +73,9 @@ export function createTableClient(options: TableConnectionOptions): TableClient 
   if (!TABLE_NAME.test(tableName) || tableName.toLowerCase() === 'tables') {
     throw configInvalid(`${JSON.stringify(tableName)} is not a valid table name (3-63 letters or digits, starting with a letter)`);
   }
-  if (options.connectionString !== undefined) return fromConnectionString(options.connectionString, tableName);
+  if (options.connectionString !== undefined) return fromConnectionString(options.connectionString, tableName, options.clientOptions);
   const url = options.url as string;
   if (insecureAllowed(url)) throw configInvalid('signing in with a credential needs an https table URL');
-  return new TableClient(url, tableName, options.credential ?? new DefaultAzureCredential(), clientOptions(false));
+  const credential = options.credential ?? new DefaultAzureCredential();
+  return new TableClient(url, tableName, credential, sdkOptions(options.clientOptions, false));
 }
