@@ -14,3 +14,21 @@ export { isEncryptedSecretKey, encryptSecretKey, decryptSecretKey, encryptSecret
 export { encodeSignature, decodeSignature } from './signature.js';
 export { type EcdsaCurve, normalizeEcdsaSignature } from './ecdsa.js';
 export { signWithSecretKey, verifySignature, blsProveProofOfPossession, verifyBlsProofOfPossession } from './sign.js';
+export { DEFAULT_MAGIC_BYTES, MAGIC_BYTES, parseMagicBytes, validateMagicBytes, describeMagicByte, formatMagicByte } from './magic-bytes.js';
+export {
+  parseRequest,
+  watermarkOf,
+  type SigningRequest,
+  type BlockRequest,
+  type ConsensusRequest,
+  type LegacyEndorsementRequest,
+  type OperationRequest,
+  type MichelsonDataRequest,
+  type AuthenticationRequest,
+  type RequestWatermark,
+} from './request.js';
+export type { OperationSummary } from './operation-decoder.js';
+export { authenticationBytes, verifyAuthentication } from './authentication.js';
+export { MemoryWatermarkStore } from './memory-watermark-store.js';
+export { MemoryKeyProvider } from './memory-key-provider.js';
+export { SignerService, type SignerPolicy, type SignerServiceOptions, type SignResult } from './signer-service.js';

@@ -1,0 +1,54 @@
+import { addressToBytes } from './address.js';
+import type { Curve } from './curve.js';
+import { isTezsignerError, TezsignerError } from './errors.js';
+import { CURVE_PREFIXES } from './prefixes.js';
+import { decodePublicKey } from './public-key.js';
+import { verifySignature } from './sign.js';
+import { decodeSignature } from './signature.js';
+
+const AUTHENTICATION_MAGIC_BYTE = 0x04;
+/** the request tag of a sign request (octez `signer_messages.ml`) */
+const SIGN_REQUEST_TAG = 0x01;
+
+/** What a client signs to authenticate a sign request (protocol notes §1): 0x04 0x01 pkh_binary data. */
+export function authenticationBytes(pkh: string, data: Uint8Array): Uint8Array {
+  const address = addressToBytes(pkh);
+  const bytes = new Uint8Array(2 + address.length + data.length);
+  bytes[0] = AUTHENTICATION_MAGIC_BYTE;
+  bytes[1] = SIGN_REQUEST_TAG;
+  bytes.set(address, 2);
+  bytes.set(data, 2 + address.length);
+  return bytes;
+}
+
+/**
+ * Whether `signature` authenticates the request to sign `data` with `pkh`: a signature of
+ * `authenticationBytes(pkh, data)` by one of the authorized public keys (edpk/sppk/p2pk/BLpk).
+ * A signature that is not base58 is AUTH_INVALID; an authorized key that is not a public key
+ * is CONFIG_INVALID.
+ */
+export function verifyAuthentication(authorizedPublicKeys: readonly string[], pkh: string, data: Uint8Array, signature: string): boolean {
+  const keys = authorizedPublicKeys.map((text, i) => {
+    try {
+      return decodePublicKey(text);
+    } catch (err) {
+      if (!isTezsignerError(err)) throw err;
+      throw new TezsignerError('CONFIG_INVALID', `authorized key #${i + 1} is not a public key: ${err.message}`, { cause: err });
+    }
+  });
+  let decoded: { curve?: Curve; bytes: Uint8Array };
+  try {
+    decoded = decodeSignature(signature);
+  } catch (err) {
+    if (!isTezsignerError(err)) throw err;
+    throw new TezsignerError('AUTH_INVALID', `authentication is not a signature: ${err.message}`, { cause: err });
+  }
+  const message = authenticationBytes(pkh, data);
+  return keys.some(
+    (key) =>
+      // a generic `sig` carries no curve: try it with every key of the right signature length
+      (decoded.curve ?? key.curve) === key.curve &&
+      decoded.bytes.length === CURVE_PREFIXES[key.curve].signatureLength &&
+      verifySignature(key.curve, key.bytes, message, decoded.bytes),
+  );
+}

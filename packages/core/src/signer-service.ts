@@ -1,0 +1,188 @@
+import { blake2b256 } from './blake2b.js';
+import type { Curve } from './curve.js';
+import { normalizeEcdsaSignature } from './ecdsa.js';
+import { backendUnavailable, isTezsignerError, keyNotFound, notSupported, policyDenied, storeUnavailable, TezsignerError } from './errors.js';
+import { bytesToHex } from './hex.js';
+import { AUTHENTICATION_MAGIC_BYTE, DEFAULT_MAGIC_BYTES, describeMagicByte, formatMagicByte, validateMagicBytes } from './magic-bytes.js';
+import type { KeyInfo, KeyProvider } from './ports/key-provider.js';
+import type { CheckResult, WatermarkKey, WatermarkMark, WatermarkStore } from './ports/watermark-store.js';
+import { CURVE_PREFIXES } from './prefixes.js';
+import { decodePublicKey, publicKeyHash } from './public-key.js';
+import { parseRequest, watermarkOf, type SigningRequest } from './request.js';
+import { verifyBlsProofOfPossession, verifySignature } from './sign.js';
+import { encodeSignature } from './signature.js';
+
+export interface SignerPolicy {
+  /** first bytes a request may start with; default 0x11, 0x12, 0x13 (a baker's). 0x04 is refused. */
+  readonly allowedMagicBytes?: readonly number[];
+  /** refuse to sign at or below a signed (level, round); default true */
+  readonly checkHighWatermark?: boolean;
+}
+
+export interface SignerServiceOptions {
+  readonly keys: KeyProvider;
+  readonly watermarks: WatermarkStore;
+  readonly policy?: SignerPolicy;
+}
+
+export interface SignResult {
+  /** b58 signature with the curve's own prefix (edsig/spsig1/p2sig/BLsig) */
+  readonly signature: string;
+  readonly request: SigningRequest;
+  /** `repeated`: these exact bytes were signed before and this is the stored signature */
+  readonly outcome: 'signed' | 'repeated';
+}
+
+const messageOf = (err: unknown): string => (err instanceof Error ? err.message : String(err));
+
+/**
+ * The signer: what every front end (HTTP server, CLI) calls. For each request it resolves the
+ * key, reads the request, applies the magic-byte policy, advances the high watermark durably,
+ * has the backend sign, normalizes and verifies the signature, records it, and only then
+ * answers. Any fault of the backend or the store fails closed: no signature leaves.
+ */
+export class SignerService {
+  readonly policy: Readonly<{ allowedMagicBytes: readonly number[]; checkHighWatermark: boolean }>;
+  readonly #keys: KeyProvider;
+  readonly #watermarks: WatermarkStore;
+  /** public key bytes per pkh, once checked to belong to the pkh (BLS decoding is costly) */
+  readonly #publicKeys = new Map<string, { text: string; bytes: Uint8Array }>();
+
+  constructor(options: SignerServiceOptions) {
+    this.#keys = options.keys;
+    this.#watermarks = options.watermarks;
+    const checkHighWatermark = options.policy?.checkHighWatermark ?? true;
+    if (typeof checkHighWatermark !== 'boolean') throw new TezsignerError('CONFIG_INVALID', 'checkHighWatermark must be true or false');
+    this.policy = Object.freeze({
+      allowedMagicBytes: Object.freeze(validateMagicBytes(options.policy?.allowedMagicBytes ?? DEFAULT_MAGIC_BYTES)),
+      checkHighWatermark,
+    });
+  }
+
+  listKeys(): Promise<readonly KeyInfo[]> {
+    return this.#backend('list its keys', () => this.#keys.listKeys());
+  }
+
+  async getPublicKey(pkh: string): Promise<string> {
+    const key = await this.#key(pkh);
+    this.#publicKeyBytes(key);
+    return key.publicKey;
+  }
+
+  async sign(pkh: string, requestBytes: Uint8Array): Promise<SignResult> {
+    // our own copy: the bytes checked against the watermark must be the bytes signed
+    const bytes = requestBytes instanceof Uint8Array ? Uint8Array.from(requestBytes) : requestBytes;
+    const key = await this.#key(pkh);
+    const request = parseRequest(bytes, key.curve);
+    this.#checkMagicByte(request.magic);
+    const digest = blake2b256(bytes);
+
+    const position = this.policy.checkHighWatermark ? watermarkOf(request) : undefined;
+    const watermark = position && {
+      key: { chainId: position.chainId, pkh: key.pkh, kind: position.kind } satisfies WatermarkKey,
+      mark: { level: position.level, round: position.round, hash: bytesToHex(digest) } satisfies WatermarkMark,
+    };
+    if (watermark) {
+      const checked: CheckResult | undefined = await this.#store(() => this.#watermarks.checkAndAdvance(watermark.key, watermark.mark));
+      if (checked?.outcome === 'repeat' && typeof checked.signature === 'string') {
+        return { signature: checked.signature, request, outcome: 'repeated' };
+      }
+      if (checked?.outcome !== 'advanced' && checked?.outcome !== 'resign') {
+        throw storeUnavailable(`watermark store ${this.#watermarks.name} gave no usable answer for ${key.pkh}; nothing was signed`);
+      }
+    }
+
+    const raw = await this.#backend(`sign for ${key.pkh}`, () => this.#keys.sign(key.pkh, { bytes, digest }));
+    const signatureBytes = this.#normalized(key, raw);
+    if (!verifySignature(key.curve, this.#publicKeyBytes(key), bytes, signatureBytes)) {
+      throw backendUnavailable(`key provider ${this.#keys.name} returned a signature that does not verify for ${key.pkh}; it was not returned`);
+    }
+    const signature = encodeSignature(key.curve, signatureBytes);
+    if (watermark) await this.#store(() => this.#watermarks.record(watermark.key, watermark.mark, signature));
+    return { signature, request, outcome: 'signed' };
+  }
+
+  async proveProofOfPossession(pkh: string): Promise<string> {
+    const key = await this.#key(pkh);
+    if (key.curve !== 'bls12_381') throw notSupported(`proof of possession exists for tz4 (BLS) keys only; ${key.pkh} is ${key.curve}`);
+    const prove = this.#keys.proveProofOfPossession?.bind(this.#keys);
+    if (!this.#keys.capabilities.proofOfPossession || prove === undefined) {
+      throw notSupported(`key provider ${this.#keys.name} cannot prove possession of its keys`);
+    }
+    const proof = await this.#backend(`prove possession of ${key.pkh}`, () => prove(key.pkh));
+    if (!(proof instanceof Uint8Array) || !verifyBlsProofOfPossession(this.#publicKeyBytes(key), proof)) {
+      throw backendUnavailable(`key provider ${this.#keys.name} returned a proof of possession that does not verify for ${key.pkh}`);
+    }
+    return encodeSignature('bls12_381', proof);
+  }
+
+  async #key(pkh: string): Promise<KeyInfo> {
+    const key = await this.#backend(`look up ${pkh}`, () => this.#keys.getKey(pkh));
+    if (key === undefined) throw keyNotFound(pkh);
+    return key;
+  }
+
+  #checkMagicByte(magic: number): void {
+    if (magic === AUTHENTICATION_MAGIC_BYTE) {
+      throw policyDenied(`magic byte ${describeMagicByte(magic)} is never signed for clients: it would forge an authentication`);
+    }
+    if (!this.policy.allowedMagicBytes.includes(magic)) {
+      const allowed = this.policy.allowedMagicBytes.map(formatMagicByte).join(', ');
+      throw policyDenied(`magic byte ${describeMagicByte(magic)} is not allowed by this signer (allowed: ${allowed})`);
+    }
+  }
+
+  /** The key's public key bytes, once checked to be a key of its curve that hashes to its pkh. */
+  #publicKeyBytes(key: KeyInfo): Uint8Array {
+    const cached = this.#publicKeys.get(key.pkh);
+    if (cached?.text === key.publicKey) return cached.bytes;
+    let decoded: { curve: Curve; bytes: Uint8Array };
+    try {
+      decoded = decodePublicKey(key.publicKey);
+    } catch (err) {
+      throw backendUnavailable(`key provider ${this.#keys.name} gave an invalid public key for ${key.pkh}: ${messageOf(err)}`, err);
+    }
+    if (decoded.curve !== key.curve || publicKeyHash(decoded.curve, decoded.bytes) !== key.pkh) {
+      throw backendUnavailable(`key provider ${this.#keys.name} gave ${key.pkh} the public key of another key`);
+    }
+    this.#publicKeys.set(key.pkh, { text: key.publicKey, bytes: decoded.bytes });
+    return decoded.bytes;
+  }
+
+  /** The signature in octez's form: ECDSA as low-S r‖s (HSMs give either s, some DER). */
+  #normalized(key: KeyInfo, raw: unknown): Uint8Array {
+    const { signatureLength } = CURVE_PREFIXES[key.curve];
+    if (!(raw instanceof Uint8Array)) throw backendUnavailable(`key provider ${this.#keys.name} returned no signature bytes for ${key.pkh}`);
+    if (key.curve === 'secp256k1' || key.curve === 'p256') {
+      try {
+        return normalizeEcdsaSignature(key.curve, raw);
+      } catch (err) {
+        throw backendUnavailable(`key provider ${this.#keys.name} returned a malformed ${key.curve} signature for ${key.pkh}: ${messageOf(err)}`, err);
+      }
+    }
+    if (raw.length !== signatureLength) {
+      throw backendUnavailable(`key provider ${this.#keys.name} returned ${raw.length} signature bytes for ${key.pkh}, expected ${signatureLength}`);
+    }
+    return raw;
+  }
+
+  /** A key provider call: its own TezsignerErrors pass, anything else is BACKEND_UNAVAILABLE. */
+  async #backend<T>(what: string, call: () => Promise<T>): Promise<T> {
+    try {
+      return await call();
+    } catch (err) {
+      if (isTezsignerError(err)) throw err;
+      throw backendUnavailable(`key provider ${this.#keys.name} failed to ${what}: ${messageOf(err)}`, err);
+    }
+  }
+
+  /** A watermark store call: its own TezsignerErrors pass, anything else is STORE_UNAVAILABLE. */
+  async #store<T>(call: () => Promise<T>): Promise<T> {
+    try {
+      return await call();
+    } catch (err) {
+      if (isTezsignerError(err)) throw err;
+      throw storeUnavailable(`watermark store ${this.#watermarks.name} failed: ${messageOf(err)}`, err);
+    }
+  }
+}
