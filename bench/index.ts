@@ -2,6 +2,7 @@
 // so the ratios printed compare figures taken on the same machine at the same time.
 const suites: Array<[string, () => Promise<{ run: () => Promise<void> }>]> = [
   ['watermark stores', () => import('./stores.js')],
+  ['crypto', () => import('./crypto.js')],
   ['file store', () => import('./file-store.js')],
 ];
 
