@@ -55,7 +55,12 @@ describe('LocalKeyVault', () => {
     }
     expect((await stat(join(home, 'keys'))).mode & 0o777).toBe(0o700);
     const provider = await vault.keyProvider();
-    expect((await provider.listKeys()).map((k) => k.pkh).sort()).toEqual(keyVectors().map((v) => v.public_key_hash).sort());
+    const byPkh = (a: { pkh: string }, b: { pkh: string }) => a.pkh.localeCompare(b.pkh);
+    expect([...(await provider.listKeys())].sort(byPkh)).toEqual(
+      keyVectors()
+        .map((v) => ({ pkh: v.public_key_hash, curve: v.curve, publicKey: v.public_key, label: v.public_key_hash }))
+        .sort(byPkh),
+    );
   });
 
   it('imports every encrypted key vector, re-encrypted at rest with the vault passphrase', async () => {

@@ -135,7 +135,10 @@ export class LocalKeyVault {
     if (passphrase === undefined && stored.some(({ file }) => isEncrypted(file))) {
       throw configInvalid(`the keys in ${this.directory} are encrypted: ${PASSPHRASE_HOW_TO}`);
     }
-    const keys = stored.map(({ path, file }) => ({ info: infoOf({ path, file }), secretKey: unlock(path, file, passphrase) }));
+    const keys = stored.map(({ path, file }) => ({
+      info: { pkh: file.pkh, curve: file.curve, publicKey: file.publicKey, label: file.name },
+      secretKey: unlock(path, file, passphrase),
+    }));
     return new VaultKeyProvider(keys);
   }
 

@@ -1,4 +1,4 @@
-import { CURVES, blsProveProofOfPossession, keyNotFound, notSupported, signWithSecretKey } from '@tezsigner/core';
+import { MemoryKeyProvider } from '@tezsigner/core';
 import type { KeyInfo, KeyProvider, SecretKey, SignInput } from '@tezsigner/core';
 
 interface UnlockedKey {
@@ -6,37 +6,35 @@ interface UnlockedKey {
   readonly secretKey: SecretKey;
 }
 
-/** The vault's keys, decrypted once, signing in memory. */
+/**
+ * The vault's keys, decrypted once, signing with core's MemoryKeyProvider; this only adds what
+ * the vault knows about each key (its name as the label) to what is listed.
+ */
 export class VaultKeyProvider implements KeyProvider {
   readonly name = 'local';
-  readonly capabilities = { curves: CURVES, proofOfPossession: true };
-  readonly #keys: ReadonlyMap<string, UnlockedKey>;
+  readonly capabilities: KeyProvider['capabilities'];
+  readonly #signer: MemoryKeyProvider;
+  readonly #infos: ReadonlyMap<string, KeyInfo>;
 
   constructor(keys: readonly UnlockedKey[]) {
-    this.#keys = new Map(keys.map((key) => [key.info.pkh, key]));
+    this.#signer = new MemoryKeyProvider(keys.map((key) => key.secretKey));
+    this.capabilities = this.#signer.capabilities;
+    this.#infos = new Map(keys.map(({ info }) => [info.pkh, info]));
   }
 
   async listKeys(): Promise<readonly KeyInfo[]> {
-    return [...this.#keys.values()].map(({ info }) => info);
+    return [...this.#infos.values()];
   }
 
   async getKey(pkh: string): Promise<KeyInfo | undefined> {
-    return this.#keys.get(pkh)?.info;
+    return this.#infos.get(pkh);
   }
 
-  async sign(pkh: string, input: SignInput): Promise<Uint8Array> {
-    return signWithSecretKey(this.#key(pkh).secretKey, input);
+  sign(pkh: string, input: SignInput): Promise<Uint8Array> {
+    return this.#signer.sign(pkh, input);
   }
 
-  async proveProofOfPossession(pkh: string): Promise<Uint8Array> {
-    const { secretKey } = this.#key(pkh);
-    if (secretKey.curve !== 'bls12_381') throw notSupported(`${pkh} is not a BLS (tz4) key: no proof of possession`);
-    return blsProveProofOfPossession(secretKey);
-  }
-
-  #key(pkh: string): UnlockedKey {
-    const key = this.#keys.get(pkh);
-    if (key === undefined) throw keyNotFound(pkh);
-    return key;
+  proveProofOfPossession(pkh: string): Promise<Uint8Array> {
+    return this.#signer.proveProofOfPossession(pkh);
   }
 }
