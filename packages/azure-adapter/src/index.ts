@@ -2,3 +2,12 @@ export { TableWatermarkStore, DEFAULT_TABLE_TIMEOUT_MS } from './table-watermark
 export type { TableWatermarkStoreOptions } from './table-watermark-store.js';
 export { DEFAULT_TABLE_NAME } from './table-client.js';
 export type { TableConnectionOptions } from './table-client.js';
+export { AzureKeyVaultProvider, DEFAULT_SIGN_DEADLINE_MS } from './key-vault-provider.js';
+export type { AzureKeyVaultProviderOptions } from './key-vault-provider.js';
+export type { PinnedKey } from './key-vault-listing.js';
+export type { KeyVaultLogger } from './key-vault-logger.js';
+export { resolveVaultUrl } from './key-vault-connection.js';
+export type { VaultConnection } from './key-vault-connection.js';
+export { listVaultKeys, createVaultKey, importVaultKey } from './key-vault-admin.js';
+export type { VaultKeyListing } from './key-vault-admin.js';
+export { createAzureCredential } from './azure-credential.js';

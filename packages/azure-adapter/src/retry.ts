@@ -1,0 +1,91 @@
+/** How long one call may take in all, attempts and waits included. */
+export interface RetryBudget {
+  readonly deadlineMs: number;
+  /** one attempt is abandoned (and retried if time is left) after this long */
+  readonly attemptTimeoutMs: number;
+  /** first backoff step; doubles per attempt, with jitter */
+  readonly baseDelayMs?: number;
+  readonly maxDelayMs?: number;
+}
+
+export type RetryVerdict =
+  | { readonly retry: false }
+  /** afterMs: the wait the service asked for (Retry-After), instead of our backoff */
+  | { readonly retry: true; readonly reason: string; readonly afterMs?: number };
+
+/** Thrown when the call did not succeed within its budget: the last error and why it stopped. */
+export class RetryGaveUp extends Error {
+  constructor(
+    readonly lastError: unknown,
+    readonly attempts: number,
+    readonly why: string,
+  ) {
+    super(why, { cause: lastError });
+    this.name = 'RetryGaveUp';
+  }
+}
+
+class AttemptTimedOut extends Error {
+  constructor(ms: number) {
+    super(`no answer within ${Math.round(ms)} ms`);
+    this.name = 'AttemptTimedOut';
+  }
+}
+
+/**
+ * Runs `attempt` until it succeeds, the error is not worth retrying, or the deadline would pass.
+ * Each attempt gets an AbortSignal for its own timeout and is also raced against it, so a
+ * client that ignores the signal (or a credential stuck fetching a token) cannot hold the
+ * caller past the deadline. A wait the service asks for that ends past the deadline is not
+ * waited for at all: failing now is better than failing later.
+ */
+export async function retryWithinDeadline<T>(
+  attempt: (signal: AbortSignal) => Promise<T>,
+  classify: (err: unknown) => RetryVerdict,
+  budget: RetryBudget,
+  onRetry?: (reason: string, delayMs: number) => void,
+): Promise<T> {
+  const started = performance.now();
+  const remaining = () => budget.deadlineMs - (performance.now() - started);
+  for (let attempts = 1; ; attempts++) {
+    const timeoutMs = Math.max(1, Math.min(budget.attemptTimeoutMs, remaining()));
+    const controller = new AbortController();
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const timedOut = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        const error = new AttemptTimedOut(timeoutMs);
+        controller.abort(error);
+        reject(error);
+      }, timeoutMs);
+    });
+    try {
+      return await Promise.race([attempt(controller.signal), timedOut]);
+    } catch (err) {
+      const verdict: RetryVerdict = controller.signal.aborted
+        ? { retry: true, reason: `no answer within ${Math.round(timeoutMs)} ms` }
+        : classify(err);
+      if (!verdict.retry) throw new RetryGaveUp(err, attempts, 'not retryable');
+      const delayMs = verdict.afterMs ?? backoff(attempts, budget);
+      const left = remaining();
+      if (delayMs >= left) {
+        throw new RetryGaveUp(
+          err,
+          attempts,
+          verdict.afterMs !== undefined && left > 0
+            ? `${verdict.reason}; the service asked to wait ${verdict.afterMs} ms, past the ${budget.deadlineMs} ms deadline`
+            : `${verdict.reason}; deadline of ${budget.deadlineMs} ms reached`,
+        );
+      }
+      onRetry?.(verdict.reason, delayMs);
+      await new Promise((resolve) => setTimeout(resolve, delayMs));
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+}
+
+/** Exponential backoff with equal jitter, so retries of concurrent calls spread out. */
+function backoff(attempts: number, budget: RetryBudget): number {
+  const cap = Math.min(budget.maxDelayMs ?? 1000, (budget.baseDelayMs ?? 50) * 2 ** (attempts - 1));
+  return cap / 2 + Math.random() * (cap / 2);
+}
