@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { isTezsignerError } from './errors.js';
 import { bytesToHex, hexToBytes } from './hex.js';
@@ -35,5 +36,17 @@ describe('hex', () => {
     }
     expect(isTezsignerError(error, 'INVALID_ENCODING')).toBe(true);
     expect((error as Error).message).toMatch(message);
+  });
+});
+
+describe('hex properties', () => {
+  it('round-trips any bytes, and refuses any odd-length text', () => {
+    fc.assert(fc.property(fc.uint8Array({ maxLength: 64 }), (bytes) => {
+      expect([...hexToBytes(bytesToHex(bytes))]).toEqual([...bytes]);
+      expect(hexToBytes(bytesToHex(bytes).toUpperCase())).toEqual(hexToBytes(bytesToHex(bytes)));
+    }));
+    fc.assert(fc.property(fc.string().filter((s) => s.length % 2 === 1), (text) => {
+      expect(() => hexToBytes(text)).toThrow(/even length/);
+    }));
   });
 });

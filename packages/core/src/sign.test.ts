@@ -1,6 +1,8 @@
 import { verifySignature as taquitoVerify } from '@taquito/utils';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { b58cEncode } from './base58.js';
+import { blake2b256 } from './blake2b.js';
 import { isTezsignerError } from './errors.js';
 import { bytesToHex, hexToBytes } from './hex.js';
 import { decodePublicKey } from './public-key.js';
@@ -152,5 +154,17 @@ describe('BLS proofs of possession', () => {
     } catch (err) {
       expect(isTezsignerError(err, 'NOT_SUPPORTED')).toBe(true);
     }
+  });
+});
+
+describe('sign and verify any message', () => {
+  it.each(['ed25519-1', 'secp256k1-1', 'p256-1'])('%s: Taquito verifies our signature of random bytes, and so do we', (name) => {
+    const k = key(name);
+    const sk = decodeSecretKey(k.secret_key);
+    fc.assert(fc.property(fc.uint8Array({ minLength: 1, maxLength: 200 }), (bytes) => {
+      const signature = signWithSecretKey(sk, { bytes, digest: blake2b256(bytes) });
+      expect(verifySignature(k.curve, hexToBytes(k.public_key_hex), bytes, signature)).toBe(true);
+      expect(taquitoVerify(bytesToHex(bytes), k.public_key, encodeSignature(k.curve, signature))).toBe(true);
+    }), { numRuns: 25 });
   });
 });
