@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { createServer, connect } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -14,11 +14,13 @@ export interface AzuriteOptions {
   readonly port?: number;
   /** Persist to this folder (survives a restart); in memory otherwise. */
   readonly location?: string;
+  /** Serve HTTPS with this PEM certificate and key, and accept bearer tokens (`--oauth basic`). */
+  readonly tls?: { readonly cert: string; readonly key: string };
 }
 
 export interface Azurite {
   readonly port: number;
-  /** Path-style endpoint of the dev account: http://127.0.0.1:<port>/devstoreaccount1 */
+  /** Path-style endpoint of the dev account: http(s)://127.0.0.1:<port>/devstoreaccount1 */
   readonly tableEndpoint: string;
   readonly connectionString: string;
   /** Stops gracefully (SIGINT: Azurite saves its database first) and waits for the exit. */
@@ -79,9 +81,10 @@ async function waitUntilListening(child: ChildProcess, port: number, output: () 
 
 export async function startAzurite(options: AzuriteOptions = {}): Promise<Azurite> {
   const port = options.port ?? (await freePort());
-  // Azurite keeps some bookkeeping under its location (its cwd) even in memory mode.
-  const scratch = options.location === undefined ? await mkdtemp(join(tmpdir(), 'azurite-')) : undefined;
-  const location = options.location ?? scratch!;
+  // Our temp folders, removed at stop: Azurite's cwd in memory mode, the TLS files.
+  const scratch = await mkdtemp(join(tmpdir(), 'azurite-'));
+  const removeScratch = () => rm(scratch, { recursive: true, force: true });
+  const location = options.location ?? scratch;
   const args = [
     azuriteTableMain(),
     '--tableHost', '127.0.0.1',
@@ -93,6 +96,11 @@ export async function startAzurite(options: AzuriteOptions = {}): Promise<Azurit
     // Azurite refuses --location with --inMemoryPersistence; in memory mode it uses its cwd.
     ...(options.location === undefined ? ['--inMemoryPersistence'] : ['--location', location]),
   ];
+  if (options.tls !== undefined) {
+    await writeFile(join(scratch, 'cert.pem'), options.tls.cert);
+    await writeFile(join(scratch, 'key.pem'), options.tls.key, { mode: 0o600 });
+    args.push('--cert', join(scratch, 'cert.pem'), '--key', join(scratch, 'key.pem'), '--oauth', 'basic');
+  }
   const child = spawn(process.execPath, args, { cwd: location, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
@@ -102,7 +110,7 @@ export async function startAzurite(options: AzuriteOptions = {}): Promise<Azurit
     await waitUntilListening(child, port, () => output);
   } catch (err) {
     await exited;
-    if (scratch !== undefined) await rm(scratch, { recursive: true, force: true });
+    await removeScratch();
     throw err;
   }
   let stopping: Promise<void> | undefined;
@@ -114,14 +122,17 @@ export async function startAzurite(options: AzuriteOptions = {}): Promise<Azurit
         await exited;
         clearTimeout(killer);
       }
-      if (scratch !== undefined) await rm(scratch, { recursive: true, force: true });
+      await removeScratch();
     })();
     await stopping;
   };
+  const scheme = options.tls === undefined ? 'http' : 'https';
+  const tableEndpoint = `${scheme}://127.0.0.1:${port}/${DEV_ACCOUNT}`;
   return {
     port,
-    tableEndpoint: `http://127.0.0.1:${port}/${DEV_ACCOUNT}`,
-    connectionString: devConnectionString(port),
+    tableEndpoint,
+    connectionString:
+      `DefaultEndpointsProtocol=${scheme};AccountName=${DEV_ACCOUNT};AccountKey=${DEV_KEY};TableEndpoint=${tableEndpoint};`,
     stop,
   };
 }
