@@ -1,1 +1,10 @@
-export {};
+export { createSignerApp } from './signer-app.js';
+export {
+  startSignerServer,
+  DEFAULT_HOST,
+  DEFAULT_PORT,
+  type SignerServerOptions,
+  type RunningSignerServer,
+} from './signer-server.js';
+export { DEFAULT_BODY_LIMIT_BYTES, type SignerAppOptions, type SigningService } from './signer-app-options.js';
+export { errorResponse, statusOf, type ErrorResponse, type ResponseErrorCode } from './error-status.js';

@@ -1,0 +1,54 @@
+import {
+  TezsignerError,
+  decodePublicKey,
+  publicKeyHash,
+  verifyAuthentication,
+} from '@tezsigner/core';
+
+/**
+ * Request authentication as octez does it: when authorized keys are configured, every
+ * signing request carries `?authentication=<signature>` made by one of them over
+ * 0x04 ‖ 0x01 ‖ pkh ‖ bytes. Authorized keys are public keys, not addresses: an address
+ * cannot verify a signature.
+ */
+export interface Authenticator {
+  /** true when signing requests must be authenticated */
+  readonly required: boolean;
+  /** the addresses of the authorized keys, as `GET /authorized_keys` lists them */
+  readonly authorizedKeyHashes: readonly string[];
+  /** Throws AUTH_REQUIRED (no signature) or AUTH_INVALID (not from an authorized key). */
+  check(pkh: string, data: Uint8Array, signature: string | undefined): void;
+}
+
+export function createAuthenticator(authorizedKeys: readonly string[]): Authenticator {
+  const hashes = authorizedKeys.map((key) => {
+    try {
+      const { curve, bytes } = decodePublicKey(key);
+      return publicKeyHash(curve, bytes);
+    } catch (err) {
+      throw new TezsignerError(
+        'CONFIG_INVALID',
+        `authorized key ${JSON.stringify(key)} is not a public key (edpk…, sppk…, p2pk… or BLpk…)`,
+        { cause: err },
+      );
+    }
+  });
+  const keys = [...authorizedKeys];
+  return {
+    required: keys.length > 0,
+    authorizedKeyHashes: hashes,
+    check(pkh, data, signature) {
+      if (keys.length === 0) return;
+      if (signature === undefined || signature === '') {
+        throw new TezsignerError(
+          'AUTH_REQUIRED',
+          'this signer requires authentication: add ?authentication=<signature by an authorized key>',
+        );
+      }
+      // a signature that is not even base58 is AUTH_INVALID from core itself
+      if (!verifyAuthentication(keys, pkh, data, signature)) {
+        throw new TezsignerError('AUTH_INVALID', 'the authentication signature is not from an authorized key');
+      }
+    },
+  };
+}

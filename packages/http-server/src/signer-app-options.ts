@@ -1,0 +1,28 @@
+import type { SignerService } from '@tezsigner/core';
+import type { Logger } from 'pino';
+
+/** What the HTTP server needs from core: the signing pipeline, nothing else. */
+export type SigningService = Pick<SignerService, 'listKeys' | 'getPublicKey' | 'sign' | 'proveProofOfPossession'>;
+
+export interface SignerAppOptions {
+  readonly signer: SigningService;
+  /**
+   * Public keys (edpk/sppk/p2pk/BLpk) allowed to authenticate signing requests; when not
+   * empty, every `POST /keys/<pkh>` must carry `?authentication=`.
+   */
+  readonly authorizedKeys?: readonly string[];
+  /** serve `GET /known_keys` (octez `--allow-list-known-keys`) */
+  readonly allowListKnownKeys?: boolean;
+  /** serve `GET /bls_prove_possession/<tz4>` (octez `--allow-to-prove-possession`) */
+  readonly allowProvePossession?: boolean;
+  /** one line per request goes here; silent when absent */
+  readonly logger?: Logger;
+  /** largest accepted body; the default fits the largest operation octez accepts */
+  readonly bodyLimitBytes?: number;
+}
+
+/**
+ * octez refuses operations over 32 KiB; hex doubles that, plus the JSON quotes and some room
+ * for whitespace.
+ */
+export const DEFAULT_BODY_LIMIT_BYTES = 2 * 32 * 1024 + 1024;
