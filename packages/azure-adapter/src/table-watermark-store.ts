@@ -73,21 +73,20 @@ export class TableWatermarkStore implements WatermarkStore {
     assertStorableMark(mark);
     const id = watermarkKeyId(key);
     return await this.#call(id, async (signal) => {
-      // What we last saw is a guess: if it is stale the ETag will not match and we re-read.
+      // What we last saw may be stale, but only ever lower than the truth: marks are never lowered.
       let current: Versioned | undefined = this.#lastSeen.get(id);
       let fresh = current === undefined;
       for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-        if (!fresh) {
-          // Only an advance is guarded by the ETag; a repeat, resign or refusal must be decided on the truth.
-          const guess = current === undefined ? undefined : decide(current.watermark, mark);
-          if (guess?.outcome !== 'advanced') {
-            current = undefined;
-            fresh = true;
-          }
-        }
         if (fresh) current = await this.#read(id, partitionKey, rowKey, signal);
+        // A refusal against a lower mark holds against the truth too, so it needs no read.
         const decision = checkWatermark(current?.watermark, mark);
-        if (decision.outcome !== 'advanced') return decision;
+        if (decision.outcome !== 'advanced') {
+          // A repeat or re-sign must answer what is stored now (the recorded signature), not a memory.
+          if (fresh) return decision;
+          fresh = true;
+          continue;
+        }
+        // An advance decided on a stale version fails its ETag check (412) and is decided again.
         if (await this.#write(id, toRow(key, mark), mark, current?.etag, signal)) return decision;
         fresh = true;
       }
@@ -217,14 +216,5 @@ export class TableWatermarkStore implements WatermarkStore {
     if (written === undefined || written === '') this.#lastSeen.delete(id);
     else this.#lastSeen.set(id, { watermark, etag: written });
     return true;
-  }
-}
-
-/** checkWatermark for a guess: a refusal of the guess is not final, so it becomes "unknown". */
-function decide(stored: StoredWatermark, mark: WatermarkMark): CheckResult | undefined {
-  try {
-    return checkWatermark(stored, mark);
-  } catch {
-    return undefined;
   }
 }

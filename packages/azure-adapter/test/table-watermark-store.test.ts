@@ -194,6 +194,26 @@ describe('TableWatermarkStore on Azurite', () => {
     expect(log).toEqual(['updateEntity ok']);
   });
 
+  it('refuses from memory what is at or below a version it saw, but answers repeats from the table', async () => {
+    const table = freshTable();
+    const other = store(table);
+    const { client, log } = spiedClient(table);
+    const a = new TableWatermarkStore({ client });
+    await a.checkAndAdvance(key, mark(10, 0, 1));
+    // B moves on and records; A's memory (level 10) is stale but lower than the truth.
+    await other.checkAndAdvance(key, mark(11, 0, 2));
+    await other.record(key, mark(11, 0, 2), 'edsigB');
+    log.length = 0;
+    expect(await outcome(a.checkAndAdvance(key, mark(9, 0, 3)))).toBe('WATERMARK_REFUSED');
+    expect(await outcome(a.checkAndAdvance(key, mark(10, 0, 4)))).toBe('WATERMARK_REFUSED');
+    expect(log).toEqual([]);
+    // The same bytes as A's own last write: not answered from memory, the table says what is true now.
+    expect(await outcome(a.checkAndAdvance(key, mark(10, 0, 1)))).toBe('WATERMARK_REFUSED');
+    expect(log).toEqual(['getEntity ok']);
+    await expect(a.checkAndAdvance(key, mark(11, 0, 2))).resolves.toEqual({ outcome: 'repeat', signature: 'edsigB' });
+    expect(log).toEqual(['getEntity ok', 'getEntity ok']);
+  });
+
   it('imports marks only upward and reports which it raised', async () => {
     const table = freshTable();
     const a = store(table);
