@@ -1,0 +1,36 @@
+import { expect, test } from 'vitest';
+import { WrongSignatureError, classifyVaultError, describeVaultError } from './key-vault-error.js';
+
+/** Shaped like the SDK's RestError (what classifyVaultError reads). */
+function restError(statusCode: number | undefined, headers: Record<string, string> = {}, code?: string) {
+  return Object.assign(new Error(`status ${statusCode}\nsecond line`), {
+    name: 'RestError',
+    statusCode,
+    code,
+    response: { headers: { get: (name: string) => headers[name.toLowerCase()] } },
+  });
+}
+
+test('throttling waits as long as Retry-After says: seconds, an HTTP date, or milliseconds', () => {
+  expect(classifyVaultError(restError(429, { 'retry-after': '2' }))).toMatchObject({ retry: true, afterMs: 2000 });
+  const inFiveSeconds = new Date(Date.now() + 5000).toUTCString();
+  const dated = classifyVaultError(restError(429, { 'retry-after': inFiveSeconds }));
+  expect(dated.retry && dated.afterMs).toBeGreaterThan(3000);
+  expect(dated.retry && dated.afterMs).toBeLessThanOrEqual(5000);
+  expect(classifyVaultError(restError(429, { 'x-ms-retry-after-ms': '250', 'retry-after': '9' }))).toMatchObject({ afterMs: 250 });
+  expect(classifyVaultError(restError(429))).toEqual({ retry: true, reason: 'HTTP 429 status 429' });
+});
+
+test('server errors, timeouts and network faults are retried; refusals are not', () => {
+  for (const status of [408, 500, 502, 503, 504]) expect(classifyVaultError(restError(status)).retry).toBe(true);
+  for (const status of [400, 401, 403, 404, 409]) expect(classifyVaultError(restError(status))).toEqual({ retry: false });
+  expect(classifyVaultError(restError(undefined, {}, 'ECONNRESET'))).toMatchObject({ retry: true, reason: 'ECONNRESET status undefined' });
+  expect(classifyVaultError(Object.assign(new Error('aborted'), { name: 'AbortError' })).retry).toBe(true);
+  expect(classifyVaultError(new WrongSignatureError('does not verify'))).toEqual({ retry: true, reason: 'does not verify' });
+  expect(classifyVaultError(new TypeError('a bug'))).toEqual({ retry: false });
+});
+
+test('describes an error on one line', () => {
+  expect(describeVaultError(restError(403, {}, 'Forbidden'))).toBe('HTTP 403 Forbidden status 403');
+  expect(describeVaultError(new WrongSignatureError('bad'))).toBe('bad');
+});

@@ -1,0 +1,72 @@
+import type { KeyVaultKey } from '@azure/keyvault-keys';
+import { expect, test } from 'vitest';
+import { loadVectors } from '../../../test-support/vectors.js';
+import { toVaultKey } from './key-vault-key.js';
+
+interface AzureKeyVector {
+  kty: string;
+  crv_as_returned: string;
+  x: string;
+  y: string;
+  public_key: string;
+  public_key_hash: string;
+}
+
+const [tz2Vector, tz3Vector] = loadVectors<{ keys: AzureKeyVector[] }>('azure-keys').keys as [AzureKeyVector, AzureKeyVector];
+
+/** A KeyVaultKey shaped as the SDK returns it. */
+function vaultKey(vector: AzureKeyVector, changes: { crv?: string; kty?: string; keyOps?: string[]; enabled?: boolean; notBefore?: Date; expiresOn?: Date } = {}): KeyVaultKey {
+  const keyOps = changes.keyOps ?? ['sign', 'verify'];
+  return {
+    name: 'k',
+    id: 'https://v.vault.azure.net/keys/k/0123',
+    keyOperations: keyOps,
+    key: {
+      kid: 'https://v.vault.azure.net/keys/k/0123',
+      kty: changes.kty ?? vector.kty,
+      crv: changes.crv ?? vector.crv_as_returned,
+      x: Buffer.from(vector.x, 'base64url'),
+      y: Buffer.from(vector.y, 'base64url'),
+      keyOps,
+    },
+    properties: {
+      name: 'k',
+      version: '0123',
+      vaultUrl: 'https://v.vault.azure.net',
+      enabled: changes.enabled ?? true,
+      notBefore: changes.notBefore,
+      expiresOn: changes.expiresOn,
+    },
+  };
+}
+
+test('the vectors: SECP256K1 (old name) and P-256 keys get their tz2/tz3 identity', () => {
+  for (const vector of [tz2Vector, tz3Vector]) {
+    const verdict = toVaultKey(vaultKey(vector));
+    expect(verdict).toMatchObject({ usable: { name: 'k', version: '0123', pkh: vector.public_key_hash, publicKey: vector.public_key } });
+  }
+  expect(toVaultKey(vaultKey(tz2Vector))).toMatchObject({ usable: { curve: 'secp256k1' } });
+  expect(toVaultKey(vaultKey(tz3Vector))).toMatchObject({ usable: { curve: 'p256' } });
+});
+
+test('P-256K (the current name) is secp256k1 too', () => {
+  expect(toVaultKey(vaultKey(tz2Vector, { crv: 'P-256K' }))).toMatchObject({ usable: { pkh: tz2Vector.public_key_hash } });
+});
+
+test('every key it cannot sign with is skipped with the reason', () => {
+  const day = 24 * 3600 * 1000;
+  const cases: Array<[KeyVaultKey, RegExp]> = [
+    [vaultKey(tz2Vector, { enabled: false }), /disabled/],
+    [vaultKey(tz2Vector, { kty: 'RSA' }), /RSA/],
+    [vaultKey(tz2Vector, { crv: 'P-384' }), /P-384/],
+    [vaultKey(tz2Vector, { keyOps: ['verify'] }), /sign/],
+    [vaultKey(tz2Vector, { notBefore: new Date(Date.now() + day) }), /not valid before/],
+    [vaultKey(tz2Vector, { expiresOn: new Date(Date.now() - day) }), /expired/],
+    // x of one curve's key on the other curve: not a point of it
+    [vaultKey(tz3Vector, { crv: 'P-256K' }), /not valid/],
+  ];
+  for (const [key, reason] of cases) {
+    const verdict = toVaultKey(key);
+    expect('skipped' in verdict && verdict.skipped).toMatch(reason);
+  }
+});
