@@ -14,22 +14,17 @@ afterEach(async () => {
 });
 
 describe('resolvePassphrase', () => {
-  it('prefers the explicit value, then TEZSIGNER_PASSPHRASE, then the file', async () => {
+  it('prefers the explicit value, then the explicit file, then TEZSIGNER_PASSPHRASE, then its file', async () => {
     const file = join(dir, 'p');
+    const envFile = join(dir, 'env');
     await writeFile(file, 'from file\n');
-    const env = { TEZSIGNER_PASSPHRASE: 'from env', TEZSIGNER_PASSPHRASE_FILE: file };
-    expect(await resolvePassphrase({ passphrase: 'explicit', env })).toBe('explicit');
+    await writeFile(envFile, 'from env file\n');
+    const env = { TEZSIGNER_PASSPHRASE: 'from env', TEZSIGNER_PASSPHRASE_FILE: envFile };
+    expect(await resolvePassphrase({ passphrase: 'explicit', passphraseFile: file, env })).toBe('explicit');
+    expect(await resolvePassphrase({ passphraseFile: file, env })).toBe('from file');
     expect(await resolvePassphrase({ env })).toBe('from env');
-    expect(await resolvePassphrase({ env: { TEZSIGNER_PASSPHRASE_FILE: file } })).toBe('from file');
+    expect(await resolvePassphrase({ env: { TEZSIGNER_PASSPHRASE_FILE: envFile } })).toBe('from env file');
     expect(await resolvePassphrase({ env: {} })).toBeUndefined();
-  });
-
-  it('takes the explicit file over the environment one', async () => {
-    const mine = join(dir, 'mine');
-    const theirs = join(dir, 'theirs');
-    await writeFile(mine, 'mine');
-    await writeFile(theirs, 'theirs');
-    expect(await resolvePassphrase({ passphraseFile: mine, env: { TEZSIGNER_PASSPHRASE_FILE: theirs } })).toBe('mine');
   });
 
   it('removes only the one trailing newline of the file', async () => {

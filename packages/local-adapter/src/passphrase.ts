@@ -19,19 +19,25 @@ export const PASSPHRASE_HOW_TO =
   `give the passphrase with --passphrase-file <file> (or ${PASSPHRASE_FILE_ENV}) or the ${PASSPHRASE_ENV} environment variable`;
 
 /**
- * The vault passphrase: an explicit value, else TEZSIGNER_PASSPHRASE, else the passphrase file
- * (explicit, else TEZSIGNER_PASSPHRASE_FILE) with its one trailing newline removed; undefined
- * when none is given. An empty passphrase is refused (CONFIG_INVALID): it would encrypt keys
- * with no secret at all while looking protected.
+ * The vault passphrase: the explicit value, else the explicit passphrase file, else
+ * TEZSIGNER_PASSPHRASE, else the TEZSIGNER_PASSPHRASE_FILE file; undefined when none is given.
+ * Options beat the environment, as everywhere on a command line: an exported variable must not
+ * silently override a file named on purpose. A file loses its one trailing newline. An empty
+ * passphrase is refused (CONFIG_INVALID): it would encrypt keys with no secret at all while
+ * looking protected.
  */
 export async function resolvePassphrase(options: PassphraseOptions = {}): Promise<string | undefined> {
   const env = options.env ?? process.env;
   if (options.passphrase !== undefined) return nonEmptyPassphrase(options.passphrase, 'the given passphrase');
+  if (options.passphraseFile !== undefined) return readPassphraseFile(options.passphraseFile);
   const fromEnv = env[PASSPHRASE_ENV];
   // An empty variable is how shells and unit files spell "unset".
   if (fromEnv !== undefined && fromEnv !== '') return fromEnv;
-  const file = options.passphraseFile ?? emptyAsUndefined(env[PASSPHRASE_FILE_ENV]);
-  if (file === undefined) return undefined;
+  const file = env[PASSPHRASE_FILE_ENV];
+  return file === undefined || file === '' ? undefined : readPassphraseFile(file);
+}
+
+async function readPassphraseFile(file: string): Promise<string> {
   let text: string;
   try {
     text = await readFile(resolve(file), 'utf8');
@@ -46,5 +52,3 @@ function nonEmptyPassphrase(passphrase: string, origin: string): string {
   if (passphrase === '') throw configInvalid(`${origin} is empty`);
   return passphrase;
 }
-
-const emptyAsUndefined = (value: string | undefined) => (value === '' ? undefined : value);
