@@ -99,6 +99,15 @@ describe('FileWatermarkStore', () => {
     expect((await codeOf(second.checkAndAdvance(other, { level: 9, round: 0, hash: H3 }))).code).toBe('WATERMARK_REFUSED');
   });
 
+  it('lists marks only, past lock folders and temp files a crash left behind', async () => {
+    const store = await FileWatermarkStore.open({ home });
+    await store.checkAndAdvance(KEY, { level: 2, round: 0, hash: H1 });
+    const folder = join(home, 'watermarks', CHAIN, PKH);
+    await mkdir(join(folder, 'attestation.json.lock'));
+    await writeFile(join(folder, '.attestation.json.4242.abcdef.tmp'), '{"level": 99');
+    expect(await store.list()).toEqual([{ key: KEY, watermark: { level: 2, round: 0, hash: H1 } }]);
+  });
+
   it.each([
     ['not JSON', '{"level": 3, "round"'],
     ['empty', ''],
