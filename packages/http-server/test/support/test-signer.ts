@@ -72,6 +72,9 @@ export async function startTestSigner(options: TestSignerOptions = {}): Promise<
     host: '127.0.0.1',
     port: 0,
     logger: options.logger ?? pino({ level: 'info' }, sink),
+  }).catch(async (err: unknown) => {
+    await ownHome?.remove();
+    throw err;
   });
   return {
     url: server.url,

@@ -1,0 +1,52 @@
+import { InMemorySigner } from '@taquito/signer';
+import { afterAll, beforeAll, expect, test } from 'vitest';
+import { keyVectors } from '../../../test-support/vectors.js';
+import { tenderbakeBlock } from './support/consensus-bytes.js';
+import { ED, call, keyVector, signOver, startTestSigner, type TestSigner } from './support/test-signer.js';
+
+const AUTHORIZED = keyVector('ed25519-2');
+let signer: TestSigner;
+beforeAll(async () => {
+  signer = await startTestSigner({ authorizedKeys: [AUTHORIZED.public_key] });
+});
+afterAll(() => signer.close());
+
+const block = tenderbakeBlock(13_000_000, 2);
+let authentication: string;
+
+test('one line per request with method, path, key, kind, level, round, outcome, status and latency', async () => {
+  authentication = (await new InMemorySigner(AUTHORIZED.secret_key).sign(`040100${ED.public_key_hash_hex}${block}`)).prefixSig;
+  const before = signer.logs.length;
+  expect((await signOver(signer.url, ED.public_key_hash, block, `?authentication=${authentication}`)).status).toBe(200);
+  expect((await signOver(signer.url, ED.public_key_hash, block, `?authentication=${authentication}`)).status).toBe(200);
+  expect((await signOver(signer.url, ED.public_key_hash, block)).status).toBe(401);
+  expect((await call(`${signer.url}/nowhere`)).status).toBe(404);
+  const lines = signer.logs.slice(before);
+  expect(lines).toHaveLength(4);
+  expect(lines[0]).toMatchObject({
+    msg: 'request',
+    method: 'POST',
+    path: `/keys/${ED.public_key_hash}`,
+    pkh: ED.public_key_hash,
+    kind: 'block',
+    level: 13_000_000,
+    round: 2,
+    outcome: 'signed',
+    status: 200,
+    ms: expect.any(Number),
+  });
+  expect(lines[1]).toMatchObject({ outcome: 'repeated', status: 200 });
+  expect(lines[2]).toMatchObject({ pkh: ED.public_key_hash, error: 'AUTH_REQUIRED', status: 401 });
+  expect(lines[3]).toMatchObject({ method: 'GET', path: '/nowhere', error: 'NOT_FOUND', status: 404 });
+});
+
+test('the log never holds a secret key, the request bytes or the authentication signature', () => {
+  const raw = signer.rawLogs();
+  expect(raw).not.toBe('');
+  for (const key of keyVectors()) {
+    expect(raw).not.toContain(key.secret_key);
+    expect(raw).not.toContain(key.secret_key_hex);
+  }
+  expect(raw).not.toContain(block);
+  expect(raw).not.toContain(authentication);
+});
