@@ -261,6 +261,27 @@ describe('generic operation contents', () => {
     expect(refusal(hexToBytes(hex))).toMatch(/fee at byte \d+ is not canonical/);
   });
 
+  it('reads smart rollup operations Taquito does not forge, laid out by hand from operation_repr.ml', () => {
+    const header = `00${'11'.repeat(20)}00010000`;
+    const rollup = '22'.repeat(20);
+    const cement = `ca${header}${rollup}`;
+    const publish = `cb${header}${rollup}${'33'.repeat(32)}00000010${'44'.repeat(32)}0000000000000005`;
+    const timeout = `cd${header}${rollup}01${'55'.repeat(20)}02${'66'.repeat(20)}`;
+    const recoverBond = `cf${header}${rollup}00${'77'.repeat(20)}`;
+    const request = parseRequest(hexToBytes(`03${'aa'.repeat(32)}${cement}${publish}${timeout}${recoverBond}`), 'ed25519');
+    expect(request).toMatchObject({
+      operationKinds: ['smart_rollup_cement', 'smart_rollup_publish', 'smart_rollup_timeout', 'smart_rollup_recover_bond'],
+    });
+    const negativeTicks = `cb${header}${rollup}${'33'.repeat(32)}00000010${'44'.repeat(32)}8000000000000005`;
+    expect(refusal(hexToBytes(`03${'aa'.repeat(32)}${negativeTicks}`))).toMatch(/number of ticks at byte \d+ is negative/);
+  });
+
+  it('reads evidence operations by their lengths', () => {
+    const doubleBaking = `03${'aa'.repeat(32)}03000000020abc00000001ef`;
+    expect(parseRequest(hexToBytes(doubleBaking), 'ed25519')).toMatchObject({ operationKinds: ['double_baking_evidence'] });
+    expect(refusal(hexToBytes(`${doubleBaking}00`))).toMatch(/truncated|tag/);
+  });
+
   it('refuses an operation without contents', () => {
     expect(refusal(hexToBytes(transaction.slice(0, 66)))).toMatch(/truncated: operation tag/);
   });
