@@ -3,11 +3,11 @@ import { join } from 'node:path';
 import {
   TezsignerError,
   decodeSecretKey,
-  decryptSecretKey,
+  decryptSecretKeyAsync,
   derivePublicKey,
   encodePublicKey,
   encodeSecretKey,
-  encryptSecretKey,
+  encryptSecretKeyAsync,
   generateSecretKey,
   isEncryptedSecretKey,
   isTezsignerError,
@@ -117,7 +117,7 @@ export class LocalKeyVault {
     }
     let decrypted: SecretKey;
     try {
-      decrypted = decryptSecretKey(text, passphrase);
+      decrypted = await decryptSecretKeyAsync(text, passphrase);
     } catch (err) {
       if (!isTezsignerError(err, 'WRONG_PASSPHRASE')) throw err;
       throw new TezsignerError('WRONG_PASSPHRASE', 'wrong passphrase for the encrypted key to import', { cause: err });
@@ -135,10 +135,12 @@ export class LocalKeyVault {
     if (passphrase === undefined && stored.some(({ file }) => isEncrypted(file))) {
       throw configInvalid(`the keys in ${this.directory} are encrypted: ${PASSPHRASE_HOW_TO}`);
     }
-    const keys = stored.map(({ path, file }) => ({
-      info: { pkh: file.pkh, curve: file.curve, publicKey: file.publicKey, label: file.name },
-      secretKey: unlock(path, file, passphrase),
-    }));
+    const keys = await Promise.all(
+      stored.map(async ({ path, file }) => ({
+        info: { pkh: file.pkh, curve: file.curve, publicKey: file.publicKey, label: file.name },
+        secretKey: await unlock(path, file, passphrase),
+      })),
+    );
     return new VaultKeyProvider(keys);
   }
 
@@ -167,7 +169,7 @@ export class LocalKeyVault {
         pkh,
         publicKey,
         created: new Date().toISOString(),
-        secretKey: options.plain === true ? encodeSecretKey(secretKey) : this.#encrypt(secretKey, stored),
+        secretKey: options.plain === true ? encodeSecretKey(secretKey) : await this.#encrypt(secretKey, stored),
       };
       const path = join(this.directory, keyFileName(name));
       try {
@@ -184,17 +186,17 @@ export class LocalKeyVault {
    * Encrypts with the vault passphrase, after checking it opens the keys already stored (once
    * per vault): a vault whose keys need two different passphrases could never start.
    */
-  #encrypt(secretKey: SecretKey, stored: readonly StoredKey[]): string {
+  async #encrypt(secretKey: SecretKey, stored: readonly StoredKey[]): Promise<string> {
     const passphrase = this.#passphrase;
     if (passphrase === undefined) {
       throw configInvalid(`a passphrase is needed to store the key encrypted (or ask for a plain key): ${PASSPHRASE_HOW_TO}`);
     }
     if (!this.#passphraseChecked) {
       const encrypted = stored.find(({ file }) => isEncrypted(file));
-      if (encrypted !== undefined) unlock(encrypted.path, encrypted.file, passphrase);
+      if (encrypted !== undefined) await unlock(encrypted.path, encrypted.file, passphrase);
       this.#passphraseChecked = true;
     }
-    return encryptSecretKey(secretKey, passphrase);
+    return encryptSecretKeyAsync(secretKey, passphrase);
   }
 
   async #readAll(): Promise<StoredKey[]> {
@@ -214,10 +216,12 @@ export class LocalKeyVault {
 }
 
 /** The secret key of a key file, checked to be the one its public key and pkh announce. */
-function unlock(path: string, file: KeyFile, passphrase: string | undefined): SecretKey {
+async function unlock(path: string, file: KeyFile, passphrase: string | undefined): Promise<SecretKey> {
   let secretKey: SecretKey;
   try {
-    secretKey = isEncrypted(file) ? decryptSecretKey(file.secretKey, passphrase ?? '') : decodeSecretKey(file.secretKey);
+    secretKey = isEncrypted(file)
+      ? await decryptSecretKeyAsync(file.secretKey, passphrase ?? '')
+      : decodeSecretKey(file.secretKey);
   } catch (err) {
     if (isTezsignerError(err, 'WRONG_PASSPHRASE')) {
       throw new TezsignerError('WRONG_PASSPHRASE', `wrong passphrase for the key file ${path}`, { cause: err });
