@@ -4,6 +4,8 @@ const suites: Array<[string, () => Promise<{ run: () => Promise<void> }>]> = [
   ['watermark stores', () => import('./stores.js')],
   ['crypto', () => import('./crypto.js')],
   ['file store', () => import('./file-store.js')],
+  ['azure key vault', () => import('./azure-key-vault.js')],
+  ['signer service', () => import('./signer.js')],
 ];
 
 const only = process.argv[2];

@@ -1,0 +1,91 @@
+// Signing through Azure Key Vault (the real SDK against the HTTPS stand-in, run in its own
+// process with 30 ms of latency per request, like a vault in the same region): signatures/s
+// at concurrency 1, 8 and 64 over 4 keys, next to the ideal (concurrency ÷ latency). Near the
+// ideal means requests to different keys (and to one key) are not serialized; below it at
+// high concurrency the limit is CPU, shown as this process's CPU time per signature (TLS, the
+// SDK's pipeline, verifying each signature before it is returned) and the rate one core allows.
+import { spawn } from 'node:child_process';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { blake2b256 } from '../packages/core/src/index.js';
+import { AzureKeyVaultProvider } from '../packages/azure-adapter/src/index.js';
+import { StaticTokenCredential } from '../packages/azure-adapter/test/support/static-credential.js';
+
+const LATENCY_MS = 30;
+const SECONDS_PER_CASE = 3;
+const CONCURRENCIES = [1, 8, 64];
+
+interface StandInAddress {
+  readonly url: string;
+  readonly certificate: string;
+  readonly token: string;
+}
+
+function percentile(sorted: readonly number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor((sorted.length * p) / 100))] ?? Number.NaN;
+}
+
+async function startStandIn(): Promise<{ address: StandInAddress; stop: () => void }> {
+  const script = fileURLToPath(new URL('../packages/azure-adapter/test/support/key-vault-stand-in-process.ts', import.meta.url));
+  const tsx = import.meta.resolve('tsx');
+  const child = spawn(process.execPath, ['--conditions=source', '--import', tsx, script, String(LATENCY_MS), '2', '2'], {
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
+  const lines = createInterface({ input: child.stdout });
+  const first = await new Promise<string>((resolve, reject) => {
+    lines.once('line', resolve);
+    child.once('exit', (code) => reject(new Error(`stand-in exited with ${code}`)));
+  });
+  lines.close();
+  // closing its stdin is how the stand-in knows to stop
+  return { address: JSON.parse(first) as StandInAddress, stop: () => child.stdin.end() };
+}
+
+export async function run(): Promise<void> {
+  const { address, stop } = await startStandIn();
+  try {
+    const provider = new AzureKeyVaultProvider({
+      vaultUrl: address.url,
+      credential: new StaticTokenCredential(address.token),
+      clientOptions: { tlsOptions: { ca: address.certificate }, disableChallengeResourceVerification: true },
+      logger: { info: () => undefined, warn: (line) => console.log(`  (warning: ${line})`) },
+    });
+    const keys = await provider.listKeys();
+    console.log(`stand-in latency ${LATENCY_MS} ms per request, ${keys.length} keys (${keys.map((k) => k.pkh.slice(0, 3)).join(', ')}), ${SECONDS_PER_CASE} s per case`);
+    let counter = 0;
+    const signOnce = async (worker: number): Promise<number> => {
+      counter += 1;
+      const key = keys[(worker + counter) % keys.length];
+      if (key === undefined) throw new Error('no key');
+      const bytes = new TextEncoder().encode(`\x03bench ${counter}`);
+      const t0 = performance.now();
+      await provider.sign(key.pkh, { bytes, digest: blake2b256(bytes) });
+      return performance.now() - t0;
+    };
+    for (const concurrency of CONCURRENCIES) {
+      // warm-up: every worker's connection and TLS session exist before timing
+      await Promise.all(Array.from({ length: concurrency }, (_, w) => signOnce(w)));
+      const latencies: number[] = [];
+      const cpuBefore = process.cpuUsage();
+      const started = performance.now();
+      const until = started + SECONDS_PER_CASE * 1000;
+      await Promise.all(
+        Array.from({ length: concurrency }, async (_, w) => {
+          while (performance.now() < until) latencies.push(await signOnce(w));
+        }),
+      );
+      const perSecond = latencies.length / ((performance.now() - started) / 1000);
+      const cpu = process.cpuUsage(cpuBefore);
+      const cpuMsPerSignature = (cpu.user + cpu.system) / 1000 / latencies.length;
+      const ideal = (concurrency * 1000) / LATENCY_MS;
+      latencies.sort((a, b) => a - b);
+      console.log(
+        `concurrency ${String(concurrency).padStart(3)}: ${perSecond.toFixed(0).padStart(6)} signatures/s   ideal ${ideal.toFixed(0).padStart(5)}   ` +
+          `${((100 * perSecond) / ideal).toFixed(0).padStart(3)}% of ideal   p50 ${percentile(latencies, 50).toFixed(1)} ms   p99 ${percentile(latencies, 99).toFixed(1)} ms   ` +
+          `client CPU ${cpuMsPerSignature.toFixed(2)} ms/signature (one core: ${(1000 / cpuMsPerSignature).toFixed(0)}/s)   (${latencies.length} signatures)`,
+      );
+    }
+  } finally {
+    stop();
+  }
+}
