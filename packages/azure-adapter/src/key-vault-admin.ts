@@ -59,7 +59,8 @@ export async function createVaultKey(connection: VaultConnection, curve: EcdsaCu
 }
 
 /**
- * Moves an existing tz2/tz3 secret key (spsk/p2sk, or spesk/p2esk with its passphrase) into the
+ * Moves an existing tz2/tz3 secret key (spsk/p2sk, or spesk/p2esk with its passphrase, with or
+ * without octez-client's unencrypted:/encrypted: tag) into the
  * vault as an HSM-protected, non-exportable key. The key is never logged; afterwards the
  * caller should destroy its own copy.
  */
@@ -88,7 +89,8 @@ export async function importVaultKey(
 }
 
 function readSecretKey(text: string, passphrase: string | undefined): SecretKey {
-  const trimmed = text.trim();
+  // octez-client shows keys as unencrypted:spsk… / encrypted:spesk…
+  const trimmed = text.trim().replace(/^(un)?encrypted:/, '');
   if (!isEncryptedSecretKey(trimmed)) return decodeSecretKey(trimmed);
   if (passphrase === undefined) throw new TezsignerError('WRONG_PASSPHRASE', 'this secret key is encrypted: a passphrase is needed');
   return decryptSecretKey(trimmed, passphrase);

@@ -81,6 +81,15 @@ describe('importVaultKey', () => {
     expect((await provider.listKeys()).map((k) => k.pkh)).toEqual([vector.public_key_hash]);
   });
 
+  test("accepts octez-client's unencrypted:/encrypted: tags", async () => {
+    const vector = vectorOf('p256-2');
+    expect((await importVaultKey(connection, `unencrypted:${vector.secret_key}`, 'tagged')).pkh).toBe(vector.public_key_hash);
+    const encrypted = loadVectors<{ keys: EncryptedKeyVector[] }>('encrypted-keys').keys.find((k) => k.curve === 'p256');
+    if (encrypted === undefined) throw new Error('no p256 encrypted key vector');
+    const imported = await importVaultKey(connection, `encrypted:${encrypted.encrypted_secret_key}`, 'tagged', { passphrase: encrypted.passphrase });
+    expect(imported.pkh).toBe(encrypted.public_key_hash);
+  });
+
   test('an encrypted key (spesk/p2esk) needs its passphrase', async () => {
     const vectors = loadVectors<{ keys: EncryptedKeyVector[] }>('encrypted-keys').keys.filter((k) => k.curve === 'secp256k1' || k.curve === 'p256');
     expect(vectors.length).toBeGreaterThan(0);
