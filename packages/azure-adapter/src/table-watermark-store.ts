@@ -68,6 +68,17 @@ export class TableWatermarkStore implements WatermarkStore {
     return this.#client.tableName;
   }
 
+  /**
+   * Reaches the table (creating it if allowed) and reads at most one row, so a front end can
+   * tell a wrong URL, credential or role at start-up rather than at the first signature.
+   */
+  async probe(): Promise<void> {
+    await this.#call(undefined, async (signal) => {
+      const pages = this.#client.listEntities({ abortSignal: signal, queryOptions: { select: ['PartitionKey'] } }).byPage({ maxPageSize: 1 });
+      await pages.next();
+    });
+  }
+
   async checkAndAdvance(key: WatermarkKey, mark: WatermarkMark): Promise<CheckResult> {
     const { partitionKey, rowKey } = rowKeys(key);
     assertStorableMark(mark);

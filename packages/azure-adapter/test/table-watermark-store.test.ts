@@ -264,6 +264,23 @@ describe('TableWatermarkStore on Azurite', () => {
     expect(row['Level']).toBe('seventy');
   });
 
+  it('probes the table: creates it when allowed, says what is wrong when not', async () => {
+    const table = freshTable();
+    await expect(store(table).probe()).resolves.toBeUndefined();
+    await expect(new TableWatermarkStore({ connectionString: azurite.connectionString, tableName: table, createTable: false }).probe()).resolves.toBeUndefined();
+    let error: unknown;
+    await new TableWatermarkStore({ connectionString: azurite.connectionString, tableName: freshTable(), createTable: false })
+      .probe()
+      .catch((err: unknown) => (error = err));
+    expect(isTezsignerError(error, 'STORE_UNAVAILABLE')).toBe(true);
+    expect((error as Error).message).toMatch(/does not exist/);
+    const wrongKey = azurite.connectionString.replace(/AccountKey=[^;]+/, `AccountKey=${Buffer.from('not the key').toString('base64')}`);
+    error = undefined;
+    await new TableWatermarkStore({ connectionString: wrongKey, tableName: table }).probe().catch((err: unknown) => (error = err));
+    expect(isTezsignerError(error, 'STORE_UNAVAILABLE')).toBe(true);
+    expect((error as Error).message).toMatch(/answered 403/);
+  });
+
   it('fails closed with STORE_UNAVAILABLE when the table is missing and it may not create it', async () => {
     const a = new TableWatermarkStore({ connectionString: azurite.connectionString, tableName: freshTable(), createTable: false });
     let error: unknown;
