@@ -5,6 +5,7 @@ const suites: Array<[string, () => Promise<{ run: () => Promise<void> }>]> = [
   ['crypto', () => import('./crypto.js')],
   ['file store', () => import('./file-store.js')],
   ['azure key vault', () => import('./azure-key-vault.js')],
+  ['signer service', () => import('./signer.js')],
 ];
 
 const only = process.argv[2];
