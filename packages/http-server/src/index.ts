@@ -8,3 +8,4 @@ export {
 } from './signer-server.js';
 export { DEFAULT_BODY_LIMIT_BYTES, type SignerAppOptions, type SigningService } from './signer-app-options.js';
 export { errorResponse, statusOf, type ErrorResponse, type ResponseErrorCode } from './error-status.js';
+export { createRequestLogger, isLogLevel, LOG_LEVELS } from './request-logger.js';

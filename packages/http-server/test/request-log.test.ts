@@ -25,6 +25,7 @@ test('one line per request with method, path, key, kind, level, round, outcome, 
   expect(lines).toHaveLength(4);
   expect(lines[0]).toMatchObject({
     msg: 'request',
+    severity: 'info',
     method: 'POST',
     path: `/keys/${ED.public_key_hash}`,
     pkh: ED.public_key_hash,
@@ -36,7 +37,7 @@ test('one line per request with method, path, key, kind, level, round, outcome, 
     ms: expect.any(Number),
   });
   expect(lines[1]).toMatchObject({ outcome: 'repeated', status: 200 });
-  expect(lines[2]).toMatchObject({ pkh: ED.public_key_hash, error: 'AUTH_REQUIRED', status: 401 });
+  expect(lines[2]).toMatchObject({ severity: 'warn', pkh: ED.public_key_hash, error: 'AUTH_REQUIRED', status: 401 });
   expect(lines[3]).toMatchObject({ method: 'GET', path: '/nowhere', error: 'NOT_FOUND', status: 404 });
 });
 
@@ -49,4 +50,13 @@ test('the log never holds a secret key, the request bytes or the authentication 
   }
   expect(raw).not.toContain(block);
   expect(raw).not.toContain(authentication);
+});
+
+test('each line is a JSON object whose keys appear once (the Tezos level does not shadow the log severity)', () => {
+  const lines = signer.rawLogs().split('\n').filter((line) => line !== '');
+  expect(lines.length).toBeGreaterThan(0);
+  for (const line of lines) {
+    const keys = [...line.matchAll(/"([a-z_]+)":/gi)].map((match) => match[1]);
+    expect(new Set(keys).size, line).toBe(keys.length);
+  }
 });

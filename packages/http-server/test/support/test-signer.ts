@@ -1,13 +1,11 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
 import { MemoryKeyProvider, SignerService, decodeSecretKey } from '@tezsigner/core';
 import type { KeyProvider, SignerPolicy, WatermarkStore } from '@tezsigner/core';
 import { FileWatermarkStore } from '@tezsigner/local-adapter';
-import { pino } from 'pino';
 import { keyVectors, type KeyVector } from '../../../../test-support/vectors.js';
-import { startSignerServer, type SignerServerOptions } from '../../src/index.js';
+import { createRequestLogger, startSignerServer, type SignerServerOptions } from '../../src/index.js';
 
 /** The key vector of a name (`ed25519-1`, `secp256k1-1`, `p256-1`, `bls12_381-1`, …). */
 export function keyVector(name: string): KeyVector {
@@ -59,19 +57,16 @@ export async function startTestSigner(options: TestSignerOptions = {}): Promise<
   const signer = options.signer ?? new SignerService({ keys, watermarks, policy: options.policy });
   let raw = '';
   const logs: Record<string, unknown>[] = [];
-  const sink = new Writable({
-    write(chunk: Buffer, _encoding, done) {
-      raw += chunk.toString('utf8');
-      for (const line of chunk.toString('utf8').split('\n')) if (line !== '') logs.push(JSON.parse(line) as Record<string, unknown>);
-      done();
-    },
-  });
+  const write = (text: string): void => {
+    raw += text;
+    for (const line of text.split('\n')) if (line !== '') logs.push(JSON.parse(line) as Record<string, unknown>);
+  };
   const server = await startSignerServer({
     ...options,
     signer,
     host: '127.0.0.1',
     port: 0,
-    logger: options.logger ?? pino({ level: 'info' }, sink),
+    logger: options.logger ?? createRequestLogger({ level: 'info', write }),
   }).catch(async (err: unknown) => {
     await ownHome?.remove();
     throw err;

@@ -1,0 +1,77 @@
+import { readFile } from 'node:fs/promises';
+import { TezsignerError, decodePublicKey, isAddress } from '@tezsigner/core';
+
+const invalid = (message: string, cause?: unknown) => new TezsignerError('CONFIG_INVALID', message, { cause });
+
+/**
+ * The public keys of an authorized-keys file, in either form:
+ * - octez's own `authorized_keys` file (a JSON list of `{"name", "value": "edpk…"}`), so a
+ *   signer directory can be reused as is;
+ * - one public key per line, optionally followed by a name; `#` starts a comment.
+ * Addresses are refused: a signature can only be verified with the public key.
+ */
+export function parseAuthorizedKeys(text: string, file: string): string[] {
+  const trimmed = text.trim();
+  const entries = trimmed.startsWith('[') ? jsonEntries(trimmed, file) : lineEntries(text);
+  const keys = entries.map(({ key, where }) => checkedKey(key, `${file}${where}`));
+  if (keys.length === 0) {
+    throw invalid(`${file} lists no key: authentication would be off; remove --authorized-keys to run without it`);
+  }
+  return keys;
+}
+
+export async function readAuthorizedKeysFile(file: string): Promise<string[]> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (err) {
+    throw invalid(`cannot read the authorized keys file ${file}: ${(err as NodeJS.ErrnoException).code ?? 'error'}`, err);
+  }
+  return parseAuthorizedKeys(text, file);
+}
+
+interface Entry {
+  readonly key: string;
+  readonly where: string;
+}
+
+function jsonEntries(text: string, file: string): Entry[] {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (err) {
+    throw invalid(`${file} starts like JSON but is not valid JSON`, err);
+  }
+  if (!Array.isArray(parsed)) throw invalid(`${file}: expected a JSON list of keys`);
+  return parsed.map((item: unknown, index) => {
+    const where = ` (entry ${index + 1})`;
+    if (typeof item === 'string') return { key: item, where };
+    if (typeof item === 'object' && item !== null && 'value' in item && typeof item.value === 'string') {
+      return { key: item.value, where };
+    }
+    throw invalid(`${file}${where}: expected "edpk…" or {"name": …, "value": "edpk…"}`);
+  });
+}
+
+function lineEntries(text: string): Entry[] {
+  const entries: Entry[] = [];
+  text.split(/\r?\n/).forEach((line, index) => {
+    const key = line.replace(/#.*/, '').trim().split(/\s+/)[0];
+    if (key !== undefined && key !== '') entries.push({ key, where: `:${index + 1}` });
+  });
+  return entries;
+}
+
+function checkedKey(key: string, where: string): string {
+  if (isAddress(key)) {
+    throw invalid(
+      `${where}: ${key} is an address; authorized keys must be public keys (edpk…, sppk…, p2pk…, BLpk…) since only a public key can verify a signature (octez-client show address <alias> prints it)`,
+    );
+  }
+  try {
+    decodePublicKey(key);
+  } catch (err) {
+    throw invalid(`${where}: ${JSON.stringify(key)} is not a public key (edpk…, sppk…, p2pk… or BLpk…)`, err);
+  }
+  return key;
+}

@@ -1,0 +1,38 @@
+import { Option, type Command } from 'commander';
+import { DEFAULT_VAULT, DEFAULT_WATERMARK_STORE, VAULTS, WATERMARK_STORES } from './registry.js';
+
+const listed = (table: Record<string, { description: string }>): string =>
+  Object.entries(table)
+    .map(([name, { description }]) => `${name}: ${description}`)
+    .join('; ');
+
+/** --home and --passphrase-file: where the local vault and file watermarks are. */
+export function addHomeOptions(command: Command): Command {
+  return command
+    .option('--home <dir>', 'tezsigner home folder (default: $TEZSIGNER_HOME, else ~/.tezsigner)')
+    .option(
+      '--passphrase-file <file>',
+      'file holding the key vault passphrase (default: $TEZSIGNER_PASSPHRASE, else $TEZSIGNER_PASSPHRASE_FILE, else asked on a terminal)',
+    );
+}
+
+/** --vault: which key provider signs. */
+export function addVaultOption(command: Command): Command {
+  return command.addOption(
+    new Option('--vault <name>', `where the keys are (${listed(VAULTS)})`).choices(Object.keys(VAULTS)).default(DEFAULT_VAULT),
+  );
+}
+
+/** --watermark-store: where high watermarks are kept. */
+export function addWatermarkStoreOption(command: Command): Command {
+  return command.addOption(
+    new Option('--watermark-store <name>', `where high watermarks are kept (${listed(WATERMARK_STORES)})`)
+      .choices(Object.keys(WATERMARK_STORES))
+      .default(DEFAULT_WATERMARK_STORE),
+  );
+}
+
+/** Everything that selects and opens the backends of a signing command. */
+export function addBackendOptions(command: Command): Command {
+  return addWatermarkStoreOption(addVaultOption(addHomeOptions(command)));
+}

@@ -1,0 +1,10 @@
+import type { WatermarkStore } from '@tezsigner/core';
+import { FileWatermarkStore } from '@tezsigner/local-adapter';
+import type { CliIo } from '../cli-io.js';
+import type { BackendOptions } from './backend-options.js';
+import { openHomeFolder } from './local-vault.js';
+
+/** The `file` store: durable watermark files in `<home>/watermarks`. */
+export async function openFileWatermarkStore(options: BackendOptions, io: CliIo): Promise<WatermarkStore> {
+  return FileWatermarkStore.open({ home: await openHomeFolder(options, io) });
+}

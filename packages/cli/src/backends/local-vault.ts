@@ -1,0 +1,51 @@
+import type { KeyProvider } from '@tezsigner/core';
+import { LocalKeyVault, openHome, resolvePassphrase } from '@tezsigner/local-adapter';
+import type { CliIo } from '../cli-io.js';
+import type { BackendOptions } from './backend-options.js';
+
+/** The home folder, created private if missing; what had to be fixed is told on stderr. */
+export async function openHomeFolder(options: Pick<BackendOptions, 'home'>, io: CliIo): Promise<string> {
+  const home = await openHome({ home: options.home, env: io.env });
+  for (const warning of home.warnings) io.stderr(`tezsigner: warning: ${warning}\n`);
+  return home.path;
+}
+
+export interface OpenedVault {
+  readonly vault: LocalKeyVault;
+  readonly home: string;
+  /** whether a passphrase was given (option, environment or terminal) */
+  readonly hasPassphrase: boolean;
+}
+
+/**
+ * The local key vault of the home. The passphrase comes from --passphrase-file, then
+ * TEZSIGNER_PASSPHRASE(_FILE); on a terminal, `ask` says when to prompt for it instead.
+ */
+export async function openLocalVault(
+  options: Pick<BackendOptions, 'home' | 'passphraseFile'>,
+  io: CliIo,
+  ask: (vault: LocalKeyVault) => Promise<string | undefined> = async () => undefined,
+): Promise<OpenedVault> {
+  const home = await openHomeFolder(options, io);
+  let passphrase = await resolvePassphrase({ passphraseFile: options.passphraseFile, env: io.env });
+  let vault = await LocalKeyVault.open({ home, passphrase });
+  for (const warning of vault.warnings) io.stderr(`tezsigner: warning: ${warning}\n`);
+  if (passphrase === undefined && io.promptSecret !== undefined) {
+    passphrase = await ask(vault);
+    if (passphrase !== undefined) vault = await LocalKeyVault.open({ home, passphrase });
+  }
+  return { vault, home, hasPassphrase: passphrase !== undefined };
+}
+
+/** Asks for the passphrase on the terminal only when stored keys are encrypted. */
+export async function askIfEncrypted(vault: LocalKeyVault, io: CliIo): Promise<string | undefined> {
+  const keys = await vault.list();
+  if (!keys.some((key) => key.encrypted) || io.promptSecret === undefined) return undefined;
+  return io.promptSecret(`Passphrase of the key vault ${vault.directory}: `);
+}
+
+/** The `local` vault: every key of the home's vault, decrypted once at start. */
+export async function openLocalKeyProvider(options: BackendOptions, io: CliIo): Promise<KeyProvider> {
+  const { vault } = await openLocalVault(options, io, (opened) => askIfEncrypted(opened, io));
+  return vault.keyProvider();
+}

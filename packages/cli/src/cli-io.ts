@@ -1,0 +1,16 @@
+/**
+ * Everything a command touches outside itself, so tests run commands in-process with their
+ * own streams, environment and terminal.
+ */
+export interface CliIo {
+  readonly stdout: (text: string) => void;
+  readonly stderr: (text: string) => void;
+  readonly env: Readonly<Record<string, string | undefined>>;
+  /**
+   * Asks for a secret without echoing it; undefined when there is no terminal to ask on
+   * (a service, a pipe), so commands can say how to give the secret instead.
+   */
+  readonly promptSecret: ((question: string) => Promise<string>) | undefined;
+  /** Resolves with the signal's name when the process is asked to stop (serve waits on it). */
+  readonly waitForStop: () => Promise<string>;
+}

@@ -1,0 +1,117 @@
+import { CURVES, TezsignerError, isCurve, isEncryptedSecretKey } from '@tezsigner/core';
+import type { Curve, KeyInfo } from '@tezsigner/core';
+import { resolvePassphrase } from '@tezsigner/local-adapter';
+import { Option, type Command } from 'commander';
+import { addHomeOptions, addVaultOption } from '../backends/backend-command-options.js';
+import type { BackendOptions } from '../backends/backend-options.js';
+import { openLocalVault, type OpenedVault } from '../backends/local-vault.js';
+import { openKeyProvider } from '../backends/registry.js';
+import type { CliIo } from '../cli-io.js';
+import { keyReport } from '../key-report.js';
+
+export interface AddOptions extends Pick<BackendOptions, 'home' | 'passphraseFile'> {
+  readonly name?: string;
+  readonly plain?: boolean;
+}
+
+/** `tezsigner keys list|generate|import`: the keys a signer holds. */
+export function registerKeysCommands(program: Command, io: CliIo): void {
+  const keys = program.command('keys').description('list, generate and import keys');
+
+  addVaultOption(addHomeOptions(keys.command('list').description('list the keys (addresses and public keys)'))).action(
+    (options: BackendOptions) => listKeys(options, io),
+  );
+
+  addHomeOptions(
+    keys
+      .command('generate')
+      .description('generate a key in the local vault, encrypted with the vault passphrase')
+      .addOption(new Option('--curve <curve>', 'signature scheme').choices(CURVES).default('ed25519'))
+      .option('--name <name>', 'name of the key (default: its address)')
+      .option('--plain', 'store the secret key unencrypted'),
+  ).action((options: AddOptions & { curve: string }) => generateKey(options, io));
+
+  keys
+    .command('import')
+    .description('import a secret key (edsk/spsk/p2sk/BLsk, or encrypted edesk/spesk/p2esk/BLesk) into the local vault')
+    .argument('[secret-key]', 'the secret key, as octez-client shows it (with or without unencrypted:/encrypted:); asked on a terminal when left out, which keeps it out of the shell history')
+    .option('--home <dir>', 'tezsigner home folder (default: $TEZSIGNER_HOME, else ~/.tezsigner)')
+    .option('--name <name>', 'name of the key (default: its address)')
+    .option('--plain', 'store the secret key unencrypted')
+    .option('--passphrase-file <file>', 'file holding the passphrase of an encrypted secret key (asked on a terminal otherwise)')
+    .action((secretKey: string | undefined, options: AddOptions) => importKey(secretKey, options, io));
+}
+
+async function listKeys(options: BackendOptions, io: CliIo): Promise<void> {
+  let keys: readonly (KeyInfo & { encrypted?: boolean; file?: string })[];
+  let where: string;
+  if (options.vault === 'local') {
+    // listing reads public facts only: no passphrase needed
+    const { vault } = await openLocalVault({ home: options.home }, io);
+    keys = await vault.list();
+    where = vault.directory;
+  } else {
+    const provider = await openKeyProvider(options, io);
+    try {
+      keys = await provider.listKeys();
+    } finally {
+      await provider.close?.();
+    }
+    where = `the ${options.vault} vault`;
+  }
+  if (keys.length === 0) {
+    io.stdout(`no keys in ${where}; create one with: tezsigner keys generate --curve ed25519 --name baker\n`);
+    return;
+  }
+  for (const key of keys) io.stdout(`${key.label ?? key.pkh}\n${keyReport(key)}`);
+}
+
+async function generateKey(options: AddOptions & { curve: string }, io: CliIo): Promise<void> {
+  if (!isCurve(options.curve)) throw new TezsignerError('CONFIG_INVALID', `unknown curve ${options.curve}; choose one of ${CURVES.join(', ')}`);
+  const curve: Curve = options.curve;
+  const { vault } = await vaultForAdding(options, io);
+  const key = await vault.generate(curve, { name: options.name, plain: options.plain });
+  io.stdout(`generated key "${key.name}" (${curve})\n${keyReport(key)}`);
+}
+
+async function importKey(given: string | undefined, options: AddOptions, io: CliIo): Promise<void> {
+  const secretKey = given ?? (await askSecretKey(io));
+  const encrypted = isEncryptedSecretKey(secretKey.trim().replace(/^(un)?encrypted:/, ''));
+  // the key's own passphrase: its file, else asked on a terminal, else the vault's (the adapter's default)
+  let keyPassphrase: string | undefined;
+  if (encrypted && options.passphraseFile !== undefined) {
+    keyPassphrase = await resolvePassphrase({ passphraseFile: options.passphraseFile, env: {} });
+  } else if (encrypted && io.promptSecret !== undefined) {
+    keyPassphrase = await io.promptSecret('Passphrase of the key to import: ');
+  }
+  // --passphrase-file belongs to the imported key here: the vault's passphrase comes from the environment
+  const { vault, hasPassphrase } = await vaultForAdding({ ...options, passphraseFile: undefined }, io);
+  if (encrypted && keyPassphrase === undefined && !hasPassphrase) {
+    throw new TezsignerError('CONFIG_INVALID', 'the key to import is encrypted: give its passphrase with --passphrase-file <file>, or run on a terminal to type it');
+  }
+  const key = await vault.importKey(secretKey, { name: options.name, plain: options.plain, passphrase: keyPassphrase });
+  io.stdout(`imported key "${key.name}" (${key.curve})\n${keyReport(key)}`);
+}
+
+/**
+ * The local vault, with its passphrase when keys are to be stored encrypted: on a terminal
+ * without one configured, it is asked (twice when it is new, so a typo cannot lock keys away).
+ */
+export async function vaultForAdding(options: AddOptions, io: CliIo): Promise<OpenedVault> {
+  return openLocalVault(options, io, async (opened) => {
+    if (options.plain === true || io.promptSecret === undefined) return undefined;
+    const isNew = !(await opened.list()).some((key) => key.encrypted);
+    const passphrase = await io.promptSecret(`${isNew ? 'New passphrase' : 'Passphrase'} of the key vault ${opened.directory}: `);
+    if (isNew && (await io.promptSecret('Repeat the passphrase: ')) !== passphrase) {
+      throw new TezsignerError('CONFIG_INVALID', 'the two passphrases differ; nothing was stored');
+    }
+    return passphrase;
+  });
+}
+
+async function askSecretKey(io: CliIo): Promise<string> {
+  if (io.promptSecret === undefined) {
+    throw new TezsignerError('CONFIG_INVALID', 'give the secret key to import: tezsigner keys import <secret-key>');
+  }
+  return io.promptSecret('Secret key to import: ');
+}

@@ -1,0 +1,54 @@
+import type { WatermarkEntry } from '@tezsigner/core';
+import type { Command } from 'commander';
+import { addHomeOptions, addWatermarkStoreOption } from '../backends/backend-command-options.js';
+import type { BackendOptions } from '../backends/backend-options.js';
+import { openWatermarkStore } from '../backends/registry.js';
+import type { CliIo } from '../cli-io.js';
+
+interface ShowOptions extends BackendOptions {
+  readonly json?: boolean;
+}
+
+/** `tezsigner watermarks show`: the highest (level, round) signed per chain, key and kind. */
+export function registerWatermarksCommands(program: Command, io: CliIo): void {
+  const watermarks = program.command('watermarks').description('inspect high watermarks');
+  addWatermarkStoreOption(addHomeOptions(watermarks.command('show').description('show the high watermark of every key')))
+    .option('--json', 'print JSON')
+    .action((options: ShowOptions) => show(options, io));
+}
+
+async function show(options: ShowOptions, io: CliIo): Promise<void> {
+  const store = await openWatermarkStore({ ...options, vault: 'local' }, io);
+  let entries: readonly WatermarkEntry[];
+  try {
+    entries = sorted(await store.list());
+  } finally {
+    await store.close?.();
+  }
+  if (options.json === true) {
+    io.stdout(`${JSON.stringify(entries.map(({ key, watermark }) => ({ ...key, ...watermark })), null, 2)}\n`);
+    return;
+  }
+  if (entries.length === 0) {
+    io.stdout(`no watermarks yet in the ${store.name} store: nothing has been signed\n`);
+    return;
+  }
+  const rows = [
+    ['chain', 'key', 'kind', 'level', 'round', 'signed'],
+    ...entries.map(({ key, watermark }) => [
+      key.chainId,
+      key.pkh,
+      key.kind,
+      String(watermark.level),
+      String(watermark.round),
+      watermark.signature === undefined ? 'pending' : 'yes',
+    ]),
+  ];
+  const widths = rows[0]?.map((_, column) => Math.max(...rows.map((row) => row[column]?.length ?? 0))) ?? [];
+  for (const row of rows) io.stdout(`${row.map((cell, column) => cell.padEnd(widths[column] ?? 0)).join('  ').trimEnd()}\n`);
+}
+
+function sorted(entries: readonly WatermarkEntry[]): WatermarkEntry[] {
+  const id = ({ key }: WatermarkEntry) => `${key.chainId}/${key.pkh}/${key.kind}`;
+  return [...entries].sort((a, b) => id(a).localeCompare(id(b)));
+}

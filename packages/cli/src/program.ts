@@ -1,0 +1,45 @@
+import { Command, CommanderError } from 'commander';
+import type { CliIo } from './cli-io.js';
+import { describeFailure } from './describe-failure.js';
+import { registerInitCommand } from './commands/init.js';
+import { registerKeysCommands } from './commands/keys.js';
+import { registerServeCommand } from './commands/serve.js';
+import { registerSignCommand } from './commands/sign.js';
+import { registerWatermarksCommands } from './commands/watermarks.js';
+
+/** The `tezsigner` command line, writing only through `io`. */
+export function buildProgram(io: CliIo): Command {
+  const program = new Command('tezsigner')
+    .description('A remote signer for Tezos bakers that never double-signs (octez remote-signer protocol).')
+    .showHelpAfterError('(run with --help for usage)')
+    .exitOverride()
+    .configureOutput({
+      writeOut: (text) => io.stdout(text),
+      writeErr: (text) => io.stderr(text),
+      outputError: (text, write) => write(text.startsWith('error: ') ? `tezsigner: ${text}` : text),
+    });
+  registerServeCommand(program, io);
+  registerInitCommand(program, io);
+  registerKeysCommands(program, io);
+  registerSignCommand(program, io);
+  registerWatermarksCommands(program, io);
+  return program;
+}
+
+/**
+ * Runs one command line (without `node` and the script) and returns the exit code. Every
+ * failure becomes one line on stderr: users get what went wrong and what to do, never a
+ * stack trace (TEZSIGNER_DEBUG=1 adds it for developers).
+ */
+export async function runCli(args: readonly string[], io: CliIo): Promise<number> {
+  try {
+    await buildProgram(io).parseAsync([...args], { from: 'user' });
+    return 0;
+  } catch (err) {
+    // commander has already printed its own message (or the help / version it was asked for)
+    if (err instanceof CommanderError) return err.exitCode;
+    io.stderr(`tezsigner: error: ${describeFailure(err)}\n`);
+    if (io.env.TEZSIGNER_DEBUG && err instanceof Error && err.stack) io.stderr(`${err.stack}\n`);
+    return 1;
+  }
+}

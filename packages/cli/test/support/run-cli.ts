@@ -1,0 +1,67 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { CliIo } from '../../src/cli-io.js';
+import { runCli } from '../../src/program.js';
+
+export interface CliRun {
+  readonly code: number;
+  readonly stdout: string;
+  readonly stderr: string;
+  /** the questions asked on the "terminal" */
+  readonly asked: readonly string[];
+}
+
+export interface RunOptions {
+  readonly env?: Record<string, string | undefined>;
+  /** answers typed on a terminal, in order; no terminal when absent */
+  readonly typed?: readonly string[];
+  /** resolves when `serve` should stop (a signal, in the real process) */
+  readonly stop?: Promise<string>;
+  /** sees stderr as it is written (to learn the URL of a server while it runs) */
+  readonly onStderr?: (text: string) => void;
+}
+
+/** Runs one `tezsigner` command line in this process, with its own streams and environment. */
+export async function runTezsigner(args: readonly string[], options: RunOptions = {}): Promise<CliRun> {
+  let stdout = '';
+  let stderr = '';
+  const asked: string[] = [];
+  const typed = options.typed === undefined ? undefined : [...options.typed];
+  const io: CliIo = {
+    stdout: (text) => {
+      stdout += text;
+    },
+    stderr: (text) => {
+      stderr += text;
+      options.onStderr?.(text);
+    },
+    env: options.env ?? {},
+    promptSecret:
+      typed === undefined
+        ? undefined
+        : async (question) => {
+            asked.push(question);
+            const answer = typed.shift();
+            if (answer === undefined) throw new Error(`unexpected question: ${question}`);
+            return answer;
+          },
+    waitForStop: () => options.stop ?? new Promise<string>(() => undefined),
+  };
+  const code = await runCli(args, io);
+  return { code, stdout, stderr, asked };
+}
+
+export async function tempHome(): Promise<{ path: string; remove: () => Promise<void> }> {
+  const path = await mkdtemp(join(tmpdir(), 'tezsigner-cli-'));
+  return { path, remove: () => rm(path, { recursive: true, force: true }) };
+}
+
+/** A failed run must say what went wrong in one line, without a stack trace. */
+export function oneLineError(run: CliRun): string {
+  const lines = run.stderr.split('\n').filter((line) => line !== '');
+  if (run.code === 0) throw new Error(`expected a failure, got exit 0; stderr: ${run.stderr}`);
+  const errors = lines.filter((line) => line.startsWith('tezsigner: error: '));
+  if (errors.length !== 1 || run.stderr.includes('    at ')) throw new Error(`expected one error line, got: ${run.stderr}`);
+  return errors[0] ?? '';
+}
