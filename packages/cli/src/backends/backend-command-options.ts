@@ -1,4 +1,5 @@
 import { Option, type Command } from 'commander';
+import { addAzureTableOptions } from './azure-table-store.js';
 import { DEFAULT_VAULT, DEFAULT_WATERMARK_STORE, VAULTS, WATERMARK_STORES } from './registry.js';
 
 const listed = (table: Record<string, { description: string }>): string =>
@@ -23,13 +24,14 @@ export function addVaultOption(command: Command): Command {
   );
 }
 
-/** --watermark-store: where high watermarks are kept. */
+/** --watermark-store: where high watermarks are kept (and the options of the stores that need some). */
 export function addWatermarkStoreOption(command: Command): Command {
-  return command.addOption(
+  command.addOption(
     new Option('--watermark-store <name>', `where high watermarks are kept (${listed(WATERMARK_STORES)})`)
       .choices(Object.keys(WATERMARK_STORES))
       .default(DEFAULT_WATERMARK_STORE),
   );
+  return addAzureTableOptions(command);
 }
 
 /** Everything that selects and opens the backends of a signing command. */

@@ -2,6 +2,7 @@ import { TezsignerError } from '@tezsigner/core';
 import type { KeyProvider, WatermarkStore } from '@tezsigner/core';
 import type { CliIo } from '../cli-io.js';
 import type { BackendOptions } from './backend-options.js';
+import { openAzureTableWatermarkStore } from './azure-table-store.js';
 import { openFileWatermarkStore } from './file-store.js';
 import { openLocalKeyProvider } from './local-vault.js';
 
@@ -22,6 +23,7 @@ export const VAULTS: Record<string, Backend<KeyProvider>> = {
 
 export const WATERMARK_STORES: Record<string, Backend<WatermarkStore>> = {
   file: { description: 'watermark files in the home folder (one machine)', open: openFileWatermarkStore },
+  'azure-table': { description: 'an Azure Table shared by several signer instances', open: openAzureTableWatermarkStore },
 };
 
 export const DEFAULT_VAULT = 'local';

@@ -4,6 +4,7 @@ import { addHomeOptions, addWatermarkStoreOption } from '../backends/backend-com
 import type { BackendOptions } from '../backends/backend-options.js';
 import { openWatermarkStore } from '../backends/registry.js';
 import type { CliIo } from '../cli-io.js';
+import { registerWatermarksTransferCommands } from './watermarks-transfer.js';
 
 interface ShowOptions extends BackendOptions {
   readonly json?: boolean;
@@ -11,10 +12,11 @@ interface ShowOptions extends BackendOptions {
 
 /** `tezsigner watermarks show`: the highest (level, round) signed per chain, key and kind. */
 export function registerWatermarksCommands(program: Command, io: CliIo): void {
-  const watermarks = program.command('watermarks').description('inspect high watermarks');
+  const watermarks = program.command('watermarks').description('inspect, export and import high watermarks');
   addWatermarkStoreOption(addHomeOptions(watermarks.command('show').description('show the high watermark of every key')))
     .option('--json', 'print JSON')
     .action((options: ShowOptions) => show(options, io));
+  registerWatermarksTransferCommands(watermarks, io);
 }
 
 async function show(options: ShowOptions, io: CliIo): Promise<void> {
