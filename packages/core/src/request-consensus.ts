@@ -54,7 +54,8 @@ export function readConsensus(reader: RequestReader, kind: ConsensusKind, signer
   const round = reader.nonNegativeI32('round');
   reader.skip(PAYLOAD_HASH_LENGTH, 'block payload hash');
   const withDal = tag === DAL_TAG;
-  if (withDal) reader.natural('DAL attestation bitset');
+  // a bitset written as a zarith integer (octez `Bitset.encoding`), so never negative
+  if (withDal) reader.integer('DAL attestation bitset', { nonNegative: true });
   reader.end();
   return { branch, level, round, slot, withDal };
 }

@@ -110,9 +110,13 @@ export class RequestReader {
     this.zarith(what, maxBytes);
   }
 
-  /** A zarith integer: like `natural` with a sign bit in the first byte. */
-  integer(what: string): void {
+  /** A zarith integer: like `natural` with a sign bit (0x40) in the first byte. */
+  integer(what: string, options: { nonNegative?: boolean } = {}): void {
+    const at = this.offset;
     this.zarith(what, Number.POSITIVE_INFINITY);
+    if (options.nonNegative === true && ((this.bytes[at - this.base] as number) & 0x40) !== 0) {
+      this.fail(`${what} at byte ${at} is negative`);
+    }
   }
 
   private zarith(what: string, maxBytes: number): void {

@@ -111,6 +111,11 @@ describe('the (pre)attestation layout follows the signing key', () => {
     expect(refusal(patched(byName('attestation').bytes_hex, 37, '14'))).toMatch(/tag 21 or 23, got tag 20/);
   });
 
+  it('refuses a negative DAL bitset', () => {
+    // 0x41: a one-byte zarith integer with the sign bit set (−1)
+    expect(refusal(patched(byName('attestation with DAL content').bytes_hex, 80, '4100').subarray(0, 81))).toMatch(/DAL attestation bitset at byte 80 is negative/);
+  });
+
   it('refuses a negative level or round', () => {
     const attestation = byName('attestation').bytes_hex;
     expect(refusal(patched(attestation, 40, '80000000'))).toMatch(/level at byte 40 is negative/);

@@ -246,6 +246,12 @@ describe('keys', () => {
     expect((await signer.listKeys()).map((k) => k.pkh).sort()).toEqual([ED.public_key_hash, key('bls12_381-1').public_key_hash].sort());
   });
 
+  it('refuses a backend that answers a lookup with another key', async () => {
+    const provider = new ScriptedProvider(memoryProvider('ed25519-1'), { info: (info) => ({ ...info, pkh: key('ed25519-2').public_key_hash }) });
+    await rejection(service(provider).sign(ED.public_key_hash, hexToBytes(BLOCK)), 'BACKEND_UNAVAILABLE');
+    expect(provider.signCalls).toBe(0);
+  });
+
   it('refuses a backend that pairs a pkh with another key', async () => {
     const provider = new ScriptedProvider(memoryProvider('ed25519-1'), { info: (info) => ({ ...info, publicKey: key('ed25519-2').public_key }) });
     await rejection(service(provider).sign(ED.public_key_hash, hexToBytes(BLOCK)), 'BACKEND_UNAVAILABLE');

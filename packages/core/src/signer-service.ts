@@ -1,5 +1,5 @@
 import { blake2b256 } from './blake2b.js';
-import type { Curve } from './curve.js';
+import { isCurve, type Curve } from './curve.js';
 import { normalizeEcdsaSignature } from './ecdsa.js';
 import { backendUnavailable, isTezsignerError, keyNotFound, notSupported, policyDenied, storeUnavailable, TezsignerError } from './errors.js';
 import { bytesToHex } from './hex.js';
@@ -119,6 +119,10 @@ export class SignerService {
   async #key(pkh: string): Promise<KeyInfo> {
     const key = await this.#backend(`look up ${pkh}`, () => this.#keys.getKey(pkh));
     if (key === undefined) throw keyNotFound(pkh);
+    // the key used, watermarked and verified must be the one asked for, of a known curve
+    if (key.pkh !== pkh || !isCurve(key.curve)) {
+      throw backendUnavailable(`key provider ${this.#keys.name} answered a lookup of ${pkh} with another or malformed key`);
+    }
     return key;
   }
 
