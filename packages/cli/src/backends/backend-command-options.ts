@@ -1,4 +1,5 @@
 import { Option, type Command } from 'commander';
+import { addAzureVaultOptions } from './azure-key-vault.js';
 import { addAzureTableOptions } from './azure-table-store.js';
 import { DEFAULT_VAULT, DEFAULT_WATERMARK_STORE, VAULTS, WATERMARK_STORES } from './registry.js';
 
@@ -17,11 +18,12 @@ export function addHomeOptions(command: Command): Command {
     );
 }
 
-/** --vault: which key provider signs. */
+/** --vault: which key provider signs (and the options of the vaults that need some). */
 export function addVaultOption(command: Command): Command {
-  return command.addOption(
+  command.addOption(
     new Option('--vault <name>', `where the keys are (${listed(VAULTS)})`).choices(Object.keys(VAULTS)).default(DEFAULT_VAULT),
   );
+  return addAzureVaultOptions(command);
 }
 
 /** --watermark-store: where high watermarks are kept (and the options of the stores that need some). */

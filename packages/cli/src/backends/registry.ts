@@ -2,6 +2,7 @@ import { TezsignerError } from '@tezsigner/core';
 import type { KeyProvider, WatermarkStore } from '@tezsigner/core';
 import type { CliIo } from '../cli-io.js';
 import type { BackendOptions } from './backend-options.js';
+import { azureVault } from './azure-key-vault.js';
 import { openAzureTableWatermarkStore } from './azure-table-store.js';
 import { openFileWatermarkStore } from './file-store.js';
 import { openLocalKeyProvider } from './local-vault.js';
@@ -19,6 +20,7 @@ export interface Backend<T> {
  */
 export const VAULTS: Record<string, Backend<KeyProvider>> = {
   local: { description: 'encrypted key files in the home folder', open: openLocalKeyProvider },
+  azure: azureVault(),
 };
 
 export const WATERMARK_STORES: Record<string, Backend<WatermarkStore>> = {
