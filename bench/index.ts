@@ -6,6 +6,7 @@ const suites: Array<[string, () => Promise<{ run: () => Promise<void> }>]> = [
   ['file store', () => import('./file-store.js')],
   ['azure key vault', () => import('./azure-key-vault.js')],
   ['signer service', () => import('./signer.js')],
+  ['http', () => import('./http.js')],
 ];
 
 const only = process.argv[2];

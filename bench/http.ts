@@ -1,0 +1,159 @@
+// What HTTP costs: signing requests/s and p50/p99 latency end to end (keep-alive HTTP client →
+// express server → SignerService → file watermark store with fsync → key), next to the same
+// SignerService called directly with the same kind of store, for Ed25519 and secp256k1, at
+// concurrency 1, 8 and 64. Each worker signs with its own key, level after level, so every
+// request really advances a watermark (and none is refused for arriving out of order).
+import { Agent, request } from 'node:http';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { MemoryKeyProvider, MemoryWatermarkStore, SignerService, generateSecretKey } from '../packages/core/src/index.js';
+import type { Curve, KeyInfo } from '../packages/core/src/index.js';
+import { startSignerServer } from '../packages/http-server/src/index.js';
+import { tenderbakeBlock } from '../packages/http-server/test/support/consensus-bytes.js';
+import { FileWatermarkStore } from '../packages/local-adapter/src/index.js';
+
+const SECONDS_PER_CASE = 2.5;
+const CONCURRENCIES = [1, 8, 64];
+const SLICES = 2;
+
+interface Figures {
+  readonly ops: number;
+  readonly perSecond: number;
+  readonly p50: number;
+  readonly p99: number;
+}
+
+const percentile = (sorted: readonly number[], p: number) =>
+  sorted[Math.min(sorted.length - 1, Math.floor((sorted.length * p) / 100))] ?? Number.NaN;
+
+interface Sample {
+  readonly latencies: number[];
+  readonly seconds: number;
+}
+
+/** `workers` loops at once for `seconds`, worker w signing level after level with key w. */
+async function measure(workers: number, seconds: number, signOne: (worker: number, level: number) => Promise<void>): Promise<Sample> {
+  const latencies: number[] = [];
+  const started = performance.now();
+  const until = started + seconds * 1000;
+  await Promise.all(
+    Array.from({ length: workers }, async (_, worker) => {
+      for (let level = 1; performance.now() < until; level++) {
+        const t0 = performance.now();
+        await signOne(worker, level);
+        latencies.push(performance.now() - t0);
+      }
+    }),
+  );
+  return { latencies, seconds: (performance.now() - started) / 1000 };
+}
+
+function figures(samples: readonly Sample[]): Figures {
+  const latencies = samples.flatMap((sample) => sample.latencies).sort((a, b) => a - b);
+  const seconds = samples.reduce((sum, sample) => sum + sample.seconds, 0);
+  return { ops: latencies.length, perSecond: latencies.length / seconds, p50: percentile(latencies, 50), p99: percentile(latencies, 99) };
+}
+
+/** POST /keys/<pkh> over a keep-alive connection; anything but 200 stops the bench. */
+function post(agent: Agent, url: URL, path: string, body: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const req = request(
+      { agent, host: url.hostname, port: url.port, path, method: 'POST', headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } },
+      (res) => {
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (chunk: string) => {
+          text += chunk;
+        });
+        res.on('end', () => (res.statusCode === 200 ? resolve() : reject(new Error(`HTTP ${res.statusCode}: ${text}`))));
+      },
+    );
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+interface Setup {
+  readonly signer: SignerService;
+  readonly keys: readonly KeyInfo[];
+  close(): Promise<void>;
+}
+
+type StoreKind = 'file' | 'memory';
+
+/** A SignerService over fresh keys and a fresh watermark store (files in a fresh home, or memory). */
+async function setUp(curve: Curve, count: number, store: StoreKind): Promise<Setup> {
+  const home = await mkdtemp(join(tmpdir(), 'tezsigner-bench-http-'));
+  const provider = new MemoryKeyProvider(Array.from({ length: count }, () => generateSecretKey(curve)));
+  const watermarks = store === 'file' ? await FileWatermarkStore.open({ home }) : new MemoryWatermarkStore();
+  const signer = new SignerService({ keys: provider, watermarks });
+  return { signer, keys: await provider.listKeys(), close: () => rm(home, { recursive: true, force: true }) };
+}
+
+function keyOf(keys: readonly KeyInfo[], worker: number): string {
+  const key = keys[worker];
+  if (key === undefined) throw new Error(`no key for worker ${worker}`);
+  return key.pkh;
+}
+
+async function direct(curve: Curve, workers: number, seconds: number, store: StoreKind): Promise<Sample> {
+  const setup = await setUp(curve, workers, store);
+  try {
+    return await measure(workers, seconds, async (worker, level) => {
+      const result = await setup.signer.sign(keyOf(setup.keys, worker), Buffer.from(tenderbakeBlock(level, 0), 'hex'));
+      if (result.outcome !== 'signed') throw new Error(`expected a new signature at level ${level}`);
+    });
+  } finally {
+    await setup.close();
+  }
+}
+
+async function overHttp(curve: Curve, workers: number, seconds: number, store: StoreKind): Promise<Sample> {
+  const setup = await setUp(curve, workers, store);
+  const server = await startSignerServer({ signer: setup.signer, host: '127.0.0.1', port: 0 });
+  const agent = new Agent({ keepAlive: true, maxSockets: workers });
+  const url = new URL(server.url);
+  try {
+    return await measure(workers, seconds, (worker, level) =>
+      post(agent, url, `/keys/${keyOf(setup.keys, worker)}`, JSON.stringify(tenderbakeBlock(level, 0))),
+    );
+  } finally {
+    agent.destroy();
+    await server.close();
+    await setup.close();
+  }
+}
+
+const cell = (f: Figures) =>
+  `${f.perSecond.toFixed(0).padStart(6)} req/s  p50 ${f.p50.toFixed(2).padStart(7)} ms  p99 ${f.p99.toFixed(2).padStart(7)} ms`;
+
+const signed = (value: number) => `${value >= 0 ? '+' : '-'}${Math.abs(value).toFixed(2)}`;
+
+/** Both ways in alternating slices, so a change of machine load weighs on both alike. */
+async function compare(curve: Curve, concurrency: number, seconds: number, store: StoreKind): Promise<void> {
+  const coreSamples: Sample[] = [];
+  const httpSamples: Sample[] = [];
+  for (let slice = 0; slice < SLICES; slice++) {
+    coreSamples.push(await direct(curve, concurrency, seconds / SLICES, store));
+    httpSamples.push(await overHttp(curve, concurrency, seconds / SLICES, store));
+  }
+  const core = figures(coreSamples);
+  const http = figures(httpSamples);
+  console.log(`${`${curve} c=${concurrency}`.padEnd(16)} SignerService ${cell(core)}`);
+  console.log(
+    `${''.padEnd(16)} over HTTP     ${cell(http)}   = ${(http.perSecond / core.perSecond).toFixed(2)}x the rate, ${signed(http.p50 - core.p50)} ms p50`,
+  );
+}
+
+export async function run(): Promise<void> {
+  // warm-up: JIT of the server, the parser and both curves
+  await overHttp('ed25519', 4, 0.5, 'file');
+  await overHttp('secp256k1', 4, 0.5, 'file');
+  console.log(`blocks signed with the watermark on, file store (fsync) in a temp home, ${SECONDS_PER_CASE} s per case, one key per concurrent client`);
+  for (const curve of ['ed25519', 'secp256k1'] as const) {
+    for (const concurrency of CONCURRENCIES) await compare(curve, concurrency, SECONDS_PER_CASE, 'file');
+  }
+  console.log('the same with the in-memory watermark store (no disk): what HTTP costs on its own');
+  for (const concurrency of [1, 8]) await compare('ed25519', concurrency, SECONDS_PER_CASE / 2, 'memory');
+}
