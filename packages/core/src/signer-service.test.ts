@@ -216,6 +216,12 @@ describe('magic-byte policy', () => {
     expect((await rejection(signer.sign(ED.public_key_hash, hexToBytes('05010000000568656c6c6f')), 'POLICY_DENIED')).message).toMatch(/0x05/);
   });
 
+  it('applies the allowlist before reading the request: a malformed disallowed one is POLICY_DENIED', async () => {
+    const signer = service(memoryProvider('ed25519-1'));
+    expect((await rejection(signer.sign(ED.public_key_hash, hexToBytes('03ff')), 'POLICY_DENIED')).message).toMatch(/0x03/);
+    expect((await rejection(signer.sign(ED.public_key_hash, hexToBytes('11ff')), 'BAD_REQUEST')).message).toMatch(/truncated/);
+  });
+
   it('always refuses 0x04, and refuses to be configured with it', async () => {
     const auth = loadVectors<{ signed_bytes_hex: string }>('authentication').signed_bytes_hex;
     const signer = service(memoryProvider('ed25519-1'), new MemoryWatermarkStore(), { allowedMagicBytes: [0x03, 0x05, 0x11] });

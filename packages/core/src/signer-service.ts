@@ -73,8 +73,9 @@ export class SignerService {
     // our own copy: the bytes checked against the watermark must be the bytes signed
     const bytes = requestBytes instanceof Uint8Array ? Uint8Array.from(requestBytes) : requestBytes;
     const key = await this.#key(pkh);
+    // policy first: a request of a kind this signer never signs is refused as such, unread
+    if (bytes.length > 0) this.#checkMagicByte(bytes[0] as number);
     const request = parseRequest(bytes, key.curve);
-    this.#checkMagicByte(request.magic);
     const digest = blake2b256(bytes);
 
     const position = this.policy.checkHighWatermark ? watermarkOf(request) : undefined;
