@@ -43,7 +43,7 @@ export type CheckResult =
 
 /**
  * A port to durable high-watermark storage. `checkAndAdvance` applies core's
- * `decideWatermark` rule and persists the new mark as one atomic step per WatermarkKey,
+ * `checkWatermark` rule and persists the new mark as one atomic step per WatermarkKey,
  * across concurrent calls and across every process sharing the store, and returns only
  * once the new mark is durable. It throws WATERMARK_REFUSED (lower, or equal with other
  * bytes), STORE_UNAVAILABLE when it cannot reach its storage and STORE_CORRUPT when stored
