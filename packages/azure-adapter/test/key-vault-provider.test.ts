@@ -229,7 +229,8 @@ describe('faults', () => {
     const started = performance.now();
     const err = await rejection(vault.sign(pkh, signInput(message(1))));
     expect(isTezsignerError(err, 'BACKEND_UNAVAILABLE') && err.message).toMatch(/429/);
-    expect(performance.now() - started).toBeLessThan(2000);
+    // it did not sit out the 10 s the vault asked for
+    expect(performance.now() - started).toBeLessThan(5000);
     expect(statuses()).toEqual([429]);
   });
 
