@@ -34,9 +34,10 @@ export function promptSecretOnTty(
         else answer += char;
       }
     };
-    output.write(question);
+    // Echo goes off before the question shows, so nothing typed after seeing it is echoed.
     input.setRawMode(true);
     input.resume();
     input.on('data', onData);
+    output.write(question);
   });
 }
