@@ -174,14 +174,20 @@ describe('two `tezsigner serve` processes racing on one watermark store', () => 
     const [envA, envB] = [await homeWithKey(), await homeWithKey()];
     const table = { AZURE_TABLE_CONNECTION_STRING: azurite.connectionString };
     const signers = await Promise.all([serve(tableArgs, { ...envA!, ...table }), serve(tableArgs, { ...envB!, ...table })]);
-    cleanups.push(...signers.map((s) => s.stop));
-    checkNeverDoubleSigned(await hammer(signers.map((s) => s.url)));
+    try {
+      checkNeverDoubleSigned(await hammer(signers.map((s) => s.url)));
+    } finally {
+      await Promise.all(signers.map((s) => s.stop()));
+    }
   }, 120_000);
 
   test('sharing one file store (two processes, one home)', async () => {
     const env = await homeWithKey();
     const signers = await Promise.all([serve([], env), serve([], env)]);
-    cleanups.push(...signers.map((s) => s.stop));
-    checkNeverDoubleSigned(await hammer(signers.map((s) => s.url)));
+    try {
+      checkNeverDoubleSigned(await hammer(signers.map((s) => s.url)));
+    } finally {
+      await Promise.all(signers.map((s) => s.stop()));
+    }
   }, 120_000);
 });
