@@ -55,6 +55,18 @@ async function serve(args: readonly string[], env: Record<string, string>): Prom
   };
 }
 
+/** Both servers, or none: if one fails to start, the other is stopped before the error surfaces. */
+async function servePair(starts: ReadonlyArray<() => Promise<Signer>>): Promise<Signer[]> {
+  const settled = await Promise.allSettled(starts.map((start) => start()));
+  const started = settled.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
+  const failed = settled.find((r) => r.status === 'rejected');
+  if (failed !== undefined) {
+    await Promise.all(started.map((s) => s.stop()));
+    throw failed.reason;
+  }
+  return started;
+}
+
 interface Outcome {
   readonly kind: 'block' | 'attestation';
   readonly level: number;
@@ -173,7 +185,7 @@ describe('two `tezsigner serve` processes racing on one watermark store', () => 
     const tableArgs = ['--watermark-store', 'azure-table', '--azure-table-name', 'racetable'];
     const [envA, envB] = [await homeWithKey(), await homeWithKey()];
     const table = { AZURE_TABLE_CONNECTION_STRING: azurite.connectionString };
-    const signers = await Promise.all([serve(tableArgs, { ...envA!, ...table }), serve(tableArgs, { ...envB!, ...table })]);
+    const signers = await servePair([() => serve(tableArgs, { ...envA!, ...table }), () => serve(tableArgs, { ...envB!, ...table })]);
     try {
       checkNeverDoubleSigned(await hammer(signers.map((s) => s.url)));
     } finally {
@@ -183,7 +195,7 @@ describe('two `tezsigner serve` processes racing on one watermark store', () => 
 
   test('sharing one file store (two processes, one home)', async () => {
     const env = await homeWithKey();
-    const signers = await Promise.all([serve([], env), serve([], env)]);
+    const signers = await servePair([() => serve([], env), () => serve([], env)]);
     try {
       checkNeverDoubleSigned(await hammer(signers.map((s) => s.url)));
     } finally {
