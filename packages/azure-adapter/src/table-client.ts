@@ -1,8 +1,8 @@
 import { TableClient } from '@azure/data-tables';
 import type { TableServiceClientOptions } from '@azure/data-tables';
 import type { TokenCredential } from '@azure/core-auth';
-import { DefaultAzureCredential } from '@azure/identity';
 import { TezsignerError } from '@tezsigner/core';
+import { createAzureCredential } from './azure-credential.js';
 
 /** How the table store reaches its table: exactly one of `url`, `connectionString` or `client`. */
 export interface TableConnectionOptions {
@@ -76,6 +76,6 @@ export function createTableClient(options: TableConnectionOptions): TableClient 
   if (options.connectionString !== undefined) return fromConnectionString(options.connectionString, tableName, options.clientOptions);
   const url = options.url as string;
   if (insecureAllowed(url)) throw configInvalid('signing in with a credential needs an https table URL');
-  const credential = options.credential ?? new DefaultAzureCredential();
+  const credential = options.credential ?? createAzureCredential();
   return new TableClient(url, tableName, credential, sdkOptions(options.clientOptions, false));
 }

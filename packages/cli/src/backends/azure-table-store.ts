@@ -1,4 +1,4 @@
-import { DEFAULT_TABLE_NAME, TableWatermarkStore } from '@tezsigner/azure-adapter';
+import { DEFAULT_TABLE_NAME, TableWatermarkStore, createAzureCredential } from '@tezsigner/azure-adapter';
 import type { TableWatermarkStoreOptions } from '@tezsigner/azure-adapter';
 import { TezsignerError, isTezsignerError } from '@tezsigner/core';
 import type { WatermarkStore } from '@tezsigner/core';
@@ -11,6 +11,10 @@ export const TABLE_CONNECTION_STRING_ENV = 'AZURE_TABLE_CONNECTION_STRING';
 
 /** The options of `--watermark-store azure-table`, on every command that opens a watermark store. */
 export function addAzureTableOptions(command: Command): Command {
+  // Shared with --vault azure (one identity for the vault and the table); declared once per command.
+  if (!command.options.some((option) => option.long === '--azure-client-id')) {
+    command.option('--azure-client-id <id>', 'client id of a user-assigned managed identity (default: the system-assigned one, or any DefaultAzureCredential source)');
+  }
   return command
     .addOption(
       new Option(
@@ -45,7 +49,9 @@ export function azureTableOptions(options: BackendOptions, env: CliIo['env']): T
       `the azure-table watermark store needs --azure-table-url https://<account>.table.core.windows.net, or a connection string in $${TABLE_CONNECTION_STRING_ENV} (or --azure-table-connection-string)`,
     );
   }
-  return url === undefined ? { connectionString, tableName } : { url, tableName };
+  if (url === undefined) return { connectionString, tableName };
+  const clientId = text(options['azureClientId']);
+  return { url, tableName, credential: createAzureCredential(clientId === undefined ? {} : { clientId }) };
 }
 
 /**
