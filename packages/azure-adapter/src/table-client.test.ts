@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { TokenCredential } from '@azure/core-auth';
 import { isTezsignerError } from '@tezsigner/core';
 import { createTableClient } from './table-client.js';
+import { TableWatermarkStore } from './table-watermark-store.js';
 import type { TableConnectionOptions } from './table-client.js';
 
 const KEY = 'c2VjcmV0LWtleS1ub3QtdG8tYmUtcHJpbnRlZA==';
@@ -54,5 +55,15 @@ describe('createTableClient', () => {
     const { code, message } = failure({ connectionString: `AccountKey=${KEY};Nonsense` });
     expect(code).toBe('CONFIG_INVALID');
     expect(message).not.toContain(KEY);
+  });
+
+  it.each([0, -5, 1.5, Number.NaN])('refuses a store timeout of %s with CONFIG_INVALID', (timeoutMs) => {
+    let code: string | undefined;
+    try {
+      new TableWatermarkStore({ connectionString: local, timeoutMs });
+    } catch (err) {
+      code = isTezsignerError(err) ? err.code : 'raw';
+    }
+    expect(code).toBe('CONFIG_INVALID');
   });
 });

@@ -1,5 +1,5 @@
 import type { TableClient } from '@azure/data-tables';
-import { badRequest, checkWatermark, compareMarks, storeUnavailable, watermarkKeyId } from '@tezsigner/core';
+import { TezsignerError, badRequest, checkWatermark, compareMarks, storeUnavailable, watermarkKeyId } from '@tezsigner/core';
 import type {
   CheckResult,
   StoredWatermark,
@@ -57,7 +57,7 @@ export class TableWatermarkStore implements WatermarkStore {
   constructor(options: TableWatermarkStoreOptions) {
     const timeoutMs = options.timeoutMs ?? DEFAULT_TABLE_TIMEOUT_MS;
     if (!Number.isInteger(timeoutMs) || timeoutMs <= 0) {
-      throw badRequest(`timeoutMs must be a positive integer, got ${timeoutMs}`);
+      throw new TezsignerError('CONFIG_INVALID', `the table store's timeoutMs must be a positive integer, got ${timeoutMs}`);
     }
     this.#client = createTableClient(options);
     this.#timeoutMs = timeoutMs;
