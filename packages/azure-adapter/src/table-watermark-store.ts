@@ -1,5 +1,5 @@
 import type { TableClient } from '@azure/data-tables';
-import { TezsignerError, badRequest, checkWatermark, compareMarks, storeUnavailable, watermarkKeyId } from '@tezsigner/core';
+import { KeyedQueue, TezsignerError, badRequest, checkWatermark, compareMarks, storeUnavailable, watermarkKeyId } from '@tezsigner/core';
 import type {
   CheckResult,
   StoredWatermark,
@@ -13,7 +13,6 @@ import type { TableConnectionOptions } from './table-client.js';
 import { assertStorableMark, fromRow, rowKeys, toRow } from './table-entity.js';
 import type { WatermarkRow } from './table-entity.js';
 import { isRowMissing, isWriteConflict, statusOf, toStoreError } from './table-errors.js';
-import { KeyLock } from './table-key-lock.js';
 
 export interface TableWatermarkStoreOptions extends TableConnectionOptions {
   /** Create the table on first use if it is missing (default true). */
@@ -50,7 +49,12 @@ export class TableWatermarkStore implements WatermarkStore {
   readonly #timeoutMs: number;
   readonly #createTable: boolean;
   #tableReady = false;
-  readonly #lock = new KeyLock();
+  /**
+   * Same-watermark calls of this instance one at a time. Only an optimisation: ETags keep
+   * instances correct; this keeps one instance from racing itself into a storm of 412s when
+   * a baker sends many requests for the same watermark at once.
+   */
+  readonly #queue = new KeyedQueue();
   /** The last version of each watermark we read or wrote: saves the read before the next write. */
   readonly #lastSeen = new Map<string, Versioned>();
 
@@ -171,7 +175,7 @@ export class TableWatermarkStore implements WatermarkStore {
       return await op(signal);
     };
     try {
-      return await (id === undefined ? task() : this.#lock.run(id, task));
+      return await (id === undefined ? task() : this.#queue.run(id, task));
     } catch (err) {
       throw toStoreError(err, this.#client.tableName, this.#timeoutMs);
     }

@@ -29,6 +29,7 @@ export {
 } from './request.js';
 export type { OperationSummary } from './operation-decoder.js';
 export { authenticationBytes, verifyAuthentication } from './authentication.js';
+export { KeyedQueue } from './keyed-queue.js';
 export { MemoryWatermarkStore } from './memory-watermark-store.js';
 export { MemoryKeyProvider } from './memory-key-provider.js';
 export { SignerService, type SignerPolicy, type SignerServiceOptions, type SignResult } from './signer-service.js';

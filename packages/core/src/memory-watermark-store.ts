@@ -1,4 +1,5 @@
 import type { CheckResult, StoredWatermark, WatermarkEntry, WatermarkKey, WatermarkMark, WatermarkStore } from './ports/watermark-store.js';
+import { KeyedQueue } from './keyed-queue.js';
 import { checkWatermark, compareMarks, watermarkKeyId } from './watermark.js';
 
 interface Slot {
@@ -16,20 +17,11 @@ interface Slot {
 export class MemoryWatermarkStore implements WatermarkStore {
   readonly name = 'memory';
   readonly #slots = new Map<string, Slot>();
-  readonly #queues = new Map<string, Promise<unknown>>();
+  readonly #queue = new KeyedQueue();
 
   /** Runs `step` after every earlier step on the same key has settled. */
   #serialized<T>(key: WatermarkKey, step: () => T): Promise<T> {
-    const id = watermarkKeyId(key);
-    const previous = this.#queues.get(id) ?? Promise.resolve();
-    const next = previous.then(step, step);
-    const tail = next.catch(() => undefined);
-    this.#queues.set(id, tail);
-    // forget the queue once it is idle, so the map holds only keys with work in flight
-    void tail.then(() => {
-      if (this.#queues.get(id) === tail) this.#queues.delete(id);
-    });
-    return next;
+    return this.#queue.run(watermarkKeyId(key), step);
   }
 
   checkAndAdvance(key: WatermarkKey, mark: WatermarkMark): Promise<CheckResult> {

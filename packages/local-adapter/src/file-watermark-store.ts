@@ -1,6 +1,7 @@
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
+  KeyedQueue,
   TezsignerError,
   WATERMARK_KINDS,
   badRequest,
@@ -20,7 +21,6 @@ import type {
 import { writeFileAtomic } from './atomic-write.js';
 import { withFileLock } from './file-lock.js';
 import type { FileLockOptions } from './file-lock.js';
-import { KeyedQueue } from './keyed-queue.js';
 import { describe, ensurePrivateDirectory } from './private-directory.js';
 import { readWatermarkFile, serializeWatermark, watermarkProblem } from './watermark-file.js';
 
@@ -42,6 +42,11 @@ export class FileWatermarkStore implements WatermarkStore {
   /** what opening had to fix (a folder too open restricted to 0700), for people */
   readonly warnings: readonly string[];
   readonly #lock: FileLockOptions;
+  /**
+   * Same-key calls of this process one at a time, before the file lock. The cross-process
+   * lock alone would also serialize them, but by polling: queueing inside the process first
+   * keeps same-key requests of one signer cheap and fair.
+   */
   readonly #queue = new KeyedQueue();
   readonly #readyFolders = new Set<string>();
 
