@@ -45,13 +45,13 @@ export async function listVaultKeys(connection: VaultConnection): Promise<VaultK
 
 /**
  * A new key generated inside the vault's HSM (EC-HSM: a Premium vault or a Managed HSM), not
- * exportable, allowed to sign and verify only. An existing name gets a new version, which
- * becomes the current one: a new tz address.
+ * exportable, allowed to sign and verify only. A name already in use is refused.
  */
 export async function createVaultKey(connection: VaultConnection, curve: EcdsaCurve, name: string): Promise<VaultKeyListing> {
   checkCurve(curve);
   checkKeyName(name);
   const client = createKeyClient(connection);
+  await refuseTakenName(connection, client, name);
   const key = await call(connection, `create key ${name} in`, 'once', (signal) =>
     client.createEcKey(name, { curve: VAULT_CURVES[curve].jwk, hsm: true, exportable: false, keyOps: ['sign', 'verify'], abortSignal: signal }),
   );
@@ -78,6 +78,7 @@ export async function importVaultKey(
   const curve: EcdsaCurve = sk.curve;
   const point = (curve === 'secp256k1' ? secp256k1 : p256).getPublicKey(sk.bytes, false);
   const client: KeyClient = createKeyClient(connection);
+  await refuseTakenName(connection, client, name);
   const key = await call(connection, `import key ${name} into`, 'once', (signal) =>
     client.importKey(
       name,
@@ -86,6 +87,27 @@ export async function importVaultKey(
     ),
   );
   return describeKey(key);
+}
+
+/**
+ * Key Vault turns a create or import under a taken name into a new version of that key, which
+ * silently becomes the current one: the signer would then sign for a new tz address and stop
+ * signing for the baker's registered one. So a taken name is refused, never reused.
+ */
+async function refuseTakenName(connection: VaultConnection, client: KeyClient, name: string): Promise<void> {
+  let existing: KeyVaultKey;
+  try {
+    existing = await call(connection, `look up key ${name} in`, 'repeatable', (signal) => client.getKey(name, { abortSignal: signal }));
+  } catch (err) {
+    if (isTezsignerError(err) && (err.cause as { statusCode?: number } | undefined)?.statusCode === 404) return;
+    throw err;
+  }
+  const listing = describeKey(existing);
+  const holder = listing.pkh === undefined ? '' : ` (${listing.pkh})`;
+  throw new TezsignerError(
+    'CONFIG_INVALID',
+    `the vault already has a key named ${name}${holder}: another under that name would become its current version, a new address; choose another name`,
+  );
 }
 
 function readSecretKey(text: string, passphrase: string | undefined): SecretKey {

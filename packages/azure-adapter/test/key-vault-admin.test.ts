@@ -51,6 +51,16 @@ describe('createVaultKey', () => {
     expect(created.pkh?.slice(0, 3)).toBe(prefix);
   });
 
+  test('refuses a name already in the vault: a new version would silently change the address', async () => {
+    const first = await createVaultKey(connection, 'secp256k1', 'baker');
+    for (const attempt of [createVaultKey(connection, 'p256', 'baker'), importVaultKey(connection, vectorOf('p256-1').secret_key, 'baker')]) {
+      const err = await rejection(attempt);
+      expect(isTezsignerError(err, 'CONFIG_INVALID') && err.message).toMatch(new RegExp(`already has a key named baker \\(${first.pkh}\\)`));
+    }
+    expect(standIn.vault.current('baker')?.version).toBe(first.version);
+    expect(standIn.authorized('create')).toHaveLength(1);
+  });
+
   test('a bad name is BAD_REQUEST before any request', async () => {
     const err = await rejection(createVaultKey(connection, 'secp256k1', 'no spaces/allowed'));
     expect(isTezsignerError(err, 'BAD_REQUEST')).toBe(true);
@@ -86,7 +96,7 @@ describe('importVaultKey', () => {
     expect((await importVaultKey(connection, `unencrypted:${vector.secret_key}`, 'tagged')).pkh).toBe(vector.public_key_hash);
     const encrypted = loadVectors<{ keys: EncryptedKeyVector[] }>('encrypted-keys').keys.find((k) => k.curve === 'p256');
     if (encrypted === undefined) throw new Error('no p256 encrypted key vector');
-    const imported = await importVaultKey(connection, `encrypted:${encrypted.encrypted_secret_key}`, 'tagged', { passphrase: encrypted.passphrase });
+    const imported = await importVaultKey(connection, `encrypted:${encrypted.encrypted_secret_key}`, 'tagged-2', { passphrase: encrypted.passphrase });
     expect(imported.pkh).toBe(encrypted.public_key_hash);
   });
 

@@ -23,7 +23,7 @@ export function registerAzureCommands(program: Command, io: CliIo, access: Azure
       .command('create')
       .description('generate a key inside the vault HSM (EC-HSM, not exportable, sign/verify only)')
       .addOption(new Option('--curve <curve>', 'secp256k1 (tz2) or p256 (tz3)').choices(['secp256k1', 'p256']).makeOptionMandatory())
-      .requiredOption('--name <name>', 'vault key name (letters, digits, dashes); an existing name gets a new version'),
+      .requiredOption('--name <name>', 'vault key name (letters, digits, dashes); a name already in the vault is refused'),
   ).action((options: AddOptions & { curve: 'secp256k1' | 'p256' }) => createKey(options, io, access));
 
   addAzureConnectionOptions(
