@@ -10,6 +10,8 @@ import { fileURLToPath } from 'node:url';
 import { blake2b256 } from '../packages/core/src/index.js';
 import { AzureKeyVaultProvider } from '../packages/azure-adapter/src/index.js';
 import { StaticTokenCredential } from '../packages/azure-adapter/test/support/static-credential.js';
+import { figures, measure } from './measure.js';
+import { formatFigures } from './report.js';
 
 const LATENCY_MS = 30;
 const SECONDS_PER_CASE = 3;
@@ -19,10 +21,6 @@ interface StandInAddress {
   readonly url: string;
   readonly certificate: string;
   readonly token: string;
-}
-
-function percentile(sorted: readonly number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor((sorted.length * p) / 100))] ?? Number.NaN;
 }
 
 async function startStandIn(): Promise<{ address: StandInAddress; stop: () => void }> {
@@ -53,36 +51,26 @@ export async function run(): Promise<void> {
     const keys = await provider.listKeys();
     console.log(`stand-in latency ${LATENCY_MS} ms per request, ${keys.length} keys (${keys.map((k) => k.pkh.slice(0, 3)).join(', ')}), ${SECONDS_PER_CASE} s per case`);
     let counter = 0;
-    const signOnce = async (worker: number): Promise<number> => {
+    const signOnce = async (worker: number): Promise<void> => {
       counter += 1;
       const key = keys[(worker + counter) % keys.length];
       if (key === undefined) throw new Error('no key');
       const bytes = new TextEncoder().encode(`\x03bench ${counter}`);
-      const t0 = performance.now();
       await provider.sign(key.pkh, { bytes, digest: blake2b256(bytes) });
-      return performance.now() - t0;
     };
     for (const concurrency of CONCURRENCIES) {
       // warm-up: every worker's connection and TLS session exist before timing
       await Promise.all(Array.from({ length: concurrency }, (_, w) => signOnce(w)));
-      const latencies: number[] = [];
       const cpuBefore = process.cpuUsage();
-      const started = performance.now();
-      const until = started + SECONDS_PER_CASE * 1000;
-      await Promise.all(
-        Array.from({ length: concurrency }, async (_, w) => {
-          while (performance.now() < until) latencies.push(await signOnce(w));
-        }),
-      );
-      const perSecond = latencies.length / ((performance.now() - started) / 1000);
+      const sample = await measure(concurrency, SECONDS_PER_CASE, signOnce);
       const cpu = process.cpuUsage(cpuBefore);
-      const cpuMsPerSignature = (cpu.user + cpu.system) / 1000 / latencies.length;
+      const f = figures(sample);
+      const cpuMsPerSignature = (cpu.user + cpu.system) / 1000 / f.ops;
       const ideal = (concurrency * 1000) / LATENCY_MS;
-      latencies.sort((a, b) => a - b);
       console.log(
-        `concurrency ${String(concurrency).padStart(3)}: ${perSecond.toFixed(0).padStart(6)} signatures/s   ideal ${ideal.toFixed(0).padStart(5)}   ` +
-          `${((100 * perSecond) / ideal).toFixed(0).padStart(3)}% of ideal   p50 ${percentile(latencies, 50).toFixed(1)} ms   p99 ${percentile(latencies, 99).toFixed(1)} ms   ` +
-          `client CPU ${cpuMsPerSignature.toFixed(2)} ms/signature (one core: ${(1000 / cpuMsPerSignature).toFixed(0)}/s)   (${latencies.length} signatures)`,
+        `concurrency ${String(concurrency).padStart(3)}: ${formatFigures(f, { unit: 'signatures/s', decimals: 1 })}   ` +
+          `ideal ${ideal.toFixed(0).padStart(5)}   ${((100 * f.perSecond) / ideal).toFixed(0).padStart(3)}% of ideal   ` +
+          `client CPU ${cpuMsPerSignature.toFixed(2)} ms/signature (one core: ${(1000 / cpuMsPerSignature).toFixed(0)}/s)   (${f.ops} signatures)`,
       );
     }
   } finally {

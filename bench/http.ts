@@ -12,48 +12,11 @@ import type { Curve, KeyInfo } from '../packages/core/src/index.js';
 import { startSignerServer } from '../packages/http-server/src/index.js';
 import { tenderbakeBlock } from '../packages/http-server/test/support/consensus-bytes.js';
 import { FileWatermarkStore } from '../packages/local-adapter/src/index.js';
+import { figures, measure, type Figures, type Sample } from './measure.js';
 
 const SECONDS_PER_CASE = 2.5;
 const CONCURRENCIES = [1, 8, 64];
 const SLICES = 2;
-
-interface Figures {
-  readonly ops: number;
-  readonly perSecond: number;
-  readonly p50: number;
-  readonly p99: number;
-}
-
-const percentile = (sorted: readonly number[], p: number) =>
-  sorted[Math.min(sorted.length - 1, Math.floor((sorted.length * p) / 100))] ?? Number.NaN;
-
-interface Sample {
-  readonly latencies: number[];
-  readonly seconds: number;
-}
-
-/** `workers` loops at once for `seconds`, worker w signing level after level with key w. */
-async function measure(workers: number, seconds: number, signOne: (worker: number, level: number) => Promise<void>): Promise<Sample> {
-  const latencies: number[] = [];
-  const started = performance.now();
-  const until = started + seconds * 1000;
-  await Promise.all(
-    Array.from({ length: workers }, async (_, worker) => {
-      for (let level = 1; performance.now() < until; level++) {
-        const t0 = performance.now();
-        await signOne(worker, level);
-        latencies.push(performance.now() - t0);
-      }
-    }),
-  );
-  return { latencies, seconds: (performance.now() - started) / 1000 };
-}
-
-function figures(samples: readonly Sample[]): Figures {
-  const latencies = samples.flatMap((sample) => sample.latencies).sort((a, b) => a - b);
-  const seconds = samples.reduce((sum, sample) => sum + sample.seconds, 0);
-  return { ops: latencies.length, perSecond: latencies.length / seconds, p50: percentile(latencies, 50), p99: percentile(latencies, 99) };
-}
 
 /** POST /keys/<pkh> over a keep-alive connection; anything but 200 stops the bench. */
 function post(agent: Agent, url: URL, path: string, body: string): Promise<void> {

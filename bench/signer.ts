@@ -21,6 +21,8 @@ import {
   type SecretKey,
 } from '../packages/core/src/index.js';
 import { loadVectors } from '../test-support/vectors.js';
+import { figures, type Figures } from './measure.js';
+import { formatFigures } from './report.js';
 
 const SECONDS_PER_CASE = 2.5;
 const SLICE_MS = 250;
@@ -29,17 +31,6 @@ const BLS_SIGNATURE_DST = 'BLS_SIG_BLS12381G2_XMD:SHA-256_SSWU_RO_POP_';
 // byte offsets in the block vector: level in the header, level in the fitness
 const LEVEL_AT = 5;
 const FITNESS_LEVEL_AT = 96;
-
-interface Figures {
-  readonly ops: number;
-  readonly perSecond: number;
-  readonly p50: number;
-  readonly p99: number;
-}
-
-function percentile(sorted: readonly number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor((sorted.length * p) / 100))] ?? Number.NaN;
-}
 
 /** Fresh block bytes, each one level higher than the last. */
 function blocks(template: Uint8Array): () => Uint8Array {
@@ -52,11 +43,6 @@ function blocks(template: Uint8Array): () => Uint8Array {
     level += 1;
     return bytes;
   };
-}
-
-function summary(latencies: number[], seconds: number): Figures {
-  latencies.sort((a, b) => a - b);
-  return { ops: latencies.length, perSecond: latencies.length / seconds, p50: percentile(latencies, 50), p99: percentile(latencies, 99) };
 }
 
 /**
@@ -79,7 +65,7 @@ async function measurePair(template: Uint8Array, a: (bytes: Uint8Array) => unkno
       c.seconds += (performance.now() - started) / 1000;
     }
   }
-  const [first, second] = cases.map((c) => summary(c.latencies, c.seconds));
+  const [first, second] = cases.map((c) => figures(c));
   return [first as Figures, second as Figures];
 }
 
@@ -101,14 +87,13 @@ function rawSigner(sk: SecretKey): (bytes: Uint8Array) => Uint8Array {
   }
 }
 
-const figures = (f: Figures) =>
-  `${f.perSecond.toFixed(0).padStart(7)} sig/s  p50 ${f.p50.toFixed(3).padStart(7)} ms  p99 ${f.p99.toFixed(3).padStart(7)} ms`;
+const cell = (f: Figures) => formatFigures(f, { unit: 'sig/s', decimals: 3 });
 
 export async function run(): Promise<void> {
   const { requests } = loadVectors<{ requests: { name: string; bytes_hex: string }[] }>('requests');
   const template = hexToBytes(requests.find((r) => r.name === 'block level 5000000 round 0')?.bytes_hex ?? '');
   console.log(`blocks of ${template.length} bytes, each one level higher; ${SECONDS_PER_CASE} s per case, in alternating ${SLICE_MS} ms slices`);
-  console.log(`${'curve'.padEnd(10)} ${'SignerService'.padEnd(48)} ${'raw noble'.padEnd(48)} service/raw`);
+  console.log(`${'curve'.padEnd(10)} ${'SignerService'.padEnd(52)} ${'raw noble'.padEnd(52)} service/raw`);
   for (const curve of CURVES) {
     const sk = generateSecretKey(curve);
     const keys = new MemoryKeyProvider([sk]);
@@ -123,6 +108,6 @@ export async function run(): Promise<void> {
       },
       rawSigner(sk),
     );
-    console.log(`${curve.padEnd(10)} ${figures(service)}   ${figures(raw)}   ${(service.perSecond / raw.perSecond).toFixed(2)}`);
+    console.log(`${curve.padEnd(10)} ${cell(service)}   ${cell(raw)}   ${(service.perSecond / raw.perSecond).toFixed(2)}`);
   }
 }
