@@ -20,16 +20,24 @@ function sign(sk: SecretKey, message: Uint8Array, dst: string): Uint8Array {
   return longSignatures.Signature.toBytes(point);
 }
 
-function verify(publicKey: Uint8Array, message: Uint8Array, signature: Uint8Array, dst: string): boolean {
+function verifier(publicKey: Uint8Array, dst: string): (message: Uint8Array, signature: Uint8Array) => boolean {
   assertPublicKey('bls12_381', publicKey);
-  if (signature.length !== 96) return false;
-  try {
-    // Signature.fromBytes checks the point is in G2; verify then does the pairing check
-    const sig = longSignatures.Signature.fromBytes(signature);
-    return longSignatures.verify(sig, longSignatures.hash(message, dst), publicKey);
-  } catch {
-    return false;
-  }
+  // decoded and checked to be in G1 once: a verifier kept per key spares that per signature
+  const point = bls12_381.G1.Point.fromBytes(publicKey);
+  return (message, signature) => {
+    if (signature.length !== 96) return false;
+    try {
+      // Signature.fromBytes checks the point is in G2; verify then does the pairing check
+      const sig = longSignatures.Signature.fromBytes(signature);
+      return longSignatures.verify(sig, longSignatures.hash(message, dst), point);
+    } catch {
+      return false;
+    }
+  };
+}
+
+function verify(publicKey: Uint8Array, message: Uint8Array, signature: Uint8Array, dst: string): boolean {
+  return verifier(publicKey, dst)(message, signature);
 }
 
 /** BLS signature (96 bytes) of the raw message bytes, not of a hash. */
@@ -37,8 +45,12 @@ export function blsSign(sk: SecretKey, message: Uint8Array): Uint8Array {
   return sign(sk, message, BLS_SIGNATURE_DST);
 }
 
-export function blsVerify(publicKey: Uint8Array, message: Uint8Array, signature: Uint8Array): boolean {
-  return verify(publicKey, message, signature, BLS_SIGNATURE_DST);
+/**
+ * The verifier of BLS signatures (of raw message bytes) by one public key, decoded once;
+ * INVALID_ENCODING now if it is not a valid tz4 key.
+ */
+export function blsVerifier(publicKey: Uint8Array): (message: Uint8Array, signature: Uint8Array) => boolean {
+  return verifier(publicKey, BLS_SIGNATURE_DST);
 }
 
 /** Proof of possession of a tz4 key: its own 48-byte public key signed under the POP DST. */

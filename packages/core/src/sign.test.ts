@@ -1,3 +1,6 @@
+import { ED25519_TORSION_SUBGROUP, ed25519 } from '@noble/curves/ed25519.js';
+import { bytesToNumberLE, numberToBytesLE } from '@noble/curves/utils.js';
+import { sha512 } from '@noble/hashes/sha2.js';
 import { verifySignature as taquitoVerify } from '@taquito/utils';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
@@ -113,6 +116,21 @@ describe('verification', () => {
         expect(verifySignature(k.curve, pk, Uint8Array.of(1, 2, 3), signature)).toBe(false);
       }
     }
+  });
+
+  it('verifies Ed25519 on node:crypto: it refuses a small-order component in R, which noble alone accepts', () => {
+    // noble checks [8](R + kA − SB) = 0, OpenSSL R = SB − kA exactly; an honest R has no such component
+    const seed = new Uint8Array(32).fill(11);
+    const { scalar, pointBytes: pk } = ed25519.utils.getExtendedPublicKey(seed);
+    const bytes = Uint8Array.of(0x11, 0, 0, 0, 1);
+    const digest = blake2b256(bytes);
+    const nonce = 1234567n;
+    const r = ed25519.Point.BASE.multiply(nonce).add(ed25519.Point.fromBytes(hexToBytes(ED25519_TORSION_SUBGROUP[1] ?? ''))).toBytes();
+    const k = ed25519.Point.Fn.create(bytesToNumberLE(sha512(Uint8Array.of(...r, ...pk, ...digest))));
+    const signature = Uint8Array.of(...r, ...numberToBytesLE(ed25519.Point.Fn.create(nonce + k * scalar), 32));
+    expect(ed25519.verify(signature, digest, pk, { zip215: false })).toBe(true);
+    expect(verifySignature('ed25519', pk, bytes, signature)).toBe(false);
+    expect(verifySignature('ed25519', pk, bytes, ed25519.sign(digest, seed))).toBe(true);
   });
 
   it('refuses an invalid public key with INVALID_ENCODING', () => {

@@ -1,11 +1,11 @@
 import { ed25519 } from '@noble/curves/ed25519.js';
-import { blake2b256 } from './blake2b.js';
-import { blsSign, blsVerify } from './bls.js';
+import { blsSign } from './bls.js';
 import type { Curve } from './curve.js';
 import { ECDSA } from './ecdsa.js';
+import { builtinCrypto, loadNativeEd25519 } from './ed25519-native.js';
 import { invalidEncoding } from './errors.js';
 import type { SignInput } from './ports/key-provider.js';
-import { assertPublicKey } from './public-key.js';
+import { PublicKeyVerifiers } from './public-key-verifiers.js';
 import { assertSecretKey, type SecretKey } from './secret-key.js';
 
 export { blsProveProofOfPossession, verifyBlsProofOfPossession } from './bls.js';
@@ -23,20 +23,15 @@ export function signWithSecretKey(sk: SecretKey, input: SignInput): Uint8Array {
   return ECDSA[sk.curve].sign(input.digest, sk.bytes, { lowS: true, prehash: false }).toBytes('compact');
 }
 
+// one set for the process: every signature leaves only once verified, so a key's decoding and
+// checks are done once, and Ed25519 runs on node:crypto where it exists
+const verifiers = new PublicKeyVerifiers(loadNativeEd25519(builtinCrypto()));
+
 /**
  * Whether `signature` (raw bytes) is a valid signature of `bytes` by `publicKey` (raw bytes),
  * hashing as the curve needs. Like octez: ECDSA only in low-S form, Ed25519 strict (RFC 8032).
  * A malformed signature is simply not valid (false); a malformed public key is INVALID_ENCODING.
  */
 export function verifySignature(curve: Curve, publicKey: Uint8Array, bytes: Uint8Array, signature: Uint8Array): boolean {
-  assertPublicKey(curve, publicKey);
-  if (curve === 'bls12_381') return blsVerify(publicKey, bytes, signature);
-  if (signature.length !== 64) return false;
-  const digest = blake2b256(bytes);
-  try {
-    if (curve === 'ed25519') return ed25519.verify(signature, digest, publicKey, { zip215: false });
-    return ECDSA[curve].verify(signature, digest, publicKey, { lowS: true, prehash: false, format: 'compact' });
-  } catch {
-    return false;
-  }
+  return verifiers.for(curve, publicKey)(bytes, signature);
 }
