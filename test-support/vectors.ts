@@ -20,3 +20,16 @@ export interface KeyVector {
 }
 
 export const keyVectors = (): KeyVector[] => loadVectors<{ keys: KeyVector[] }>('keys').keys;
+
+/** A real Azure Key Vault HSM key: its public JWK as the vault returned it, and its Tezos forms. */
+export interface AzureKeyVector {
+  kty: string;
+  crv_as_returned: string;
+  x: string;
+  y: string;
+  compressed_hex: string;
+  public_key: string;
+  public_key_hash: string;
+}
+
+export const azureKeyVectors = (): AzureKeyVector[] => loadVectors<{ keys: AzureKeyVector[] }>('azure-keys').keys;

@@ -1,16 +1,10 @@
 import { isTezsignerError } from '@tezsigner/core';
 import { expect, test } from 'vitest';
-import { loadVectors } from '../../../test-support/vectors.js';
+import { azureKeyVectors } from '../../../test-support/vectors.js';
 import { compressJwkPoint } from './jwk.js';
 
-interface AzureKeyVector {
-  x: string;
-  y: string;
-  compressed_hex: string;
-}
-
 test('compresses the JWK points of the two real vault keys as the vectors say', () => {
-  const vectors = loadVectors<{ keys: AzureKeyVector[] }>('azure-keys').keys;
+  const vectors = azureKeyVectors();
   expect(vectors).toHaveLength(2);
   for (const v of vectors) {
     const compressed = compressJwkPoint(Buffer.from(v.x, 'base64url'), Buffer.from(v.y, 'base64url'));

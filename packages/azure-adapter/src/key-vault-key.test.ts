@@ -1,18 +1,9 @@
 import type { KeyVaultKey } from '@azure/keyvault-keys';
 import { expect, test } from 'vitest';
-import { loadVectors } from '../../../test-support/vectors.js';
+import { azureKeyVectors, type AzureKeyVector } from '../../../test-support/vectors.js';
 import { toVaultKey } from './key-vault-key.js';
 
-interface AzureKeyVector {
-  kty: string;
-  crv_as_returned: string;
-  x: string;
-  y: string;
-  public_key: string;
-  public_key_hash: string;
-}
-
-const [tz2Vector, tz3Vector] = loadVectors<{ keys: AzureKeyVector[] }>('azure-keys').keys as [AzureKeyVector, AzureKeyVector];
+const [tz2Vector, tz3Vector] = azureKeyVectors() as [AzureKeyVector, AzureKeyVector];
 
 /** A KeyVaultKey shaped as the SDK returns it. */
 function vaultKey(vector: AzureKeyVector, changes: { crv?: string; kty?: string; keyOps?: string[]; enabled?: boolean; notBefore?: Date; expiresOn?: Date } = {}): KeyVaultKey {

@@ -1,5 +1,6 @@
 import { isTezsignerError } from '@tezsigner/core';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
+import { rejection } from '../../../test-support/errors.js';
 import { keyVectors, loadVectors } from '../../../test-support/vectors.js';
 import { AzureKeyVaultProvider, createVaultKey, importVaultKey, listVaultKeys, type VaultConnection } from '../src/index.js';
 import { KeyVaultStandIn } from './support/key-vault-stand-in.js';
@@ -22,15 +23,6 @@ beforeEach(async () => {
 afterEach(async () => {
   await standIn.stop();
 });
-
-async function rejection(promise: Promise<unknown>): Promise<unknown> {
-  try {
-    await promise;
-  } catch (err) {
-    return err;
-  }
-  throw new Error('expected a rejection');
-}
 
 const vectorOf = (name: string) => {
   const found = keyVectors().find((k) => k.name === name);

@@ -1,21 +1,13 @@
 import { blake2b } from '@noble/hashes/blake2.js';
 import { isTezsignerError, type KeyInfo } from '@tezsigner/core';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
-import { loadVectors } from '../../../test-support/vectors.js';
+import { rejection } from '../../../test-support/errors.js';
+import { azureKeyVectors } from '../../../test-support/vectors.js';
 import { AzureKeyVaultProvider, type AzureKeyVaultProviderOptions } from '../src/index.js';
 import { KeyVaultStandIn } from './support/key-vault-stand-in.js';
 import type { StoredKey } from './support/key-vault-store.js';
 import { StaticTokenCredential } from './support/static-credential.js';
 import { isLowS, taquitoIdentity, taquitoVerifies } from './support/taquito-check.js';
-
-interface AzureKeyVector {
-  kty: string;
-  crv_as_returned: string;
-  x: string;
-  y: string;
-  public_key: string;
-  public_key_hash: string;
-}
 
 let standIn: KeyVaultStandIn;
 let logs: string[];
@@ -45,15 +37,6 @@ async function identity(key: StoredKey): Promise<{ pkh: string; publicKey: strin
 const signInput = (bytes: Uint8Array) => ({ bytes, digest: blake2b(bytes, { dkLen: 32 }) });
 const message = (n: number) => Uint8Array.from([0x03, ...new TextEncoder().encode(`operation ${n} ${Math.random()}`)]);
 
-async function rejection(promise: Promise<unknown>): Promise<unknown> {
-  try {
-    await promise;
-  } catch (err) {
-    return err;
-  }
-  throw new Error('expected a rejection');
-}
-
 describe('listing', () => {
   test('lists enabled P-256K (tz2) and P-256 (tz3) keys with the addresses Taquito derives', async () => {
     const tz2 = standIn.vault.generate({ name: 'baker-tz2', curve: 'secp256k1' });
@@ -68,7 +51,7 @@ describe('listing', () => {
   });
 
   test('gives the two real vault keys of azure-keys.json (one named SECP256K1) their addresses', async () => {
-    const vectors = loadVectors<{ keys: AzureKeyVector[] }>('azure-keys').keys;
+    const vectors = azureKeyVectors();
     expect(vectors.map((v) => v.crv_as_returned)).toContain('SECP256K1');
     vectors.forEach((v, i) => standIn.vault.addPublic(`vector-${i}`, { kty: v.kty, crv: v.crv_as_returned, x: v.x, y: v.y }));
     const keys = await provider().listKeys();

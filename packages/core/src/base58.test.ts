@@ -1,10 +1,10 @@
 import bs58check from 'bs58check';
 import { describe, expect, it } from 'vitest';
 import { b58cDecode, b58cEncode } from './base58.js';
-import { isTezsignerError } from './errors.js';
 import { bytesToHex, hexToBytes } from './hex.js';
 import type { PrefixName } from './prefixes.js';
 import { keyVectors, loadVectors } from '../../../test-support/vectors.js';
+import { thrownMessage } from '../../../test-support/errors.js';
 
 interface SignatureVector {
   key: string;
@@ -13,15 +13,7 @@ interface SignatureVector {
   raw_signature_hex: string;
 }
 
-function invalid(run: () => unknown): string {
-  try {
-    run();
-  } catch (err) {
-    expect(isTezsignerError(err, 'INVALID_ENCODING')).toBe(true);
-    return (err as Error).message;
-  }
-  throw new Error('expected INVALID_ENCODING, nothing was thrown');
-}
+const invalid = (run: () => unknown) => thrownMessage('INVALID_ENCODING', run);
 
 const SECRET_PREFIX = { ed25519: 'edsk', secp256k1: 'spsk', p256: 'p2sk', bls12_381: 'BLsk' } as const;
 const PUBLIC_PREFIX = { ed25519: 'edpk', secp256k1: 'sppk', p256: 'p2pk', bls12_381: 'BLpk' } as const;

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { normalizeEcdsaSignature } from './ecdsa.js';
-import { isTezsignerError } from './errors.js';
 import { bytesToHex, hexToBytes } from './hex.js';
 import { decodePublicKey } from './public-key.js';
 import { verifySignature } from './sign.js';
 import { loadVectors } from '../../../test-support/vectors.js';
+import { thrownMessage } from '../../../test-support/errors.js';
 
 interface LowSVector {
   curve: 'secp256k1' | 'p256';
@@ -31,15 +31,7 @@ function der(rs: Uint8Array): Uint8Array {
   return Uint8Array.from([0x30, seq.length, ...seq]);
 }
 
-function invalid(run: () => unknown): string {
-  try {
-    run();
-  } catch (err) {
-    expect(isTezsignerError(err, 'INVALID_ENCODING')).toBe(true);
-    return (err as Error).message;
-  }
-  throw new Error('expected INVALID_ENCODING, nothing was thrown');
-}
+const invalid = (run: () => unknown) => thrownMessage('INVALID_ENCODING', run);
 
 describe('ECDSA low-S normalization', () => {
   it('has a vector for each ECDSA curve', () => {

@@ -1,27 +1,12 @@
 import bs58check from 'bs58check';
 import { describe, expect, it } from 'vitest';
 import type { Curve } from './curve.js';
-import { isTezsignerError } from './errors.js';
 import { bytesToHex, hexToBytes } from './hex.js';
 import { decodePublicKey, encodePublicKey, publicKeyHash } from './public-key.js';
-import { keyVectors, loadVectors } from '../../../test-support/vectors.js';
+import { azureKeyVectors, keyVectors } from '../../../test-support/vectors.js';
+import { thrownMessage } from '../../../test-support/errors.js';
 
-interface AzureKey {
-  crv_as_returned: string;
-  compressed_hex: string;
-  public_key: string;
-  public_key_hash: string;
-}
-
-function invalid(run: () => unknown): string {
-  try {
-    run();
-  } catch (err) {
-    expect(isTezsignerError(err, 'INVALID_ENCODING')).toBe(true);
-    return (err as Error).message;
-  }
-  throw new Error('expected INVALID_ENCODING, nothing was thrown');
-}
+const invalid = (run: () => unknown) => thrownMessage('INVALID_ENCODING', run);
 
 describe('public keys', () => {
   it('decode, encode and hash every key of keys.json', () => {
@@ -35,7 +20,7 @@ describe('public keys', () => {
   });
 
   it('encode and hash the compressed keys of real Azure Key Vault HSM keys', () => {
-    const { keys } = loadVectors<{ keys: AzureKey[] }>('azure-keys');
+    const keys = azureKeyVectors();
     for (const key of keys) {
       const curve: Curve = key.crv_as_returned === 'P-256' ? 'p256' : 'secp256k1';
       expect(encodePublicKey(curve, hexToBytes(key.compressed_hex))).toBe(key.public_key);

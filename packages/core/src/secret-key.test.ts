@@ -2,21 +2,13 @@ import { InMemorySigner } from '@taquito/signer';
 import bs58check from 'bs58check';
 import { describe, expect, it } from 'vitest';
 import { CURVES } from './curve.js';
-import { isTezsignerError } from './errors.js';
 import { bytesToHex, hexToBytes } from './hex.js';
 import { encodePublicKey, publicKeyHash } from './public-key.js';
 import { decodeSecretKey, derivePublicKey, encodeSecretKey, generateSecretKey } from './secret-key.js';
 import { keyVectors, loadVectors } from '../../../test-support/vectors.js';
+import { thrownMessage } from '../../../test-support/errors.js';
 
-function invalid(run: () => unknown): string {
-  try {
-    run();
-  } catch (err) {
-    expect(isTezsignerError(err, 'INVALID_ENCODING')).toBe(true);
-    return (err as Error).message;
-  }
-  throw new Error('expected INVALID_ENCODING, nothing was thrown');
-}
+const invalid = (run: () => unknown) => thrownMessage('INVALID_ENCODING', run);
 
 // prefix bytes from octez base58.ml, to build inputs without the code under test
 const B58 = { spsk: [17, 162, 224, 201], p2sk: [16, 81, 238, 189], BLsk: [3, 150, 192, 40], edsk64: [43, 246, 78, 7] };

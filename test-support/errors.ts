@@ -1,0 +1,24 @@
+// How tests catch what they expect to fail, shared so every package checks failures alike.
+import { expect } from 'vitest';
+import { isTezsignerError, type ErrorCode } from '../packages/core/src/errors.js';
+
+/** Runs `run`, expects a TezsignerError with `code`, and returns its message for the test to check. */
+export function thrownMessage(code: ErrorCode, run: () => unknown): string {
+  try {
+    run();
+  } catch (err) {
+    expect(isTezsignerError(err, code)).toBe(true);
+    return (err as Error).message;
+  }
+  throw new Error(`expected ${code}, nothing was thrown`);
+}
+
+/** What `promise` rejects with; fails the test if it fulfils. */
+export async function rejection(promise: Promise<unknown>): Promise<unknown> {
+  try {
+    await promise;
+  } catch (err) {
+    return err;
+  }
+  throw new Error('expected a rejection');
+}
