@@ -12,6 +12,7 @@ import { builtinCrypto, loadNativeEd25519 } from './ed25519-native.js';
 import { isTezsignerError } from './errors.js';
 import { bytesToHex, hexToBytes } from './hex.js';
 import { PublicKeyVerifiers } from './public-key-verifiers.js';
+import { thrownMessage } from '../../../test-support/errors.js';
 import { keyVectors, loadVectors, type KeyVector } from '../../../test-support/vectors.js';
 
 interface SignatureVector {
@@ -33,14 +34,7 @@ const flip = (bytes: Uint8Array, index: number, mask: number) => {
   out[index] = (out[index] ?? 0) ^ mask;
   return out;
 };
-const expectInvalidEncoding = (run: () => unknown) => {
-  try {
-    run();
-    expect.unreachable();
-  } catch (err) {
-    expect(isTezsignerError(err, 'INVALID_ENCODING')).toBe(true);
-  }
-};
+const expectInvalidEncoding = (run: () => unknown) => expect(thrownMessage('INVALID_ENCODING', run)).toMatch(/^(edpk|sppk|p2pk|BLpk) /);
 
 const native = loadNativeEd25519(builtinCrypto());
 if (native === undefined) throw new Error('node:crypto Ed25519 is not available in this runtime');
