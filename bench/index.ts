@@ -1,12 +1,12 @@
 // `pnpm bench`: every benchmark of the workspace, one after the other, in one process run,
 // so the ratios printed compare figures taken on the same machine at the same time.
 const suites: Array<[string, () => Promise<{ run: () => Promise<void> }>]> = [
-  ['watermark stores', () => import('./stores.js')],
   ['crypto', () => import('./crypto.js')],
-  ['file store', () => import('./file-store.js')],
-  ['azure key vault', () => import('./azure-key-vault.js')],
   ['signer service', () => import('./signer.js')],
+  ['file store', () => import('./file-store.js')],
+  ['watermark stores', () => import('./stores.js')],
   ['http', () => import('./http.js')],
+  ['azure key vault', () => import('./azure-key-vault.js')],
 ];
 
 const only = process.argv[2];

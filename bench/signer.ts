@@ -2,8 +2,8 @@
 // the whole service (parse, magic-byte policy, watermark check-and-advance and record in a
 // MemoryWatermarkStore, sign with a MemoryKeyProvider, normalize, verify, encode), every request a
 // block one level higher so each one really signs, next to raw noble signing of the same requests
-// with the same key. The ratio is the share of the raw rate the service keeps; most of the gap is
-// the verification every signature gets before it leaves.
+// with the same key. The ratio is the share of the raw rate the service keeps; the gap is mostly
+// the verification every signature gets before it leaves (native for Ed25519, noble for the rest).
 // noble is a dependency of core only; these are the very module files core loads, so the raw
 // figures are the same code, minus the service around it.
 import { bls12_381 } from '../packages/core/node_modules/@noble/curves/esm/bls12-381.js';
