@@ -168,6 +168,18 @@ describe('the verifier set', () => {
     return { pk: hexToBytes(keyOf(v.key).public_key_hex), bytes: hexToBytes(v.bytes_hex), signature: hexToBytes(v.raw_signature_hex) };
   };
 
+  it.each(['secp256k1', 'p256'] as const)('%s: a remembered valid signature never vouches for other bytes, another key or a changed signature', (curve) => {
+    const { pk, bytes, signature } = vector(curve);
+    const verifiers = new PublicKeyVerifiers(native);
+    const verify = verifiers.for(curve, pk);
+    expect([verify(bytes, signature), verify(bytes, signature)]).toEqual([true, true]);
+    expect(verify(flip(bytes, 0, 1), signature)).toBe(false);
+    expect(verify(bytes, flip(signature, 63, 1))).toBe(false);
+    const other = keys.find((k) => k.curve === curve && k.public_key_hex !== bytesToHex(pk));
+    if (other === undefined) throw new Error(`no second ${curve} key`);
+    expect(verifiers.for(curve, hexToBytes(other.public_key_hex))(bytes, signature)).toBe(false);
+  });
+
   it('makes a key’s verifier once and hands it out again', () => {
     const verifiers = new PublicKeyVerifiers(native);
     const { pk } = vector('ed25519');

@@ -30,18 +30,33 @@ function ed25519Verifier(publicKey: Uint8Array, native: Ed25519Verifiers | undef
   };
 }
 
+// An HSM's signature is verified twice in a row: by its key provider (which retries a wrong
+// answer within its deadline) and by the SignerService before it answers. ECDSA verification
+// costs milliseconds in JS, so each key remembers its last few valid (digest, signature) pairs.
+const RECENT_VALID_PER_KEY = 16;
+
 function ecdsaVerifier(curve: EcdsaCurve, publicKey: Uint8Array): SignatureVerifier {
   // noble's verify decodes the key it is given on every call; the uncompressed form of the same
   // point spares it the square root that recovers y (it still checks the point is on the curve)
   const uncompressed = ECDSA[curve].Point.fromBytes(publicKey).toBytes(false);
+  const recentValid = new Set<string>();
   return (bytes, signature) => {
     if (signature.length !== 64) return false;
+    const digest = blake2b256(bytes);
+    const pair = `${bytesToHex(digest)}:${bytesToHex(signature)}`;
+    if (recentValid.has(pair)) return true;
+    let valid: boolean;
     try {
       // like octez: the high-S twin of a valid signature is refused
-      return ECDSA[curve].verify(signature, blake2b256(bytes), uncompressed, { lowS: true, prehash: false, format: 'compact' });
+      valid = ECDSA[curve].verify(signature, digest, uncompressed, { lowS: true, prehash: false, format: 'compact' });
     } catch {
       return false;
     }
+    if (valid) {
+      if (recentValid.size >= RECENT_VALID_PER_KEY) recentValid.delete(recentValid.values().next().value as string);
+      recentValid.add(pair);
+    }
+    return valid;
   };
 }
 
