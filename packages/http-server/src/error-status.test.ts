@@ -43,6 +43,14 @@ describe('errorResponse', () => {
     expect(tooLarge.body.error.code).toBe('PAYLOAD_TOO_LARGE');
   });
 
+  test("a path the router cannot decode (URIError) is the caller's 400, without echoing the path", () => {
+    const decodeFailure = Object.assign(new URIError("Failed to decode param 'tz1%ZZ'"), { status: 400 });
+    expect(errorResponse(decodeFailure)).toEqual({
+      status: 400,
+      body: { error: { code: 'BAD_REQUEST', message: 'the path is not valid percent-encoding' } },
+    });
+  });
+
   test('an unknown error is a bare 500 that leaks nothing', () => {
     const answer = errorResponse(new Error('ENOENT: /home/baker/.tezsigner/keys/secret'));
     expect(answer).toEqual({ status: 500, body: { error: { code: 'INTERNAL', message: 'internal error' } } });

@@ -85,6 +85,9 @@ function respond(code: ResponseErrorCode, message: string): ErrorResponse {
  */
 export function errorResponse(err: unknown): ErrorResponse {
   if (isTezsignerError(err) || err instanceof HttpError) return respond(err.code, err.message);
+  // The router decodes path parameters before any handler runs: a bad %-escape is the caller's
+  // mistake, not an internal error. Its message echoes the raw path, so it is not passed on.
+  if (err instanceof URIError) return respond('BAD_REQUEST', 'the path is not valid percent-encoding');
   return bodyParserError(err) ?? respond('INTERNAL', 'internal error');
 }
 

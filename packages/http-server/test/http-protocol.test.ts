@@ -109,6 +109,7 @@ describe('a signer with the defaults', () => {
     ['text/plain', () => call(`${signer.url}/keys/${ED.public_key_hash}`, { body: '"11"', contentType: 'text/plain' }), 415, 'UNSUPPORTED_MEDIA_TYPE'],
     ['no content type', () => call(`${signer.url}/keys/${ED.public_key_hash}`, { body: '"11"', contentType: null }), 415, 'UNSUPPORTED_MEDIA_TYPE'],
     ['a huge body', () => signOver(signer.url, ED.public_key_hash, '11'.repeat(200_000)), 413, 'PAYLOAD_TOO_LARGE'],
+    ['a path that is not valid percent-encoding', () => call(`${signer.url}/keys/tz1%ZZ`), 400, 'BAD_REQUEST'],
     ['a path that is not an address', () => signOver(signer.url, 'tz1notanaddress', tenderbakeBlock(1, 0)), 400, 'INVALID_ENCODING'],
     ['an unknown key (sign)', () => signOver(signer.url, 'tz1by6iTPzZBqUCxnqoN9v8GN3hk4DpZf6Wt', tenderbakeBlock(1, 0)), 404, 'KEY_NOT_FOUND'],
     ['an unknown key (public key)', () => call(`${signer.url}/keys/tz1by6iTPzZBqUCxnqoN9v8GN3hk4DpZf6Wt`), 404, 'KEY_NOT_FOUND'],
