@@ -44,3 +44,5 @@ export const backendUnavailable = (message: string, cause?: unknown) =>
   new TezsignerError('BACKEND_UNAVAILABLE', message, { cause });
 export const storeUnavailable = (message: string, cause?: unknown) =>
   new TezsignerError('STORE_UNAVAILABLE', message, { cause });
+export const storeCorrupt = (message: string, cause?: unknown) =>
+  new TezsignerError('STORE_CORRUPT', message, { cause });

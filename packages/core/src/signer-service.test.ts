@@ -1,5 +1,5 @@
 import { secp256k1 } from '@noble/curves/secp256k1.js';
-import { b58Encode, PrefixV2, verifySignature as taquitoVerify } from '@taquito/utils';
+import { b58DecodeAndCheckPrefix, b58Encode, PrefixV2, verifySignature as taquitoVerify } from '@taquito/utils';
 import { describe, expect, it } from 'vitest';
 import { keyVectors, loadVectors, type KeyVector } from '../../../test-support/vectors.js';
 import type { Curve } from './curve.js';
@@ -258,9 +258,21 @@ describe('keys', () => {
     expect(provider.signCalls).toBe(0);
   });
 
-  it('refuses a backend that pairs a pkh with another key', async () => {
+  it('refuses a backend that pairs a pkh with another key, before any watermark moves or anything is signed', async () => {
     const provider = new ScriptedProvider(memoryProvider('ed25519-1'), { info: (info) => ({ ...info, publicKey: key('ed25519-2').public_key }) });
-    await rejection(service(provider).sign(ED.public_key_hash, hexToBytes(BLOCK)), 'BACKEND_UNAVAILABLE');
+    const store = new MemoryWatermarkStore();
+    await rejection(service(provider, store).sign(ED.public_key_hash, hexToBytes(BLOCK)), 'BACKEND_UNAVAILABLE');
+    expect(provider.signCalls).toBe(0);
+    expect(await store.list()).toEqual([]);
+  });
+
+  it('refuses a backend that misstates the curve of a key, before any watermark moves', async () => {
+    const bls = key('bls12_381-1');
+    const provider = new ScriptedProvider(memoryProvider('bls12_381-1'), { info: (info) => ({ ...info, curve: 'ed25519' }) });
+    const store = new MemoryWatermarkStore();
+    await rejection(service(provider, store).sign(bls.public_key_hash, hexToBytes(BLOCK)), 'BACKEND_UNAVAILABLE');
+    expect(provider.signCalls).toBe(0);
+    expect(await store.list()).toEqual([]);
   });
 });
 
@@ -339,6 +351,27 @@ describe('watermark store faults fail closed', () => {
       await rejection(service(provider, new FaultyStore({ check: () => answer })).sign(ED.public_key_hash, hexToBytes(BLOCK)), 'STORE_UNAVAILABLE');
       expect(provider.signCalls).toBe(0);
     }
+  });
+
+  it('a stored signature that does not verify for these bytes: STORE_CORRUPT, nothing returned or signed', async () => {
+    const otherBytes = await service(memoryProvider('ed25519-1')).sign(ED.public_key_hash, block(5000001));
+    const otherKey = await service(memoryProvider('ed25519-2')).sign(key('ed25519-2').public_key_hash, hexToBytes(BLOCK));
+    for (const stored of [otherBytes.signature, otherKey.signature, 'not a signature']) {
+      const provider = new ScriptedProvider(memoryProvider('ed25519-1'));
+      const store = new FaultyStore({ check: () => ({ outcome: 'repeat', signature: stored }) });
+      const error = await rejection(service(provider, store).sign(ED.public_key_hash, hexToBytes(BLOCK)), 'STORE_CORRUPT');
+      expect(error.message).toMatch(/does not verify/);
+      expect(provider.signCalls).toBe(0);
+    }
+  });
+
+  it('a stored generic sig… signature is answered with the curve prefix', async () => {
+    const signed = await service(memoryProvider('ed25519-1')).sign(ED.public_key_hash, hexToBytes(BLOCK));
+    const raw = Buffer.from(b58DecodeAndCheckPrefix(signed.signature, [PrefixV2.Ed25519Signature], true)).toString('hex');
+    const generic = b58Encode(raw, PrefixV2.GenericSignature);
+    const store = new FaultyStore({ check: () => ({ outcome: 'repeat', signature: generic }) });
+    const again = await service(memoryProvider('ed25519-1'), store).sign(ED.public_key_hash, hexToBytes(BLOCK));
+    expect(again).toMatchObject({ outcome: 'repeated', signature: signed.signature });
   });
 
   it("a store's own TezsignerError passes unchanged", async () => {

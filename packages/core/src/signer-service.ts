@@ -1,7 +1,7 @@
 import { blake2b256 } from './blake2b.js';
 import { isCurve, type Curve } from './curve.js';
 import { normalizeEcdsaSignature } from './ecdsa.js';
-import { backendUnavailable, isTezsignerError, keyNotFound, notSupported, policyDenied, storeUnavailable, TezsignerError } from './errors.js';
+import { backendUnavailable, isTezsignerError, keyNotFound, notSupported, policyDenied, storeCorrupt, storeUnavailable, TezsignerError } from './errors.js';
 import { bytesToHex } from './hex.js';
 import { AUTHENTICATION_MAGIC_BYTE, DEFAULT_MAGIC_BYTES, describeMagicByte, formatMagicByte, validateMagicBytes } from './magic-bytes.js';
 import type { KeyInfo, KeyProvider } from './ports/key-provider.js';
@@ -10,7 +10,7 @@ import { CURVE_PREFIXES } from './prefixes.js';
 import { decodePublicKey, publicKeyHash } from './public-key.js';
 import { parseRequest, watermarkOf, type SigningRequest } from './request.js';
 import { verifyBlsProofOfPossession, verifySignature } from './sign.js';
-import { encodeSignature } from './signature.js';
+import { decodeSignature, encodeSignature } from './signature.js';
 
 export interface SignerPolicy {
   /** first bytes a request may start with; default 0x11, 0x12, 0x13 (a baker's). 0x04 is refused. */
@@ -64,15 +64,13 @@ export class SignerService {
   }
 
   async getPublicKey(pkh: string): Promise<string> {
-    const key = await this.#key(pkh);
-    this.#publicKeyBytes(key);
-    return key.publicKey;
+    return (await this.#key(pkh)).info.publicKey;
   }
 
   async sign(pkh: string, requestBytes: Uint8Array): Promise<SignResult> {
     // our own copy: the bytes checked against the watermark must be the bytes signed
     const bytes = requestBytes instanceof Uint8Array ? Uint8Array.from(requestBytes) : requestBytes;
-    const key = await this.#key(pkh);
+    const { info: key, publicKey } = await this.#key(pkh);
     // policy first: a request of a kind this signer never signs is refused as such, unread
     if (bytes.length > 0) this.#checkMagicByte(bytes[0] as number);
     const request = parseRequest(bytes, key.curve);
@@ -86,7 +84,7 @@ export class SignerService {
     if (watermark) {
       const checked: CheckResult | undefined = await this.#store(() => this.#watermarks.checkAndAdvance(watermark.key, watermark.mark));
       if (checked?.outcome === 'repeat' && typeof checked.signature === 'string') {
-        return { signature: checked.signature, request, outcome: 'repeated' };
+        return { signature: this.#storedSignature(key, publicKey, bytes, checked.signature), request, outcome: 'repeated' };
       }
       if (checked?.outcome !== 'advanced' && checked?.outcome !== 'resign') {
         throw storeUnavailable(`watermark store ${this.#watermarks.name} gave no usable answer for ${key.pkh}; nothing was signed`);
@@ -95,7 +93,7 @@ export class SignerService {
 
     const raw = await this.#backend(`sign for ${key.pkh}`, () => this.#keys.sign(key.pkh, { bytes, digest }));
     const signatureBytes = this.#normalized(key, raw);
-    if (!verifySignature(key.curve, this.#publicKeyBytes(key), bytes, signatureBytes)) {
+    if (!verifySignature(key.curve, publicKey, bytes, signatureBytes)) {
       throw backendUnavailable(`key provider ${this.#keys.name} returned a signature that does not verify for ${key.pkh}; it was not returned`);
     }
     const signature = encodeSignature(key.curve, signatureBytes);
@@ -104,27 +102,48 @@ export class SignerService {
   }
 
   async proveProofOfPossession(pkh: string): Promise<string> {
-    const key = await this.#key(pkh);
+    const { info: key, publicKey } = await this.#key(pkh);
     if (key.curve !== 'bls12_381') throw notSupported(`proof of possession exists for tz4 (BLS) keys only; ${key.pkh} is ${key.curve}`);
     const prove = this.#keys.proveProofOfPossession?.bind(this.#keys);
     if (!this.#keys.capabilities.proofOfPossession || prove === undefined) {
       throw notSupported(`key provider ${this.#keys.name} cannot prove possession of its keys`);
     }
     const proof = await this.#backend(`prove possession of ${key.pkh}`, () => prove(key.pkh));
-    if (!(proof instanceof Uint8Array) || !verifyBlsProofOfPossession(this.#publicKeyBytes(key), proof)) {
+    if (!(proof instanceof Uint8Array) || !verifyBlsProofOfPossession(publicKey, proof)) {
       throw backendUnavailable(`key provider ${this.#keys.name} returned a proof of possession that does not verify for ${key.pkh}`);
     }
     return encodeSignature('bls12_381', proof);
   }
 
-  async #key(pkh: string): Promise<KeyInfo> {
+  /**
+   * The key asked for, with its public key bytes, checked before anything is read, watermarked
+   * or signed with it: a provider that misstates a key's curve or public key must not advance
+   * a watermark (nor choose the request layout) on its word.
+   */
+  async #key(pkh: string): Promise<{ info: KeyInfo; publicKey: Uint8Array }> {
     const key = await this.#backend(`look up ${pkh}`, () => this.#keys.getKey(pkh));
     if (key === undefined) throw keyNotFound(pkh);
-    // the key used, watermarked and verified must be the one asked for, of a known curve
     if (key.pkh !== pkh || !isCurve(key.curve)) {
       throw backendUnavailable(`key provider ${this.#keys.name} answered a lookup of ${pkh} with another or malformed key`);
     }
-    return key;
+    return { info: key, publicKey: this.#publicKeyBytes(key) };
+  }
+
+  /**
+   * A signature the store kept for these exact bytes, checked like a fresh one before it leaves
+   * (a store's files or rows can be edited or imported) and given with the curve's own prefix.
+   */
+  #storedSignature(key: KeyInfo, publicKey: Uint8Array, bytes: Uint8Array, text: string): string {
+    let decoded: { curve?: Curve; bytes: Uint8Array } | undefined;
+    try {
+      decoded = decodeSignature(text);
+    } catch {
+      decoded = undefined;
+    }
+    if (decoded === undefined || (decoded.curve ?? key.curve) !== key.curve || !verifySignature(key.curve, publicKey, bytes, decoded.bytes)) {
+      throw storeCorrupt(`watermark store ${this.#watermarks.name} holds a signature for these bytes that does not verify for ${key.pkh}; nothing was returned`);
+    }
+    return encodeSignature(key.curve, decoded.bytes);
   }
 
   #checkMagicByte(magic: number): void {
