@@ -1,6 +1,6 @@
 import { addressToBytes } from './address.js';
 import type { Curve } from './curve.js';
-import { isTezsignerError, TezsignerError } from './errors.js';
+import { configInvalid, isTezsignerError, TezsignerError } from './errors.js';
 import { CURVE_PREFIXES } from './prefixes.js';
 import { decodePublicKey } from './public-key.js';
 import { verifySignature } from './sign.js';
@@ -33,7 +33,7 @@ export function verifyAuthentication(authorizedPublicKeys: readonly string[], pk
       return decodePublicKey(text);
     } catch (err) {
       if (!isTezsignerError(err)) throw err;
-      throw new TezsignerError('CONFIG_INVALID', `authorized key #${i + 1} is not a public key: ${err.message}`, { cause: err });
+      throw configInvalid(`authorized key #${i + 1} is not a public key: ${err.message}`, err);
     }
   });
   let decoded: { curve?: Curve; bytes: Uint8Array };

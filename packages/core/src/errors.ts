@@ -44,5 +44,7 @@ export const backendUnavailable = (message: string, cause?: unknown) =>
   new TezsignerError('BACKEND_UNAVAILABLE', message, { cause });
 export const storeUnavailable = (message: string, cause?: unknown) =>
   new TezsignerError('STORE_UNAVAILABLE', message, { cause });
+export const configInvalid = (message: string, cause?: unknown) =>
+  new TezsignerError('CONFIG_INVALID', message, { cause });
 export const storeCorrupt = (message: string, cause?: unknown) =>
   new TezsignerError('STORE_CORRUPT', message, { cause });

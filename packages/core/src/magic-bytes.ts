@@ -1,4 +1,4 @@
-import { TezsignerError } from './errors.js';
+import { configInvalid } from './errors.js';
 
 /** What each first byte of a request means (protocol notes §2). */
 export const MAGIC_BYTES: ReadonlyMap<number, string> = new Map([
@@ -27,8 +27,6 @@ export function describeMagicByte(byte: number): string {
   const name = MAGIC_BYTES.get(byte);
   return name === undefined ? formatMagicByte(byte) : `${formatMagicByte(byte)} (${name})`;
 }
-
-const configInvalid = (message: string) => new TezsignerError('CONFIG_INVALID', message);
 
 /**
  * Checks an allowlist of magic bytes: known bytes only, never 0x04. Returns it without

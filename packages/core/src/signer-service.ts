@@ -1,7 +1,7 @@
 import { blake2b256 } from './blake2b.js';
 import { isCurve, type Curve } from './curve.js';
 import { normalizeEcdsaSignature } from './ecdsa.js';
-import { backendUnavailable, isTezsignerError, keyNotFound, notSupported, policyDenied, storeCorrupt, storeUnavailable, TezsignerError } from './errors.js';
+import { backendUnavailable, configInvalid, isTezsignerError, keyNotFound, notSupported, policyDenied, storeCorrupt, storeUnavailable } from './errors.js';
 import { bytesToHex } from './hex.js';
 import { AUTHENTICATION_MAGIC_BYTE, DEFAULT_MAGIC_BYTES, describeMagicByte, formatMagicByte, validateMagicBytes } from './magic-bytes.js';
 import type { KeyInfo, KeyProvider } from './ports/key-provider.js';
@@ -52,7 +52,7 @@ export class SignerService {
     this.#keys = options.keys;
     this.#watermarks = options.watermarks;
     const checkHighWatermark = options.policy?.checkHighWatermark ?? true;
-    if (typeof checkHighWatermark !== 'boolean') throw new TezsignerError('CONFIG_INVALID', 'checkHighWatermark must be true or false');
+    if (typeof checkHighWatermark !== 'boolean') throw configInvalid('checkHighWatermark must be true or false');
     this.policy = Object.freeze({
       allowedMagicBytes: Object.freeze(validateMagicBytes(options.policy?.allowedMagicBytes ?? DEFAULT_MAGIC_BYTES)),
       checkHighWatermark,

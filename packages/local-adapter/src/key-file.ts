@@ -1,8 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
-import { decodePublicKey, isCurve, isEncryptedSecretKey, publicKeyHash } from '@tezsigner/core';
+import { configInvalid, decodePublicKey, isCurve, isEncryptedSecretKey, publicKeyHash } from '@tezsigner/core';
 import type { Curve } from '@tezsigner/core';
-import { configInvalid, describe } from './private-directory.js';
+import { describe } from './private-directory.js';
 
 /**
  * What one key file `<home>/keys/<name>.json` holds. `secretKey` is edesk/spesk/p2esk/BLesk

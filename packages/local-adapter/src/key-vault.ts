@@ -2,6 +2,7 @@ import { chmod, readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
   TezsignerError,
+  configInvalid,
   decodeSecretKey,
   decryptSecretKeyAsync,
   derivePublicKey,
@@ -19,7 +20,7 @@ import { withFileLock } from './file-lock.js';
 import { isEncrypted, isKeyName, keyFileName, keyNameOf, readKeyFile, serializeKeyFile } from './key-file.js';
 import type { KeyFile } from './key-file.js';
 import { PASSPHRASE_HOW_TO } from './passphrase.js';
-import { configInvalid, describe, ensurePrivateDirectory, octal } from './private-directory.js';
+import { describe, ensurePrivateDirectory, octal } from './private-directory.js';
 import { VaultKeyProvider } from './vault-key-provider.js';
 
 export interface LocalKeyVaultOptions {

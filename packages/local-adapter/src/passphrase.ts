@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { configInvalid, describe } from './private-directory.js';
+import { configInvalid } from '@tezsigner/core';
+import { describe } from './private-directory.js';
 
 export const PASSPHRASE_ENV = 'TEZSIGNER_PASSPHRASE';
 export const PASSPHRASE_FILE_ENV = 'TEZSIGNER_PASSPHRASE_FILE';

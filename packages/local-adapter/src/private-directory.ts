@@ -1,6 +1,6 @@
 import { chmod, mkdir, stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { TezsignerError } from '@tezsigner/core';
+import { configInvalid } from '@tezsigner/core';
 import { fsyncDirectory } from './atomic-write.js';
 
 const PRIVATE_DIR_MODE = 0o700;
@@ -60,10 +60,6 @@ async function fsyncCreatedChain(firstCreated: string, leaf: string): Promise<vo
     if (dir === firstCreated || parent === dir) return;
     dir = parent;
   }
-}
-
-export function configInvalid(message: string, cause?: unknown): TezsignerError {
-  return new TezsignerError('CONFIG_INVALID', message, { cause });
 }
 
 export function describe(err: unknown): string {

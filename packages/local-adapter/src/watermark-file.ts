@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { TezsignerError, storeUnavailable } from '@tezsigner/core';
+import { storeCorrupt, storeUnavailable } from '@tezsigner/core';
 import type { StoredWatermark } from '@tezsigner/core';
 import { describe } from './private-directory.js';
 
@@ -63,5 +63,3 @@ export function watermarkProblem(value: unknown): string | undefined {
 }
 
 const isPosition = (value: unknown): value is number => Number.isSafeInteger(value) && (value as number) >= 0;
-
-const storeCorrupt = (message: string, cause?: unknown) => new TezsignerError('STORE_CORRUPT', message, { cause });
