@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
-import { TezsignerError, decodePublicKey, isAddress } from '@tezsigner/core';
+import { TezsignerError } from '@tezsigner/core';
+import { authorizedKeyHash } from '@tezsigner/http-server';
 
 const invalid = (message: string, cause?: unknown) => new TezsignerError('CONFIG_INVALID', message, { cause });
 
@@ -13,7 +14,10 @@ const invalid = (message: string, cause?: unknown) => new TezsignerError('CONFIG
 export function parseAuthorizedKeys(text: string, file: string): string[] {
   const trimmed = text.trim();
   const entries = trimmed.startsWith('[') ? jsonEntries(trimmed, file) : lineEntries(text);
-  const keys = entries.map(({ key, where }) => checkedKey(key, `${file}${where}`));
+  const keys = entries.map(({ key, where }) => {
+    authorizedKeyHash(key, `${file}${where}`);
+    return key;
+  });
   if (keys.length === 0) {
     throw invalid(`${file} lists no key: authentication would be off; remove --authorized-keys to run without it`);
   }
@@ -60,18 +64,4 @@ function lineEntries(text: string): Entry[] {
     if (key !== undefined && key !== '') entries.push({ key, where: `:${index + 1}` });
   });
   return entries;
-}
-
-function checkedKey(key: string, where: string): string {
-  if (isAddress(key)) {
-    throw invalid(
-      `${where}: ${key} is an address; authorized keys must be public keys (edpk…, sppk…, p2pk…, BLpk…) since only a public key can verify a signature (octez-client show address <alias> prints it)`,
-    );
-  }
-  try {
-    decodePublicKey(key);
-  } catch (err) {
-    throw invalid(`${where}: ${JSON.stringify(key)} is not a public key (edpk…, sppk…, p2pk… or BLpk…)`, err);
-  }
-  return key;
 }

@@ -1,9 +1,5 @@
-import {
-  TezsignerError,
-  decodePublicKey,
-  publicKeyHash,
-  verifyAuthentication,
-} from '@tezsigner/core';
+import { TezsignerError, verifyAuthentication } from '@tezsigner/core';
+import { authorizedKeyHash } from './authorized-key.js';
 
 /**
  * Request authentication as octez does it: when authorized keys are configured, every
@@ -21,18 +17,7 @@ export interface Authenticator {
 }
 
 export function createAuthenticator(authorizedKeys: readonly string[]): Authenticator {
-  const hashes = authorizedKeys.map((key) => {
-    try {
-      const { curve, bytes } = decodePublicKey(key);
-      return publicKeyHash(curve, bytes);
-    } catch (err) {
-      throw new TezsignerError(
-        'CONFIG_INVALID',
-        `authorized key ${JSON.stringify(key)} is not a public key (edpk…, sppk…, p2pk… or BLpk…)`,
-        { cause: err },
-      );
-    }
-  });
+  const hashes = authorizedKeys.map((key, index) => authorizedKeyHash(key, `authorized key #${index + 1}`));
   const keys = [...authorizedKeys];
   return {
     required: keys.length > 0,

@@ -1,4 +1,5 @@
 export { createSignerApp } from './signer-app.js';
+export { authorizedKeyHash } from './authorized-key.js';
 export {
   startSignerServer,
   DEFAULT_HOST,
