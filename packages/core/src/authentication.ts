@@ -3,12 +3,9 @@ import type { Curve } from './curve.js';
 import { configInvalid, isTezsignerError, TezsignerError } from './errors.js';
 import { CURVE_PREFIXES } from './prefixes.js';
 import { decodePublicKey } from './public-key.js';
+import { AUTHENTICATION_MAGIC_BYTE, SIGN_REQUEST_TAG } from './magic-bytes.js';
 import { verifySignature } from './sign.js';
 import { decodeSignature } from './signature.js';
-
-const AUTHENTICATION_MAGIC_BYTE = 0x04;
-/** the request tag of a sign request (octez `signer_messages.ml`) */
-const SIGN_REQUEST_TAG = 0x01;
 
 /** What a client signs to authenticate a sign request (protocol notes §1): 0x04 0x01 pkh_binary data. */
 export function authenticationBytes(pkh: string, data: Uint8Array): Uint8Array {

@@ -5,7 +5,7 @@ import { randomBytes } from '@noble/hashes/utils.js';
 import { b58cDecode, b58cEncode } from './base58.js';
 import { TezsignerError } from './errors.js';
 import type { Curve } from './curve.js';
-import { CURVE_PREFIXES, curveOfPrefix, type PrefixName } from './prefixes.js';
+import { CURVE_PREFIXES, curveOfPrefix, ENCRYPTED_SECRET_KEY_PREFIXES as ENCRYPTED_PREFIXES, type PrefixName } from './prefixes.js';
 import { assertSecretKey, type SecretKey } from './secret-key.js';
 
 // octez `src/lib_signer_backends/encrypted.ml`: salt(8) ‖ secretbox(seed or scalar) with a
@@ -13,7 +13,6 @@ import { assertSecretKey, type SecretKey } from './secret-key.js';
 const SALT_LENGTH = 8;
 const ROUNDS = 32768;
 const NONCE = new Uint8Array(24);
-const ENCRYPTED_PREFIXES = ['edesk', 'spesk', 'p2esk', 'BLesk'] as const;
 
 function boxKey(passphrase: string, salt: Uint8Array): Uint8Array {
   return pbkdf2(sha512, new TextEncoder().encode(passphrase), salt, { c: ROUNDS, dkLen: 32 });

@@ -17,6 +17,8 @@ export const DEFAULT_MAGIC_BYTES: readonly number[] = Object.freeze([0x11, 0x12,
 
 /** 0x04 authenticates a client's request; signing it for a client would forge authentications. */
 export const AUTHENTICATION_MAGIC_BYTE = 0x04;
+/** What follows 0x04 in an authentication: the tag of a sign request (octez `signer_messages.ml`). */
+export const SIGN_REQUEST_TAG = 0x01;
 
 export function formatMagicByte(byte: number): string {
   return `0x${byte.toString(16).padStart(2, '0')}`;

@@ -1,4 +1,4 @@
-import { b58cEncode } from './base58.js';
+import { readBranch } from './operation-fields.js';
 import { OPERATION_KINDS, REFUSED_OPERATION_TAGS } from './operation-kinds.js';
 import type { RequestReader } from './request-reader.js';
 
@@ -16,15 +16,13 @@ export interface DecodedOperation {
   readonly operations: readonly OperationSummary[];
 }
 
-const BRANCH_LENGTH = 32;
-
 /**
  * Decodes an unsigned operation (octez `unsigned_operation_encoding`: branch, then a list of
  * contents filling the rest). Every content is read to its end, so the kinds reported are
  * exactly what will be signed; a list of several contents may hold manager operations only.
  */
 export function decodeOperation(reader: RequestReader): DecodedOperation {
-  const branch = b58cEncode(reader.bytesOf(BRANCH_LENGTH, 'branch'), 'B');
+  const branch = readBranch(reader);
   const operations: OperationSummary[] = [];
   let allManagers = true;
   do {

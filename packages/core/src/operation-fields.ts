@@ -1,6 +1,7 @@
 // Readers for the field encodings operations are made of (octez `operation_repr.ml` and
 // the encodings it uses). They check shape and lengths only: enough to find where each
 // operation ends, so the kinds of a batch are reported truthfully.
+import { b58cEncode } from './base58.js';
 import { readMicheline } from './request-micheline.js';
 import { hex2, type RequestReader } from './request-reader.js';
 
@@ -13,6 +14,7 @@ const PUBLIC_KEY_LENGTHS: readonly number[] = [32, 33, 33, 48, 1312];
 const ADDRESS_TAGS = 5;
 const HASH_LENGTH = 20;
 const BLS_SIGNATURE_LENGTH = 96;
+const BRANCH_LENGTH = 32;
 
 /** Named entrypoints with a one-byte code (octez `Entrypoint_repr.smart_encoding`). */
 const BUILTIN_ENTRYPOINTS: readonly string[] = [
@@ -28,6 +30,11 @@ const BUILTIN_ENTRYPOINTS: readonly string[] = [
   'set_delegate_parameters',
 ];
 const MAX_ENTRYPOINT_LENGTH = 31;
+
+/** The b58 `B…` hash of the block an operation (consensus ones too) is branched on. */
+export function readBranch(reader: RequestReader): string {
+  return b58cEncode(reader.bytesOf(BRANCH_LENGTH, 'branch'), 'B');
+}
 
 export function readImplicitAddress(reader: RequestReader, what: string): void {
   const at = reader.offset;

@@ -40,6 +40,9 @@ export const PREFIXES = {
 
 export type PrefixName = keyof typeof PREFIXES;
 
+/** Secret keys encrypted with a passphrase (octez `encrypted.ml`). */
+export const ENCRYPTED_SECRET_KEY_PREFIXES = ['edesk', 'spesk', 'p2esk', 'BLesk'] as const;
+
 export const PREFIX_NAMES = Object.keys(PREFIXES) as PrefixName[];
 
 export function isPrefixName(value: string): value is PrefixName {

@@ -1,10 +1,9 @@
 // (Pre)attestations as bakers send them to be signed (protocol notes §3; octez
 // `operation_repr.ml` consensus cases and their signing-only `Bls_mode`).
-import { b58cEncode } from './base58.js';
 import type { Curve } from './curve.js';
+import { readBranch } from './operation-fields.js';
 import type { RequestReader } from './request-reader.js';
 
-const BRANCH_LENGTH = 32;
 const PAYLOAD_HASH_LENGTH = 32;
 
 export type ConsensusKind = 'preattestation' | 'attestation';
@@ -30,7 +29,7 @@ const DAL_TAG = 23;
  * slot-less tags 40/41, every other key the tags 20/21/23 with a slot.
  */
 export function readConsensus(reader: RequestReader, kind: ConsensusKind, signer: Curve): ConsensusFields {
-  const branch = b58cEncode(reader.bytesOf(BRANCH_LENGTH, 'branch'), 'B');
+  const branch = readBranch(reader);
   const tagAt = reader.offset;
   const tag = reader.u8('operation tag');
   if (signer === 'bls12_381') {
@@ -62,7 +61,7 @@ export function readConsensus(reader: RequestReader, kind: ConsensusKind, signer
 
 /** A legacy Emmy endorsement (0x02) after magic and chain id: branch, tag 0, level (its last 4 bytes). */
 export function readLegacyEndorsement(reader: RequestReader): { branch: string; level: number } {
-  const branch = b58cEncode(reader.bytesOf(BRANCH_LENGTH, 'branch'), 'B');
+  const branch = readBranch(reader);
   const tagAt = reader.offset;
   const tag = reader.u8('operation tag');
   if (tag !== 0) reader.fail(`a legacy endorsement has operation tag 0, got tag ${tag} at byte ${tagAt}`);

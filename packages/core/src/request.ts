@@ -2,6 +2,7 @@ import { encodeAddress } from './address.js';
 import { b58cEncode } from './base58.js';
 import { CURVES, type Curve } from './curve.js';
 import { badRequest } from './errors.js';
+import { SIGN_REQUEST_TAG } from './magic-bytes.js';
 import { decodeOperation, type OperationSummary } from './operation-decoder.js';
 import type { WatermarkKind } from './ports/watermark-store.js';
 import { readLegacyBlock, readTenderbakeBlock } from './request-block.js';
@@ -11,8 +12,6 @@ import { hex2, RequestReader } from './request-reader.js';
 
 const CHAIN_ID_LENGTH = 4;
 const ADDRESS_HASH_LENGTH = 20;
-/** request tag of a sign request inside an authentication message (octez `signer_messages.ml`) */
-const SIGN_REQUEST_TAG = 0x01;
 
 interface Positioned {
   /** b58 `Net…` chain id */

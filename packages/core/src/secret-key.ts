@@ -7,7 +7,7 @@ import { randomBytes } from '@noble/hashes/utils.js';
 import { b58cDecode, b58cEncode } from './base58.js';
 import type { Curve } from './curve.js';
 import { invalidEncoding } from './errors.js';
-import { CURVE_PREFIXES, curveOfPrefix } from './prefixes.js';
+import { CURVE_PREFIXES, curveOfPrefix, ENCRYPTED_SECRET_KEY_PREFIXES as ENCRYPTED_PREFIXES } from './prefixes.js';
 
 /**
  * A plain secret key in its Tezos byte form: the 32-byte Ed25519 seed, the 32-byte big-endian
@@ -20,7 +20,6 @@ export interface SecretKey {
 }
 
 const SECRET_PREFIXES = ['edsk', 'edsk64', 'spsk', 'p2sk', 'BLsk'] as const;
-const ENCRYPTED_PREFIXES = ['edesk', 'spesk', 'p2esk', 'BLesk'] as const;
 
 /** The BLS scalar as a number; octez's bytes are little-endian, noble's big-endian. */
 export function blsScalar(bytes: Uint8Array): bigint {
