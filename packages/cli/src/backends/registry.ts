@@ -47,6 +47,16 @@ export function openWatermarkStore(options: BackendOptions, io: CliIo): Promise<
   return pick(WATERMARK_STORES, options.watermarkStore, '--watermark-store').open(options, io);
 }
 
+/** Opens the watermark store the options name (no key provider), uses it, and closes it. */
+export async function withWatermarkStore<T>(options: BackendOptions, io: CliIo, use: (store: WatermarkStore) => Promise<T>): Promise<T> {
+  const store = await openWatermarkStore({ ...options, vault: 'local' }, io);
+  try {
+    return await use(store);
+  } finally {
+    await store.close?.();
+  }
+}
+
 export interface Backends {
   readonly keys: KeyProvider;
   readonly watermarks: WatermarkStore;

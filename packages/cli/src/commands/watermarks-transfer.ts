@@ -1,10 +1,10 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { TezsignerError, watermarkKeyId } from '@tezsigner/core';
-import type { StoredWatermark, WatermarkEntry, WatermarkStore } from '@tezsigner/core';
+import type { StoredWatermark, WatermarkEntry } from '@tezsigner/core';
 import type { Command } from 'commander';
 import { addHomeOptions, addWatermarkStoreOption } from '../backends/backend-command-options.js';
 import type { BackendOptions } from '../backends/backend-options.js';
-import { openWatermarkStore } from '../backends/registry.js';
+import { withWatermarkStore } from '../backends/registry.js';
 import type { CliIo } from '../cli-io.js';
 import { parseExport, serializeExport } from '../watermark-export-file.js';
 
@@ -30,17 +30,8 @@ export function registerWatermarksTransferCommands(watermarks: Command, io: CliI
   ).action((file: string, options: BackendOptions) => importWatermarks(file, options, io));
 }
 
-async function withStore<T>(options: BackendOptions, io: CliIo, use: (store: WatermarkStore) => Promise<T>): Promise<T> {
-  const store = await openWatermarkStore({ ...options, vault: 'local' }, io);
-  try {
-    return await use(store);
-  } finally {
-    await store.close?.();
-  }
-}
-
 async function exportWatermarks(options: ExportOptions, io: CliIo): Promise<void> {
-  const [name, entries] = await withStore(options, io, async (store) => [store.name, await store.list()] as const);
+  const [name, entries] = await withWatermarkStore(options, io, async (store) => [store.name, await store.list()] as const);
   const text = serializeExport(name, entries);
   if (options.out === undefined) {
     io.stdout(text);
@@ -60,7 +51,7 @@ async function importWatermarks(file: string, options: BackendOptions, io: CliIo
     throw new TezsignerError('CONFIG_INVALID', `cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
   }
   const entries = parseExport(text, file);
-  await withStore(options, io, async (store) => {
+  await withWatermarkStore(options, io, async (store) => {
     if (store.importEntries === undefined) throw new TezsignerError('NOT_SUPPORTED', `the ${store.name} store cannot import watermarks`);
     const raised = new Set((await store.importEntries(entries)).map(watermarkKeyId));
     const stored = new Map((await store.list()).map((e: WatermarkEntry) => [watermarkKeyId(e.key), e.watermark]));

@@ -2,7 +2,7 @@ import type { WatermarkEntry } from '@tezsigner/core';
 import type { Command } from 'commander';
 import { addHomeOptions, addWatermarkStoreOption } from '../backends/backend-command-options.js';
 import type { BackendOptions } from '../backends/backend-options.js';
-import { openWatermarkStore } from '../backends/registry.js';
+import { withWatermarkStore } from '../backends/registry.js';
 import type { CliIo } from '../cli-io.js';
 import { registerWatermarksTransferCommands } from './watermarks-transfer.js';
 
@@ -20,19 +20,13 @@ export function registerWatermarksCommands(program: Command, io: CliIo): void {
 }
 
 async function show(options: ShowOptions, io: CliIo): Promise<void> {
-  const store = await openWatermarkStore({ ...options, vault: 'local' }, io);
-  let entries: readonly WatermarkEntry[];
-  try {
-    entries = sorted(await store.list());
-  } finally {
-    await store.close?.();
-  }
+  const [name, entries] = await withWatermarkStore(options, io, async (store) => [store.name, sorted(await store.list())] as const);
   if (options.json === true) {
     io.stdout(`${JSON.stringify(entries.map(({ key, watermark }) => ({ ...key, ...watermark })), null, 2)}\n`);
     return;
   }
   if (entries.length === 0) {
-    io.stdout(`no watermarks yet in the ${store.name} store: nothing has been signed\n`);
+    io.stdout(`no watermarks yet in the ${name} store: nothing has been signed\n`);
     return;
   }
   const rows = [
