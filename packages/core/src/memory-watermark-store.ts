@@ -1,6 +1,6 @@
 import type { CheckResult, StoredWatermark, WatermarkEntry, WatermarkKey, WatermarkMark, WatermarkStore } from './ports/watermark-store.js';
 import { KeyedQueue } from './keyed-queue.js';
-import { checkWatermark, compareMarks, watermarkKeyId } from './watermark.js';
+import { checkWatermark, compareMarks, sameMark, watermarkKeyId } from './watermark.js';
 
 interface Slot {
   readonly key: WatermarkKey;
@@ -41,7 +41,7 @@ export class MemoryWatermarkStore implements WatermarkStore {
     return this.#serialized(key, () => {
       const slot = this.#slots.get(watermarkKeyId(key));
       // a later request may have advanced the mark meanwhile: its signature is the one to keep
-      if (slot === undefined || compareMarks(slot.watermark, mark) !== 0 || slot.watermark.hash !== mark.hash) return;
+      if (slot === undefined || !sameMark(slot.watermark, mark)) return;
       slot.watermark = Object.freeze({ ...slot.watermark, signature });
     });
   }

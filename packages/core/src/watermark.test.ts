@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { isTezsignerError } from './errors.js';
 import type { StoredWatermark, WatermarkMark } from './ports/watermark-store.js';
-import { checkWatermark, compareMarks, watermarkKeyId } from './watermark.js';
+import { checkWatermark, compareMarks, sameMark, watermarkKeyId } from './watermark.js';
 
 // Small ranges so random sequences often hit equal levels and rounds.
 const markArb = fc.record({ level: fc.integer({ min: 0, max: 6 }), round: fc.integer({ min: 0, max: 3 }), hash: fc.constantFrom('aa', 'bb', 'cc') });
@@ -91,6 +91,16 @@ describe('checkWatermark', () => {
       /refusing to sign level 5 round 1: at or below the high watermark level 5 round 2/,
     );
     expect(() => checkWatermark({ level: 5, round: 2, hash: 'aa' }, { level: 5, round: 2, hash: 'bb' })).toThrow(/different bytes at level 5 round 2/);
+  });
+});
+
+describe('sameMark', () => {
+  it('holds only for the same level, round and hash', () => {
+    const mark = { level: 5, round: 2, hash: 'aa' };
+    expect(sameMark(mark, { level: 5, round: 2, hash: 'aa' })).toBe(true);
+    expect(sameMark(mark, { level: 5, round: 2, hash: 'bb' })).toBe(false);
+    expect(sameMark(mark, { level: 5, round: 3, hash: 'aa' })).toBe(false);
+    expect(sameMark(mark, { level: 6, round: 2, hash: 'aa' })).toBe(false);
   });
 });
 

@@ -7,6 +7,14 @@ export function compareMarks(a: Pick<WatermarkMark, 'level' | 'round'>, b: Pick<
 }
 
 /**
+ * Whether two marks are the same position with the same bytes: a store attaches a signature
+ * (`record`) only to the mark it was made for, never to one that has moved on since.
+ */
+export function sameMark(a: WatermarkMark, b: WatermarkMark): boolean {
+  return a.level === b.level && a.round === b.round && a.hash === b.hash;
+}
+
+/**
  * The high-watermark rule (protocol notes §4), pure so every store applies the same one:
  * strictly higher advances; the same (level, round) with the same bytes repeats the stored
  * answer; anything else is refused with WATERMARK_REFUSED.

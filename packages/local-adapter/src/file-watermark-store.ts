@@ -7,6 +7,7 @@ import {
   badRequest,
   checkWatermark,
   compareMarks,
+  sameMark,
   storeUnavailable,
   watermarkKeyId,
 } from '@tezsigner/core';
@@ -79,7 +80,7 @@ export class FileWatermarkStore implements WatermarkStore {
     await this.#locked(key, async (read, write) => {
       const stored = await read();
       // Another request may have advanced the mark since: its state is the newer truth.
-      if (stored === undefined || compareMarks(stored, mark) !== 0 || stored.hash !== mark.hash) return;
+      if (stored === undefined || !sameMark(stored, mark)) return;
       if (stored.signature === signature) return;
       await write({ ...mark, signature });
     });
