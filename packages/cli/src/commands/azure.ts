@@ -1,10 +1,9 @@
 import { createVaultKey, importVaultKey, listVaultKeys, type VaultKeyListing } from '@tezsigner/azure-adapter';
-import { TezsignerError, isEncryptedSecretKey } from '@tezsigner/core';
-import { resolvePassphrase } from '@tezsigner/local-adapter';
 import { Option, type Command } from 'commander';
 import { addAzureConnectionOptions, azureConnection, productionAzureAccess, type AzureAccess, type AzureOptions } from '../backends/azure-key-vault.js';
 import type { CliIo } from '../cli-io.js';
 import { keyReport } from '../key-report.js';
+import { passphraseNeeded, readKeyToImport } from '../key-to-import.js';
 
 interface AddOptions extends AzureOptions {
   readonly name: string;
@@ -54,21 +53,10 @@ async function createKey(options: AddOptions & { curve: 'secp256k1' | 'p256' }, 
 async function importKey(given: string | undefined, options: AddOptions & { passphraseFile?: string }, io: CliIo, access: AzureAccess): Promise<void> {
   // the connection is checked before the secret is asked for
   const connection = azureConnection(options, io, access);
-  const secretKey = given ?? (await ask(io, 'Secret key to import: ', 'give the secret key: tezsigner azure keys import <secret-key> --name <name>'));
-  let passphrase: string | undefined;
-  if (isEncryptedSecretKey(secretKey.trim().replace(/^(un)?encrypted:/, ''))) {
-    passphrase =
-      options.passphraseFile === undefined
-        ? await ask(io, 'Passphrase of the key to import: ', 'the key is encrypted: give its passphrase with --passphrase-file <file>, or run on a terminal to type it')
-        : await resolvePassphrase({ passphraseFile: options.passphraseFile, env: {} });
-  }
+  const { secretKey, encrypted, passphrase } = await readKeyToImport(given, options.passphraseFile, io, 'tezsigner azure keys import <secret-key> --name <name>');
+  if (encrypted && passphrase === undefined) throw passphraseNeeded();
   const key = await importVaultKey(connection, secretKey, options.name, passphrase === undefined ? {} : { passphrase });
   io.stdout(`imported key "${key.name}" into the vault HSM; destroy other copies of its secret key\n${describe(key)}`);
-}
-
-async function ask(io: CliIo, question: string, otherwise: string): Promise<string> {
-  if (io.promptSecret === undefined) throw new TezsignerError('CONFIG_INVALID', otherwise);
-  return io.promptSecret(question);
 }
 
 function describe(row: VaultKeyListing): string {

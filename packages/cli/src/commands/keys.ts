@@ -1,6 +1,5 @@
-import { CURVES, TezsignerError, isCurve, isEncryptedSecretKey } from '@tezsigner/core';
+import { CURVES, TezsignerError, isCurve } from '@tezsigner/core';
 import type { Curve, KeyInfo } from '@tezsigner/core';
-import { resolvePassphrase } from '@tezsigner/local-adapter';
 import { Option, type Command } from 'commander';
 import { addHomeOptions, addVaultOption } from '../backends/backend-command-options.js';
 import type { BackendOptions } from '../backends/backend-options.js';
@@ -8,6 +7,7 @@ import { openLocalVault, type OpenedVault } from '../backends/local-vault.js';
 import { openKeyProvider } from '../backends/registry.js';
 import type { CliIo } from '../cli-io.js';
 import { keyReport } from '../key-report.js';
+import { passphraseNeeded, readKeyToImport } from '../key-to-import.js';
 
 export interface AddOptions extends Pick<BackendOptions, 'home' | 'passphraseFile'> {
   readonly name?: string;
@@ -75,21 +75,12 @@ async function generateKey(options: AddOptions & { curve: string }, io: CliIo): 
 }
 
 async function importKey(given: string | undefined, options: AddOptions, io: CliIo): Promise<void> {
-  const secretKey = given ?? (await askSecretKey(io));
-  const encrypted = isEncryptedSecretKey(secretKey.trim().replace(/^(un)?encrypted:/, ''));
   // the key's own passphrase: its file, else asked on a terminal, else the vault's (the adapter's default)
-  let keyPassphrase: string | undefined;
-  if (encrypted && options.passphraseFile !== undefined) {
-    keyPassphrase = await resolvePassphrase({ passphraseFile: options.passphraseFile, env: {} });
-  } else if (encrypted && io.promptSecret !== undefined) {
-    keyPassphrase = await io.promptSecret('Passphrase of the key to import: ');
-  }
+  const { secretKey, encrypted, passphrase } = await readKeyToImport(given, options.passphraseFile, io, 'tezsigner keys import <secret-key>');
   // --passphrase-file belongs to the imported key here: the vault's passphrase comes from the environment
   const { vault, hasPassphrase } = await vaultForAdding({ ...options, passphraseFile: undefined }, io);
-  if (encrypted && keyPassphrase === undefined && !hasPassphrase) {
-    throw new TezsignerError('CONFIG_INVALID', 'the key to import is encrypted: give its passphrase with --passphrase-file <file>, or run on a terminal to type it');
-  }
-  const key = await vault.importKey(secretKey, { name: options.name, plain: options.plain, passphrase: keyPassphrase });
+  if (encrypted && passphrase === undefined && !hasPassphrase) throw passphraseNeeded();
+  const key = await vault.importKey(secretKey, { name: options.name, plain: options.plain, passphrase });
   io.stdout(`imported key "${key.name}" (${key.curve})\n${keyReport(key)}`);
 }
 
@@ -107,11 +98,4 @@ export async function vaultForAdding(options: AddOptions, io: CliIo): Promise<Op
     }
     return passphrase;
   });
-}
-
-async function askSecretKey(io: CliIo): Promise<string> {
-  if (io.promptSecret === undefined) {
-    throw new TezsignerError('CONFIG_INVALID', 'give the secret key to import: tezsigner keys import <secret-key>');
-  }
-  return io.promptSecret('Secret key to import: ');
 }
