@@ -61,6 +61,3 @@ export async function fsyncDirectory(dir: string): Promise<void> {
     await handle.close();
   }
 }
-
-/** Temp files of writeFileAtomic, left behind only by a crash; readers skip them. */
-export const isAtomicWriteTemp = (name: string) => name.startsWith('.') && name.endsWith('.tmp');
