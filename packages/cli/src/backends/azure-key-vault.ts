@@ -1,7 +1,6 @@
 import {
   AzureKeyVaultProvider,
   DEFAULT_SIGN_DEADLINE_MS,
-  createAzureCredential,
   resolveVaultUrl,
   type PinnedKey,
   type VaultConnection,
@@ -9,6 +8,7 @@ import {
 import { TezsignerError, type KeyProvider } from '@tezsigner/core';
 import type { Command } from 'commander';
 import type { CliIo } from '../cli-io.js';
+import { addAzureClientIdOption, azureCredential } from './azure-identity.js';
 import type { Backend } from './registry.js';
 
 /** The --azure-* options, as commander hands them over. */
@@ -30,17 +30,15 @@ export interface AzureAccess {
   readonly clientOptions?: VaultConnection['clientOptions'];
 }
 
-export const productionAzureAccess: AzureAccess = {
-  credential: (clientId) => createAzureCredential(clientId === undefined ? {} : { clientId }),
-};
+export const productionAzureAccess: AzureAccess = { credential: azureCredential };
 
 const collect = (value: string, previous: readonly string[] = []): string[] => [...previous, value];
 
 /** --azure-vault-url and --azure-client-id: which vault and which identity (admin commands too). */
 export function addAzureConnectionOptions(command: Command): Command {
-  return command
-    .option('--azure-vault-url <url>', 'Key Vault or Managed HSM URL, https://<name>.vault.azure.net (default: $AZURE_KEYVAULT_URI)')
-    .option('--azure-client-id <id>', 'client id of a user-assigned managed identity (default: the system-assigned one, or any DefaultAzureCredential source)');
+  return addAzureClientIdOption(
+    command.option('--azure-vault-url <url>', 'Key Vault or Managed HSM URL, https://<name>.vault.azure.net (default: $AZURE_KEYVAULT_URI)'),
+  );
 }
 
 /** The options of `--vault azure`. */

@@ -1,21 +1,18 @@
-import { DEFAULT_TABLE_NAME, TableWatermarkStore, createAzureCredential } from '@tezsigner/azure-adapter';
+import { DEFAULT_TABLE_NAME, TableWatermarkStore } from '@tezsigner/azure-adapter';
 import type { TableWatermarkStoreOptions } from '@tezsigner/azure-adapter';
 import { TezsignerError, isTezsignerError } from '@tezsigner/core';
 import type { WatermarkStore } from '@tezsigner/core';
 import { Option } from 'commander';
 import type { Command } from 'commander';
 import type { CliIo } from '../cli-io.js';
+import { addAzureClientIdOption, azureCredential } from './azure-identity.js';
 import type { BackendOptions } from './backend-options.js';
 
 export const TABLE_CONNECTION_STRING_ENV = 'AZURE_TABLE_CONNECTION_STRING';
 
 /** The options of `--watermark-store azure-table`, on every command that opens a watermark store. */
 export function addAzureTableOptions(command: Command): Command {
-  // Shared with --vault azure (one identity for the vault and the table); declared once per command.
-  if (!command.options.some((option) => option.long === '--azure-client-id')) {
-    command.option('--azure-client-id <id>', 'client id of a user-assigned managed identity (default: the system-assigned one, or any DefaultAzureCredential source)');
-  }
-  return command
+  return addAzureClientIdOption(command)
     .addOption(
       new Option(
         '--azure-table-url <url>',
@@ -50,8 +47,7 @@ export function azureTableOptions(options: BackendOptions, env: CliIo['env']): T
     );
   }
   if (url === undefined) return { connectionString, tableName };
-  const clientId = text(options['azureClientId']);
-  return { url, tableName, credential: createAzureCredential(clientId === undefined ? {} : { clientId }) };
+  return { url, tableName, credential: azureCredential(text(options['azureClientId'])) };
 }
 
 /**
