@@ -96,8 +96,7 @@ export class FileWatermarkStore implements WatermarkStore {
       const done = await this.#locked(key, async (read, write) => {
         const stored = await read();
         if (stored !== undefined && compareMarks(watermark, stored) <= 0) return false;
-        const { level, round, hash, signature } = watermark;
-        await write(signature === undefined ? { level, round, hash } : { level, round, hash, signature });
+        await write(watermark);
         return true;
       });
       if (done) raised.push(key);
