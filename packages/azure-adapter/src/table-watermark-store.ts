@@ -1,5 +1,5 @@
 import type { TableClient } from '@azure/data-tables';
-import { KeyedQueue, TezsignerError, badRequest, checkWatermark, compareMarks, storeUnavailable, watermarkKeyId } from '@tezsigner/core';
+import { KeyedQueue, TezsignerError, badRequest, checkWatermark, compareMarks, sameMark, storeUnavailable, watermarkKeyId } from '@tezsigner/core';
 import type {
   CheckResult,
   StoredWatermark,
@@ -33,8 +33,6 @@ interface Versioned {
 export const DEFAULT_TABLE_TIMEOUT_MS = 2500;
 /** Beyond this many lost races in one call something is wrong; fail closed rather than spin. */
 const MAX_ATTEMPTS = 64;
-
-const sameMark = (a: WatermarkMark, b: WatermarkMark) => a.level === b.level && a.round === b.round && a.hash === b.hash;
 
 /**
  * WatermarkStore on Azure Table Storage, shared by every signer instance behind one address.
