@@ -1,7 +1,7 @@
 import { b58cDecode, b58cEncode } from './base58.js';
 import type { Curve } from './curve.js';
 import { isTezsignerError } from './errors.js';
-import { CURVE_PREFIXES, curveOfPrefix } from './prefixes.js';
+import { CURVE_PREFIXES, curveOfDecoded } from './prefixes.js';
 
 const ADDRESS_PREFIXES = ['tz1', 'tz2', 'tz3', 'tz4'] as const;
 const WHAT = 'a tz1/tz2/tz3/tz4 address';
@@ -14,8 +14,7 @@ export function encodeAddress(curve: Curve, hash: Uint8Array): string {
 /** The curve and 20-byte hash of an implicit account address; INVALID_ENCODING otherwise. */
 export function decodeAddress(address: string): { curve: Curve; hash: Uint8Array } {
   const { prefix, payload } = b58cDecode(address, ADDRESS_PREFIXES, WHAT);
-  const curve = curveOfPrefix(prefix, 'address');
-  if (curve === undefined) throw new Error(`unreachable: ${prefix} has no curve`);
+  const curve = curveOfDecoded(prefix, 'address');
   return { curve, hash: payload };
 }
 

@@ -5,7 +5,7 @@ import { randomBytes } from '@noble/hashes/utils.js';
 import { b58cDecode, b58cEncode } from './base58.js';
 import { TezsignerError } from './errors.js';
 import type { Curve } from './curve.js';
-import { CURVE_PREFIXES, curveOfPrefix, ENCRYPTED_SECRET_KEY_PREFIXES as ENCRYPTED_PREFIXES, type PrefixName } from './prefixes.js';
+import { CURVE_PREFIXES, curveOfDecoded, ENCRYPTED_SECRET_KEY_PREFIXES as ENCRYPTED_PREFIXES, type PrefixName } from './prefixes.js';
 import { assertSecretKey, type SecretKey } from './secret-key.js';
 
 // octez `src/lib_signer_backends/encrypted.ml`: salt(8) ‖ secretbox(seed or scalar) with a
@@ -39,8 +39,7 @@ function seal(sk: SecretKey, salt: Uint8Array, key: Uint8Array): string {
 
 function parse(text: string): { prefix: PrefixName; curve: Curve; salt: Uint8Array; box: Uint8Array } {
   const { prefix, payload } = b58cDecode(text, ENCRYPTED_PREFIXES, 'an edesk/spesk/p2esk/BLesk encrypted secret key');
-  const curve = curveOfPrefix(prefix, 'encryptedSecretKey');
-  if (curve === undefined) throw new Error(`unreachable: ${prefix} has no curve`);
+  const curve = curveOfDecoded(prefix, 'encryptedSecretKey');
   return { prefix, curve, salt: payload.subarray(0, SALT_LENGTH), box: payload.subarray(SALT_LENGTH) };
 }
 

@@ -1,7 +1,7 @@
 import bs58check from 'bs58check';
 import { describe, expect, it } from 'vitest';
 import { CURVES } from './curve.js';
-import { CURVE_PREFIXES, PREFIXES, PREFIX_NAMES, curveOfPrefix, isPrefixName, type PrefixName } from './prefixes.js';
+import { CURVE_PREFIXES, PREFIXES, PREFIX_NAMES, curveOfDecoded, curveOfPrefix, isPrefixName, type PrefixName } from './prefixes.js';
 
 // What each prefix must look like on the wire: leading letters and total length, as listed in
 // the comments of octez's src/lib_crypto/base58.ml (e.g. `(* BLsig(142) *)`).
@@ -52,6 +52,12 @@ describe('base58check prefixes', () => {
     expect(curveOfPrefix('edsk64', 'secretKey')).toBe('ed25519');
     expect(curveOfPrefix('sig', 'signature')).toBeUndefined();
     expect(curveOfPrefix('edpk', 'address')).toBeUndefined();
+  });
+
+  it('curveOfDecoded: the curve, or INVALID_ENCODING (never a raw error) for a prefix of no curve', () => {
+    expect(curveOfDecoded('p2pk', 'publicKey')).toBe('p256');
+    expect(curveOfDecoded('edsk64', 'secretKey')).toBe('ed25519');
+    expect(() => curveOfDecoded('edpk', 'address')).toThrow(expect.objectContaining({ code: 'INVALID_ENCODING' }));
   });
 
   it('knows its names and nothing else', () => {

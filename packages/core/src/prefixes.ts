@@ -1,4 +1,5 @@
 import type { Curve } from './curve.js';
+import { invalidEncoding } from './errors.js';
 
 /**
  * Base58check prefixes (octez `src/lib_crypto/base58.ml`, module Prefix): the bytes put
@@ -76,4 +77,14 @@ export function curveOfPrefix(prefix: PrefixName, role: Exclude<keyof CurvePrefi
     if (row[role] === prefix) return curve;
   }
   return undefined;
+}
+
+/**
+ * The curve of a prefix b58cDecode has already matched against `role`'s own prefixes, so it
+ * always has one; INVALID_ENCODING rather than a raw error should that ever not hold.
+ */
+export function curveOfDecoded(prefix: PrefixName, role: Parameters<typeof curveOfPrefix>[1]): Curve {
+  const curve = curveOfPrefix(prefix, role);
+  if (curve === undefined) throw invalidEncoding(`${prefix} is not a ${role} prefix of any curve`);
+  return curve;
 }

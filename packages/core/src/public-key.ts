@@ -7,7 +7,7 @@ import { b58cDecode, b58cEncode } from './base58.js';
 import { blake2b160 } from './blake2b.js';
 import type { Curve } from './curve.js';
 import { invalidEncoding } from './errors.js';
-import { CURVE_PREFIXES, curveOfPrefix } from './prefixes.js';
+import { CURVE_PREFIXES, curveOfDecoded } from './prefixes.js';
 
 const PUBLIC_KEY_PREFIXES = ['edpk', 'sppk', 'p2pk', 'BLpk'] as const;
 
@@ -52,8 +52,7 @@ export function encodePublicKey(curve: Curve, bytes: Uint8Array): string {
 /** edpk/sppk/p2pk/BLpk text to its curve and validated key bytes. */
 export function decodePublicKey(text: string): { curve: Curve; bytes: Uint8Array } {
   const { prefix, payload } = b58cDecode(text, PUBLIC_KEY_PREFIXES, 'an edpk/sppk/p2pk/BLpk public key');
-  const curve = curveOfPrefix(prefix, 'publicKey');
-  if (curve === undefined) throw new Error(`unreachable: ${prefix} has no curve`);
+  const curve = curveOfDecoded(prefix, 'publicKey');
   assertPublicKey(curve, payload);
   return { curve, bytes: payload };
 }

@@ -7,7 +7,7 @@ import { randomBytes } from '@noble/hashes/utils.js';
 import { b58cDecode, b58cEncode } from './base58.js';
 import type { Curve } from './curve.js';
 import { invalidEncoding } from './errors.js';
-import { CURVE_PREFIXES, curveOfPrefix, ENCRYPTED_SECRET_KEY_PREFIXES as ENCRYPTED_PREFIXES } from './prefixes.js';
+import { CURVE_PREFIXES, curveOfDecoded, ENCRYPTED_SECRET_KEY_PREFIXES as ENCRYPTED_PREFIXES } from './prefixes.js';
 
 /**
  * A plain secret key in its Tezos byte form: the 32-byte Ed25519 seed, the 32-byte big-endian
@@ -50,8 +50,7 @@ export function decodeSecretKey(text: string): SecretKey {
   if ((ENCRYPTED_PREFIXES as readonly string[]).includes(prefix)) {
     throw invalidEncoding(`${prefix} is an encrypted secret key: decrypt it with its passphrase`);
   }
-  const curve = curveOfPrefix(prefix, 'secretKey');
-  if (curve === undefined) throw new Error(`unreachable: ${prefix} has no curve`);
+  const curve = curveOfDecoded(prefix, 'secretKey');
   if (prefix === 'edsk64') {
     // seed ‖ public key: keep the seed, but only if the public half really belongs to it
     const seed = payload.slice(0, 32);
