@@ -17,7 +17,7 @@ describe('magic bytes', () => {
       ['0x1', /"0x1" is not a magic byte/],
       ['17', /"17" is not a magic byte/],
       ['0x11,,0x12', /"" is not a magic byte/],
-      ['0x06', /unknown magic byte 6/],
+      ['0x06', /unknown magic byte 0x06 in the allowlist; known: 0x01, 0x02, 0x03, 0x05, 0x11, 0x12, 0x13$/],
       ['0x11,0x04', /0x04 \(authentication\) cannot be allowed/],
     ];
     for (const [text, message] of cases) {

@@ -39,7 +39,9 @@ export function validateMagicBytes(bytes: readonly number[]): number[] {
   const out: number[] = [];
   for (const byte of bytes) {
     if (!Number.isInteger(byte) || !MAGIC_BYTES.has(byte)) {
-      throw configInvalid(`unknown magic byte ${String(byte)} in the allowlist; known: ${[...MAGIC_BYTES.keys()].map(formatMagicByte).join(', ')}`);
+      const shown = Number.isInteger(byte) && byte >= 0 && byte <= 0xff ? formatMagicByte(byte) : String(byte);
+      const allowable = [...MAGIC_BYTES.keys()].filter((known) => known !== AUTHENTICATION_MAGIC_BYTE);
+      throw configInvalid(`unknown magic byte ${shown} in the allowlist; known: ${allowable.map(formatMagicByte).join(', ')}`);
     }
     if (byte === AUTHENTICATION_MAGIC_BYTE) {
       throw configInvalid('magic byte 0x04 (authentication) cannot be allowed: it is never signed for clients');
