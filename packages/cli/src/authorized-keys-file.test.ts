@@ -1,20 +1,10 @@
-import { isTezsignerError } from '@tezsigner/core';
 import { describe, expect, test } from 'vitest';
+import { thrownMessage } from '../../../test-support/errors.js';
 import { keyVectors } from '../../../test-support/vectors.js';
 import { parseAuthorizedKeys } from './authorized-keys-file.js';
 
 const [ed, , sp] = keyVectors();
 if (ed === undefined || sp === undefined) throw new Error('missing key vectors');
-
-function configError(run: () => unknown): string {
-  try {
-    run();
-  } catch (err) {
-    if (isTezsignerError(err, 'CONFIG_INVALID')) return err.message;
-    throw err;
-  }
-  throw new Error('expected CONFIG_INVALID');
-}
 
 describe('parseAuthorizedKeys', () => {
   test('reads one key per line with names and comments', () => {
@@ -28,22 +18,22 @@ describe('parseAuthorizedKeys', () => {
   });
 
   test('refuses an address, saying a public key is needed', () => {
-    const message = configError(() => parseAuthorizedKeys(`${ed.public_key}\n${sp.public_key_hash}\n`, 'keys.txt'));
+    const message = thrownMessage('CONFIG_INVALID', () => parseAuthorizedKeys(`${ed.public_key}\n${sp.public_key_hash}\n`, 'keys.txt'));
     expect(message).toContain('keys.txt:2');
     expect(message).toContain('is an address');
   });
 
   test('refuses a corrupted key with its line', () => {
     const broken = ed.public_key.slice(0, -1) + (ed.public_key.endsWith('z') ? 'y' : 'z');
-    expect(configError(() => parseAuthorizedKeys(`\n${broken}`, 'k'))).toContain('k:2');
+    expect(thrownMessage('CONFIG_INVALID', () => parseAuthorizedKeys(`\n${broken}`, 'k'))).toContain('k:2');
   });
 
   test('refuses a file with no key, which would silently turn authentication off', () => {
-    expect(configError(() => parseAuthorizedKeys('# nothing yet\n', 'k'))).toContain('lists no key');
-    expect(configError(() => parseAuthorizedKeys('[]', 'k'))).toContain('lists no key');
+    expect(thrownMessage('CONFIG_INVALID', () => parseAuthorizedKeys('# nothing yet\n', 'k'))).toContain('lists no key');
+    expect(thrownMessage('CONFIG_INVALID', () => parseAuthorizedKeys('[]', 'k'))).toContain('lists no key');
   });
 
   test('refuses broken JSON', () => {
-    expect(configError(() => parseAuthorizedKeys('[{"value": ', 'k'))).toContain('not valid JSON');
+    expect(thrownMessage('CONFIG_INVALID', () => parseAuthorizedKeys('[{"value": ', 'k'))).toContain('not valid JSON');
   });
 });
