@@ -33,3 +33,13 @@ export interface AzureKeyVector {
 }
 
 export const azureKeyVectors = (): AzureKeyVector[] => loadVectors<{ keys: AzureKeyVector[] }>('azure-keys').keys;
+
+/** A low-S ECDSA signature of signatures.json with its high-S twin. */
+export interface LowSVector {
+  curve: 'secp256k1' | 'p256';
+  public_key: string;
+  blake2b_256_hex: string;
+  low_s_raw_hex: string;
+  high_s_raw_hex: string;
+  order_hex: string;
+}

@@ -3,17 +3,9 @@ import { normalizeEcdsaSignature } from './ecdsa.js';
 import { bytesToHex, hexToBytes } from './hex.js';
 import { decodePublicKey } from './public-key.js';
 import { verifySignature } from './sign.js';
-import { loadVectors } from '../../../test-support/vectors.js';
+import { loadVectors, type LowSVector } from '../../../test-support/vectors.js';
 import { thrownMessage } from '../../../test-support/errors.js';
 
-interface LowSVector {
-  curve: 'secp256k1' | 'p256';
-  public_key: string;
-  blake2b_256_hex: string;
-  low_s_raw_hex: string;
-  high_s_raw_hex: string;
-  order_hex: string;
-}
 
 const { low_s: lowS, signatures } = loadVectors<{ low_s: LowSVector[]; signatures: { bytes_hex: string; blake2b_256_hex: string }[] }>('signatures');
 

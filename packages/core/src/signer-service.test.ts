@@ -1,7 +1,7 @@
 import { secp256k1 } from '@noble/curves/secp256k1.js';
 import { b58DecodeAndCheckPrefix, b58Encode, PrefixV2, verifySignature as taquitoVerify } from '@taquito/utils';
 import { describe, expect, it } from 'vitest';
-import { keyVectors, loadVectors, type KeyVector } from '../../../test-support/vectors.js';
+import { keyVectors, loadVectors, type KeyVector, type LowSVector } from '../../../test-support/vectors.js';
 import type { Curve } from './curve.js';
 import { isTezsignerError, TezsignerError, type ErrorCode } from './errors.js';
 import { hexToBytes } from './hex.js';
@@ -19,13 +19,6 @@ interface SignatureVector {
   bytes_hex: string;
   blake2b_256_hex: string;
   signature: string;
-}
-interface LowSVector {
-  curve: 'secp256k1' | 'p256';
-  public_key: string;
-  blake2b_256_hex: string;
-  low_s_raw_hex: string;
-  high_s_raw_hex: string;
 }
 interface ProofVector {
   key: string;
