@@ -2,7 +2,7 @@ import { InMemorySigner } from '@taquito/signer';
 import { b58DecodeAndCheckPrefix, b58Encode, PrefixV2, signaturePrefixes } from '@taquito/utils';
 import { describe, expect, it } from 'vitest';
 import { keyVectors, loadVectors } from '../../../test-support/vectors.js';
-import { authenticationBytes, verifyAuthentication } from './authentication.js';
+import { authenticationBytes, authenticationVerifier, verifyAuthentication } from './authentication.js';
 import { hexToBytes } from './hex.js';
 
 interface AuthenticationVector {
@@ -58,5 +58,13 @@ describe('client authentication', () => {
   it('AUTH_INVALID for a signature that is not one; CONFIG_INVALID for a bad authorized key', () => {
     expect(() => verifyAuthentication([vector.authorized_key], vector.signing_key_hash, data, 'not-a-signature')).toThrow(expect.objectContaining({ code: 'AUTH_INVALID' }));
     expect(() => verifyAuthentication(['edpkNOPE'], vector.signing_key_hash, data, vector.authentication)).toThrow(expect.objectContaining({ code: 'CONFIG_INVALID', message: expect.stringMatching(/authorized key #1/) }));
+  });
+
+  it('a verifier built once refuses a bad authorized key at once and checks many requests', () => {
+    expect(() => authenticationVerifier(['edpkNOPE'])).toThrow(expect.objectContaining({ code: 'CONFIG_INVALID' }));
+    const verify = authenticationVerifier([vector.authorized_key]);
+    expect(verify(vector.signing_key_hash, data, vector.authentication)).toBe(true);
+    expect(verify(vector.signing_key_hash, Uint8Array.from(data, (b, i) => (i === 0 ? b ^ 1 : b)), vector.authentication)).toBe(false);
+    expect(verify(vector.signing_key_hash, data, vector.authentication)).toBe(true);
   });
 });

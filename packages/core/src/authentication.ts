@@ -18,13 +18,17 @@ export function authenticationBytes(pkh: string, data: Uint8Array): Uint8Array {
   return bytes;
 }
 
+/** Checks one request's authentication; see `authenticationVerifier`. */
+export type AuthenticationVerifier = (pkh: string, data: Uint8Array, signature: string) => boolean;
+
 /**
- * Whether `signature` authenticates the request to sign `data` with `pkh`: a signature of
- * `authenticationBytes(pkh, data)` by one of the authorized public keys (edpk/sppk/p2pk/BLpk).
- * A signature that is not base58 is AUTH_INVALID; an authorized key that is not a public key
- * is CONFIG_INVALID.
+ * A check of request authentications against the authorized public keys
+ * (edpk/sppk/p2pk/BLpk), decoded once here rather than on every request: it answers whether
+ * `signature` is a signature of `authenticationBytes(pkh, data)` by one of them. An authorized
+ * key that is not a public key is CONFIG_INVALID now; a signature that is not base58 is
+ * AUTH_INVALID when checked.
  */
-export function verifyAuthentication(authorizedPublicKeys: readonly string[], pkh: string, data: Uint8Array, signature: string): boolean {
+export function authenticationVerifier(authorizedPublicKeys: readonly string[]): AuthenticationVerifier {
   const keys = authorizedPublicKeys.map((text, i) => {
     try {
       return decodePublicKey(text);
@@ -33,19 +37,26 @@ export function verifyAuthentication(authorizedPublicKeys: readonly string[], pk
       throw configInvalid(`authorized key #${i + 1} is not a public key: ${err.message}`, err);
     }
   });
-  let decoded: { curve?: Curve; bytes: Uint8Array };
-  try {
-    decoded = decodeSignature(signature);
-  } catch (err) {
-    if (!isTezsignerError(err)) throw err;
-    throw new TezsignerError('AUTH_INVALID', `authentication is not a signature: ${err.message}`, { cause: err });
-  }
-  const message = authenticationBytes(pkh, data);
-  return keys.some(
-    (key) =>
-      // a generic `sig` carries no curve: try it with every key of the right signature length
-      (decoded.curve ?? key.curve) === key.curve &&
-      decoded.bytes.length === CURVE_PREFIXES[key.curve].signatureLength &&
-      verifySignature(key.curve, key.bytes, message, decoded.bytes),
-  );
+  return (pkh, data, signature) => {
+    let decoded: { curve?: Curve; bytes: Uint8Array };
+    try {
+      decoded = decodeSignature(signature);
+    } catch (err) {
+      if (!isTezsignerError(err)) throw err;
+      throw new TezsignerError('AUTH_INVALID', `authentication is not a signature: ${err.message}`, { cause: err });
+    }
+    const message = authenticationBytes(pkh, data);
+    return keys.some(
+      (key) =>
+        // a generic `sig` carries no curve: try it with every key of the right signature length
+        (decoded.curve ?? key.curve) === key.curve &&
+        decoded.bytes.length === CURVE_PREFIXES[key.curve].signatureLength &&
+        verifySignature(key.curve, key.bytes, message, decoded.bytes),
+    );
+  };
+}
+
+/** `authenticationVerifier(authorizedPublicKeys)` for a single check. */
+export function verifyAuthentication(authorizedPublicKeys: readonly string[], pkh: string, data: Uint8Array, signature: string): boolean {
+  return authenticationVerifier(authorizedPublicKeys)(pkh, data, signature);
 }

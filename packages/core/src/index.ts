@@ -28,7 +28,7 @@ export {
   type RequestWatermark,
 } from './request.js';
 export type { OperationSummary } from './operation-decoder.js';
-export { authenticationBytes, verifyAuthentication } from './authentication.js';
+export { authenticationBytes, authenticationVerifier, verifyAuthentication, type AuthenticationVerifier } from './authentication.js';
 export { KeyedQueue } from './keyed-queue.js';
 export { MemoryWatermarkStore } from './memory-watermark-store.js';
 export { MemoryKeyProvider } from './memory-key-provider.js';

@@ -1,4 +1,4 @@
-import { TezsignerError, verifyAuthentication } from '@tezsigner/core';
+import { TezsignerError, authenticationVerifier } from '@tezsigner/core';
 import { authorizedKeyHash } from './authorized-key.js';
 
 /**
@@ -18,12 +18,14 @@ export interface Authenticator {
 
 export function createAuthenticator(authorizedKeys: readonly string[]): Authenticator {
   const hashes = authorizedKeys.map((key, index) => authorizedKeyHash(key, `authorized key #${index + 1}`));
-  const keys = [...authorizedKeys];
+  const required = authorizedKeys.length > 0;
+  // the keys are decoded once, here: a BLS key's checks cost milliseconds
+  const verify = authenticationVerifier(authorizedKeys);
   return {
-    required: keys.length > 0,
+    required,
     authorizedKeyHashes: hashes,
     check(pkh, data, signature) {
-      if (keys.length === 0) return;
+      if (!required) return;
       if (signature === undefined || signature === '') {
         throw new TezsignerError(
           'AUTH_REQUIRED',
@@ -31,7 +33,7 @@ export function createAuthenticator(authorizedKeys: readonly string[]): Authenti
         );
       }
       // a signature that is not even base58 is AUTH_INVALID from core itself
-      if (!verifyAuthentication(keys, pkh, data, signature)) {
+      if (!verify(pkh, data, signature)) {
         throw new TezsignerError('AUTH_INVALID', 'the authentication signature is not from an authorized key');
       }
     },
