@@ -8,6 +8,7 @@ import {
   decodeSecretKey,
   decryptSecretKey,
   isEncryptedSecretKey,
+  withoutOctezKeyTag,
   isTezsignerError,
   notSupported,
   type EcdsaCurve,
@@ -111,8 +112,7 @@ async function refuseTakenName(connection: VaultConnection, client: KeyClient, n
 }
 
 function readSecretKey(text: string, passphrase: string | undefined): SecretKey {
-  // octez-client shows keys as unencrypted:spsk… / encrypted:spesk…
-  const trimmed = text.trim().replace(/^(un)?encrypted:/, '');
+  const trimmed = withoutOctezKeyTag(text);
   if (!isEncryptedSecretKey(trimmed)) return decodeSecretKey(trimmed);
   if (passphrase === undefined) throw new TezsignerError('WRONG_PASSPHRASE', 'this secret key is encrypted: a passphrase is needed');
   return decryptSecretKey(trimmed, passphrase);

@@ -1,4 +1,4 @@
-import { TezsignerError, isEncryptedSecretKey } from '@tezsigner/core';
+import { TezsignerError, isEncryptedSecretKey, withoutOctezKeyTag } from '@tezsigner/core';
 import { resolvePassphrase } from '@tezsigner/local-adapter';
 import type { CliIo } from './cli-io.js';
 
@@ -21,8 +21,7 @@ export async function readKeyToImport(given: string | undefined, passphraseFile:
     if (io.promptSecret === undefined) throw new TezsignerError('CONFIG_INVALID', `give the secret key to import: ${usage}`);
     secretKey = await io.promptSecret('Secret key to import: ');
   }
-  // octez-client shows keys as unencrypted:spsk… / encrypted:spesk…
-  const encrypted = isEncryptedSecretKey(secretKey.trim().replace(/^(un)?encrypted:/, ''));
+  const encrypted = isEncryptedSecretKey(withoutOctezKeyTag(secretKey));
   let passphrase: string | undefined;
   if (encrypted && passphraseFile !== undefined) passphrase = await resolvePassphrase({ passphraseFile, env: {} });
   else if (encrypted && io.promptSecret !== undefined) passphrase = await io.promptSecret('Passphrase of the key to import: ');

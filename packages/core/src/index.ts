@@ -9,7 +9,7 @@ export { type PrefixName, isPrefixName } from './prefixes.js';
 export { b58cEncode, b58cDecode, type B58cDecoded } from './base58.js';
 export { encodeAddress, decodeAddress, addressToBytes, isAddress } from './address.js';
 export { encodePublicKey, decodePublicKey, publicKeyHash, assertPublicKey } from './public-key.js';
-export { type SecretKey, decodeSecretKey, encodeSecretKey, derivePublicKey, generateSecretKey } from './secret-key.js';
+export { type SecretKey, decodeSecretKey, encodeSecretKey, derivePublicKey, generateSecretKey, withoutOctezKeyTag } from './secret-key.js';
 export { isEncryptedSecretKey, encryptSecretKey, decryptSecretKey, encryptSecretKeyAsync, decryptSecretKeyAsync } from './encrypted-key.js';
 export { encodeSignature, decodeSignature } from './signature.js';
 export { type EcdsaCurve, normalizeEcdsaSignature } from './ecdsa.js';

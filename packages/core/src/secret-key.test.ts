@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { CURVES } from './curve.js';
 import { bytesToHex, hexToBytes } from './hex.js';
 import { encodePublicKey, publicKeyHash } from './public-key.js';
-import { decodeSecretKey, derivePublicKey, encodeSecretKey, generateSecretKey } from './secret-key.js';
+import { decodeSecretKey, derivePublicKey, encodeSecretKey, generateSecretKey, withoutOctezKeyTag } from './secret-key.js';
 import { keyVectors, loadVectors } from '../../../test-support/vectors.js';
 import { thrownMessage } from '../../../test-support/errors.js';
 
@@ -30,6 +30,13 @@ describe('secret keys', () => {
       expect(publicKeyHash(sk.curve, pk)).toBe(key.public_key_hash);
       expect(encodeSecretKey(sk)).toBe(key.secret_key);
     }
+  });
+
+  it("drops octez-client's unencrypted:/encrypted: tag and surrounding spaces, nothing else", () => {
+    expect(withoutOctezKeyTag(' unencrypted:edsk3ciifgVCcoZkWKcbdeXsA4gCUw1ubudhUXzGVNC7i1khqPW8M9\n')).toBe('edsk3ciifgVCcoZkWKcbdeXsA4gCUw1ubudhUXzGVNC7i1khqPW8M9');
+    expect(withoutOctezKeyTag('encrypted:edesk1abc')).toBe('edesk1abc');
+    expect(withoutOctezKeyTag('edsk3x')).toBe('edsk3x');
+    expect(withoutOctezKeyTag('xencrypted:edsk3x')).toBe('xencrypted:edsk3x');
   });
 
   it('reads the 64-byte edsk (seed ‖ public key) that Taquito writes, and encodes the 32-byte seed form', async () => {

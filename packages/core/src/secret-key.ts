@@ -102,3 +102,11 @@ export function generateSecretKey(curve: Curve): SecretKey {
     }
   }
 }
+
+/**
+ * A secret key as octez-client shows it (its secret_keys file, `show address --show-secret`)
+ * without the `unencrypted:`/`encrypted:` scheme tag it may carry, and trimmed.
+ */
+export function withoutOctezKeyTag(text: string): string {
+  return text.trim().replace(/^(un)?encrypted:/, '');
+}

@@ -11,6 +11,7 @@ import {
   encryptSecretKeyAsync,
   generateSecretKey,
   isEncryptedSecretKey,
+  withoutOctezKeyTag,
   isTezsignerError,
   publicKeyHash,
 } from '@tezsigner/core';
@@ -110,7 +111,7 @@ export class LocalKeyVault {
    * encrypted with the vault passphrase unless `plain`.
    */
   async importKey(secretKey: string, options: ImportKeyOptions = {}): Promise<VaultKeyInfo> {
-    const text = secretKey.trim().replace(/^(un)?encrypted:/, '');
+    const text = withoutOctezKeyTag(secretKey);
     if (!isEncryptedSecretKey(text)) return this.#add(decodeSecretKey(text), options);
     const passphrase = options.passphrase ?? this.#passphrase;
     if (passphrase === undefined) {
