@@ -1,10 +1,10 @@
-import { CURVES, TezsignerError, isCurve } from '@tezsigner/core';
+import { CURVES } from '@tezsigner/core';
 import { Option, type Command } from 'commander';
 import { addHomeOptions } from '../backends/backend-command-options.js';
 import { openLocalVault } from '../backends/local-vault.js';
 import type { CliIo } from '../cli-io.js';
 import { keyReport } from '../key-report.js';
-import { vaultForAdding, type AddOptions } from './keys.js';
+import { generateKey, type AddOptions } from './keys.js';
 
 /**
  * `tezsigner init`: a home with one key, made only when the vault has none, so a setup script
@@ -22,8 +22,6 @@ export function registerInitCommand(program: Command, io: CliIo): void {
 }
 
 async function init(options: AddOptions & { curve: string }, io: CliIo): Promise<void> {
-  if (!isCurve(options.curve)) throw new TezsignerError('CONFIG_INVALID', `unknown curve ${options.curve}; choose one of ${CURVES.join(', ')}`);
-  const curve = options.curve;
   // listing needs no passphrase: nobody is asked for one when nothing is to be generated
   const { vault: existingVault } = await openLocalVault(options, io);
   const existing = await existingVault.list();
@@ -32,7 +30,5 @@ async function init(options: AddOptions & { curve: string }, io: CliIo): Promise
     for (const key of existing) io.stdout(`${key.name}\n${keyReport(key)}`);
     return;
   }
-  const { vault } = await vaultForAdding(options, io);
-  const key = await vault.generate(curve, { name: options.name, plain: options.plain });
-  io.stdout(`generated key "${key.name}" (${curve})\n${keyReport(key)}`);
+  await generateKey(options, io);
 }

@@ -66,7 +66,7 @@ async function listKeys(options: BackendOptions, io: CliIo): Promise<void> {
   for (const key of keys) io.stdout(`${key.label ?? key.pkh}\n${keyReport(key)}`);
 }
 
-async function generateKey(options: AddOptions & { curve: string }, io: CliIo): Promise<void> {
+export async function generateKey(options: AddOptions & { curve: string }, io: CliIo): Promise<void> {
   if (!isCurve(options.curve)) throw new TezsignerError('CONFIG_INVALID', `unknown curve ${options.curve}; choose one of ${CURVES.join(', ')}`);
   const curve: Curve = options.curve;
   const { vault } = await vaultForAdding(options, io);
