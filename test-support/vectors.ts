@@ -1,8 +1,8 @@
-// Loads the independent test vectors of ../shared/spec/vectors (beside the repository, in CI too).
+// Loads the independent test vectors kept in the repository's test-vectors/ (see its README).
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 
-export const VECTORS_DIR = resolve(import.meta.dirname, '../../shared/spec/vectors');
+export const VECTORS_DIR = resolve(import.meta.dirname, '../test-vectors');
 
 export function loadVectors<T = unknown>(name: 'keys' | 'requests' | 'signatures' | 'operations' | 'encrypted-keys' | 'azure-keys' | 'authentication'): T {
   return JSON.parse(readFileSync(resolve(VECTORS_DIR, `${name}.json`), 'utf8')) as T;
