@@ -8,7 +8,7 @@ import { hexToBytes } from './hex.js';
 import { MemoryKeyProvider } from './memory-key-provider.js';
 import { MemoryWatermarkStore } from './memory-watermark-store.js';
 import type { KeyInfo, KeyProvider, SignInput } from './ports/key-provider.js';
-import type { CheckResult, WatermarkEntry, WatermarkKey, WatermarkMark, WatermarkStore } from './ports/watermark-store.js';
+import type { CommitResult, SignedMark, StoredWatermark, WatermarkEntry, WatermarkKey, WatermarkStore } from './ports/watermark-store.js';
 import { decodeSecretKey } from './secret-key.js';
 import { SignerService, type SignerPolicy } from './signer-service.js';
 
@@ -101,18 +101,20 @@ class ScriptedProvider implements KeyProvider {
   }
 }
 
-/** A store that fails where told, otherwise a MemoryWatermarkStore. */
+/** A store that fails or answers where told, otherwise a MemoryWatermarkStore. */
 class FaultyStore implements WatermarkStore {
   readonly name = 'faulty';
   readonly inner = new MemoryWatermarkStore();
-  constructor(private readonly fault: { check?: () => unknown; record?: () => unknown }) {}
-  async checkAndAdvance(key: WatermarkKey, mark: WatermarkMark): Promise<CheckResult> {
-    if (this.fault.check) return this.fault.check() as CheckResult;
-    return this.inner.checkAndAdvance(key, mark);
+  commits = 0;
+  constructor(private readonly fault: { read?: () => unknown; commit?: (key: WatermarkKey, signed: SignedMark) => unknown }) {}
+  async read(key: WatermarkKey): Promise<StoredWatermark | undefined> {
+    if (this.fault.read) return this.fault.read() as StoredWatermark | undefined;
+    return this.inner.read(key);
   }
-  async record(key: WatermarkKey, mark: WatermarkMark, signature: string): Promise<void> {
-    if (this.fault.record) this.fault.record();
-    return this.inner.record(key, mark, signature);
+  async commit(key: WatermarkKey, signed: SignedMark): Promise<CommitResult> {
+    this.commits++;
+    if (this.fault.commit) return (await this.fault.commit(key, signed)) as CommitResult;
+    return this.inner.commit(key, signed);
   }
   list(): Promise<readonly WatermarkEntry[]> {
     return this.inner.list();
@@ -193,7 +195,7 @@ describe('high watermark', () => {
   });
 
   it('with checkHighWatermark off, never touches the store and signs below a mark', async () => {
-    const store = new FaultyStore({ check: () => { throw new Error('store must not be used'); }, record: () => { throw new Error('store must not be used'); } });
+    const store = new FaultyStore({ read: () => { throw new Error('store must not be used'); }, commit: () => { throw new Error('store must not be used'); } });
     const signer = service(memoryProvider('ed25519-1'), store, { checkHighWatermark: false });
     await signer.sign(ED.public_key_hash, hexToBytes(BLOCK_ROUND_2));
     expect((await signer.sign(ED.public_key_hash, hexToBytes(BLOCK))).outcome).toBe('signed');
@@ -293,14 +295,13 @@ describe('signatures from a backend are normalized and verified', () => {
     }
   }
 
-  it('refuses a signature of other bytes; the mark stays advanced and the same bytes can be signed later', async () => {
+  it('refuses a signature of other bytes; the mark does not move and the same bytes can be signed later', async () => {
     const store = new MemoryWatermarkStore();
     const inner = memoryProvider('ed25519-1');
     const liar = new ScriptedProvider(inner, { sign: (pkh, input, real) => real.sign(pkh, { bytes: input.bytes, digest: new Uint8Array(32) }) });
     const error = await rejection(service(liar, store).sign(ED.public_key_hash, hexToBytes(BLOCK)), 'BACKEND_UNAVAILABLE');
     expect(error.message).toMatch(/does not verify/);
-    const [entry] = await store.list();
-    expect(entry?.watermark).toEqual({ level: 5000000, round: 0, hash: signatureVectors.signatures[0]?.blake2b_256_hex });
+    expect(await store.list()).toEqual([]);
     const retried = await service(inner, store).sign(ED.public_key_hash, hexToBytes(BLOCK));
     expect(retried.signature).toBe(signatureVectors.signatures[0]?.signature);
   });
@@ -326,32 +327,39 @@ describe('signatures from a backend are normalized and verified', () => {
 });
 
 describe('watermark store faults fail closed', () => {
-  it('a store that cannot check: STORE_UNAVAILABLE, and nothing is signed', async () => {
+  it('a store that cannot read: STORE_UNAVAILABLE, and nothing is signed', async () => {
     const provider = new ScriptedProvider(memoryProvider('ed25519-1'));
-    const store = new FaultyStore({ check: () => { throw new Error('disk full'); } });
+    const store = new FaultyStore({ read: () => { throw new Error('disk full'); } });
     expect((await rejection(service(provider, store).sign(ED.public_key_hash, hexToBytes(BLOCK)), 'STORE_UNAVAILABLE')).message).toMatch(/disk full/);
     expect(provider.signCalls).toBe(0);
   });
 
-  it('a store that cannot record: STORE_UNAVAILABLE, and no signature is returned', async () => {
-    const store = new FaultyStore({ record: () => { throw new Error('connection reset'); } });
+  it('a store that cannot commit: STORE_UNAVAILABLE, no signature returned, and the mark is where it was', async () => {
+    const store = new FaultyStore({ commit: () => { throw new Error('connection reset'); } });
     await rejection(service(memoryProvider('ed25519-1'), store).sign(ED.public_key_hash, hexToBytes(BLOCK)), 'STORE_UNAVAILABLE');
+    expect(await store.list()).toEqual([]);
   });
 
-  it('a store answering nonsense: STORE_UNAVAILABLE, nothing signed', async () => {
-    for (const answer of [undefined, { outcome: 'maybe' }, { outcome: 'repeat' }]) {
-      const provider = new ScriptedProvider(memoryProvider('ed25519-1'));
-      await rejection(service(provider, new FaultyStore({ check: () => answer })).sign(ED.public_key_hash, hexToBytes(BLOCK)), 'STORE_UNAVAILABLE');
-      expect(provider.signCalls).toBe(0);
+  it('a store answering nonsense to a commit: STORE_UNAVAILABLE, no signature returned', async () => {
+    for (const answer of [undefined, { committed: 'maybe' }, { committed: false }, { committed: false, stored: 'x' }]) {
+      await rejection(service(memoryProvider('ed25519-1'), new FaultyStore({ commit: () => answer })).sign(ED.public_key_hash, hexToBytes(BLOCK)), 'STORE_UNAVAILABLE');
     }
+  });
+
+  it('a store that will not commit above its own mark: STORE_UNAVAILABLE, no signature returned', async () => {
+    const below = { level: 4999999, round: 0, hash: '00'.repeat(32), signature: 'edsigLower' };
+    const store = new FaultyStore({ commit: () => ({ committed: false, stored: below }) });
+    const error = await rejection(service(memoryProvider('ed25519-1'), store).sign(ED.public_key_hash, hexToBytes(BLOCK)), 'STORE_UNAVAILABLE');
+    expect(error.message).toMatch(/refused a commit above its stored mark/);
   });
 
   it('a stored signature that does not verify for these bytes: STORE_CORRUPT, nothing returned or signed', async () => {
     const otherBytes = await service(memoryProvider('ed25519-1')).sign(ED.public_key_hash, block(5000001));
     const otherKey = await service(memoryProvider('ed25519-2')).sign(key('ed25519-2').public_key_hash, hexToBytes(BLOCK));
+    const hash = signatureVectors.signatures[0]?.blake2b_256_hex as string;
     for (const stored of [otherBytes.signature, otherKey.signature, 'not a signature']) {
       const provider = new ScriptedProvider(memoryProvider('ed25519-1'));
-      const store = new FaultyStore({ check: () => ({ outcome: 'repeat', signature: stored }) });
+      const store = new FaultyStore({ read: () => ({ level: 5000000, round: 0, hash, signature: stored }) });
       const error = await rejection(service(provider, store).sign(ED.public_key_hash, hexToBytes(BLOCK)), 'STORE_CORRUPT');
       expect(error.message).toMatch(/does not verify/);
       expect(provider.signCalls).toBe(0);
@@ -362,14 +370,103 @@ describe('watermark store faults fail closed', () => {
     const signed = await service(memoryProvider('ed25519-1')).sign(ED.public_key_hash, hexToBytes(BLOCK));
     const raw = Buffer.from(b58DecodeAndCheckPrefix(signed.signature, [PrefixV2.Ed25519Signature], true)).toString('hex');
     const generic = b58Encode(raw, PrefixV2.GenericSignature);
-    const store = new FaultyStore({ check: () => ({ outcome: 'repeat', signature: generic }) });
+    const hash = signatureVectors.signatures[0]?.blake2b_256_hex as string;
+    const store = new FaultyStore({ read: () => ({ level: 5000000, round: 0, hash, signature: generic }) });
     const again = await service(memoryProvider('ed25519-1'), store).sign(ED.public_key_hash, hexToBytes(BLOCK));
     expect(again).toMatchObject({ outcome: 'repeated', signature: signed.signature });
   });
 
   it("a store's own TezsignerError passes unchanged", async () => {
-    const store = new FaultyStore({ check: () => { throw new TezsignerError('STORE_CORRUPT', 'unreadable watermark file'); } });
+    const store = new FaultyStore({ read: () => { throw new TezsignerError('STORE_CORRUPT', 'unreadable watermark file'); } });
     await rejection(service(memoryProvider('ed25519-1'), store).sign(ED.public_key_hash, hexToBytes(BLOCK)), 'STORE_CORRUPT');
+  });
+});
+
+describe('one conditional commit per signature', () => {
+  /** A provider signing with random ECDSA nonces, as Azure Key Vault does: each call a new valid signature. */
+  const randomized = () =>
+    new ScriptedProvider(memoryProvider('secp256k1-1'), {
+      sign: async (_pkh, input) => {
+        const secret = decodeSecretKey(key('secp256k1-1').secret_key);
+        await new Promise((done) => setTimeout(done, 5));
+        return secp256k1.sign(input.digest, secret.bytes, { extraEntropy: true }).toCompactRawBytes();
+      },
+    });
+  const SP = key('secp256k1-1');
+
+  it('the randomized provider really gives a new signature for the same bytes each time (the hazard)', async () => {
+    const provider = randomized();
+    const input = { bytes: hexToBytes(BLOCK), digest: hexToBytes(signatureVectors.signatures[0]?.blake2b_256_hex as string) };
+    const a = await provider.sign(SP.public_key_hash, input);
+    const b = await provider.sign(SP.public_key_hash, input);
+    expect(Buffer.from(a).equals(Buffer.from(b))).toBe(false);
+  });
+
+  it('100 identical block requests at once on a randomized HSM: one signature, asked for once', async () => {
+    const provider = randomized();
+    const signer = service(provider);
+    const results = await Promise.all(Array.from({ length: 100 }, () => signer.sign(SP.public_key_hash, hexToBytes(BLOCK))));
+    expect(new Set(results.map((r) => r.signature)).size).toBe(1);
+    expect(results.filter((r) => r.outcome === 'signed')).toHaveLength(1);
+    expect(provider.signCalls).toBe(1);
+    expect(taquitoVerify(BLOCK, SP.public_key, results[0]?.signature as string)).toBe(true);
+  });
+
+  it('two signers on one store racing the same bytes on a randomized HSM: the loser answers the winner’s signature', async () => {
+    const store = new MemoryWatermarkStore();
+    const [a, b] = [service(randomized(), store), service(randomized(), store)];
+    const [first, second] = await Promise.all([a.sign(SP.public_key_hash, hexToBytes(BLOCK)), b.sign(SP.public_key_hash, hexToBytes(BLOCK))]);
+    expect(second?.signature).toBe(first?.signature);
+    expect([first?.outcome, second?.outcome].sort()).toEqual(['lost_race', 'signed']);
+    expect((await store.list())[0]?.watermark.signature).toBe(first?.signature);
+  });
+
+  it('two signers racing other bytes at one mark: the loser is refused and its signature never leaves', async () => {
+    const store = new MemoryWatermarkStore();
+    const [a, b] = [service(memoryProvider('ed25519-1'), store), service(memoryProvider('ed25519-1'), store)];
+    const results = await Promise.allSettled([a.sign(ED.public_key_hash, block(6000000, 1)), b.sign(ED.public_key_hash, block(6000000, 2))]);
+    const signed = results.filter((r): r is PromiseFulfilledResult<Awaited<ReturnType<SignerService['sign']>>> => r.status === 'fulfilled');
+    expect(signed).toHaveLength(1);
+    expect(results.filter((r) => r.status === 'rejected' && isTezsignerError(r.reason, 'WATERMARK_REFUSED'))).toHaveLength(1);
+    expect((await store.list())[0]?.watermark.signature).toBe(signed[0]?.value.signature);
+  });
+
+  it('a signer whose view was stale commits nothing when another moved higher meanwhile', async () => {
+    const higher = { level: 5000001, round: 0, hash: '11'.repeat(32), signature: 'edsigHigher' };
+    // it read nothing stored, signed, and then found a higher mark at commit time
+    const store = new FaultyStore({ read: () => undefined, commit: () => ({ committed: false, stored: higher }) });
+    const error = await rejection(service(memoryProvider('ed25519-1'), store).sign(ED.public_key_hash, hexToBytes(BLOCK)), 'WATERMARK_REFUSED');
+    expect(error.message).toMatch(/high watermark level 5000001 round 0/);
+  });
+
+  it('a failed signature leaves the mark where it was: a lower level and other bytes at that level sign afterwards', async () => {
+    const store = new MemoryWatermarkStore();
+    let down = true;
+    const provider = new ScriptedProvider(memoryProvider('ed25519-1'), {
+      sign: (pkh, input, real) => (down ? Promise.reject(new Error('vault unreachable')) : real.sign(pkh, input)),
+    });
+    const signer = service(provider, store);
+    await rejection(signer.sign(ED.public_key_hash, block(7000)), 'BACKEND_UNAVAILABLE');
+    expect(await store.list()).toEqual([]);
+    down = false;
+    expect((await signer.sign(ED.public_key_hash, block(6999))).outcome).toBe('signed');
+    expect((await signer.sign(ED.public_key_hash, block(7000, 0x01))).outcome).toBe('signed');
+  });
+
+  it('commits each signature once, with its mark', async () => {
+    const store = new FaultyStore({});
+    const signer = service(memoryProvider('ed25519-1'), store);
+    await signer.sign(ED.public_key_hash, hexToBytes(BLOCK));
+    await signer.sign(ED.public_key_hash, hexToBytes(BLOCK));
+    expect(store.commits).toBe(1);
+  });
+
+  it('never signs bytes again that were marked without a signature (an import, or an older version)', async () => {
+    const hash = signatureVectors.signatures[0]?.blake2b_256_hex as string;
+    const provider = new ScriptedProvider(memoryProvider('ed25519-1'));
+    const store = new FaultyStore({ read: () => ({ level: 5000000, round: 0, hash }) });
+    expect((await rejection(service(provider, store).sign(ED.public_key_hash, hexToBytes(BLOCK)), 'WATERMARK_REFUSED')).message).toMatch(/without a stored signature/);
+    expect(provider.signCalls).toBe(0);
   });
 });
 

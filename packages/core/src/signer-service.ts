@@ -5,12 +5,14 @@ import { backendUnavailable, configInvalid, isTezsignerError, keyNotFound, notSu
 import { bytesToHex } from './hex.js';
 import { AUTHENTICATION_MAGIC_BYTE, DEFAULT_MAGIC_BYTES, describeMagicByte, formatMagicByte, validateMagicBytes } from './magic-bytes.js';
 import type { KeyInfo, KeyProvider } from './ports/key-provider.js';
-import type { CheckResult, WatermarkKey, WatermarkMark, WatermarkStore } from './ports/watermark-store.js';
+import { KeyedQueue } from './keyed-queue.js';
+import type { CommitResult, WatermarkKey, WatermarkMark, WatermarkStore } from './ports/watermark-store.js';
 import { CURVE_PREFIXES } from './prefixes.js';
 import { decodePublicKey, publicKeyHash } from './public-key.js';
 import { parseRequest, watermarkOf, type SigningRequest } from './request.js';
 import { verifyBlsProofOfPossession, verifySignature } from './sign.js';
 import { decodeSignature, encodeSignature } from './signature.js';
+import { checkWatermark, watermarkKeyId } from './watermark.js';
 
 export interface SignerPolicy {
   /** first bytes a request may start with; default 0x11, 0x12, 0x13 (a baker's). 0x04 is refused. */
@@ -29,17 +31,25 @@ export interface SignResult {
   /** b58 signature with the curve's own prefix (edsig/spsig1/p2sig/BLsig) */
   readonly signature: string;
   readonly request: SigningRequest;
-  /** `repeated`: these exact bytes were signed before and this is the stored signature */
-  readonly outcome: 'signed' | 'repeated';
+  /**
+   * - `signed`: signed now (and, when watermarked, committed with its mark);
+   * - `repeated`: these exact bytes were signed before and this is the stored signature;
+   * - `lost_race`: signed now, but another signer (process or instance) committed these same
+   *   bytes first: the stored signature is answered and ours was dropped, never returned.
+   */
+  readonly outcome: 'signed' | 'repeated' | 'lost_race';
 }
 
 const messageOf = (err: unknown): string => (err instanceof Error ? err.message : String(err));
 
 /**
  * The signer: what every front end (HTTP server, CLI) calls. For each request it resolves the
- * key, reads the request, applies the magic-byte policy, advances the high watermark durably,
- * has the backend sign, normalizes and verifies the signature, records it, and only then
- * answers. Any fault of the backend or the store fails closed: no signature leaves.
+ * key, reads the request, applies the magic-byte policy, checks the high watermark (refusing
+ * early, before any backend call), has the backend sign, normalizes and verifies the
+ * signature, then commits mark and signature in one conditional, durable step, and answers
+ * only what the store holds: from one process or many, at most one signature of a mark ever
+ * leaves. The mark moves only with a signature, so a failed signing leaves it where it was.
+ * Any fault of the backend or the store fails closed: no signature leaves.
  */
 export class SignerService {
   readonly policy: Readonly<{ allowedMagicBytes: readonly number[]; checkHighWatermark: boolean }>;
@@ -47,6 +57,7 @@ export class SignerService {
   readonly #watermarks: WatermarkStore;
   /** public key bytes per pkh, once checked to belong to the pkh (BLS decoding is costly) */
   readonly #publicKeys = new Map<string, { text: string; bytes: Uint8Array }>();
+  readonly #watermarkQueue = new KeyedQueue();
 
   constructor(options: SignerServiceOptions) {
     this.#keys = options.keys;
@@ -77,28 +88,41 @@ export class SignerService {
     const digest = blake2b256(bytes);
 
     const position = this.policy.checkHighWatermark ? watermarkOf(request) : undefined;
-    const watermark = position && {
-      key: { chainId: position.chainId, pkh: key.pkh, kind: position.kind } satisfies WatermarkKey,
-      mark: { level: position.level, round: position.round, hash: bytesToHex(digest) } satisfies WatermarkMark,
-    };
-    if (watermark) {
-      const checked: CheckResult | undefined = await this.#store(() => this.#watermarks.checkAndAdvance(watermark.key, watermark.mark));
-      if (checked?.outcome === 'repeat' && typeof checked.signature === 'string') {
-        return { signature: this.#storedSignature(key, publicKey, bytes, checked.signature), request, outcome: 'repeated' };
+    if (position === undefined) {
+      return { signature: await this.#signFresh(key, publicKey, bytes, digest), request, outcome: 'signed' };
+    }
+    const watermark = { chainId: position.chainId, pkh: key.pkh, kind: position.kind } satisfies WatermarkKey;
+    const mark = { level: position.level, round: position.round, hash: bytesToHex(digest) } satisfies WatermarkMark;
+    // One request per watermark at a time in this process: a burst of identical requests is
+    // signed once and the rest answered from the store, not signed again and dropped.
+    return this.#watermarkQueue.run(watermarkKeyId(watermark), async () => {
+      const decision = checkWatermark(await this.#store(() => this.#watermarks.read(watermark)), mark);
+      if (decision.outcome === 'repeat') {
+        return { signature: this.#storedSignature(key, publicKey, bytes, decision.signature), request, outcome: 'repeated' };
       }
-      if (checked?.outcome !== 'advanced' && checked?.outcome !== 'resign') {
+      const signature = await this.#signFresh(key, publicKey, bytes, digest);
+      const committed: CommitResult | undefined = await this.#store(() => this.#watermarks.commit(watermark, { ...mark, signature }));
+      if (committed?.committed === true) return { signature, request, outcome: 'signed' };
+      if (committed?.committed !== false || typeof committed.stored !== 'object') {
         throw storeUnavailable(`watermark store ${this.#watermarks.name} gave no usable answer for ${key.pkh}; nothing was signed`);
       }
-    }
+      // Someone else committed at or above this mark first: their signature is the one, or none.
+      const after = checkWatermark(committed.stored, mark);
+      if (after.outcome !== 'repeat') {
+        throw storeUnavailable(`watermark store ${this.#watermarks.name} refused a commit above its stored mark for ${key.pkh}; nothing was signed`);
+      }
+      return { signature: this.#storedSignature(key, publicKey, bytes, after.signature), request, outcome: 'lost_race' };
+    });
+  }
 
+  /** A signature made now by the backend, in octez's form and verified, not yet returned. */
+  async #signFresh(key: KeyInfo, publicKey: Uint8Array, bytes: Uint8Array, digest: Uint8Array): Promise<string> {
     const raw = await this.#backend(`sign for ${key.pkh}`, () => this.#keys.sign(key.pkh, { bytes, digest }));
     const signatureBytes = this.#normalized(key, raw);
     if (!verifySignature(key.curve, publicKey, bytes, signatureBytes)) {
       throw backendUnavailable(`key provider ${this.#keys.name} returned a signature that does not verify for ${key.pkh}; it was not returned`);
     }
-    const signature = encodeSignature(key.curve, signatureBytes);
-    if (watermark) await this.#store(() => this.#watermarks.record(watermark.key, watermark.mark, signature));
-    return { signature, request, outcome: 'signed' };
+    return encodeSignature(key.curve, signatureBytes);
   }
 
   async proveProofOfPossession(pkh: string): Promise<string> {

@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { isTezsignerError } from './errors.js';
 import type { StoredWatermark, WatermarkMark } from './ports/watermark-store.js';
-import { checkWatermark, compareMarks, sameMark, watermarkKeyId } from './watermark.js';
+import { checkWatermark, compareMarks, isAbove, watermarkKeyId } from './watermark.js';
 
 // Small ranges so random sequences often hit equal levels and rounds.
 const markArb = fc.record({ level: fc.integer({ min: 0, max: 6 }), round: fc.integer({ min: 0, max: 3 }), hash: fc.constantFrom('aa', 'bb', 'cc') });
@@ -29,7 +29,7 @@ describe('checkWatermark', () => {
     fc.assert(
       fc.property(fc.option(storedArb, { nil: undefined }), markArb, (stored, mark) => {
         fc.pre(stored === undefined || higher(mark, stored));
-        expect(outcome(stored, mark)).toEqual({ outcome: 'advanced' });
+        expect(outcome(stored, mark)).toEqual({ outcome: 'sign' });
       }),
     );
   });
@@ -52,10 +52,10 @@ describe('checkWatermark', () => {
     );
   });
 
-  it('answers the same bytes with the stored signature, or lets them be signed again if none was kept', () => {
+  it('answers the same bytes with the stored signature, and refuses them when none was kept', () => {
     fc.assert(
       fc.property(storedArb, (stored) => {
-        const expected = stored.signature === undefined ? { outcome: 'resign' } : { outcome: 'repeat', signature: stored.signature };
+        const expected = stored.signature === undefined ? 'refused' : { outcome: 'repeat', signature: stored.signature };
         expect(outcome(stored, { level: stored.level, round: stored.round, hash: stored.hash })).toEqual(expected);
       }),
     );
@@ -71,7 +71,7 @@ describe('checkWatermark', () => {
           const result = outcome(stored, mark);
           if (result === 'refused') continue;
           const position = `${mark.level}/${mark.round}`;
-          if (result.outcome === 'advanced') {
+          if (result.outcome === 'sign') {
             if (last !== undefined) expect(higher(mark, last)).toBe(true);
             last = mark;
             stored = recordSignature ? { ...mark, signature: `sig-${mark.hash}` } : { ...mark };
@@ -94,13 +94,15 @@ describe('checkWatermark', () => {
   });
 });
 
-describe('sameMark', () => {
-  it('holds only for the same level, round and hash', () => {
-    const mark = { level: 5, round: 2, hash: 'aa' };
-    expect(sameMark(mark, { level: 5, round: 2, hash: 'aa' })).toBe(true);
-    expect(sameMark(mark, { level: 5, round: 2, hash: 'bb' })).toBe(false);
-    expect(sameMark(mark, { level: 5, round: 3, hash: 'aa' })).toBe(false);
-    expect(sameMark(mark, { level: 6, round: 2, hash: 'aa' })).toBe(false);
+describe('isAbove', () => {
+  it('holds only for a strictly higher (level, round), whatever the bytes', () => {
+    const stored = { level: 5, round: 2, hash: 'aa', signature: 'edsigA' };
+    expect(isAbove({ level: 5, round: 3, hash: 'aa' }, stored)).toBe(true);
+    expect(isAbove({ level: 6, round: 0, hash: 'bb' }, stored)).toBe(true);
+    expect(isAbove({ level: 5, round: 2, hash: 'aa' }, stored)).toBe(false);
+    expect(isAbove({ level: 5, round: 2, hash: 'bb' }, stored)).toBe(false);
+    expect(isAbove({ level: 4, round: 9, hash: 'bb' }, stored)).toBe(false);
+    expect(isAbove({ level: 0, round: 0, hash: 'bb' }, undefined)).toBe(true);
   });
 });
 

@@ -18,9 +18,19 @@ export interface WatermarkMark {
   readonly hash: string;
 }
 
-/** What a store holds per key: the highest mark signed and, once known, its signature. */
+/** A mark with the one signature that was given for it. */
+export interface SignedMark extends WatermarkMark {
+  /** b58 signature of the bytes whose hash is `hash` */
+  readonly signature: string;
+}
+
+/** What a store holds per key: the highest mark signed and the signature given for it. */
 export interface StoredWatermark extends WatermarkMark {
-  /** b58 signature returned for `hash`; absent between advance and record */
+  /**
+   * The signature committed with the mark. Absent only for marks that were imported without
+   * one, or written by a version that stored the mark before signing: such bytes are never
+   * signed again, since a signature of them may already be out.
+   */
   readonly signature?: string;
 }
 
@@ -30,30 +40,28 @@ export interface WatermarkEntry {
 }
 
 /**
- * The outcome of an atomic check-and-advance:
- * - `advanced`: the mark was higher and is now durably stored; sign, then `record`.
- * - `repeat`: the identical bytes were signed before; answer `signature` and do not sign again.
- * - `resign`: the identical bytes were accepted before but no signature was recorded
- *   (a crash or backend fault in between); signing the same bytes again is safe.
+ * The outcome of a conditional commit: `committed`, or not, with the stored watermark that
+ * stood in the way (at or above the mark offered), which the caller decides on again.
  */
-export type CheckResult =
-  | { readonly outcome: 'advanced' }
-  | { readonly outcome: 'repeat'; readonly signature: string }
-  | { readonly outcome: 'resign' };
+export type CommitResult =
+  | { readonly committed: true }
+  | { readonly committed: false; readonly stored: StoredWatermark };
 
 /**
- * A port to durable high-watermark storage. `checkAndAdvance` applies core's
- * `checkWatermark` rule and persists the new mark as one atomic step per WatermarkKey,
- * across concurrent calls and across every process sharing the store, and returns only
- * once the new mark is durable. It throws WATERMARK_REFUSED (lower, or equal with other
- * bytes), STORE_UNAVAILABLE when it cannot reach its storage and STORE_CORRUPT when stored
- * state cannot be read; it never resets or lowers a stored mark.
+ * A port to durable high-watermark storage. Signing is read → decide (core's
+ * `checkWatermark`) → sign → `commit`, and `commit` alone decides: it stores the mark with its
+ * signature as one atomic, conditional step that succeeds only while every stored mark of
+ * the key is strictly below it, across concurrent calls, processes and instances sharing the
+ * store, and it returns only once the outcome is durable. So at most one signature can ever
+ * be committed per (chain, key, kind, level, round), and the one committed is the only one
+ * that may leave. `read` may answer from a recent view (a cache), never from anything that
+ * was not durably committed. Stores throw STORE_UNAVAILABLE when they cannot reach their
+ * storage and STORE_CORRUPT when stored state cannot be read; they never lower a stored mark.
  */
 export interface WatermarkStore {
   readonly name: string;
-  checkAndAdvance(key: WatermarkKey, mark: WatermarkMark): Promise<CheckResult>;
-  /** Attach the signature to the stored mark, only if the stored mark is still `mark`. */
-  record(key: WatermarkKey, mark: WatermarkMark, signature: string): Promise<void>;
+  read(key: WatermarkKey): Promise<StoredWatermark | undefined>;
+  commit(key: WatermarkKey, signed: SignedMark): Promise<CommitResult>;
   list(): Promise<readonly WatermarkEntry[]>;
   /**
    * Raise stored marks to the given ones (migration between stores); never lowers one.
