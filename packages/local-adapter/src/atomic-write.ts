@@ -17,8 +17,13 @@ export async function writeFileAtomic(path: string, data: string | Uint8Array, m
  * exists, even if another process creates it at the same moment, because link(2), unlike
  * rename(2), never replaces its target.
  */
-export async function createFileAtomic(path: string, data: string | Uint8Array, mode = 0o600): Promise<void> {
-  await commitTemp(path, data, mode, 'link');
+export async function createFileAtomic(
+  path: string,
+  data: string | Uint8Array,
+  mode = 0o600,
+  flushFolder: (dir: string) => Promise<void> = fsyncDirectory,
+): Promise<void> {
+  await commitTemp(path, data, mode, 'link', flushFolder);
 }
 
 async function commitTemp(
@@ -26,6 +31,7 @@ async function commitTemp(
   data: string | Uint8Array,
   mode: number,
   commit: 'rename' | 'link',
+  flushFolder: (dir: string) => Promise<void> = fsyncDirectory,
 ): Promise<void> {
   const dir = dirname(path);
   const temp = join(dir, `.${basename(path)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
@@ -48,7 +54,7 @@ async function commitTemp(
   } finally {
     if (handle !== undefined && !tempGone) await unlink(temp).catch(() => undefined);
   }
-  await fsyncDirectory(dir);
+  await flushFolder(dir);
 }
 
 export async function fsyncDirectory(dir: string): Promise<void> {

@@ -1,105 +1,99 @@
-import { readdir } from 'node:fs/promises';
+import { close, fsync, open } from 'node:fs';
+import { readdir, stat, unlink } from 'node:fs/promises';
+import { promisify } from 'node:util';
 import { join } from 'node:path';
-import {
-  KeyedQueue,
-  TezsignerError,
-  WATERMARK_KINDS,
-  badRequest,
-  checkWatermark,
-  compareMarks,
-  sameMark,
-  storeUnavailable,
-  watermarkKeyId,
-} from '@tezsigner/core';
-import type {
-  CheckResult,
-  StoredWatermark,
-  WatermarkEntry,
-  WatermarkKey,
-  WatermarkMark,
-  WatermarkStore,
-} from '@tezsigner/core';
-import { writeFileAtomic } from './atomic-write.js';
-import { withFileLock } from './file-lock.js';
-import type { FileLockOptions } from './file-lock.js';
+import { TezsignerError, WATERMARK_KINDS, badRequest, compareMarks, isAbove, storeCorrupt, storeUnavailable } from '@tezsigner/core';
+import type { CommitResult, SignedMark, StoredWatermark, WatermarkEntry, WatermarkKey, WatermarkMark, WatermarkStore } from '@tezsigner/core';
+import { createFileAtomic } from './atomic-write.js';
+import { isTempFileName, markFileName, parseMarkFileName } from './mark-file-name.js';
 import { describe, ensurePrivateDirectory } from './private-directory.js';
 import { readWatermarkFile, serializeWatermark, watermarkProblem } from './watermark-file.js';
 
 export interface FileWatermarkStoreOptions {
   /** the tezsigner home; watermarks live in `<home>/watermarks` */
   readonly home: string;
-  readonly lock?: FileLockOptions;
 }
 
+const openFd = promisify(open);
+const fsyncFd = promisify(fsync);
+const closeFd = promisify(close);
+
+/** A temp file this old belongs to a process that died mid-write (it only affects clean-up). */
+const ABANDONED_TEMP_MS = 10 * 60_000;
+/** Reads retried when the highest file is pruned between listing and reading it. */
+const READ_ATTEMPTS = 8;
+/** Files a mark folder may gather before a commit prunes it (pruning costs a call per file). */
+const PRUNE_AT = 8;
+
 /**
- * Durable high watermarks in files, one per (chain, key, kind):
- * `<home>/watermarks/<chainId>/<pkh>/<kind>.json`. Each check-and-advance runs in the
- * process's queue for its key, then under a lock shared with every process using the same
- * home, and returns only after the new mark is fsync'd.
+ * Durable high watermarks in files, one folder per (chain, key, kind) and one file per mark:
+ * `<home>/watermarks/<chainId>/<pkh>/<kind>/<level>-<round>.json`, holding the payload's
+ * hash and the signature given for it. A commit creates its mark's file exclusively (written
+ * to a temp file, fsync'd, then link(2)ed into place, which fails if the name exists), fsyncs
+ * the folder, then lists the folder: it has committed only if its file is the highest there.
+ * No lock, no clock: a process frozen or killed at any point holds nothing, and when it
+ * wakes its link either fails (that position is taken) or lands below a higher mark and
+ * counts for nothing. Files below the highest are pruned; the highest is never removed.
+ * A commit overtaken while it writes (another process commits a higher mark before this
+ * one lists the folder) counts for nothing, and its payload may then go unsigned: liveness
+ * yields to the rule that nothing is signed below a mark whose signature may be out.
+ * It assumes a local POSIX file system whose link(2) is atomic and whose fsync is honest
+ * (ext4, xfs, btrfs, zfs); for several machines use a shared table, not a network mount.
  */
 export class FileWatermarkStore implements WatermarkStore {
   readonly name = 'file';
   readonly directory: string;
   /** what opening had to fix (a folder too open restricted to 0700), for people */
   readonly warnings: readonly string[];
-  readonly #lock: FileLockOptions;
-  /**
-   * Same-key calls of this process one at a time, before the file lock. The cross-process
-   * lock alone would also serialize them, but by polling: queueing inside the process first
-   * keeps same-key requests of one signer cheap and fair.
-   */
-  readonly #queue = new KeyedQueue();
   readonly #readyFolders = new Set<string>();
+  /**
+   * Per mark folder, the highest file known to be on disk, with what it holds: one this
+   * process committed, or one it read and flushed. A name is written once and only removed
+   * once a higher one exists, so while it is the highest its content cannot have changed.
+   * Another process's new file is flushed before it is trusted, so a repeat is never answered
+   * from a file a power cut could still take away.
+   */
+  readonly #known = new Map<string, { name: string; watermark: StoredWatermark }>();
+  /** Per mark folder, the file an older tezsigner kept, read once (nothing writes it any more). */
+  readonly #legacy = new Map<string, StoredWatermark | undefined>();
+  /**
+   * An open descriptor per mark folder, to fsync it without opening it for every commit. Plain
+   * descriptors, not FileHandles: a store dropped without close() must not warn from the GC.
+   */
+  readonly #folderFds = new Map<string, Promise<number>>();
 
-  private constructor(directory: string, warnings: readonly string[], lock: FileLockOptions) {
+  private constructor(directory: string, warnings: readonly string[]) {
     this.directory = directory;
     this.warnings = warnings;
-    this.#lock = lock;
   }
 
   /** Opens (creating it 0700 if needed) `<home>/watermarks`; CONFIG_INVALID if it is not usable. */
   static async open(options: FileWatermarkStoreOptions): Promise<FileWatermarkStore> {
     const directory = join(options.home, 'watermarks');
     const warnings = await ensurePrivateDirectory(directory);
-    return new FileWatermarkStore(directory, warnings, options.lock ?? {});
+    return new FileWatermarkStore(directory, warnings);
   }
 
-  async checkAndAdvance(key: WatermarkKey, mark: WatermarkMark): Promise<CheckResult> {
-    validateMark(mark);
-    return this.#locked(key, async (read, write) => {
-      const stored = await read();
-      const result = checkWatermark(stored, mark);
-      if (result.outcome === 'advanced') await write({ level: mark.level, round: mark.round, hash: mark.hash });
-      return result;
-    });
+  async read(key: WatermarkKey): Promise<StoredWatermark | undefined> {
+    return (await this.#highest(key)).watermark;
   }
 
-  async record(key: WatermarkKey, mark: WatermarkMark, signature: string): Promise<void> {
-    validateMark(mark);
-    if (signature === '') throw badRequest('cannot record an empty signature');
-    await this.#locked(key, async (read, write) => {
-      const stored = await read();
-      // Another request may have advanced the mark since: its state is the newer truth.
-      if (stored === undefined || !sameMark(stored, mark)) return;
-      if (stored.signature === signature) return;
-      await write({ ...mark, signature });
-    });
+  async commit(key: WatermarkKey, signed: SignedMark): Promise<CommitResult> {
+    validateMark(signed);
+    if (typeof signed.signature !== 'string' || signed.signature === '') throw badRequest('cannot commit a mark without its signature');
+    const { level, round, hash, signature } = signed;
+    return this.#place(key, { level, round, hash, signature });
   }
 
   async importEntries(entries: readonly WatermarkEntry[]): Promise<readonly WatermarkKey[]> {
-    for (const { watermark } of entries) {
+    for (const { key, watermark } of entries) {
+      validateKey(key);
       const problem = watermarkProblem(watermark);
       if (problem !== undefined) throw badRequest(`cannot import a watermark: ${problem}`);
     }
     const raised: WatermarkKey[] = [];
     for (const { key, watermark } of entries) {
-      const done = await this.#locked(key, async (read, write) => {
-        const stored = await read();
-        if (stored !== undefined && compareMarks(watermark, stored) <= 0) return false;
-        await write(watermark);
-        return true;
-      });
-      if (done) raised.push(key);
+      if ((await this.#place(key, watermark)).committed) raised.push(key);
     }
     return raised;
   }
@@ -108,95 +102,175 @@ export class FileWatermarkStore implements WatermarkStore {
     const entries: WatermarkEntry[] = [];
     for (const chainId of await this.#folders(this.directory)) {
       for (const pkh of await this.#folders(join(this.directory, chainId))) {
-        const folder = join(this.directory, chainId, pkh);
-        const files = new Set(await this.#names(folder));
         for (const kind of WATERMARK_KINDS) {
-          if (!files.has(`${kind}.json`)) continue;
-          const { watermark } = await readWatermarkFile(join(folder, `${kind}.json`));
-          if (watermark !== undefined) entries.push({ key: { chainId, pkh, kind }, watermark });
+          const key = { chainId, pkh, kind };
+          const { watermark } = await this.#highest(key);
+          if (watermark !== undefined) entries.push({ key, watermark });
         }
       }
     }
     return entries;
   }
 
-  /** The file holding `key`'s mark. */
-  pathOf(key: WatermarkKey): string {
+  async close(): Promise<void> {
+    const fds = [...this.#folderFds.values()];
+    this.#folderFds.clear();
+    await Promise.all(fds.map((fd) => fd.then(closeFd).catch(() => undefined)));
+  }
+
+  /** The folder holding `key`'s marks. */
+  folderOf(key: WatermarkKey): string {
     validateKey(key);
-    return join(this.directory, key.chainId, key.pkh, `${key.kind}.json`);
+    return join(this.directory, key.chainId, key.pkh, key.kind);
   }
 
   /**
-   * Runs `task` with exclusive access to `key`'s file. `write` re-reads the file first and
-   * refuses to commit if it changed since `read`: with the lock held that cannot happen, so
-   * it catches a lock lost to a frozen process or an interrupted stale-lock takeover instead
-   * of silently overwriting another process's higher mark.
+   * Creates `watermark`'s file unless its position is taken, then decides on what the folder
+   * holds: committed only if that file is ours and the highest. Nothing is ever overwritten.
    */
-  #locked<T>(
-    key: WatermarkKey,
-    task: (read: () => Promise<StoredWatermark | undefined>, write: (next: StoredWatermark) => Promise<void>) => Promise<T>,
-  ): Promise<T> {
-    const path = this.pathOf(key);
-    return this.#queue.run(watermarkKeyId(key), async () => {
-      await this.#ensureFolder(join(this.directory, key.chainId, key.pkh));
-      return withFileLock(
-        path,
-        async (assertHeld) => {
-          let seen: string | undefined;
-          const read = async () => {
-            const content = await readWatermarkFile(path);
-            seen = content.text;
-            return content.watermark;
-          };
-          const write = async (next: StoredWatermark) => {
-            assertHeld();
-            if ((await readWatermarkFile(path)).text !== seen) {
-              throw storeUnavailable(`the watermark file ${path} changed while locked; nothing written, retry`);
-            }
-            try {
-              await writeFileAtomic(path, serializeWatermark(next));
-            } catch (err) {
-              throw storeUnavailable(`cannot write the watermark file ${path}: ${describe(err)}`, err);
-            }
-          };
-          return task(read, write);
-        },
-        this.#lock,
-      );
-    });
+  async #place(key: WatermarkKey, watermark: StoredWatermark): Promise<CommitResult> {
+    const folder = this.folderOf(key);
+    if (!this.#known.has(folder)) {
+      // Not read before (a signer always reads first): check now, so that a mark at or below
+      // the highest writes nothing and an unreadable highest file stops the commit.
+      const before = await this.#highest(key);
+      if (before.watermark !== undefined && !isAbove(watermark, before.watermark)) return { committed: false, stored: before.watermark };
+    }
+    await this.#ensureFolder(folder);
+    const name = markFileName(watermark);
+    let created = false;
+    try {
+      await createFileAtomic(join(folder, name), serializeWatermark(watermark), 0o600, (dir) => this.#flush(dir));
+      created = true;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') {
+        throw storeUnavailable(`cannot write the watermark file ${join(folder, name)}: ${describe(err)}`, err);
+      }
+    }
+    if (created) {
+      const names = await this.#names(folder);
+      const legacy = await this.#legacyMark(folder);
+      if (highestName(names)?.name === name && isAbove(watermark, legacy)) {
+        this.#known.set(folder, { name, watermark });
+        if (names.length > PRUNE_AT) await prune(folder, names, watermark);
+        return { committed: true };
+      }
+    }
+    const { watermark: stored } = await this.#highest(key);
+    if (stored === undefined) throw storeUnavailable(`the watermark file ${join(folder, name)} vanished`);
+    return { committed: false, stored };
+  }
+
+  /** The highest mark of `key`: the highest file of its folder, or an older tezsigner's file if higher. */
+  async #highest(key: WatermarkKey): Promise<{ watermark?: StoredWatermark }> {
+    const folder = this.folderOf(key);
+    const legacy = await this.#legacyMark(folder);
+    for (let attempt = 0; attempt < READ_ATTEMPTS; attempt++) {
+      const top = highestName(await this.#names(folder));
+      if (top === undefined) return { watermark: legacy };
+      let watermark = this.#known.get(folder)?.name === top.name ? this.#known.get(folder)?.watermark : undefined;
+      if (watermark === undefined) {
+        const path = join(folder, top.name);
+        watermark = (await readWatermarkFile(path)).watermark;
+        // pruned by another process after a higher mark landed: list again
+        if (watermark === undefined) continue;
+        if (watermark.level !== top.level || watermark.round !== top.round) {
+          throw storeCorrupt(`the watermark file ${path} holds level ${watermark.level} round ${watermark.round}, not what its name says; fix or restore it by hand (it is never reset)`);
+        }
+        await this.#flush(folder);
+        this.#known.set(folder, { name: top.name, watermark });
+      }
+      // at the older file's own position too: it was there first
+      if (legacy !== undefined && compareMarks(legacy, watermark) >= 0) return { watermark: legacy };
+      return { watermark };
+    }
+    throw storeUnavailable(`the watermark folder ${folder} kept changing while it was read`);
+  }
+
+  async #legacyMark(folder: string): Promise<StoredWatermark | undefined> {
+    if (this.#legacy.has(folder)) return this.#legacy.get(folder);
+    const { watermark } = await readWatermarkFile(`${folder}.json`);
+    this.#legacy.set(folder, watermark);
+    return watermark;
+  }
+
+  async #flush(folder: string): Promise<void> {
+    let fd = this.#folderFds.get(folder);
+    if (fd === undefined) {
+      fd = openFd(folder, 'r');
+      this.#folderFds.set(folder, fd);
+    }
+    try {
+      await fsyncFd(await fd);
+    } catch (err) {
+      this.#folderFds.delete(folder);
+      await fd.then(closeFd).catch(() => undefined);
+      throw storeUnavailable(`cannot flush the watermark folder ${folder}: ${describe(err)}`, err);
+    }
   }
 
   async #ensureFolder(folder: string): Promise<void> {
     if (this.#readyFolders.has(folder)) return;
-    await storeFolder(folder);
+    try {
+      await ensurePrivateDirectory(folder);
+    } catch (err) {
+      if (err instanceof TezsignerError) throw storeUnavailable(err.message, err);
+      throw err;
+    }
     this.#readyFolders.add(folder);
   }
 
   async #folders(path: string): Promise<string[]> {
     try {
       const entries = await readdir(path, { withFileTypes: true });
-      return entries.filter((entry) => entry.isDirectory() && !entry.name.endsWith('.lock')).map((entry) => entry.name);
+      return entries.filter((entry) => entry.isDirectory()).map((entry) => entry.name);
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
       throw storeUnavailable(`cannot list the watermark folder ${path}: ${describe(err)}`, err);
     }
   }
 
-  async #names(path: string): Promise<string[]> {
+  async #names(folder: string): Promise<string[]> {
     try {
-      return await readdir(path);
+      return await readdir(folder);
     } catch (err) {
-      throw storeUnavailable(`cannot list the watermark folder ${path}: ${describe(err)}`, err);
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
+      if ((err as NodeJS.ErrnoException).code === 'ENOTDIR') throw storeCorrupt(`${folder} should be a folder of watermark files`, err);
+      throw storeUnavailable(`cannot list the watermark folder ${folder}: ${describe(err)}`, err);
     }
   }
 }
 
-async function storeFolder(folder: string): Promise<void> {
+/** The highest mark file among `names`, by the position its name stands for. */
+function highestName(names: readonly string[]): { name: string; level: number; round: number } | undefined {
+  let top: { name: string; level: number; round: number } | undefined;
+  for (const name of names) {
+    const position = parseMarkFileName(name);
+    if (position !== undefined && (top === undefined || compareMarks(position, top) > 0)) top = { name, ...position };
+  }
+  return top;
+}
+
+/**
+ * Removes marks below `kept` and temp files left by dead writers. Best effort: a file left
+ * behind is only clutter, since the highest file alone decides.
+ */
+async function prune(folder: string, names: readonly string[], kept: WatermarkMark): Promise<void> {
+  for (const name of names) {
+    const position = parseMarkFileName(name);
+    const path = join(folder, name);
+    if (position !== undefined && compareMarks(position, kept) < 0) await unlink(path).catch(() => undefined);
+    else if (isTempFileName(name)) await removeIfAbandoned(path);
+  }
+}
+
+async function removeIfAbandoned(path: string): Promise<void> {
   try {
-    await ensurePrivateDirectory(folder);
-  } catch (err) {
-    if (err instanceof TezsignerError) throw storeUnavailable(err.message, err);
-    throw err;
+    // The clock only decides when clutter goes: removing a live temp file makes that one
+    // write fail closed, never commit twice.
+    if (Date.now() - (await stat(path)).mtimeMs > ABANDONED_TEMP_MS) await unlink(path);
+  } catch {
+    // gone already, or not ours to remove: clutter either way
   }
 }
 

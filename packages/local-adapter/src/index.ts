@@ -6,4 +6,3 @@ export { LocalKeyVault } from './key-vault.js';
 export type { AddKeyOptions, ImportKeyOptions, LocalKeyVaultOptions, VaultKeyInfo } from './key-vault.js';
 export { FileWatermarkStore } from './file-watermark-store.js';
 export type { FileWatermarkStoreOptions } from './file-watermark-store.js';
-export type { FileLockOptions } from './file-lock.js';

@@ -11,6 +11,12 @@ if (!home || !pkh || !templateHex || !processTag || !levelsText || !attemptsText
   throw new Error('usage: hammer-signer <home> <pkh> <attestation hex> <process tag byte> <levels> <attempts>');
 }
 const levels = Number(levelsText);
+// A skewed clock (TEZSIGNER_TEST_CLOCK_OFFSET_MS): the store must not care what time it is.
+const offset = Number(process.env.TEZSIGNER_TEST_CLOCK_OFFSET_MS ?? 0);
+if (offset !== 0) {
+  const realNow = Date.now.bind(Date);
+  Date.now = () => realNow() + offset;
+}
 const attempts = Number(attemptsText);
 
 /** The template attestation (tz1 layout) at `level`, round 0, with a payload hash of our own. */
