@@ -1,13 +1,6 @@
 import type { TableClient } from '@azure/data-tables';
-import { KeyedQueue, TezsignerError, badRequest, checkWatermark, compareMarks, sameMark, storeUnavailable, watermarkKeyId } from '@tezsigner/core';
-import type {
-  CheckResult,
-  StoredWatermark,
-  WatermarkEntry,
-  WatermarkKey,
-  WatermarkMark,
-  WatermarkStore,
-} from '@tezsigner/core';
+import { KeyedQueue, TezsignerError, badRequest, compareMarks, isAbove, storeUnavailable, watermarkKeyId } from '@tezsigner/core';
+import type { CommitResult, SignedMark, StoredWatermark, WatermarkEntry, WatermarkKey, WatermarkStore } from '@tezsigner/core';
 import { createTableClient } from './table-client.js';
 import type { TableConnectionOptions } from './table-client.js';
 import { assertStorableMark, fromRow, rowKeys, toRow } from './table-entity.js';
@@ -36,10 +29,11 @@ const MAX_ATTEMPTS = 64;
 
 /**
  * WatermarkStore on Azure Table Storage, shared by every signer instance behind one address.
- * Each check-and-advance is read → core's `checkWatermark` → conditional write (insert if
- * absent, replace if the ETag still matches); losing the race (409/412) means re-read and
- * re-decide, so exactly one instance advances each mark. Any other fault is STORE_UNAVAILABLE:
- * no signature, nothing lowered, and the next call simply tries the table again.
+ * A commit is one conditional write of mark and signature (insert if absent, replace if the
+ * ETag still matches); losing the race (409/412) means re-read and re-decide, so exactly one
+ * instance commits each mark, and every instance answers a repeat with that one signature.
+ * Any other fault is STORE_UNAVAILABLE: no signature, nothing lowered, and the next call
+ * simply tries the table again.
  */
 export class TableWatermarkStore implements WatermarkStore {
   readonly name = 'azure-table';
@@ -81,49 +75,42 @@ export class TableWatermarkStore implements WatermarkStore {
     });
   }
 
-  async checkAndAdvance(key: WatermarkKey, mark: WatermarkMark): Promise<CheckResult> {
+  /** The stored watermark as last seen by this instance, else as read from the table. */
+  async read(key: WatermarkKey): Promise<StoredWatermark | undefined> {
     const { partitionKey, rowKey } = rowKeys(key);
-    assertStorableMark(mark);
+    const id = watermarkKeyId(key);
+    // A memory is at most behind the table (marks only rise): commit catches up on a conflict.
+    const known = this.#lastSeen.get(id);
+    if (known !== undefined) return known.watermark;
+    return (await this.#call(id, (signal) => this.#read(id, partitionKey, rowKey, signal)))?.watermark;
+  }
+
+  /**
+   * One conditional write in the steady state (insert if absent, replace if the ETag we last
+   * saw still matches); on a conflict, re-read and decide again, until the row is at or above
+   * the mark (not committed) or our write lands.
+   */
+  async commit(key: WatermarkKey, signed: SignedMark): Promise<CommitResult> {
+    const { partitionKey, rowKey } = rowKeys(key);
+    assertStorableMark(signed);
+    if (typeof signed.signature !== 'string' || signed.signature === '') throw badRequest('cannot commit a mark without its signature');
+    const { level, round, hash, signature } = signed;
+    const watermark: StoredWatermark = { level, round, hash, signature };
     const id = watermarkKeyId(key);
     return await this.#call(id, async (signal) => {
-      // What we last saw may be stale, but only ever lower than the truth: marks are never lowered.
       let current: Versioned | undefined = this.#lastSeen.get(id);
       let fresh = current === undefined;
       for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
         if (fresh) current = await this.#read(id, partitionKey, rowKey, signal);
-        // A refusal against a lower mark holds against the truth too, so it needs no read.
-        const decision = checkWatermark(current?.watermark, mark);
-        if (decision.outcome !== 'advanced') {
-          // A repeat or re-sign must answer what is stored now (the recorded signature), not a memory.
-          if (fresh) return decision;
+        if (!isAbove(watermark, current?.watermark)) {
+          // Answer what the table holds now, not a memory of it.
+          if (fresh) return { committed: false, stored: (current as Versioned).watermark };
           fresh = true;
           continue;
         }
-        // An advance decided on a stale version fails its ETag check (412) and is decided again.
-        if (await this.#write(id, toRow(key, mark), mark, current?.etag, signal)) return decision;
+        // Written over a stale version, the ETag check fails (412) and we decide again.
+        if (await this.#write(id, toRow(key, watermark), watermark, current?.etag, signal)) return { committed: true };
         fresh = true;
-      }
-      throw storeUnavailable(`lost ${MAX_ATTEMPTS} races in a row on watermark ${id}`);
-    });
-  }
-
-  async record(key: WatermarkKey, mark: WatermarkMark, signature: string): Promise<void> {
-    const { partitionKey, rowKey } = rowKeys(key);
-    assertStorableMark(mark);
-    if (typeof signature !== 'string' || signature === '') throw badRequest('cannot record an empty signature');
-    const id = watermarkKeyId(key);
-    await this.#call(id, async (signal) => {
-      const known = this.#lastSeen.get(id);
-      let current = known !== undefined && sameMark(known.watermark, mark) ? known : undefined;
-      for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-        current ??= await this.#read(id, partitionKey, rowKey, signal);
-        // Moved on (another instance advanced): the port says record only onto the same mark.
-        if (current === undefined || !sameMark(current.watermark, mark)) return;
-        // The first answer recorded stays, so every later repeat gets that one, whoever asks.
-        if (current.watermark.signature !== undefined) return;
-        const watermark = { ...mark, signature };
-        if (await this.#write(id, toRow(key, watermark), watermark, current.etag, signal)) return;
-        current = undefined;
       }
       throw storeUnavailable(`lost ${MAX_ATTEMPTS} races in a row on watermark ${id}`);
     });

@@ -4,14 +4,15 @@ import { createServer } from 'node:net';
 import type { Server, Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { isTezsignerError } from '@tezsigner/core';
-import type { WatermarkKey, WatermarkMark } from '@tezsigner/core';
+import { checkWatermark, isTezsignerError } from '@tezsigner/core';
+import type { SignedMark, WatermarkKey } from '@tezsigner/core';
 import { TableWatermarkStore } from '../src/index.js';
 import { devConnectionString, startAzurite } from './support/azurite.js';
 import type { Azurite } from './support/azurite.js';
 
 const key: WatermarkKey = { chainId: 'NetXdQprcVkpaWU', pkh: 'tz1KqTpEZ7Yob7QbPE4Hy4Wo8fHG8LhKxZSx', kind: 'attestation' };
-const mark = (level: number, payload: number): WatermarkMark => ({ level, round: 0, hash: payload.toString(16).padStart(64, '0') });
+const hashOf = (payload: number) => payload.toString(16).padStart(64, '0');
+const signed = (level: number, payload: number, signature = `edsig${level}p${payload}`): SignedMark => ({ level, round: 0, hash: hashOf(payload), signature });
 
 async function failure(p: Promise<unknown>): Promise<{ code: string; message: string; ms: number }> {
   const started = Date.now();
@@ -55,7 +56,7 @@ describe('TableWatermarkStore when the table is unreachable', () => {
     const hole = await blackHole();
     cleanups.push(hole.close);
     const store = new TableWatermarkStore({ connectionString: devConnectionString(hole.port), tableName: 'marks', timeoutMs: 800 });
-    const result = await failure(store.checkAndAdvance(key, mark(1, 1)));
+    const result = await failure(store.commit(key, signed(1, 1)));
     expect(result.code).toBe('STORE_UNAVAILABLE');
     expect(result.message).toMatch(/did not answer within 800 ms/);
     // The deadline bounds the whole call (SDK retries included): 800 ms plus scheduling slack.
@@ -67,7 +68,7 @@ describe('TableWatermarkStore when the table is unreachable', () => {
     cleanups.push(hole.close);
     const store = new TableWatermarkStore({ connectionString: devConnectionString(hole.port), tableName: 'marks', timeoutMs: 500 });
     const started = Date.now();
-    const results = await Promise.all(Array.from({ length: 8 }, (_, i) => failure(store.checkAndAdvance(key, mark(1 + i, i)))));
+    const results = await Promise.all(Array.from({ length: 8 }, (_, i) => failure(store.commit(key, signed(1 + i, i)))));
     expect(results.map((r) => r.code)).toEqual(Array(8).fill('STORE_UNAVAILABLE'));
     expect(Date.now() - started).toBeLessThan(2000);
   });
@@ -80,24 +81,30 @@ describe('TableWatermarkStore when the table is unreachable', () => {
     const a = new TableWatermarkStore({ connectionString: azurite.connectionString, tableName: 'outage', timeoutMs: 2000 });
     const b = new TableWatermarkStore({ connectionString: azurite.connectionString, tableName: 'outage', timeoutMs: 2000 });
 
-    await expect(a.checkAndAdvance(key, mark(100, 1))).resolves.toEqual({ outcome: 'advanced' });
-    await a.record(key, mark(100, 1), 'edsigBeforeOutage');
+    await expect(a.commit(key, signed(100, 1, 'edsigBeforeOutage'))).resolves.toEqual({ committed: true });
 
     await azurite.stop();
-    // All three at once, each handled from the start: awaiting them one by one left the others' rejections unhandled for a while.
-    const attempts = [a.checkAndAdvance(key, mark(101, 2)), b.checkAndAdvance(key, mark(101, 3)), a.list()].map(failure);
+    // A from a warm cache (straight to its write), B from a cold one (its read), and the
+    // same mark again with another signature: all at once, each handled from the start
+    // (awaiting them one by one left the others' rejections unhandled for a while).
+    const attempts = [
+      a.commit(key, signed(101, 2)),
+      b.commit(key, signed(101, 3)),
+      b.read(key),
+      a.commit(key, signed(100, 1, 'edsigOther')),
+      a.list(),
+    ].map(failure);
     for (const result of await Promise.all(attempts)) {
       expect(result.code).toBe('STORE_UNAVAILABLE');
       expect(result.ms).toBeLessThan(3000);
     }
-    const recordFailure = await failure(a.record(key, mark(100, 1), 'edsigOther'));
-    expect(recordFailure.code).toBe('STORE_UNAVAILABLE');
 
     azurite = await startAzurite({ location, port: azurite.port });
-    expect(await b.list()).toEqual([{ key, watermark: { ...mark(100, 1), signature: 'edsigBeforeOutage' } }]);
-    await expect(b.checkAndAdvance(key, mark(100, 1))).resolves.toEqual({ outcome: 'repeat', signature: 'edsigBeforeOutage' });
-    expect((await failure(a.checkAndAdvance(key, mark(100, 9)))).code).toBe('WATERMARK_REFUSED');
-    await expect(a.checkAndAdvance(key, mark(101, 2))).resolves.toEqual({ outcome: 'advanced' });
-    expect((await failure(b.checkAndAdvance(key, mark(101, 3)))).code).toBe('WATERMARK_REFUSED');
+    // Nothing tried during the outage landed, and nothing was lost.
+    expect(await b.list()).toEqual([{ key, watermark: signed(100, 1, 'edsigBeforeOutage') }]);
+    expect(checkWatermark(await b.read(key), signed(100, 1))).toEqual({ outcome: 'repeat', signature: 'edsigBeforeOutage' });
+    await expect(a.commit(key, signed(100, 9))).resolves.toEqual({ committed: false, stored: signed(100, 1, 'edsigBeforeOutage') });
+    await expect(a.commit(key, signed(101, 2))).resolves.toEqual({ committed: true });
+    await expect(b.commit(key, signed(101, 3))).resolves.toEqual({ committed: false, stored: signed(101, 2) });
   });
 });

@@ -3,9 +3,10 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { verifySignature } from '@taquito/utils';
-import { MemoryKeyProvider, SignerService, decodeSecretKey, hexToBytes, isTezsignerError } from '@tezsigner/core';
+import { MemoryKeyProvider, SignerService, decodeSecretKey, hexToBytes } from '@tezsigner/core';
 import type { KeyProvider, SignResult } from '@tezsigner/core';
 import { TableWatermarkStore } from '../src/index.js';
+import { outcomeOf } from '../../../test-support/errors.js';
 import { startAzurite } from './support/azurite.js';
 import type { Azurite } from './support/azurite.js';
 import { keyVectors, loadVectors } from '../../../test-support/vectors.js';
@@ -47,14 +48,8 @@ function counting(inner: KeyProvider, beforeSign?: () => Promise<void>) {
   return { provider, counter };
 }
 
-async function codeOf(p: Promise<unknown>): Promise<string> {
-  try {
-    await p;
-    return 'signed';
-  } catch (err) {
-    return isTezsignerError(err) ? err.code : `raw ${String(err)}`;
-  }
-}
+/** 'signed', or the code the request was refused with. */
+const codeOf = (p: Promise<unknown>) => outcomeOf(p, () => 'signed');
 
 const pkh = vector.public_key_hash;
 const verifies = (bytes: Uint8Array, result: SignResult) => verifySignature(bytes, vector.public_key, result.signature);
@@ -102,8 +97,8 @@ describe('two SignerService instances sharing one table', () => {
     expect(await codeOf(a.sign(pkh, attestationAt(6_000_000, 1, 0x05)))).toBe('WATERMARK_REFUSED');
   });
 
-  it('fails closed while the table is down, without asking the key to sign, and carries on once it is back', async () => {
-    const { a, b, signedByA } = signerPair('outagesigners');
+  it('fails closed while the table is down, no signature leaving, and carries on once it is back', async () => {
+    const { a, b, signedByA, signedByB } = signerPair('outagesigners');
     const before = attestationAt(7_000_000, 0, 0x11);
     const signedBefore = await a.sign(pkh, before);
 
@@ -112,7 +107,10 @@ describe('two SignerService instances sharing one table', () => {
     expect(await codeOf(a.sign(pkh, attestationAt(7_000_001, 0, 0x12)))).toBe('STORE_UNAVAILABLE');
     expect(await codeOf(b.sign(pkh, attestationAt(7_000_001, 0, 0x13)))).toBe('STORE_UNAVAILABLE');
     expect(Date.now() - started).toBeLessThan(6000);
-    expect(signedByA.signatures).toBe(1);
+    // B has never read the row: it fails at its read, before asking the key. A decides from
+    // the row it remembers, so its key signs, and that signature is dropped when the commit fails.
+    expect(signedByB.signatures).toBe(0);
+    expect(signedByA.signatures).toBe(2);
 
     azurite = await startAzurite({ location, port: azurite.port });
     expect(await b.sign(pkh, before)).toMatchObject({ outcome: 'repeated', signature: signedBefore.signature });
@@ -121,21 +119,25 @@ describe('two SignerService instances sharing one table', () => {
     expect(await codeOf(a.sign(pkh, attestationAt(7_000_001, 0, 0x12)))).toBe('WATERMARK_REFUSED');
   });
 
-  it('returns no signature it could not record, and re-signs only those same bytes once the table is back', async () => {
+  it('returns no signature it could not commit, and moves no mark with it: once the table is back, other bytes there are signed and the dropped ones refused', async () => {
     let stopDuringSign = true;
-    const { a, b } = signerPair('recordsigners', async () => {
-      // The watermark is stored; the table goes away before the signature can be recorded.
+    const { a, b, signedByA } = signerPair('commitsigners', async () => {
+      // The mark is read and found free; the table goes away before the signature can be committed.
       if (stopDuringSign) await azurite.stop();
     });
     const bytes = attestationAt(8_000_000, 2, 0x21);
     expect(await codeOf(a.sign(pkh, bytes))).toBe('STORE_UNAVAILABLE');
+    expect(signedByA.signatures).toBe(1);
     stopDuringSign = false;
 
     azurite = await startAzurite({ location, port: azurite.port });
-    expect(await codeOf(b.sign(pkh, attestationAt(8_000_000, 2, 0x22)))).toBe('WATERMARK_REFUSED');
-    const again = await b.sign(pkh, bytes);
-    expect(again.outcome).toBe('signed');
-    expect(verifies(bytes, again)).toBe(true);
-    expect(await a.sign(pkh, bytes)).toMatchObject({ outcome: 'repeated', signature: again.signature });
+    // The signature A made never left, so another payload at that mark is safe to sign.
+    const other = attestationAt(8_000_000, 2, 0x22);
+    const signedOther = await b.sign(pkh, other);
+    expect(signedOther.outcome).toBe('signed');
+    expect(verifies(other, signedOther)).toBe(true);
+    expect(await codeOf(a.sign(pkh, bytes))).toBe('WATERMARK_REFUSED');
+    expect(await codeOf(b.sign(pkh, attestationAt(8_000_000, 1, 0x23)))).toBe('WATERMARK_REFUSED');
+    expect(await a.sign(pkh, other)).toMatchObject({ outcome: 'repeated', signature: signedOther.signature });
   });
 });

@@ -46,14 +46,14 @@ afterAll(async () => {
 });
 
 const key: WatermarkKey = { chainId: 'NetXdQprcVkpaWU', pkh: 'tz3WEJYwJ6pPwVbSL8FrSoAXRmFHHZTuEnMA', kind: 'preattestation' };
-const mark = { level: 9, round: 0, hash: 'ab'.repeat(32) };
+const signed = { level: 9, round: 0, hash: 'ab'.repeat(32), signature: 'edsigNine' };
 
 describe('TableWatermarkStore with a TokenCredential over https', () => {
   it('signs in with a bearer token for the storage scope and works', async () => {
     const credential = new StaticCredential(unsignedJwt('https://storage.azure.com'));
     const store = new TableWatermarkStore({ url: azurite.tableEndpoint, credential, tableName: 'tokenmarks', clientOptions: { tlsOptions: { ca } } });
-    await expect(store.checkAndAdvance(key, mark)).resolves.toEqual({ outcome: 'advanced' });
-    expect(await store.list()).toEqual([{ key, watermark: mark }]);
+    await expect(store.commit(key, signed)).resolves.toEqual({ committed: true });
+    expect(await store.list()).toEqual([{ key, watermark: signed }]);
     expect(credential.scopes).toContain('https://storage.azure.com/.default');
   });
 
@@ -61,7 +61,7 @@ describe('TableWatermarkStore with a TokenCredential over https', () => {
     const credential = new StaticCredential(unsignedJwt('https://vault.azure.net'));
     const store = new TableWatermarkStore({ url: azurite.tableEndpoint, credential, tableName: 'tokenmarks', clientOptions: { tlsOptions: { ca } } });
     let error: unknown;
-    await store.checkAndAdvance(key, { ...mark, level: 10 }).catch((err: unknown) => (error = err));
+    await store.commit(key, { ...signed, level: 10 }).catch((err: unknown) => (error = err));
     expect(isTezsignerError(error, 'STORE_UNAVAILABLE')).toBe(true);
     expect((error as Error).message).toMatch(/answered 40[13]/);
   });

@@ -1,8 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TableClient } from '@azure/data-tables';
-import { isTezsignerError } from '@tezsigner/core';
-import type { CheckResult, WatermarkKey, WatermarkMark } from '@tezsigner/core';
+import { checkWatermark, isTezsignerError } from '@tezsigner/core';
+import type { SignedMark, WatermarkKey, WatermarkMark } from '@tezsigner/core';
 import { TableWatermarkStore } from '../src/index.js';
+import { outcomeOf } from '../../../test-support/errors.js';
 import { startAzurite } from './support/azurite.js';
 import type { Azurite } from './support/azurite.js';
 
@@ -19,19 +20,23 @@ const freshTable = () => `marks${process.pid}x${++tables}`;
 const key: WatermarkKey = { chainId: 'NetXdQprcVkpaWU', pkh: 'tz1KqTpEZ7Yob7QbPE4Hy4Wo8fHG8LhKxZSx', kind: 'block' };
 const hashOf = (n: number) => n.toString(16).padStart(64, '0');
 const mark = (level: number, round: number, payload: number): WatermarkMark => ({ level, round, hash: hashOf(payload) });
+/** A mark with a signature; by default one naming its mark, so a test can tell whose landed. */
+const signed = (level: number, round: number, payload: number, signature = `edsig${level}r${round}p${payload}`): SignedMark => ({
+  ...mark(level, round, payload),
+  signature,
+});
 const store = (tableName: string) => new TableWatermarkStore({ connectionString: azurite.connectionString, tableName });
+const rawTable = (tableName: string) => TableClient.fromConnectionString(azurite.connectionString, tableName, { allowInsecureConnection: true });
 
-async function outcome(p: Promise<CheckResult>): Promise<string> {
-  try {
-    return (await p).outcome;
-  } catch (err) {
-    return isTezsignerError(err) ? err.code : `raw ${String(err)}`;
-  }
+/** What a signer decides for `m` from what `s` reads (core's rule): 'sign', 'repeat <sig>' or the refusal's code. */
+async function decide(s: TableWatermarkStore, m: WatermarkMark, k: WatermarkKey = key): Promise<string> {
+  const decision = (async () => checkWatermark(await s.read(k), m))();
+  return await outcomeOf(decision, (d) => (d.outcome === 'repeat' ? `repeat ${d.signature}` : d.outcome));
 }
 
 /** A real TableClient whose calls are logged, with a hook that may act just before a write. */
 function spiedClient(tableName: string, beforeWrite?: (method: string, call: number) => Promise<void>) {
-  const real = TableClient.fromConnectionString(azurite.connectionString, tableName, { allowInsecureConnection: true });
+  const real = rawTable(tableName);
   const log: string[] = [];
   let writes = 0;
   const client = new Proxy(real, {
@@ -57,15 +62,23 @@ function spiedClient(tableName: string, beforeWrite?: (method: string, call: num
 }
 
 describe('TableWatermarkStore on Azurite', () => {
-  it('advances, records the signature, and lists what it holds', async () => {
+  it('commits marks with their signatures, only upward, and lists what it holds', async () => {
     const a = store(freshTable());
-    await expect(a.checkAndAdvance(key, mark(10, 0, 1))).resolves.toEqual({ outcome: 'advanced' });
-    expect(await a.list()).toEqual([{ key, watermark: mark(10, 0, 1) }]);
-    await a.record(key, mark(10, 0, 1), 'edsigA');
-    expect(await a.list()).toEqual([{ key, watermark: { ...mark(10, 0, 1), signature: 'edsigA' } }]);
-    await expect(a.checkAndAdvance(key, mark(10, 1, 2))).resolves.toEqual({ outcome: 'advanced' });
-    await expect(a.checkAndAdvance(key, mark(11, 0, 3))).resolves.toEqual({ outcome: 'advanced' });
-    expect(await a.list()).toEqual([{ key, watermark: mark(11, 0, 3) }]);
+    expect(await a.read(key)).toBeUndefined();
+    await expect(a.commit(key, signed(10, 0, 1, 'edsigA'))).resolves.toEqual({ committed: true });
+    expect(await a.list()).toEqual([{ key, watermark: signed(10, 0, 1, 'edsigA') }]);
+    await expect(a.commit(key, signed(10, 1, 2))).resolves.toEqual({ committed: true });
+    await expect(a.commit(key, signed(11, 0, 3))).resolves.toEqual({ committed: true });
+    expect(await a.list()).toEqual([{ key, watermark: signed(11, 0, 3) }]);
+    await expect(a.commit(key, signed(10, 5, 4))).resolves.toEqual({ committed: false, stored: signed(11, 0, 3) });
+    expect(await store(a.tableName).read(key)).toEqual(signed(11, 0, 3));
+  });
+
+  it('refuses to commit a mark without its signature, and writes nothing', async () => {
+    const a = store(freshTable());
+    expect(await outcomeOf(a.commit(key, { ...mark(1, 0, 1), signature: '' }))).toBe('BAD_REQUEST');
+    expect(await outcomeOf(a.commit(key, mark(1, 0, 1) as SignedMark))).toBe('BAD_REQUEST');
+    expect(await a.list()).toEqual([]);
   });
 
   it('keeps one row per (chain, key, kind)', async () => {
@@ -75,104 +88,127 @@ describe('TableWatermarkStore on Azurite', () => {
       { ...key, chainId: 'NetXnHfVqm9iesp' },
       { ...key, pkh: 'tz2BFTyPeYRzxd5aiBchbXN3WCZhx7BqbMBq' },
     ];
-    await a.checkAndAdvance(key, mark(100, 0, 1));
-    for (const k of other) await expect(a.checkAndAdvance(k, mark(5, 0, 2))).resolves.toEqual({ outcome: 'advanced' });
+    await a.commit(key, signed(100, 0, 1));
+    for (const k of other) await expect(a.commit(k, signed(5, 0, 2))).resolves.toEqual({ committed: true });
     const listed = await a.list();
     expect(listed).toHaveLength(4);
     expect(listed.find((e) => e.key.kind === 'block' && e.key.chainId === key.chainId && e.key.pkh === key.pkh)?.watermark.level).toBe(100);
   });
 
-  it('answers the signature instance A recorded when instance B sees the identical request', async () => {
+  it('answers the signature instance A committed when instance B sees the identical request, and refuses B anything else there or below', async () => {
     const table = freshTable();
     const a = store(table);
     const b = store(table);
-    await a.checkAndAdvance(key, mark(20, 1, 7));
-    await a.record(key, mark(20, 1, 7), 'edsigFromA');
-    await expect(b.checkAndAdvance(key, mark(20, 1, 7))).resolves.toEqual({ outcome: 'repeat', signature: 'edsigFromA' });
-    expect(await outcome(b.checkAndAdvance(key, mark(20, 1, 8)))).toBe('WATERMARK_REFUSED');
-    expect(await outcome(b.checkAndAdvance(key, mark(20, 0, 7)))).toBe('WATERMARK_REFUSED');
-    expect(await outcome(b.checkAndAdvance(key, mark(19, 5, 9)))).toBe('WATERMARK_REFUSED');
+    await a.commit(key, signed(20, 1, 7, 'edsigFromA'));
+    expect(await decide(b, mark(20, 1, 7))).toBe('repeat edsigFromA');
+    expect(await decide(b, mark(20, 1, 8))).toBe('WATERMARK_REFUSED');
+    expect(await decide(b, mark(20, 0, 7))).toBe('WATERMARK_REFUSED');
+    expect(await decide(b, mark(19, 5, 9))).toBe('WATERMARK_REFUSED');
+    // Had B signed anyway, its commit there or below would not land.
+    const stored = signed(20, 1, 7, 'edsigFromA');
+    for (const late of [signed(20, 1, 7, 'edsigFromB'), signed(20, 1, 8), signed(20, 0, 7), signed(19, 5, 9)]) {
+      await expect(b.commit(key, late)).resolves.toEqual({ committed: false, stored });
+    }
+    expect(await rawTable(table).getEntity(key.pkh, `${key.chainId}.block`)).toMatchObject({ Level: 20, Round: 1, Hash: hashOf(7), Signature: 'edsigFromA' });
   });
 
-  it('lets B re-sign the same bytes when A advanced but never recorded, and keeps the first signature recorded', async () => {
+  it('keeps the first signature of identical bytes: a later commit of them, from either instance, is not committed and answers the first', async () => {
     const table = freshTable();
     const a = store(table);
     const b = store(table);
-    await a.checkAndAdvance(key, mark(30, 0, 1));
-    await expect(b.checkAndAdvance(key, mark(30, 0, 1))).resolves.toEqual({ outcome: 'resign' });
-    await b.record(key, mark(30, 0, 1), 'edsigFromB');
-    await a.record(key, mark(30, 0, 1), 'edsigFromA');
-    await expect(a.checkAndAdvance(key, mark(30, 0, 1))).resolves.toEqual({ outcome: 'repeat', signature: 'edsigFromB' });
+    await expect(a.commit(key, signed(30, 0, 1, 'edsigFromA'))).resolves.toEqual({ committed: true });
+    // B has seen nothing yet (empty cache); A commits again from its own, warm cache.
+    await expect(b.commit(key, signed(30, 0, 1, 'edsigFromB'))).resolves.toEqual({ committed: false, stored: signed(30, 0, 1, 'edsigFromA') });
+    await expect(a.commit(key, signed(30, 0, 1, 'edsigAgainFromA'))).resolves.toEqual({ committed: false, stored: signed(30, 0, 1, 'edsigFromA') });
+    expect(await decide(store(table), mark(30, 0, 1))).toBe('repeat edsigFromA');
   });
 
-  it('does not record onto a mark another instance has moved past', async () => {
+  it('never signs again bytes whose mark holds no signature (imported, or left by an older version)', async () => {
+    const table = freshTable();
+    const a = store(table);
+    await a.importEntries([{ key, watermark: mark(35, 0, 1) }]);
+    const b = store(table);
+    expect(await decide(b, mark(35, 0, 1))).toBe('WATERMARK_REFUSED');
+    expect(await decide(b, mark(35, 0, 2))).toBe('WATERMARK_REFUSED');
+    await expect(b.commit(key, signed(35, 0, 1))).resolves.toEqual({ committed: false, stored: mark(35, 0, 1) });
+    expect(await a.list()).toEqual([{ key, watermark: mark(35, 0, 1) }]);
+  });
+
+  it('does not commit from a stale cache: a mark below what another instance stored since answers the row as it is now', async () => {
     const table = freshTable();
     const a = store(table);
     const b = store(table);
-    await a.checkAndAdvance(key, mark(40, 0, 1));
-    await b.checkAndAdvance(key, mark(41, 0, 2));
-    await a.record(key, mark(40, 0, 1), 'edsigLate');
-    expect(await b.list()).toEqual([{ key, watermark: mark(41, 0, 2) }]);
+    await a.commit(key, signed(40, 0, 1));
+    await b.commit(key, signed(41, 0, 2, 'edsigB41'));
+    // A's cache still says level 40 round 0: the mark is above that, below the row.
+    await expect(a.commit(key, signed(40, 1, 3))).resolves.toEqual({ committed: false, stored: signed(41, 0, 2, 'edsigB41') });
+    // And one at its own cached mark: not answered from memory either.
+    await expect(b.commit(key, signed(42, 0, 4, 'edsigB42'))).resolves.toEqual({ committed: true });
+    await expect(a.commit(key, signed(41, 0, 2, 'edsigLateA'))).resolves.toEqual({ committed: false, stored: signed(42, 0, 4, 'edsigB42') });
+    expect(await b.list()).toEqual([{ key, watermark: signed(42, 0, 4, 'edsigB42') }]);
   });
 
-  it('lets exactly one of two racing instances advance each mark, whatever each one last wrote', async () => {
+  it('lets exactly one of two instances commit each mark when they race with different payloads; the other gets the winner', async () => {
     const table = freshTable();
     const a = store(table);
     const b = store(table);
     for (let level = 1; level <= 25; level++) {
-      const [fromA, fromB] = await Promise.all([
-        outcome(a.checkAndAdvance(key, mark(level, 0, 2 * level))),
-        outcome(b.checkAndAdvance(key, mark(level, 0, 2 * level + 1))),
-      ]);
-      expect([fromA, fromB].sort()).toEqual(['WATERMARK_REFUSED', 'advanced']);
-      const winner = fromA === 'advanced' ? 2 * level : 2 * level + 1;
-      expect((await a.list())[0]?.watermark).toEqual(mark(level, 0, winner));
+      const fromA = signed(level, 0, 2 * level, `edsigA${level}`);
+      const fromB = signed(level, 0, 2 * level + 1, `edsigB${level}`);
+      const [resultA, resultB] = await Promise.all([a.commit(key, fromA), b.commit(key, fromB)]);
+      expect([resultA.committed, resultB.committed].sort()).toEqual([false, true]);
+      const [winner, loser] = resultA.committed ? [fromA, resultB] : [fromB, resultA];
+      expect(loser).toEqual({ committed: false, stored: winner });
+      expect((await a.list())[0]?.watermark).toEqual(winner);
     }
   });
 
-  it('advances once and re-signs elsewhere when four instances race with the same bytes', async () => {
+  it('commits once when four instances race with the same bytes and different signatures; every other gets that one', async () => {
     const table = freshTable();
     const instances = [store(table), store(table), store(table), store(table)];
     for (let level = 1; level <= 10; level++) {
-      const results = await Promise.all(instances.flatMap((s) => [outcome(s.checkAndAdvance(key, mark(level, 0, 99))), outcome(s.checkAndAdvance(key, mark(level, 0, 99)))]));
-      expect(results.filter((r) => r === 'advanced')).toHaveLength(1);
-      expect(results.filter((r) => r === 'resign')).toHaveLength(7);
+      const offers = instances.flatMap((s, i) => [0, 1].map((j) => ({ s, m: signed(level, 0, 99, `edsig${level}from${i}.${j}`) })));
+      const results = await Promise.all(offers.map(({ s, m }) => s.commit(key, m)));
+      const won = results.flatMap((r, i) => (r.committed ? [offers[i]!.m] : []));
+      expect(won).toHaveLength(1);
+      expect(results.filter((r) => !r.committed)).toEqual(Array(7).fill({ committed: false, stored: won[0] }));
+      expect(await decide(store(table), mark(level, 0, 99))).toBe(`repeat ${won[0]!.signature}`);
     }
   });
 
-  it('on losing insert-if-absent (409), re-reads and re-decides: advances over a lower mark', async () => {
+  it('on losing insert-if-absent (409), re-reads and re-decides: commits over a lower mark', async () => {
     const table = freshTable();
     const competitor = store(table);
     const { client, log } = spiedClient(table, async (_method, call) => {
-      if (call === 1) await competitor.checkAndAdvance(key, mark(5, 0, 1));
+      if (call === 1) await competitor.commit(key, signed(5, 0, 1));
     });
     const a = new TableWatermarkStore({ client });
-    await expect(a.checkAndAdvance(key, mark(6, 0, 2))).resolves.toEqual({ outcome: 'advanced' });
+    await expect(a.commit(key, signed(6, 0, 2))).resolves.toEqual({ committed: true });
     expect(log).toEqual(['getEntity 404', 'createEntity 409', 'getEntity ok', 'updateEntity ok']);
-    expect(await a.list()).toEqual([{ key, watermark: mark(6, 0, 2) }]);
+    expect(await a.list()).toEqual([{ key, watermark: signed(6, 0, 2) }]);
   });
 
-  it('on losing update-if-ETag-matches (412), re-reads and re-decides: refuses what is now too low', async () => {
+  it('on losing update-if-ETag-matches (412), re-reads and re-decides: does not commit what is now too low', async () => {
     const table = freshTable();
     const competitor = store(table);
-    await competitor.checkAndAdvance(key, mark(5, 0, 1));
+    await competitor.commit(key, signed(5, 0, 1));
     const { client, log } = spiedClient(table, async (_method, call) => {
-      if (call === 1) await competitor.checkAndAdvance(key, mark(7, 0, 3));
+      if (call === 1) await competitor.commit(key, signed(7, 0, 3));
     });
     const a = new TableWatermarkStore({ client });
-    expect(await outcome(a.checkAndAdvance(key, mark(6, 0, 2)))).toBe('WATERMARK_REFUSED');
+    await expect(a.commit(key, signed(6, 0, 2))).resolves.toEqual({ committed: false, stored: signed(7, 0, 3) });
     expect(log).toEqual(['getEntity ok', 'updateEntity 412', 'getEntity ok']);
-    expect(await a.list()).toEqual([{ key, watermark: mark(7, 0, 3) }]);
+    expect(await a.list()).toEqual([{ key, watermark: signed(7, 0, 3) }]);
   });
 
-  it('on a conflict with the very same bytes, re-decides to re-sign instead of advancing twice', async () => {
+  it('on a conflict with the very same bytes, answers the signature that landed instead of writing its own', async () => {
     const table = freshTable();
     const competitor = store(table);
     const { client, log } = spiedClient(table, async (_method, call) => {
-      if (call === 1) await competitor.checkAndAdvance(key, mark(8, 0, 4));
+      if (call === 1) await competitor.commit(key, signed(8, 0, 4, 'edsigCompetitor'));
     });
     const a = new TableWatermarkStore({ client });
-    await expect(a.checkAndAdvance(key, mark(8, 0, 4))).resolves.toEqual({ outcome: 'resign' });
+    await expect(a.commit(key, signed(8, 0, 4, 'edsigA'))).resolves.toEqual({ committed: false, stored: signed(8, 0, 4, 'edsigCompetitor') });
     expect(log).toEqual(['getEntity 404', 'createEntity 409', 'getEntity ok']);
   });
 
@@ -181,37 +217,40 @@ describe('TableWatermarkStore on Azurite', () => {
     const other = store(table);
     const { client, log } = spiedClient(table);
     const a = new TableWatermarkStore({ client });
-    await a.checkAndAdvance(key, mark(1, 0, 1));
-    await a.checkAndAdvance(key, mark(2, 0, 2));
+    await a.commit(key, signed(1, 0, 1));
+    await a.commit(key, signed(2, 0, 2));
     expect(log).toEqual(['getEntity 404', 'createEntity ok', 'updateEntity ok']);
     log.length = 0;
-    await other.checkAndAdvance(key, mark(3, 0, 3));
-    expect(await outcome(a.checkAndAdvance(key, mark(3, 0, 4)))).toBe('WATERMARK_REFUSED');
+    await other.commit(key, signed(3, 0, 3));
+    await expect(a.commit(key, signed(3, 0, 4))).resolves.toEqual({ committed: false, stored: signed(3, 0, 3) });
     expect(log).toEqual(['updateEntity 412', 'getEntity ok']);
     log.length = 0;
     // The re-read above is now the version it knows: no read needed before the next write.
-    await expect(a.checkAndAdvance(key, mark(4, 0, 5))).resolves.toEqual({ outcome: 'advanced' });
+    await expect(a.commit(key, signed(4, 0, 5))).resolves.toEqual({ committed: true });
     expect(log).toEqual(['updateEntity ok']);
   });
 
-  it('refuses from memory what is at or below a version it saw, but answers repeats from the table', async () => {
+  it('reads from the version it last saw, only ever behind the table: what it refuses holds, what it signs is re-decided at commit', async () => {
     const table = freshTable();
     const other = store(table);
     const { client, log } = spiedClient(table);
     const a = new TableWatermarkStore({ client });
-    await a.checkAndAdvance(key, mark(10, 0, 1));
-    // B moves on and records; A's memory (level 10) is stale but lower than the truth.
-    await other.checkAndAdvance(key, mark(11, 0, 2));
-    await other.record(key, mark(11, 0, 2), 'edsigB');
+    await a.commit(key, signed(10, 0, 1, 'edsigA'));
+    // B moves on; A's memory (level 10) is stale but lower than the truth.
+    await other.commit(key, signed(11, 0, 2, 'edsigB'));
     log.length = 0;
-    expect(await outcome(a.checkAndAdvance(key, mark(9, 0, 3)))).toBe('WATERMARK_REFUSED');
-    expect(await outcome(a.checkAndAdvance(key, mark(10, 0, 4)))).toBe('WATERMARK_REFUSED');
+    expect(await decide(a, mark(9, 0, 3))).toBe('WATERMARK_REFUSED');
+    expect(await decide(a, mark(10, 0, 4))).toBe('WATERMARK_REFUSED');
+    // Its own committed signature again (the only one of those bytes that can exist), not a second.
+    expect(await decide(a, mark(10, 0, 1))).toBe('repeat edsigA');
     expect(log).toEqual([]);
-    // The same bytes as A's own last write: not answered from memory, the table says what is true now.
-    expect(await outcome(a.checkAndAdvance(key, mark(10, 0, 1)))).toBe('WATERMARK_REFUSED');
-    expect(log).toEqual(['getEntity ok']);
-    await expect(a.checkAndAdvance(key, mark(11, 0, 2))).resolves.toEqual({ outcome: 'repeat', signature: 'edsigB' });
-    expect(log).toEqual(['getEntity ok', 'getEntity ok']);
+    // A stale memory says "sign" for B's mark; the commit asks the table and answers B's signature.
+    expect(await decide(a, mark(11, 0, 2))).toBe('sign');
+    await expect(a.commit(key, signed(11, 0, 2, 'edsigA2'))).resolves.toEqual({ committed: false, stored: signed(11, 0, 2, 'edsigB') });
+    expect(log).toEqual(['updateEntity 412', 'getEntity ok']);
+    // That re-read is now its memory.
+    expect(await decide(a, mark(11, 0, 2))).toBe('repeat edsigB');
+    expect(log).toEqual(['updateEntity 412', 'getEntity ok']);
   });
 
   it('imports marks only upward and reports which it raised', async () => {
@@ -219,49 +258,50 @@ describe('TableWatermarkStore on Azurite', () => {
     const a = store(table);
     const attestation = { ...key, kind: 'attestation' as const };
     const preattestation = { ...key, kind: 'preattestation' as const };
-    await a.checkAndAdvance(key, mark(50, 0, 1));
-    await a.checkAndAdvance(attestation, mark(50, 0, 2));
+    await a.commit(key, signed(50, 0, 1));
+    await a.commit(attestation, signed(50, 0, 2));
     const raised = await a.importEntries([
-      { key, watermark: { ...mark(60, 1, 3), signature: 'edsigImported' } },
+      { key, watermark: signed(60, 1, 3, 'edsigImported') },
       { key: attestation, watermark: mark(49, 9, 4) },
       { key: preattestation, watermark: mark(1, 0, 5) },
     ]);
     expect(raised).toEqual([key, preattestation]);
     const byKind = Object.fromEntries((await a.list()).map((e) => [e.key.kind, e.watermark]));
     expect(byKind).toEqual({
-      block: { ...mark(60, 1, 3), signature: 'edsigImported' },
-      attestation: mark(50, 0, 2),
+      block: signed(60, 1, 3, 'edsigImported'),
+      attestation: signed(50, 0, 2),
       preattestation: mark(1, 0, 5),
     });
-    await expect(store(table).checkAndAdvance(key, mark(60, 1, 3))).resolves.toEqual({ outcome: 'repeat', signature: 'edsigImported' });
+    expect(await decide(store(table), mark(60, 1, 3))).toBe('repeat edsigImported');
+    // The instance that imported commits above the imported mark, not from what it held before.
+    await expect(a.commit(key, signed(60, 1, 9))).resolves.toEqual({ committed: false, stored: signed(60, 1, 3, 'edsigImported') });
   });
 
   it('imports nothing when one entry is invalid', async () => {
     const table = freshTable();
     const a = store(table);
-    let code: string | undefined;
-    try {
-      await a.importEntries([
-        { key, watermark: mark(1, 0, 1) },
-        { key: { ...key, pkh: 'tz1/../' }, watermark: mark(1, 0, 1) },
-      ]);
-    } catch (err) {
-      code = isTezsignerError(err) ? err.code : 'raw';
-    }
-    expect(code).toBe('BAD_REQUEST');
+    const imported = a.importEntries([
+      { key, watermark: mark(1, 0, 1) },
+      { key: { ...key, pkh: 'tz1/../' }, watermark: mark(1, 0, 1) },
+    ]);
+    expect(await outcomeOf(imported)).toBe('BAD_REQUEST');
     expect(await a.list()).toEqual([]);
   });
 
-  it('reports a row it cannot read as STORE_CORRUPT and leaves it as it is', async () => {
+  it('reports a row it cannot read as STORE_CORRUPT and leaves it as it is, even from a warm cache', async () => {
     const table = freshTable();
     const a = store(table);
-    await a.checkAndAdvance(key, mark(70, 0, 1));
-    const raw = TableClient.fromConnectionString(azurite.connectionString, table, { allowInsecureConnection: true });
+    await a.commit(key, signed(70, 0, 1));
+    const raw = rawTable(table);
     await raw.updateEntity({ partitionKey: key.pkh, rowKey: `${key.chainId}.block`, Level: 'seventy' }, 'Merge');
     const b = store(table);
-    expect(await outcome(b.checkAndAdvance(key, mark(71, 0, 2)))).toBe('STORE_CORRUPT');
+    expect(await outcomeOf(b.read(key))).toBe('STORE_CORRUPT');
+    expect(await outcomeOf(b.commit(key, signed(71, 0, 2)))).toBe('STORE_CORRUPT');
+    // A still remembers level 70: its write is conditional on that version, fails, and the re-read says corrupt.
+    expect(await outcomeOf(a.commit(key, signed(71, 0, 3)))).toBe('STORE_CORRUPT');
     const row = await raw.getEntity(key.pkh, `${key.chainId}.block`);
     expect(row['Level']).toBe('seventy');
+    expect(row['Hash']).toBe(hashOf(1));
   });
 
   it('probes the table: creates it when allowed, says what is wrong when not', async () => {
@@ -283,9 +323,11 @@ describe('TableWatermarkStore on Azurite', () => {
 
   it('fails closed with STORE_UNAVAILABLE when the table is missing and it may not create it', async () => {
     const a = new TableWatermarkStore({ connectionString: azurite.connectionString, tableName: freshTable(), createTable: false });
-    let error: unknown;
-    await a.checkAndAdvance(key, mark(1, 0, 1)).catch((err: unknown) => (error = err));
-    expect(isTezsignerError(error, 'STORE_UNAVAILABLE')).toBe(true);
-    expect((error as Error).message).toMatch(/does not exist/);
+    for (const call of [() => a.read(key), () => a.commit(key, signed(1, 0, 1))]) {
+      let error: unknown;
+      await call().catch((err: unknown) => (error = err));
+      expect(isTezsignerError(error, 'STORE_UNAVAILABLE')).toBe(true);
+      expect((error as Error).message).toMatch(/does not exist/);
+    }
   });
 });
