@@ -19,7 +19,7 @@ const CONCURRENCIES = [1, 8, 64];
 const SLICES = 2;
 
 /** POST /keys/<pkh> over a keep-alive connection; anything but 200 stops the bench. */
-function post(agent: Agent, url: URL, path: string, body: string): Promise<void> {
+export function post(agent: Agent, url: URL, path: string, body: string): Promise<void> {
   return new Promise((resolve, reject) => {
     const req = request(
       { agent, host: url.hostname, port: url.port, path, method: 'POST', headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } },

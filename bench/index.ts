@@ -6,6 +6,7 @@ const suites: Array<[string, () => Promise<{ run: () => Promise<void> }>]> = [
   ['file store', () => import('./file-store.js')],
   ['watermark stores', () => import('./stores.js')],
   ['http', () => import('./http.js')],
+  ['commit floor', () => import('./commit.js')],
   ['azure key vault', () => import('./azure-key-vault.js')],
 ];
 

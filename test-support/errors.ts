@@ -22,3 +22,17 @@ export async function rejection(promise: Promise<unknown>): Promise<unknown> {
   }
   throw new Error('expected a rejection');
 }
+
+/**
+ * What a call came to, as one string a test can compare: `fulfilled(value)` when it succeeds
+ * ('ok' by default), the code when it fails with a TezsignerError, `raw <error>` otherwise.
+ */
+export async function outcomeOf<T>(promise: Promise<T>, fulfilled: (value: T) => string = () => 'ok'): Promise<string> {
+  let value: T;
+  try {
+    value = await promise;
+  } catch (err) {
+    return isTezsignerError(err) ? err.code : `raw ${String(err)}`;
+  }
+  return fulfilled(value);
+}

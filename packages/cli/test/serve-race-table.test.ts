@@ -1,6 +1,3 @@
-import { spawn } from 'node:child_process';
-import type { ChildProcess } from 'node:child_process';
-import { resolve } from 'node:path';
 import { verifySignature } from '@taquito/utils';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { keyVectors } from '../../../test-support/vectors.js';
@@ -8,6 +5,7 @@ import { startAzurite } from '../../azure-adapter/test/support/azurite.js';
 import type { Azurite } from '../../azure-adapter/test/support/azurite.js';
 import { attestation, tenderbakeBlock } from '../../http-server/test/support/consensus-bytes.js';
 import { runTezsigner, tempHome } from './support/run-cli.js';
+import { startServe, type ServeChild } from './support/serve-child.js';
 
 /**
  * Two `tezsigner serve` processes behind one (imaginary) address, sharing one watermark
@@ -15,45 +13,14 @@ import { runTezsigner, tempHome } from './support/run-cli.js';
  * with different payloads. Whatever the interleaving: at most one payload is ever signed per
  * (kind, level, round), and nothing is signed below a mark whose signature was already out.
  */
-const REPO = resolve(import.meta.dirname, '../../..');
 const KEY = keyVectors().find((k) => k.curve === 'ed25519');
 if (KEY === undefined) throw new Error('no ed25519 key vector');
 const PASSPHRASE = 'race test passphrase';
 const REQUESTS = 500;
 
-interface Signer {
-  readonly url: string;
-  stop(): Promise<void>;
-}
+type Signer = ServeChild;
 
-async function serve(args: readonly string[], env: Record<string, string>): Promise<Signer> {
-  const child: ChildProcess = spawn(
-    process.execPath,
-    ['--conditions=source', '--import', 'tsx', 'packages/cli/src/main.ts', 'serve', '--address', '127.0.0.1', '--port', '0', '--log-level', 'error', ...args],
-    { cwd: REPO, env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe'] },
-  );
-  const exited = new Promise<void>((done) => child.once('exit', () => done()));
-  let stderr = '';
-  const url = await new Promise<string>((found, fail) => {
-    child.stderr?.on('data', (chunk: Buffer) => {
-      stderr += chunk.toString('utf8');
-      const match = /listening on (http:\/\/\S+)/.exec(stderr);
-      if (match?.[1] !== undefined) found(match[1]);
-    });
-    void exited.then(() => fail(new Error(`serve exited before listening: ${stderr}`)));
-  });
-  return {
-    url,
-    stop: async () => {
-      if (child.exitCode === null && child.signalCode === null) {
-        child.kill('SIGTERM');
-        const killer = setTimeout(() => child.kill('SIGKILL'), 10_000);
-        await exited;
-        clearTimeout(killer);
-      }
-    },
-  };
-}
+const serve = (args: readonly string[], env: Record<string, string>): Promise<Signer> => startServe(['--log-level', 'error', ...args], env);
 
 /** Both servers, or none: if one fails to start, the other is stopped before the error surfaces. */
 async function servePair(starts: ReadonlyArray<() => Promise<Signer>>): Promise<Signer[]> {

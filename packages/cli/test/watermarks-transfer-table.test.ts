@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test } from 'vitest';
 import { TableWatermarkStore } from '@tezsigner/azure-adapter';
 import { FileWatermarkStore } from '@tezsigner/local-adapter';
+import { checkWatermark } from '@tezsigner/core';
 import type { WatermarkEntry, WatermarkKey } from '@tezsigner/core';
 import { startAzurite } from '../../azure-adapter/test/support/azurite.js';
 import type { Azurite } from '../../azure-adapter/test/support/azurite.js';
@@ -39,12 +40,12 @@ const byKind = (entries: readonly WatermarkEntry[]) => Object.fromEntries(entrie
 describe('watermarks export / import between the file store and the table', () => {
   test('moves the file store to the table, raising only, and says which entries were raised and kept', async () => {
     const file = await FileWatermarkStore.open({ home: home.path });
-    await file.checkAndAdvance(at('block'), { level: 100, round: 1, hash: hash(1) });
-    await file.record(at('block'), { level: 100, round: 1, hash: hash(1) }, 'edsigBlock100');
-    await file.checkAndAdvance(at('attestation'), { level: 90, round: 0, hash: hash(2) });
-    await file.checkAndAdvance(at('preattestation'), { level: 90, round: 0, hash: hash(3) });
+    await file.commit(at('block'), { level: 100, round: 1, hash: hash(1), signature: 'edsigBlock100' });
+    await file.commit(at('attestation'), { level: 90, round: 0, hash: hash(2), signature: 'edsigAttestation90' });
+    // A mark without its signature (imported so): it must travel as it is, never gain one.
+    await file.importEntries([{ key: at('preattestation'), watermark: { level: 90, round: 0, hash: hash(3) } }]);
     // The table is already ahead for attestations: that entry must be kept, not lowered.
-    await table().checkAndAdvance(at('attestation'), { level: 95, round: 2, hash: hash(4) });
+    await table().commit(at('attestation'), { level: 95, round: 2, hash: hash(4), signature: 'edsigAttestation95' });
 
     const out = join(home.path, 'marks.json');
     const exported = await runTezsigner(['watermarks', 'export', '--out', out], { env });
@@ -53,6 +54,7 @@ describe('watermarks export / import between the file store and the table', () =
     const document = JSON.parse(await readFile(out, 'utf8')) as { format: string; version: number; entries: unknown[] };
     expect(document).toMatchObject({ format: 'tezsigner-watermarks', version: 1, store: 'file' });
     expect(document.entries).toContainEqual({ chainId: CHAIN, pkh: PKH, kind: 'block', level: 100, round: 1, hash: hash(1), signature: 'edsigBlock100' });
+    expect(document.entries).toContainEqual({ chainId: CHAIN, pkh: PKH, kind: 'preattestation', level: 90, round: 0, hash: hash(3) });
 
     const imported = await runTezsigner(['watermarks', 'import', out, ...tableArgs()], { env });
     expect(imported.code).toBe(0);
@@ -62,33 +64,43 @@ describe('watermarks export / import between the file store and the table', () =
     expect(imported.stdout).toContain('3 entries: 2 raised, 1 kept, into the azure-table store');
     expect(byKind(await table().list())).toEqual({
       block: { level: 100, round: 1, hash: hash(1), signature: 'edsigBlock100' },
-      attestation: { level: 95, round: 2, hash: hash(4) },
+      attestation: { level: 95, round: 2, hash: hash(4), signature: 'edsigAttestation95' },
       preattestation: { level: 90, round: 0, hash: hash(3) },
     });
     // The imported signature is the answer to a repeat, from any instance.
-    await expect(table().checkAndAdvance(at('block'), { level: 100, round: 1, hash: hash(1) })).resolves.toEqual({ outcome: 'repeat', signature: 'edsigBlock100' });
+    expect(checkWatermark(await table().read(at('block')), { level: 100, round: 1, hash: hash(1) })).toEqual({ outcome: 'repeat', signature: 'edsigBlock100' });
+    await expect(table().commit(at('block'), { level: 100, round: 1, hash: hash(1), signature: 'edsigOther' })).resolves.toEqual({
+      committed: false,
+      stored: { level: 100, round: 1, hash: hash(1), signature: 'edsigBlock100' },
+    });
 
     const again = await runTezsigner(['watermarks', 'import', out, ...tableArgs()], { env });
     expect(again.stdout).toContain('3 entries: 0 raised, 3 kept');
   });
 
   test('moves the table back to a file store, and shows the table', async () => {
-    await table().checkAndAdvance(at('block'), { level: 7, round: 0, hash: hash(7) });
+    await table().commit(at('block'), { level: 7, round: 0, hash: hash(7), signature: 'edsigBlock7' });
+    await table().importEntries([{ key: at('attestation'), watermark: { level: 6, round: 1, hash: hash(6) } }]);
     const exported = await runTezsigner(['watermarks', 'export', ...tableArgs()], { env });
     expect(exported.code).toBe(0);
     const out = join(home.path, 'from-table.json');
     await writeFile(out, exported.stdout);
     const imported = await runTezsigner(['watermarks', 'import', out], { env });
-    expect(imported.stdout).toContain('1 entry: 1 raised, 0 kept, into the file store');
+    expect(imported.stdout).toContain('2 entries: 2 raised, 0 kept, into the file store');
     const file = await FileWatermarkStore.open({ home: home.path });
-    expect(await file.list()).toEqual([{ key: at('block'), watermark: { level: 7, round: 0, hash: hash(7) } }]);
+    expect(byKind(await file.list())).toEqual({
+      block: { level: 7, round: 0, hash: hash(7), signature: 'edsigBlock7' },
+      attestation: { level: 6, round: 1, hash: hash(6) },
+    });
+    expect(checkWatermark(await file.read(at('block')), { level: 7, round: 0, hash: hash(7) })).toEqual({ outcome: 'repeat', signature: 'edsigBlock7' });
 
     const shown = await runTezsigner(['watermarks', 'show', ...tableArgs()], { env });
-    expect(shown.stdout).toMatch(new RegExp(`${CHAIN}\\s+${PKH}\\s+block\\s+7\\s+0\\s+pending`));
+    expect(shown.stdout).toMatch(new RegExp(`${CHAIN}\\s+${PKH}\\s+block\\s+7\\s+0\\s+yes`));
+    expect(shown.stdout).toMatch(new RegExp(`${CHAIN}\\s+${PKH}\\s+attestation\\s+6\\s+1\\s+pending`));
   });
 
   test('accepts the output of `watermarks show --json`', async () => {
-    await table().checkAndAdvance(at('attestation'), { level: 3, round: 1, hash: hash(3) });
+    await table().commit(at('attestation'), { level: 3, round: 1, hash: hash(3), signature: 'edsigAttestation3' });
     const shown = await runTezsigner(['watermarks', 'show', '--json', ...tableArgs()], { env });
     const out = join(home.path, 'shown.json');
     await writeFile(out, shown.stdout);

@@ -1,5 +1,5 @@
 import { MemoryKeyProvider, MemoryWatermarkStore, TezsignerError, decodeSecretKey } from '@tezsigner/core';
-import type { CheckResult, KeyProvider, WatermarkStore } from '@tezsigner/core';
+import type { KeyProvider, WatermarkStore } from '@tezsigner/core';
 import { describe, expect, test } from 'vitest';
 import { tenderbakeBlock } from './support/consensus-bytes.js';
 import { ED, call, signOver, startTestSigner } from './support/test-signer.js';
@@ -22,38 +22,43 @@ function failingKeys(): KeyProvider {
   };
 }
 
-function storeFailingWith(fault: () => Error): WatermarkStore {
+/** A working store but for one of the two steps of a signature: reading the mark, or committing it. */
+function storeFailingWith(fault: () => Error, at: 'read' | 'commit'): WatermarkStore {
   const store = new MemoryWatermarkStore();
   return {
     name: 'flaky-store',
-    checkAndAdvance: (): Promise<CheckResult> => Promise.reject(fault()),
-    record: (key, mark, signature) => store.record(key, mark, signature),
+    read: (key) => (at === 'read' ? Promise.reject(fault()) : store.read(key)),
+    commit: (key, signed) => (at === 'commit' ? Promise.reject(fault()) : store.commit(key, signed)),
     list: () => store.list(),
+    importEntries: (entries) => store.importEntries(entries),
   };
 }
 
 describe('faults behind the server', () => {
-  test('a backend that fails to sign is a 503 BACKEND_UNAVAILABLE, no signature', async () => {
-    const signer = await startTestSigner({ keyProvider: failingKeys() });
+  test('a backend that fails to sign is a 503 BACKEND_UNAVAILABLE, no signature, and the mark does not move', async () => {
+    const watermarks = new MemoryWatermarkStore();
+    const signer = await startTestSigner({ keyProvider: failingKeys(), watermarks });
     try {
       const answer = await signOver(signer.url, ED.public_key_hash, tenderbakeBlock(10, 0));
       expect(answer).toMatchObject({ status: 503, body: { error: { code: 'BACKEND_UNAVAILABLE' } } });
       expect(JSON.stringify(answer.body)).not.toContain('signature"');
+      expect(await watermarks.list()).toEqual([]);
     } finally {
       await signer.close();
     }
   });
 
   test.each([
-    ['unreachable', () => new Error('socket hang up'), 'STORE_UNAVAILABLE'],
-    ['corrupt', () => new TezsignerError('STORE_CORRUPT', 'watermark file is not JSON'), 'STORE_CORRUPT'],
-  ])('a watermark store that is %s is a 503 %s, no signature', async (_what, fault, code) => {
-    const signer = await startTestSigner({ keyProvider: realKeys(), watermarks: storeFailingWith(fault) });
+    ['unreachable', 'read', () => new Error('socket hang up'), 'STORE_UNAVAILABLE'],
+    ['corrupt', 'read', () => new TezsignerError('STORE_CORRUPT', 'watermark file is not JSON'), 'STORE_CORRUPT'],
+    ['unreachable', 'commit', () => new Error('socket hang up'), 'STORE_UNAVAILABLE'],
+    ['corrupt', 'commit', () => new TezsignerError('STORE_CORRUPT', 'watermark file is not JSON'), 'STORE_CORRUPT'],
+  ] as const)('a watermark store that is %s at %s is a 503 %s, no signature', async (_what, at, fault, code) => {
+    const signer = await startTestSigner({ keyProvider: realKeys(), watermarks: storeFailingWith(fault, at) });
     try {
-      expect(await signOver(signer.url, ED.public_key_hash, tenderbakeBlock(10, 0))).toMatchObject({
-        status: 503,
-        body: { error: { code } },
-      });
+      const answer = await signOver(signer.url, ED.public_key_hash, tenderbakeBlock(10, 0));
+      expect(answer).toMatchObject({ status: 503, body: { error: { code } } });
+      expect(JSON.stringify(answer.body)).not.toContain('signature"');
     } finally {
       await signer.close();
     }

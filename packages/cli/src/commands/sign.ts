@@ -36,7 +36,7 @@ async function sign(pkh: string, hex: string, options: SignOptions, io: CliIo): 
     const mark = watermarkOf(result.request);
     const where = mark === undefined ? '' : ` at level ${mark.level} round ${mark.round}`;
     io.stderr(
-      result.outcome === 'repeated'
+      result.outcome !== 'signed'
         ? `tezsigner: ${result.request.kind}${where} was signed before: the same signature again\n`
         : `tezsigner: signed ${result.request.kind}${where}\n`,
     );
