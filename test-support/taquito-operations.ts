@@ -40,7 +40,8 @@ export const { micheline } = fc.letrec<{ micheline: unknown }>((tie) => ({
   micheline: fc.oneof(
     { depthSize: 'small', withCrossShrink: true },
     fc.bigInt({ min: -(2n ** 80n), max: 2n ** 80n }).map((n) => ({ int: n.toString() })),
-    fc.string({ maxLength: 12 }).map((s) => ({ string: s.replace(/[^ -~]/g, 'x') })),
+    // printable ASCII (quotes and backslashes included) and line breaks, as Michelson strings allow
+    fc.string({ maxLength: 12, unit: fc.oneof(fc.constantFrom('"', '\\', '\n', '\t'), fc.integer({ min: 0x20, max: 0x7e }).map((code) => String.fromCharCode(code))) }).map((string) => ({ string })),
     bytesHex.map((bytes) => ({ bytes })),
     fc.constantFrom('Unit', 'True', 'False', 'None', 'unit', 'nat', 'IS_IMPLICIT_ACCOUNT').map((prim) => ({ prim })),
     fc.tuple(fc.constantFrom('Some', 'Left', 'Right', 'option', 'list'), tie('micheline'), fc.option(fc.constantFrom(['%a'], [':t', '@v']), { nil: undefined })).map(
