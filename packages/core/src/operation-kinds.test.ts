@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { thrownMessage } from '../../../test-support/errors.js';
 import { isTezsignerError } from './errors.js';
 import { decodeOperation } from './operation-decoder.js';
+import { isManagerContent, OPERATION_KINDS } from './operation-kinds.js';
 
 // Kinds Taquito does not forge, laid out by hand from octez operation_repr.ml; the expected
 // base58 texts come from Taquito's encoder, numbers from this file's own zarith writer.
@@ -149,6 +150,19 @@ describe('refusals name what they refuse', () => {
         }
       }),
       { numRuns: 2000 },
+    );
+  });
+});
+
+describe('isManagerContent', () => {
+  it('holds for the kinds that carry fee, counter and limits, and no other', () => {
+    const managers = [...OPERATION_KINDS.values()].filter((kind) => isManagerContent({ kind: kind.name } as never)).map((kind) => kind.name);
+    expect(managers.sort()).toEqual(
+      [
+        'dal_publish_commitment', 'delegation', 'increase_paid_storage', 'origination', 'register_global_constant', 'reveal', 'set_deposits_limit',
+        'smart_rollup_add_messages', 'smart_rollup_cement', 'smart_rollup_execute_outbox_message', 'smart_rollup_originate', 'smart_rollup_publish',
+        'smart_rollup_recover_bond', 'smart_rollup_timeout', 'transaction', 'transfer_ticket', 'update_companion_key', 'update_consensus_key',
+      ].sort(),
     );
   });
 });
