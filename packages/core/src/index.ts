@@ -39,6 +39,7 @@ export {
  *   describeMichelson: a value rendered (renderMicheline) when short, summarized when long;
  *   formatTez(mutez) → "12.5 ꜩ"; parseTez("12.5") → 12500000n.
  * - operationToJson / contentToJson: the same with bigints as decimal strings, for JSON output.
+ * - a 0x05 request (MichelsonDataRequest) carries its packed value as `data`, shown with describeMichelson.
  */
 export type * from './operation-content.js';
 export type * from './micheline.js';

@@ -230,7 +230,13 @@ describe('legacy and other magic bytes', () => {
   it('reads nested Michelson data', () => {
     // Pair (Some 1) {"a"; 0x00} with an annotation on the pair
     const hex = '05' + '0807' + '0509' + '0001' + '02' + '0000000c' + '0100000001' + '61' + '0a' + '00000001' + '00' + '00000002' + '2561';
-    expect(parseRequest(hexToBytes(hex), 'ed25519')).toEqual({ kind: 'michelson_data', magic: 0x05 });
+    const expression = { prim: 'Pair', args: [{ prim: 'Some', args: [{ int: '1' }] }, [{ string: 'a' }, { bytes: '00' }]], annots: ['%a'] };
+    expect(parseRequest(hexToBytes(hex), 'ed25519')).toEqual({ kind: 'michelson_data', magic: 0x05, data: { expression, size: hex.length / 2 - 1 } });
+  });
+
+  it('passes Michelson data with a primitive of a later protocol, named as unknown', () => {
+    // Some applied to primitive 0xfe, which no protocol this signer knows defines
+    expect(parseRequest(hexToBytes('050509' + '03fe'), 'ed25519')).toMatchObject({ data: { expression: { prim: 'Some', args: [{ prim: 'unknown_primitive_0xfe' }] }, size: 4 } });
   });
 
   it('returns no watermark for operations and Michelson data', () => {
