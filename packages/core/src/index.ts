@@ -33,6 +33,7 @@ export {
  *   OperationContent values; decodeOperation(bytes) decodes the same request bytes (0x03 first)
  *   to { branch, contents } on its own. Unknown tags and layouts: BAD_REQUEST naming the tag.
  * - OperationContent is a union discriminated by octez's `kind`; manager kinds (isManagerContent)
+ *   (OPERATION_KIND_NAMES lists every kind, for validating a policy file)
  *   have source, fee, counter, gasLimit, storageLimit. Mutez and limits are bigint, addresses and
  *   keys base58, Michelson values { expression (Micheline JSON), size (bytes) }.
  * - summarizeContent / summarizeOperation: one line per content for a person;
@@ -44,7 +45,7 @@ export {
 export type * from './operation-content.js';
 export type * from './micheline.js';
 export { decodeOperation } from './operation-decoder.js';
-export { isManagerContent } from './operation-kinds.js';
+export { isManagerContent, OPERATION_KIND_NAMES } from './operation-kinds.js';
 export { summarizeContent, summarizeOperation } from './operation-summary.js';
 export { operationToJson, contentToJson } from './operation-json.js';
 export { renderMicheline, describeMichelson, escapeText, MAX_RENDERED_LENGTH } from './micheline-render.js';
