@@ -3,7 +3,9 @@ import { b58cEncode } from './base58.js';
 import { CURVES, type Curve } from './curve.js';
 import { badRequest } from './errors.js';
 import { SIGN_REQUEST_TAG } from './magic-bytes.js';
-import { decodeOperation, type OperationSummary } from './operation-decoder.js';
+import type { MichelsonExpression } from './micheline.js';
+import type { OperationContent, OperationKindName } from './operation-content.js';
+import { readOperation } from './operation-decoder.js';
 import type { WatermarkKind } from './ports/watermark-store.js';
 import { readLegacyBlock, readTenderbakeBlock } from './request-block.js';
 import { readConsensus, readLegacyEndorsement } from './request-consensus.js';
@@ -46,13 +48,16 @@ export interface OperationRequest {
   readonly magic: 0x03;
   readonly branch: string;
   /** octez kind of each content, in order ("reveal", "transaction", …) */
-  readonly operationKinds: readonly string[];
-  readonly operations: readonly OperationSummary[];
+  readonly operationKinds: readonly OperationKindName[];
+  /** every content decoded field by field (operation-content.ts) */
+  readonly contents: readonly OperationContent[];
 }
 
 export interface MichelsonDataRequest {
   readonly kind: 'michelson_data';
   readonly magic: 0x05;
+  /** the packed value (describeMichelson shows it to a person) */
+  readonly data: MichelsonExpression;
 }
 
 /** 0x04: a client's authentication of a request; parsed so it can be refused by name, never signed. */
@@ -122,13 +127,15 @@ export function parseRequest(bytes: Uint8Array, signer: Curve): SigningRequest {
       return { kind: 'legacy_endorsement', magic, chainId, round: 0, ...readLegacyEndorsement(reader) };
     }
     case 0x03: {
-      const { branch, operations } = decodeOperation(reader);
-      return { kind: 'operation', magic, branch, operationKinds: operations.map((op) => op.kind), operations };
+      const { branch, contents } = readOperation(reader);
+      return { kind: 'operation', magic, branch, operationKinds: contents.map((op) => op.kind), contents };
     }
-    case 0x05:
-      readMicheline(reader);
+    case 0x05: {
+      const size = reader.remaining;
+      const expression = readMicheline(reader);
       reader.end();
-      return { kind: 'michelson_data', magic };
+      return { kind: 'michelson_data', magic, data: { expression, size } };
+    }
     case 0x04:
       return parseAuthentication(reader);
     default:
