@@ -27,8 +27,8 @@ export function parseConfigFile(text: string, file: string): ConfigFile {
   const doc = parseDocument(text, { lineCounter: counter, uniqueKeys: true, prettyErrors: false });
   const [syntax] = doc.errors;
   if (syntax !== undefined) {
-    const line = syntax.linePos?.[0].line;
-    throw configInvalid(`${file}${line === undefined ? '' : `:${line}`}: not valid YAML: ${syntax.message.split('\n')[0] ?? ''}`);
+    const line = counter.linePos(syntax.pos[0]).line;
+    throw configInvalid(`${file}:${line}: not valid YAML: ${syntax.message.split('\n')[0] ?? ''}`);
   }
   const data: unknown = doc.toJS() ?? {};
   const result = configSchema.safeParse(data);

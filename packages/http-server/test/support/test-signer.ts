@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { MemoryKeyProvider, SignerService, decodeSecretKey } from '@tezsigner/core';
 import type { KeyProvider, SignerPolicy, WatermarkStore } from '@tezsigner/core';
 import { FileWatermarkStore } from '@tezsigner/local-adapter';
+import { captureLog } from '../../../../test-support/log-capture.js';
 import { keyVectors, type KeyVector } from '../../../../test-support/vectors.js';
 import { createRequestLogger, startSignerServer, type RunningSignerServer, type SignerServerOptions } from '../../src/index.js';
 
@@ -61,6 +62,7 @@ export async function startTestSigner(options: TestSignerOptions = {}): Promise<
   const logs: Record<string, unknown>[] = [];
   const write = (text: string): void => {
     raw += text;
+    captureLog(text);
     for (const line of text.split('\n')) if (line !== '') logs.push(JSON.parse(line) as Record<string, unknown>);
   };
   const server = await startSignerServer({
