@@ -1,4 +1,4 @@
-import { writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import { createLoopbackCertificate } from '../../http-server/test/support/tls-certificates.js';
@@ -96,5 +96,30 @@ describe('safer defaults of serve', () => {
     // no vault URL: it stops there, after the warning
     expect(run.code).toBe(1);
     expect(run.stderr).toMatch(/warning: --vault azure with the file watermark store: .*two machines serving the same HSM key .*--watermark-store azure-table/);
+  });
+});
+
+describe('deploy/', () => {
+  const DEPLOY = join(import.meta.dirname, '../../../deploy');
+
+  test('the example configuration passes config check', async () => {
+    const run = await runTezsigner(['config', 'check', join(DEPLOY, 'tezsigner.yaml')]);
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+  });
+
+  test.each(['tezsigner-local.service', 'tezsigner-azure.service'])('%s is hardened and its serve line parses', async (unit) => {
+    const text = await readFile(join(DEPLOY, unit), 'utf8');
+    for (const directive of ['User=tezsigner', 'ProtectSystem=strict', 'NoNewPrivileges=true', 'StateDirectory=tezsigner', 'StateDirectoryMode=0700', 'LimitCORE=0', 'ExecReload=/bin/kill -HUP $MAINPID']) {
+      expect(text.split('\n')).toContain(directive);
+    }
+    const execStart = /^ExecStart=\S+ serve (.*)$/m.exec(text)?.[1];
+    if (execStart === undefined) throw new Error(`no ExecStart in ${unit}`);
+    const args = execStart
+      .split(/\s+/)
+      .map((arg) => (arg === '/etc/tezsigner/tezsigner.yaml' ? join(DEPLOY, 'tezsigner.yaml') : arg.replace('%d', '/run/credentials/tezsigner.service')));
+    const run = await runTezsigner(['config', 'show', ...args]);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/^home: +\/var\/lib\/tezsigner +\(file\)$/m);
   });
 });
