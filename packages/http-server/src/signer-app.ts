@@ -1,3 +1,4 @@
+import { isTezsignerError } from '@tezsigner/core';
 import express, { type Express, type NextFunction, type Request, type Response } from 'express';
 import { pino } from 'pino';
 import { createAuthenticator, type Authenticator } from './authenticator.js';
@@ -50,7 +51,7 @@ export function createSignerApp(
       logger.error({ err }, 'unexpected error while serving a request');
     } else {
       // the log keeps the whole story (paths, backend replies); the caller got the public part
-      noteRequest(res, { error: body.error.code, reason: err instanceof Error ? err.message : body.error.message });
+      noteRequest(res, { error: body.error.code, reason: isTezsignerError(err) ? err.message : body.error.message });
     }
     res.status(status).json(body);
   });
