@@ -78,6 +78,12 @@ describe('tezsigner config show', () => {
     expect(run.stdout).not.toContain('show test passphrase');
   });
 
+  test('an option serve does not know is refused', async () => {
+    const run = await runTezsigner(['config', 'show', '--listen-port', '7000']);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain("tezsigner: error: unknown option '--listen-port'");
+  });
+
   test('a mistake in the file is reported as config check does', async () => {
     const config = await file('tezsigner.yaml', 'listen:\n  port: -1\n');
     expect(oneLineError(await runTezsigner(['config', 'show', '--config', config]))).toMatch(/tezsigner\.yaml:2: listen\.port: /);

@@ -20,9 +20,13 @@ interface CheckedOptions extends ServeListenOptions {
 
 /** The serve options parsed from `args` as `serve` would, with the configuration file merged in. */
 async function parseServeLine(args: readonly string[], io: CliIo) {
-  const serve = addServeOptions(new Command('serve'))
+  const serve = addServeOptions(new Command('tezsigner config show'))
     .exitOverride()
-    .configureOutput({ writeOut: (text) => io.stdout(text), writeErr: (text) => io.stderr(text) });
+    .configureOutput({
+      writeOut: (text) => io.stdout(text),
+      writeErr: (text) => io.stderr(text),
+      outputError: (text, write) => write(text.startsWith('error: ') ? `tezsigner: ${text}` : text),
+    });
   serve.parse([...args], { from: 'user' });
   const loaded = await loadServeConfig(serve, io);
   return { ...loaded, options: serve.opts<CheckedOptions>() };
@@ -49,7 +53,8 @@ export function registerConfigCommands(program: Command, io: CliIo): void {
     .description('print the configuration serve would use with these options, and where each value comes from (secrets masked)')
     .argument('[serve-options...]', 'the options you would give serve, --config included')
     .allowUnknownOption()
-    .helpOption('-h, --help-show', 'help for config show')
+    // --help goes on to the serve options, which list everything show accepts
+    .helpOption(false)
     .action(async (args: string[]) => {
       const { settings } = await parseServeLine(args, io);
       io.stdout(formatSettings(settings));
