@@ -3,6 +3,7 @@ import type { ChildProcess } from 'node:child_process';
 import { resolve } from 'node:path';
 import { verifySignature } from '@taquito/utils';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { captureLog } from '../../../test-support/log-capture.js';
 import { keyVectors } from '../../../test-support/vectors.js';
 import { startAzurite } from '../../azure-adapter/test/support/azurite.js';
 import type { Azurite } from '../../azure-adapter/test/support/azurite.js';
@@ -37,6 +38,7 @@ async function serve(args: readonly string[], env: Record<string, string>): Prom
   const url = await new Promise<string>((found, fail) => {
     child.stderr?.on('data', (chunk: Buffer) => {
       stderr += chunk.toString('utf8');
+      captureLog(chunk.toString('utf8'));
       const match = /listening on (http:\/\/\S+)/.exec(stderr);
       if (match?.[1] !== undefined) found(match[1]);
     });
