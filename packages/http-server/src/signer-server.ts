@@ -56,7 +56,8 @@ export async function startSignerServer(options: SignerServerOptions): Promise<R
   const server: Server | HttpsServer =
     tls === undefined
       ? createServer(serverConstructorLimits(limits), app)
-      : createHttpsServer({ ...serverConstructorLimits(limits), ...tlsServerOptions(tls) }, app);
+      : // a client that opens a connection and never completes the handshake is cut off like a slow header
+        createHttpsServer({ ...serverConstructorLimits(limits), ...tlsServerOptions(tls), handshakeTimeout: limits.headersTimeoutMs }, app);
   applyHttpLimits(server, limits);
   const port = await listenOn(server, host, options.port ?? DEFAULT_PORT);
   let closing: Promise<void> | undefined;

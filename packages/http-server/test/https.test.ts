@@ -1,6 +1,7 @@
 import { execFile } from 'node:child_process';
 import { X509Certificate } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
+import { connect } from 'node:net';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { verifySignature } from '@taquito/utils';
@@ -98,4 +99,19 @@ describe('client certificates (--tls-client-ca)', () => {
     await expect(httpsCall(`${signer.url}/keys/${ED.public_key_hash}`, { ca: server.cert, client: stranger })).rejects.toThrow();
     await expect(httpsCall(`${signer.url}/keys/${ED.public_key_hash}`, { ca: server.cert })).rejects.toThrow();
   });
+});
+
+test('a client that connects and never completes the TLS handshake is cut off within the header timeout', async () => {
+  const signer = await startTestSigner({ keys: [ED], tls: await readTlsMaterial({ cert: files.cert, key: files.key }), limits: { headersTimeoutMs: 1_000, requestTimeoutMs: 5_000 } });
+  try {
+    const { port } = new URL(signer.url);
+    const started = performance.now();
+    const socket = connect(Number(port), '127.0.0.1');
+    await new Promise<void>((resolve) => socket.once('close', () => resolve()));
+    const elapsed = performance.now() - started;
+    expect(elapsed).toBeGreaterThanOrEqual(900);
+    expect(elapsed).toBeLessThan(15_000);
+  } finally {
+    await signer.close();
+  }
 });
