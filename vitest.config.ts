@@ -13,6 +13,8 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 60_000,
     pool: 'forks',
+    // collects every signer log of the run and fails the run if one holds a secret
+    globalSetup: ['./test-support/log-secrets-setup.ts'],
     reporters: ['default', './test-support/summary-reporter.ts'],
   },
 });

@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander';
 import type { CliIo } from './cli-io.js';
 import { describeFailure } from './describe-failure.js';
 import { registerAzureCommands } from './commands/azure.js';
+import { registerConfigCommands } from './commands/config.js';
 import { registerInitCommand } from './commands/init.js';
 import { registerKeysCommands } from './commands/keys.js';
 import { registerServeCommand } from './commands/serve.js';
@@ -25,6 +26,7 @@ export function buildProgram(io: CliIo): Command {
   registerSignCommand(program, io);
   registerWatermarksCommands(program, io);
   registerAzureCommands(program, io);
+  registerConfigCommands(program, io);
   return program;
 }
 

@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { captureLog, registerSecret } from '../../../test-support/log-capture.js';
 import { readdir } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { RemoteSigner } from '@taquito/remote-signer';
@@ -38,9 +39,12 @@ beforeAll(async () => {
       env: { ...env, TEZSIGNER_TEST_AZURE_TOKEN: standIn.token, TEZSIGNER_TEST_AZURE_CA: standIn.certificate },
     },
   );
+  registerSecret(standIn.token);
+  child.stdout?.on('data', (chunk: Buffer) => captureLog(chunk.toString()));
   url = await new Promise<string>((ready, fail) => {
     child.stderr?.on('data', (chunk: Buffer) => {
       stderr += chunk.toString();
+      captureLog(chunk.toString());
       const listening = /listening on (http:\/\/\S+)/.exec(stderr);
       if (listening?.[1] !== undefined) ready(listening[1]);
     });

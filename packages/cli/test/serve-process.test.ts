@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import { RemoteSigner } from '@taquito/remote-signer';
 import { verifySignature } from '@taquito/utils';
 import { afterEach, beforeEach, expect, test } from 'vitest';
+import { captureLog } from '../../../test-support/log-capture.js';
 import { keyVectors } from '../../../test-support/vectors.js';
 import { tenderbakeBlock } from '../../http-server/test/support/consensus-bytes.js';
 import { runTezsigner, tempHome } from './support/run-cli.js';
@@ -30,12 +31,14 @@ test('`tezsigner serve` as its own process answers on loopback and stops on SIGT
   let stdout = '';
   child.stdout.on('data', (chunk: Buffer) => {
     stdout += chunk.toString('utf8');
+    captureLog(chunk.toString('utf8'));
   });
   const exited = new Promise<number | null>((done) => child.on('exit', (code) => done(code)));
   try {
     const url = await new Promise<string>((found, fail) => {
       child.stderr.on('data', (chunk: Buffer) => {
         stderr += chunk.toString('utf8');
+        captureLog(chunk.toString('utf8'));
         const match = /listening on (http:\/\/\S+)/.exec(stderr);
         if (match?.[1] !== undefined) found(match[1]);
       });

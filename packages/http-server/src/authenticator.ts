@@ -39,3 +39,26 @@ export function createAuthenticator(authorizedKeys: readonly string[]): Authenti
     },
   };
 }
+
+/** An Authenticator whose keys can be replaced while requests are served (SIGHUP reload). */
+export interface ReloadableAuthenticator extends Authenticator {
+  /** Decodes `authorizedKeys` first: a bad key throws CONFIG_INVALID and the old keys stay. */
+  replace(authorizedKeys: readonly string[]): void;
+}
+
+export function createReloadableAuthenticator(authorizedKeys: readonly string[]): ReloadableAuthenticator {
+  let current = createAuthenticator(authorizedKeys);
+  return {
+    get required() {
+      return current.required;
+    },
+    get authorizedKeyHashes() {
+      return current.authorizedKeyHashes;
+    },
+    // a request checks against one set of keys, whole: the swap is a single assignment
+    check: (pkh, data, signature) => current.check(pkh, data, signature),
+    replace(keys) {
+      current = createAuthenticator(keys);
+    },
+  };
+}

@@ -12,14 +12,25 @@ describe('errorResponse', () => {
     ['KEY_NOT_FOUND', 404],
     ['WATERMARK_REFUSED', 409],
     ['NOT_SUPPORTED', 501],
-    ['BACKEND_UNAVAILABLE', 503],
-    ['STORE_UNAVAILABLE', 503],
-    ['STORE_CORRUPT', 503],
   ] as const)('%s answers %i with the code and message', (code, status) => {
     expect(errorResponse(new TezsignerError(code, `because ${code}`))).toEqual({
       status,
       body: { error: { code, message: `because ${code}` } },
     });
+  });
+
+  test.each([
+    ['BACKEND_UNAVAILABLE', 503, /^the key backend did not answer/],
+    ['STORE_UNAVAILABLE', 503, /^the watermark store did not answer/],
+    ['STORE_CORRUPT', 503, /^the watermark store holds state it cannot read/],
+    ['WRONG_PASSPHRASE', 500, /^the signer cannot unlock its keys/],
+    ['CONFIG_INVALID', 500, /^the signer is misconfigured/],
+  ] as const)('%s answers %i with what happened, never the fault\'s own text', (code, status, message) => {
+    const answer = errorResponse(new TezsignerError(code, `cannot write /home/baker/.tezsigner/watermarks at https://v.vault.azure.net: ${code}`));
+    expect(answer.status).toBe(status);
+    expect(answer.body.error.code).toBe(code);
+    expect(answer.body.error.message).toMatch(message);
+    expect(answer.body.error.message).not.toMatch(/\/home|https?:|vault\.azure/);
   });
 
   test('every core code has a status between 400 and 599', () => {

@@ -75,6 +75,19 @@ function bodyParserError(err: unknown): ErrorResponse | undefined {
   }
 }
 
+/**
+ * Faults the operator must fix are answered with what happened, not the error's own text: that
+ * text may name the home folder, the vault URL or a backend's reply, and the caller may not even
+ * be authenticated. The log line of the request keeps the whole message.
+ */
+const OPERATOR_FAULTS: Partial<Readonly<Record<ResponseErrorCode, string>>> = {
+  BACKEND_UNAVAILABLE: 'the key backend did not answer: nothing was signed (details in the signer log)',
+  STORE_UNAVAILABLE: 'the watermark store did not answer: nothing was signed (details in the signer log)',
+  STORE_CORRUPT: 'the watermark store holds state it cannot read: nothing was signed (details in the signer log)',
+  WRONG_PASSPHRASE: 'the signer cannot unlock its keys: nothing was signed (details in the signer log)',
+  CONFIG_INVALID: 'the signer is misconfigured: nothing was signed (details in the signer log)',
+};
+
 function respond(code: ResponseErrorCode, message: string): ErrorResponse {
   return { status: STATUS[code], body: { error: { code, message } } };
 }
@@ -84,7 +97,7 @@ function respond(code: ResponseErrorCode, message: string): ErrorResponse {
  * become a bare 500: their messages may carry internals (paths, backend replies).
  */
 export function errorResponse(err: unknown): ErrorResponse {
-  if (isTezsignerError(err) || err instanceof HttpError) return respond(err.code, err.message);
+  if (isTezsignerError(err) || err instanceof HttpError) return respond(err.code, OPERATOR_FAULTS[err.code] ?? err.message);
   // The router decodes path parameters before any handler runs: a bad %-escape is the caller's
   // mistake, not an internal error. Its message echoes the raw path, so it is not passed on.
   if (err instanceof URIError) return respond('BAD_REQUEST', 'the path is not valid percent-encoding');

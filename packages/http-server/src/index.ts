@@ -4,9 +4,16 @@ export {
   startSignerServer,
   DEFAULT_HOST,
   DEFAULT_PORT,
+  DEFAULT_SHUTDOWN_GRACE_MS,
   type SignerServerOptions,
   type RunningSignerServer,
 } from './signer-server.js';
 export { DEFAULT_BODY_LIMIT_BYTES, type SignerAppOptions, type SigningService } from './signer-app-options.js';
 export { errorResponse, statusOf, type ErrorResponse, type ResponseErrorCode } from './error-status.js';
 export { createRequestLogger, isLogLevel, LOG_LEVELS } from './request-logger.js';
+export { DEFAULT_HTTP_LIMITS, httpLimits, type HttpLimits } from './http-limits.js';
+export { readTlsMaterial, type TlsFiles, type TlsMaterial } from './tls.js';
+export { SignerMetrics } from './metrics.js';
+export { instrumentKeyProvider, instrumentWatermarkStore } from './instrumented.js';
+export { checkReadiness, keyProviderProbe, watermarkStoreProbe, DEFAULT_READINESS_DEADLINE_MS, type ReadinessProbe, type Readiness } from './readiness.js';
+export { startHealthServer, DEFAULT_METRICS_PORT, type HealthServerOptions, type RunningHealthServer } from './health-server.js';

@@ -25,6 +25,11 @@ export function noteRequest(res: Response, facts: RequestFacts): void {
   holder[FACTS] = { ...holder[FACTS], ...facts };
 }
 
+/** What handlers noted about a request so far. */
+export function requestFacts(res: Response): RequestFacts {
+  return (res as WithFacts)[FACTS] ?? {};
+}
+
 /**
  * One log line per request, written when the answer is sent (or the client goes away), so
  * it carries the status and the latency the caller saw.
@@ -37,7 +42,7 @@ export function requestLog(logger: Logger) {
       if (written) return;
       written = true;
       const ms = Number(process.hrtime.bigint() - started) / 1e6;
-      const facts = (res as WithFacts)[FACTS] ?? {};
+      const facts = requestFacts(res);
       const answered = res.writableFinished;
       const line = {
         method: req.method,

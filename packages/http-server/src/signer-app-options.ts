@@ -1,5 +1,6 @@
 import type { SignerService } from '@tezsigner/core';
 import type { Logger } from 'pino';
+import type { SignerMetrics } from './metrics.js';
 
 /** What the HTTP server needs from core: the signing pipeline, nothing else. */
 export type SigningService = Pick<SignerService, 'listKeys' | 'getPublicKey' | 'sign' | 'proveProofOfPossession'>;
@@ -19,6 +20,10 @@ export interface SignerAppOptions {
   readonly logger?: Logger;
   /** largest accepted body; the default fits the largest operation octez accepts */
   readonly bodyLimitBytes?: number;
+  /** chain ids (Net…) consensus may be signed for; empty or absent: any chain */
+  readonly allowedChainIds?: readonly string[];
+  /** signing requests are counted and timed here when given */
+  readonly metrics?: SignerMetrics;
 }
 
 /**

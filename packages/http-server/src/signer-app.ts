@@ -1,8 +1,10 @@
+import { isTezsignerError } from '@tezsigner/core';
 import express, { type Express, type NextFunction, type Request, type Response } from 'express';
 import { pino } from 'pino';
-import { createAuthenticator } from './authenticator.js';
+import { createAuthenticator, type Authenticator } from './authenticator.js';
 import { HttpError, errorResponse } from './error-status.js';
 import { noteRequest, requestLog } from './request-log.js';
+import { requestMetrics } from './request-metrics.js';
 import { authorizedKeysRoute } from './routes/authorized-keys.js';
 import { blsProvePossessionRoute } from './routes/bls-prove-possession.js';
 import { keysRoutes } from './routes/keys.js';
@@ -16,16 +18,19 @@ const KNOWN_PATHS = [/^\/keys\/[^/]+\/?$/, /^\/authorized_keys\/?$/, /^\/known_k
  * The octez remote-signer HTTP protocol (protocol notes §1) over a core SignerService.
  * Throws CONFIG_INVALID when an authorized key is not a public key.
  */
-export function createSignerApp(options: SignerAppOptions): Express {
+export function createSignerApp(
+  options: SignerAppOptions,
+  auth: Authenticator = createAuthenticator(options.authorizedKeys ?? []),
+): Express {
   const logger = options.logger ?? pino({ level: 'silent' });
-  const auth = createAuthenticator(options.authorizedKeys ?? []);
   const app = express();
   app.disable('x-powered-by');
   app.disable('etag');
   app.use(requestLog(logger));
+  if (options.metrics !== undefined) app.use(requestMetrics(options.metrics));
   // strict: false because the body is a bare JSON string, not an object
   app.use(express.json({ strict: false, limit: options.bodyLimitBytes ?? DEFAULT_BODY_LIMIT_BYTES }));
-  app.use(keysRoutes(options.signer, auth));
+  app.use(keysRoutes(options.signer, auth, new Set(options.allowedChainIds ?? [])));
   app.use(authorizedKeysRoute(auth));
   app.use(knownKeysRoute(options.signer, options.allowListKnownKeys ?? false));
   app.use(blsProvePossessionRoute(options.signer, options.allowProvePossession ?? false));
@@ -45,7 +50,8 @@ export function createSignerApp(options: SignerAppOptions): Express {
       noteRequest(res, { error: 'INTERNAL' });
       logger.error({ err }, 'unexpected error while serving a request');
     } else {
-      noteRequest(res, { error: body.error.code, reason: body.error.message });
+      // the log keeps the whole story (paths, backend replies); the caller got the public part
+      noteRequest(res, { error: body.error.code, reason: isTezsignerError(err) ? err.message : body.error.message });
     }
     res.status(status).json(body);
   });

@@ -1,8 +1,11 @@
 import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { TezsignerError } from '@tezsigner/core';
+import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
+import { createReloadableAuthenticator } from './authenticator.js';
+import { applyHttpLimits, httpLimits, serverConstructorLimits, type HttpLimits } from './http-limits.js';
+import { listenOn, urlOf } from './listen.js';
 import { createSignerApp } from './signer-app.js';
 import type { SignerAppOptions } from './signer-app-options.js';
+import { tlsServerOptions, type TlsMaterial } from './tls.js';
 
 export interface SignerServerOptions extends SignerAppOptions {
   /** default 127.0.0.1: a signer is reachable from elsewhere only when asked */
@@ -11,6 +14,10 @@ export interface SignerServerOptions extends SignerAppOptions {
   readonly port?: number;
   /** how long close() lets requests in flight finish before cutting connections */
   readonly shutdownGraceMs?: number;
+  /** serve HTTPS with this certificate (and require client certificates when it has a CA) */
+  readonly tls?: TlsMaterial;
+  /** timeouts and caps; DEFAULT_HTTP_LIMITS for what is not given */
+  readonly limits?: Partial<HttpLimits>;
 }
 
 export interface RunningSignerServer {
@@ -18,6 +25,16 @@ export interface RunningSignerServer {
   readonly url: string;
   readonly host: string;
   readonly port: number;
+  /**
+   * Swaps the authorized keys for requests that arrive from now on; a bad key throws
+   * CONFIG_INVALID and the old keys stay.
+   */
+  replaceAuthorizedKeys(keys: readonly string[]): void;
+  /**
+   * Swaps certificate, key and client CA for connections made from now on (HTTPS only;
+   * whether client certificates are required is fixed at start).
+   */
+  replaceTls(material: TlsMaterial): void;
   /**
    * Stops accepting connections, lets requests in flight finish (their watermarks and
    * answers complete), then closes. Idempotent.
@@ -27,45 +44,26 @@ export interface RunningSignerServer {
 
 export const DEFAULT_HOST = '127.0.0.1';
 export const DEFAULT_PORT = 6732;
+export const DEFAULT_SHUTDOWN_GRACE_MS = 5_000;
 
-function listenError(err: NodeJS.ErrnoException, host: string, port: number): TezsignerError {
-  const where = `${host}:${port}`;
-  switch (err.code) {
-    case 'EADDRINUSE':
-      return new TezsignerError('CONFIG_INVALID', `cannot listen on ${where}: the port is already in use`, { cause: err });
-    case 'EACCES':
-      return new TezsignerError('CONFIG_INVALID', `cannot listen on ${where}: permission denied (ports below 1024 need privileges)`, { cause: err });
-    case 'EADDRNOTAVAIL':
-    case 'ENOTFOUND':
-      return new TezsignerError('CONFIG_INVALID', `cannot listen on ${where}: no such address on this machine`, { cause: err });
-    default:
-      return new TezsignerError('CONFIG_INVALID', `cannot listen on ${where}: ${err.message}`, { cause: err });
-  }
-}
-
-function urlOf(host: string, port: number): string {
-  return `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
-}
-
-/** Starts the signer's HTTP server; resolves once it accepts connections. */
+/** Starts the signer's HTTP(S) server; resolves once it accepts connections. */
 export async function startSignerServer(options: SignerServerOptions): Promise<RunningSignerServer> {
   const host = options.host ?? DEFAULT_HOST;
-  const requestedPort = options.port ?? DEFAULT_PORT;
-  const app = createSignerApp(options);
-  const server: Server = createServer(app);
-  await new Promise<void>((resolve, reject) => {
-    const onError = (err: NodeJS.ErrnoException): void => reject(listenError(err, host, requestedPort));
-    server.once('error', onError);
-    server.listen(requestedPort, host, () => {
-      server.off('error', onError);
-      resolve();
-    });
-  });
-  const port = (server.address() as AddressInfo).port;
+  const limits = httpLimits(options.limits);
+  const auth = createReloadableAuthenticator(options.authorizedKeys ?? []);
+  const app = createSignerApp(options, auth);
+  const tls = options.tls;
+  const server: Server | HttpsServer =
+    tls === undefined
+      ? createServer(serverConstructorLimits(limits), app)
+      : // a client that opens a connection and never completes the handshake is cut off like a slow header
+        createHttpsServer({ ...serverConstructorLimits(limits), ...tlsServerOptions(tls), handshakeTimeout: limits.headersTimeoutMs }, app);
+  applyHttpLimits(server, limits);
+  const port = await listenOn(server, host, options.port ?? DEFAULT_PORT);
   let closing: Promise<void> | undefined;
   const close = (): Promise<void> => {
     closing ??= new Promise<void>((resolve) => {
-      const grace = options.shutdownGraceMs ?? 5_000;
+      const grace = options.shutdownGraceMs ?? DEFAULT_SHUTDOWN_GRACE_MS;
       // Keep-alive connections that finish their request after close() began stay open
       // unless closed again, so keep sweeping idle ones until the server is done.
       const sweep = setInterval(() => server.closeIdleConnections(), 25);
@@ -79,5 +77,15 @@ export async function startSignerServer(options: SignerServerOptions): Promise<R
     });
     return closing;
   };
-  return { url: urlOf(host, port), host, port, close };
+  return {
+    url: urlOf(tls === undefined ? 'http' : 'https', host, port),
+    host,
+    port,
+    replaceAuthorizedKeys: (keys) => auth.replace(keys),
+    replaceTls(material) {
+      if (!('setSecureContext' in server)) throw new Error('replaceTls: this server does not serve HTTPS');
+      server.setSecureContext(material);
+    },
+    close,
+  };
 }

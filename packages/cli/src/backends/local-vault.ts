@@ -2,6 +2,7 @@ import type { KeyProvider } from '@tezsigner/core';
 import { LocalKeyVault, openHome, resolvePassphrase } from '@tezsigner/local-adapter';
 import type { CliIo } from '../cli-io.js';
 import type { BackendOptions } from './backend-options.js';
+import { checkPassphraseFileMode } from './passphrase-file-mode.js';
 
 /** The home folder, created private if missing; what had to be fixed is told on stderr. */
 export async function openHomeFolder(options: Pick<BackendOptions, 'home'>, io: CliIo): Promise<string> {
@@ -27,6 +28,7 @@ export async function openLocalVault(
   ask: (vault: LocalKeyVault) => Promise<string | undefined> = async () => undefined,
 ): Promise<OpenedVault> {
   const home = await openHomeFolder(options, io);
+  await checkPassphraseFileMode(options.passphraseFile, io.env);
   let passphrase = await resolvePassphrase({ passphraseFile: options.passphraseFile, env: io.env });
   let vault = await LocalKeyVault.open({ home, passphrase });
   for (const warning of vault.warnings) io.stderr(`tezsigner: warning: ${warning}\n`);

@@ -1,50 +1,93 @@
-import { SignerService, TezsignerError, describeMagicByte } from '@tezsigner/core';
-import { DEFAULT_HOST, DEFAULT_PORT, LOG_LEVELS, createRequestLogger, isLogLevel, startSignerServer } from '@tezsigner/http-server';
+import { SignerService, TezsignerError, describeMagicByte, type KeyInfo, type WatermarkStore } from '@tezsigner/core';
+import {
+  DEFAULT_HOST,
+  DEFAULT_PORT,
+  LOG_LEVELS,
+  SignerMetrics,
+  createRequestLogger,
+  instrumentKeyProvider,
+  instrumentWatermarkStore,
+  keyProviderProbe,
+  readTlsMaterial,
+  startHealthServer,
+  startSignerServer,
+  watermarkStoreProbe,
+} from '@tezsigner/http-server';
 import type { Command } from 'commander';
 import { readAuthorizedKeysFile } from '../authorized-keys-file.js';
 import { addBackendOptions } from '../backends/backend-command-options.js';
 import type { BackendOptions } from '../backends/backend-options.js';
+import { forgetPassphraseEnv } from '../backends/passphrase-file-mode.js';
 import { openBackends } from '../backends/registry.js';
 import type { CliIo } from '../cli-io.js';
-import { parsePort } from '../option-parsers.js';
+import { describeFailure } from '../describe-failure.js';
+import { loadServeConfig } from '../config/load-serve-config.js';
+import { DEFAULT_METRICS_PORT_TEXT, serveSettings, type ServeListenOptions } from '../config/serve-settings.js';
+import { ReloadRegistry } from '../reload/reloadable.js';
+import { authorizedKeysReloadable, tlsReloadable } from '../reload/server-reloadables.js';
+import { onSighup } from '../reload/sighup.js';
 import { addSigningPolicyOptions, signingPolicy } from '../signing-policy-options.js';
 
-interface ServeOptions extends BackendOptions {
+interface ServeOptions extends BackendOptions, ServeListenOptions {
+  readonly config?: string;
   readonly address: string;
-  readonly port: string;
   readonly magicBytes: string;
   readonly checkHighWatermark: boolean;
   readonly authorizedKeys?: string;
   readonly allowListKnownKeys?: boolean;
   readonly allowProvePossession?: boolean;
-  readonly logLevel: string;
+}
+
+const collect = (value: string, previous: readonly string[] = []): string[] => [...previous, value];
+
+/** The `serve` options, also parsed by `config show` to print what serve would use. */
+export function addServeOptions(command: Command): Command {
+  command
+    .option('-c, --config <file>', 'YAML configuration file (flags and the environment override it; `tezsigner config show` prints the result)')
+    .option('-a, --address <address>', 'address to listen on', DEFAULT_HOST)
+    .option('-p, --port <port>', 'port to listen on', String(DEFAULT_PORT))
+    .option('--tls-cert <file>', 'serve HTTPS with this certificate (PEM; reloaded on SIGHUP)')
+    .option('--tls-key <file>', 'the private key of --tls-cert (PEM; reloaded on SIGHUP)')
+    .option('--tls-client-ca <file>', 'require client certificates issued by these CAs (PEM)')
+    .option('--authorized-keys <file>', 'require requests signed by one of these public keys (one per line, or octez\'s authorized_keys file; reloaded on SIGHUP)')
+    .option('--chain-id <Net…>', 'sign consensus for this chain only (repeatable; default: any chain)', collect)
+    .option('--allow-list-known-keys', 'serve GET /known_keys (lists every address of this signer)')
+    .option('--allow-prove-possession', 'serve GET /bls_prove_possession/<tz4> (needed to reveal a tz4 key)')
+    .option('--log-level <level>', `request log level (${LOG_LEVELS.join(', ')})`, 'info')
+    .option('--metrics-address <address>', 'address of the /metrics, /healthz and /readyz listener', '127.0.0.1')
+    .option('--metrics-port <port>', 'port of the /metrics, /healthz and /readyz listener', DEFAULT_METRICS_PORT_TEXT)
+    .option('--no-metrics', 'no /metrics, /healthz and /readyz listener');
+  return addSigningPolicyOptions(addBackendOptions(command));
 }
 
 /** `tezsigner serve`: the octez remote-signer HTTP protocol over the chosen keys and watermarks. */
 export function registerServeCommand(program: Command, io: CliIo): void {
   const command = program
     .command('serve')
-    .description('serve the octez remote-signer HTTP protocol (octez-client, octez-baker, Taquito RemoteSigner)')
-    .option('-a, --address <address>', 'address to listen on', DEFAULT_HOST)
-    .option('-p, --port <port>', 'port to listen on', String(DEFAULT_PORT))
-    .option('--authorized-keys <file>', 'require requests signed by one of these public keys (one per line, or octez\'s authorized_keys file)')
-    .option('--allow-list-known-keys', 'serve GET /known_keys (lists every address of this signer)')
-    .option('--allow-prove-possession', 'serve GET /bls_prove_possession/<tz4> (needed to reveal a tz4 key)')
-    .option('--log-level <level>', `request log level (${LOG_LEVELS.join(', ')})`, 'info');
-  addSigningPolicyOptions(addBackendOptions(command)).action((options: ServeOptions) => serve(options, io));
+    .description('serve the octez remote-signer HTTP protocol (octez-client, octez-baker, Taquito RemoteSigner)');
+  addServeOptions(command).action((_options: ServeOptions, self: Command) => serve(self, io));
 }
 
-async function serve(options: ServeOptions, io: CliIo): Promise<void> {
-  // Everything the user typed is checked before anything is opened or decrypted.
-  const port = parsePort(options.port);
+async function serve(command: Command, io: CliIo): Promise<void> {
+  // Everything the user typed (and the file says) is checked before anything is opened or decrypted.
+  const { settings, configFile } = await loadServeConfig(command, io);
+  const options = command.opts<ServeOptions>();
+  const listen = serveSettings(options, settings);
   const policy = signingPolicy(options);
-  const logLevel = options.logLevel;
-  if (!isLogLevel(logLevel)) {
-    throw new TezsignerError('CONFIG_INVALID', `--log-level ${JSON.stringify(logLevel)}: choose one of ${LOG_LEVELS.join(', ')}`);
-  }
   const authorizedKeys = options.authorizedKeys === undefined ? [] : await readAuthorizedKeysFile(options.authorizedKeys);
+  const tls = listen.tls === undefined ? undefined : await readTlsMaterial(listen.tls);
+  if (configFile !== undefined) io.stderr(`tezsigner: configuration: ${configFile}\n`);
+  if (options.vault === 'azure' && options.watermarkStore === 'file') {
+    io.stderr(
+      'tezsigner: warning: --vault azure with the file watermark store: the marks live on this machine only; two machines serving the same HSM key can double-sign unless they share --watermark-store azure-table\n',
+    );
+  }
 
-  const backends = await openBackends(options, io);
+  const metrics = new SignerMetrics();
+  const backends = await openBackends(options, countingRetries(io, metrics, options.vault));
+  forgetPassphraseEnv(process.env);
+  const reloads = new ReloadRegistry();
+  const stopReloading = onSighup(() => void reloads.reloadAll((line) => io.stderr(`tezsigner: ${line}\n`)));
   try {
     const keys = await backends.keys.listKeys();
     if (keys.length === 0) {
@@ -53,35 +96,102 @@ async function serve(options: ServeOptions, io: CliIo): Promise<void> {
         'no key to serve: create one with `tezsigner keys generate --curve ed25519 --name baker` (or `tezsigner init`), or import one with `tezsigner keys import <secret-key>`',
       );
     }
-    const signer = new SignerService({ keys: backends.keys, watermarks: backends.watermarks, policy });
-    const logger = createRequestLogger({ level: logLevel, write: (line) => io.stdout(line) });
+    metrics.setKnownKeys(keys.map((key) => key.pkh));
+    await seedHighWatermarks(metrics, backends.watermarks, io);
+    const signer = new SignerService({
+      keys: instrumentKeyProvider(backends.keys, metrics),
+      watermarks: instrumentWatermarkStore(backends.watermarks, metrics),
+      policy,
+    });
+    const logger = createRequestLogger({ level: listen.logLevel, write: (line) => io.stdout(line) });
     const server = await startSignerServer({
       signer,
       host: options.address,
-      port,
+      port: listen.port,
       authorizedKeys,
       allowListKnownKeys: options.allowListKnownKeys === true,
       allowProvePossession: options.allowProvePossession === true,
+      allowedChainIds: listen.chainIds,
       logger,
+      metrics,
+      limits: listen.limits,
+      shutdownGraceMs: listen.shutdownGraceMs,
+      ...(tls === undefined ? {} : { tls }),
     });
-    for (const key of keys) io.stderr(`tezsigner: key ${key.pkh} (${key.curve}${key.label === undefined ? '' : `, ${key.label}`})\n`);
-    io.stderr(`tezsigner: magic bytes allowed: ${signer.policy.allowedMagicBytes.map(describeMagicByte).join(', ')}\n`);
-    if (signer.policy.checkHighWatermark) {
-      io.stderr(`tezsigner: high watermarks: ${backends.watermarks.name} store\n`);
-    } else {
-      io.stderr('tezsigner: warning: high watermarks are OFF (--no-check-high-watermark): nothing prevents double signing\n');
-    }
-    io.stderr(`tezsigner: authentication: ${authorizedKeys.length === 0 ? 'off' : `${authorizedKeys.length} authorized key(s)`}\n`);
-    if (!isLoopback(server.host) && authorizedKeys.length === 0) {
-      io.stderr(`tezsigner: warning: listening on ${server.host} without --authorized-keys: anyone who reaches this port can ask for signatures\n`);
-    }
+    if (options.authorizedKeys !== undefined) reloads.add(authorizedKeysReloadable(options.authorizedKeys, server));
+    if (listen.tls !== undefined) reloads.add(tlsReloadable(listen.tls, server));
+    const health =
+      listen.metrics === undefined
+        ? undefined
+        : await startHealthServer({
+            metrics,
+            probes: [keyProviderProbe(backends.keys), watermarkStoreProbe(backends.watermarks)],
+            host: listen.metrics.host,
+            port: listen.metrics.port,
+            readinessDeadlineMs: listen.readinessDeadlineMs,
+            logger,
+          }).catch((err: unknown) => {
+            // metrics serve the operator, signatures serve the chain: a taken port must not stop a baker
+            io.stderr(`tezsigner: warning: no metrics and health listener: ${describeFailure(err)}\n`);
+            return undefined;
+          });
+    reportStart(io, keys, signer, backends.watermarks, authorizedKeys.length, options, listen.chainIds);
+    if (health !== undefined) io.stderr(`tezsigner: metrics and health on ${health.url}/metrics, /healthz, /readyz\n`);
     io.stderr(`tezsigner: listening on ${server.url}\n`);
     const signal = await io.waitForStop();
-    io.stderr(`tezsigner: ${signal} received, finishing requests in flight\n`);
+    io.stderr(`tezsigner: ${signal} received, finishing requests in flight (at most ${listen.shutdownGraceMs} ms)\n`);
     await server.close();
+    await health?.close();
     io.stderr('tezsigner: stopped\n');
   } finally {
+    stopReloading();
     await backends.close();
+  }
+}
+
+/**
+ * The Key Vault adapter reports each retry as a warning line; counting those lines keeps the
+ * adapter free of any metrics dependency.
+ */
+function countingRetries(io: CliIo, metrics: SignerMetrics, backend: string): CliIo {
+  return {
+    ...io,
+    stderr: (text) => {
+      if (/retrying in \d+ ms/.test(text)) metrics.backendRetries.inc({ backend });
+      io.stderr(text);
+    },
+  };
+}
+
+/** The high watermark gauges start at the stored marks, not at zero after a restart. */
+async function seedHighWatermarks(metrics: SignerMetrics, store: WatermarkStore, io: CliIo): Promise<void> {
+  try {
+    for (const { key, watermark } of await store.list()) metrics.observeHighWatermark(key.pkh, key.kind, watermark.level, watermark.round);
+  } catch {
+    io.stderr('tezsigner: warning: could not read the stored watermarks for the metrics; the gauges start with the first signature\n');
+  }
+}
+
+function reportStart(
+  io: CliIo,
+  keys: readonly KeyInfo[],
+  signer: SignerService,
+  watermarks: WatermarkStore,
+  authorizedKeyCount: number,
+  options: ServeOptions,
+  chainIds: readonly string[],
+): void {
+  for (const key of keys) io.stderr(`tezsigner: key ${key.pkh} (${key.curve}${key.label === undefined ? '' : `, ${key.label}`})\n`);
+  io.stderr(`tezsigner: magic bytes allowed: ${signer.policy.allowedMagicBytes.map(describeMagicByte).join(', ')}\n`);
+  if (signer.policy.checkHighWatermark) {
+    io.stderr(`tezsigner: high watermarks: ${watermarks.name} store\n`);
+  } else {
+    io.stderr('tezsigner: warning: high watermarks are OFF (--no-check-high-watermark): nothing prevents double signing\n');
+  }
+  io.stderr(`tezsigner: chains: ${chainIds.length === 0 ? 'any' : chainIds.join(', ')}\n`);
+  io.stderr(`tezsigner: authentication: ${authorizedKeyCount === 0 ? 'off' : `${authorizedKeyCount} authorized key(s)`}\n`);
+  if (!isLoopback(options.address) && authorizedKeyCount === 0) {
+    io.stderr(`tezsigner: warning: listening on ${options.address} without --authorized-keys: anyone who reaches this port can ask for signatures\n`);
   }
 }
 

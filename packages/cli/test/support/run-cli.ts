@@ -1,6 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { captureLog, registerSecret } from '../../../../test-support/log-capture.js';
 import type { CliIo } from '../../src/cli-io.js';
 import { runCli } from '../../src/program.js';
 
@@ -22,18 +23,25 @@ export interface RunOptions {
   readonly onStderr?: (text: string) => void;
 }
 
+/** Variables whose values must never reach a log (checked at the end of the run). */
+const SECRET_ENV = ['TEZSIGNER_PASSPHRASE', 'AZURE_TABLE_CONNECTION_STRING', 'TEZSIGNER_TEST_AZURE_TOKEN'];
+
 /** Runs one `tezsigner` command line in this process, with its own streams and environment. */
 export async function runTezsigner(args: readonly string[], options: RunOptions = {}): Promise<CliRun> {
   let stdout = '';
   let stderr = '';
   const asked: string[] = [];
   const typed = options.typed === undefined ? undefined : [...options.typed];
+  for (const answer of typed ?? []) registerSecret(answer);
+  for (const name of SECRET_ENV) registerSecret(options.env?.[name]);
   const io: CliIo = {
     stdout: (text) => {
       stdout += text;
+      captureLog(text);
     },
     stderr: (text) => {
       stderr += text;
+      captureLog(text);
       options.onStderr?.(text);
     },
     env: options.env ?? {},

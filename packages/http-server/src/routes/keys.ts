@@ -2,12 +2,13 @@ import { watermarkOf } from '@tezsigner/core';
 import { Router } from 'express';
 import { addressParam } from '../address-param.js';
 import type { Authenticator } from '../authenticator.js';
+import { checkChainAllowed } from '../chain-allowlist.js';
 import { noteRequest } from '../request-log.js';
 import { readSignBody } from '../sign-body.js';
 import type { SigningService } from '../signer-app-options.js';
 
 /** `GET /keys/<pkh>` (public key) and `POST /keys/<pkh>` (sign). */
-export function keysRoutes(signer: SigningService, auth: Authenticator): Router {
+export function keysRoutes(signer: SigningService, auth: Authenticator, allowedChainIds: ReadonlySet<string> = new Set()): Router {
   const router = Router();
 
   router.get('/keys/:pkh', async (req, res) => {
@@ -22,6 +23,8 @@ export function keysRoutes(signer: SigningService, auth: Authenticator): Router 
     const pkh = addressParam(req.params.pkh);
     const { bytes, authentication } = readSignBody(req);
     auth.check(pkh, bytes, authentication);
+    const parsed = checkChainAllowed(allowedChainIds, pkh, bytes);
+    if (parsed !== undefined) noteRequest(res, { kind: parsed.kind });
     const result = await signer.sign(pkh, bytes);
     const mark = watermarkOf(result.request);
     noteRequest(res, {

@@ -4,8 +4,9 @@ import { join } from 'node:path';
 import { MemoryKeyProvider, SignerService, decodeSecretKey } from '@tezsigner/core';
 import type { KeyProvider, SignerPolicy, WatermarkStore } from '@tezsigner/core';
 import { FileWatermarkStore } from '@tezsigner/local-adapter';
+import { captureLog } from '../../../../test-support/log-capture.js';
 import { keyVectors, type KeyVector } from '../../../../test-support/vectors.js';
-import { createRequestLogger, startSignerServer, type SignerServerOptions } from '../../src/index.js';
+import { createRequestLogger, startSignerServer, type RunningSignerServer, type SignerServerOptions } from '../../src/index.js';
 
 /** The key vector of a name (`ed25519-1`, `secp256k1-1`, `p256-1`, `bls12_381-1`, …). */
 export function keyVector(name: string): KeyVector {
@@ -26,6 +27,8 @@ export async function tempHome(): Promise<{ path: string; remove: () => Promise<
 
 export interface TestSigner {
   readonly url: string;
+  /** the running server, for what a test swaps while it runs (keys, certificate) */
+  readonly server: RunningSignerServer;
   /** every log line written so far, parsed */
   readonly logs: Record<string, unknown>[];
   /** the raw log output, to look for what must never be there */
@@ -59,6 +62,7 @@ export async function startTestSigner(options: TestSignerOptions = {}): Promise<
   const logs: Record<string, unknown>[] = [];
   const write = (text: string): void => {
     raw += text;
+    captureLog(text);
     for (const line of text.split('\n')) if (line !== '') logs.push(JSON.parse(line) as Record<string, unknown>);
   };
   const server = await startSignerServer({
@@ -73,6 +77,7 @@ export async function startTestSigner(options: TestSignerOptions = {}): Promise<
   });
   return {
     url: server.url,
+    server,
     logs,
     rawLogs: () => raw,
     async close() {

@@ -1,0 +1,61 @@
+import { isTezsignerError } from '@tezsigner/core';
+
+/** Something the signer needs to answer: a key backend, the watermark store. */
+export interface ReadinessProbe {
+  /** e.g. `key backend azure-key-vault` */
+  readonly name: string;
+  readonly check: () => Promise<unknown>;
+}
+
+export interface Readiness {
+  readonly ready: boolean;
+  /** one line per probe that failed; an error code, never backend text (that goes to the log) */
+  readonly reasons: readonly string[];
+}
+
+export const DEFAULT_READINESS_DEADLINE_MS = 2_000;
+
+/** Runs every probe at once; a probe that does not answer within `deadlineMs` fails. */
+export async function checkReadiness(
+  probes: readonly ReadinessProbe[],
+  deadlineMs: number,
+  onFailure: (probe: string, err: unknown) => void = () => undefined,
+): Promise<Readiness> {
+  const results = await Promise.all(
+    probes.map(async (probe): Promise<string | undefined> => {
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const late = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`no answer within ${deadlineMs} ms`)), deadlineMs);
+      });
+      try {
+        await Promise.race([probe.check(), late]);
+        return undefined;
+      } catch (err) {
+        onFailure(probe.name, err);
+        if (isTezsignerError(err)) return `${probe.name}: ${err.code}`;
+        return `${probe.name}: ${err instanceof Error && err.message.startsWith('no answer within') ? err.message : 'failed'}`;
+      } finally {
+        clearTimeout(timer);
+      }
+    }),
+  );
+  const reasons = results.filter((reason): reason is string => reason !== undefined);
+  return { ready: reasons.length === 0, reasons };
+}
+
+type MaybeProbed = { probe?: () => Promise<unknown> };
+
+const probeOf = (target: object): (() => Promise<unknown>) | undefined => {
+  const probe = (target as MaybeProbed).probe;
+  return typeof probe === 'function' ? () => probe.call(target) : undefined;
+};
+
+/** A key backend answers when it lists its keys (or its own probe, when it has one, passes). */
+export function keyProviderProbe(provider: { readonly name: string; listKeys(): Promise<unknown> }): ReadinessProbe {
+  return { name: `key backend ${provider.name}`, check: probeOf(provider) ?? (() => provider.listKeys()) };
+}
+
+/** A watermark store answers when its own probe passes, else when it lists its marks. */
+export function watermarkStoreProbe(store: { readonly name: string; list(): Promise<unknown> }): ReadinessProbe {
+  return { name: `watermark store ${store.name}`, check: probeOf(store) ?? (() => store.list()) };
+}

@@ -1,0 +1,120 @@
+import { MemoryKeyProvider, MemoryWatermarkStore, decodeSecretKey, storeUnavailable, backendUnavailable } from '@tezsigner/core';
+import type { KeyProvider, WatermarkStore } from '@tezsigner/core';
+import { afterEach, describe, expect, test } from 'vitest';
+import {
+  SignerMetrics,
+  instrumentKeyProvider,
+  instrumentWatermarkStore,
+  keyProviderProbe,
+  startHealthServer,
+  watermarkStoreProbe,
+  type RunningHealthServer,
+} from '../src/index.js';
+import { tenderbakeBlock } from './support/consensus-bytes.js';
+import { parseMetrics, switchable } from './support/switchable.js';
+import { ED, SP, call, signOver, startTestSigner, type TestSigner } from './support/test-signer.js';
+
+const MAINNET = 'NetXdQprcVkpaWU';
+const running: { close(): Promise<void> }[] = [];
+afterEach(async () => {
+  await Promise.all(running.splice(0).map((item) => item.close()));
+});
+
+async function start(
+  keyProvider: KeyProvider = new MemoryKeyProvider([decodeSecretKey(ED.secret_key)]),
+  watermarks: WatermarkStore = new MemoryWatermarkStore(),
+) {
+  const metrics = new SignerMetrics();
+  metrics.setKnownKeys([ED.public_key_hash]);
+  const signer: TestSigner = await startTestSigner({
+    keyProvider: instrumentKeyProvider(keyProvider, metrics),
+    watermarks: instrumentWatermarkStore(watermarks, metrics),
+    metrics,
+    allowedChainIds: [MAINNET],
+  });
+  running.push(signer);
+  const health: RunningHealthServer = await startHealthServer({
+    metrics,
+    probes: [keyProviderProbe(keyProvider), watermarkStoreProbe(watermarks)],
+    port: 0,
+    readinessDeadlineMs: 1_000,
+  });
+  running.push(health);
+  return { signer, health };
+}
+
+describe('/metrics', () => {
+  test('counts match the traffic sent: results, refusals, latencies, high watermarks, process', async () => {
+    const { signer, health } = await start();
+    for (const level of [10, 11, 12]) expect((await signOver(signer.url, ED.public_key_hash, tenderbakeBlock(level, 0))).status).toBe(200);
+    expect((await signOver(signer.url, ED.public_key_hash, tenderbakeBlock(12, 0))).status).toBe(200); // the same bytes again
+    expect((await signOver(signer.url, ED.public_key_hash, tenderbakeBlock(5, 0))).status).toBe(409); // below the mark
+    expect((await signOver(signer.url, ED.public_key_hash, '05' + '0100000003616263')).status).toBe(403); // michelson data: not allowed
+    expect((await signOver(signer.url, SP.public_key_hash, tenderbakeBlock(20, 0))).status).toBe(404); // a key this signer lacks
+
+    const response = await fetch(`${health.url}/metrics`);
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toMatch(/^text\/plain/);
+    const metrics = parseMetrics(await response.text());
+    const key = ED.public_key_hash;
+    expect(metrics.get(`tezsigner_requests_total{kind="block",key="${key}",result="signed"}`)).toBe(3);
+    expect(metrics.get(`tezsigner_requests_total{kind="block",key="${key}",result="repeated"}`)).toBe(1);
+    expect(metrics.get(`tezsigner_requests_total{kind="block",key="${key}",result="watermark_refused"}`)).toBe(1);
+    expect(metrics.get(`tezsigner_requests_total{kind="michelson_data",key="${key}",result="policy_denied"}`)).toBe(1);
+    // an address the signer does not hold is never a label of its own
+    expect(metrics.get('tezsigner_requests_total{kind="block",key="other",result="key_not_found"}')).toBe(1);
+    expect(metrics.get('tezsigner_refusals_total{reason="watermark"}')).toBe(1);
+    expect(metrics.get('tezsigner_refusals_total{reason="policy"}')).toBe(1);
+    expect(metrics.get('tezsigner_request_duration_seconds_count{kind="block",result="signed"}')).toBe(3);
+    expect(metrics.get(`tezsigner_high_watermark_level{key="${key}",kind="block"}`)).toBe(12);
+    expect(metrics.get(`tezsigner_high_watermark_round{key="${key}",kind="block"}`)).toBe(0);
+    expect(metrics.get('tezsigner_backend_duration_seconds_count{backend="memory",operation="sign"}')).toBe(3);
+    const storeCalls = [...metrics].filter(([name]) => name.startsWith('tezsigner_watermark_store_duration_seconds_count{store="memory"'));
+    expect(storeCalls.reduce((sum, [, value]) => sum + value, 0)).toBeGreaterThanOrEqual(5);
+    expect(metrics.get('tezsigner_process_cpu_user_seconds_total')).toBeGreaterThan(0);
+    expect([...metrics.keys()].some((name) => name.includes(SP.public_key_hash))).toBe(false);
+  });
+
+  test('a failing backend counts as a backend error', async () => {
+    const keys = switchable(new MemoryKeyProvider([decodeSecretKey(ED.secret_key)]), () => backendUnavailable('HSM gone'));
+    const { signer, health } = await start(keys.value);
+    keys.down = true;
+    expect((await signOver(signer.url, ED.public_key_hash, tenderbakeBlock(10, 0))).status).toBe(503);
+    const metrics = parseMetrics(await (await fetch(`${health.url}/metrics`)).text());
+    const errors = [...metrics].filter(([name]) => name.startsWith('tezsigner_backend_errors_total{backend="memory"'));
+    expect(errors.reduce((sum, [, value]) => sum + value, 0)).toBeGreaterThanOrEqual(1);
+    expect(metrics.get(`tezsigner_requests_total{kind="block",key="${ED.public_key_hash}",result="backend_unavailable"}`)).toBe(1);
+  });
+});
+
+describe('/healthz and /readyz', () => {
+  test('/readyz is 503 naming the store while it is down, and 200 once it is back; /healthz stays 200', async () => {
+    const store = switchable(new MemoryWatermarkStore(), () => storeUnavailable('table at https://acct.table.core.windows.net gone'));
+    const { health } = await start(undefined, store.value);
+    expect(await call(`${health.url}/readyz`)).toMatchObject({ status: 200, body: { status: 'ready' } });
+    store.down = true;
+    const down = await call(`${health.url}/readyz`);
+    expect(down).toMatchObject({ status: 503, body: { status: 'not ready', reasons: ['watermark store memory: STORE_UNAVAILABLE'] } });
+    expect(JSON.stringify(down.body)).not.toMatch(/https?:|windows\.net/);
+    expect((await call(`${health.url}/healthz`)).status).toBe(200);
+    store.down = false;
+    expect((await call(`${health.url}/readyz`)).status).toBe(200);
+  });
+
+  test('/readyz is 503 naming the key backend while it is down, and 200 once it is back', async () => {
+    const keys = switchable(new MemoryKeyProvider([decodeSecretKey(ED.secret_key)]), () => backendUnavailable('vault https://v.vault.azure.net gone'));
+    const { health } = await start(keys.value);
+    keys.down = true;
+    expect(await call(`${health.url}/readyz`)).toMatchObject({ status: 503, body: { reasons: ['key backend memory: BACKEND_UNAVAILABLE'] } });
+    keys.down = false;
+    expect((await call(`${health.url}/readyz`)).status).toBe(200);
+  });
+
+  test('a probe that hangs past the deadline makes /readyz 503 instead of hanging', async () => {
+    const hanging = { name: 'stuck', listKeys: () => new Promise<never>(() => undefined) };
+    const metrics = new SignerMetrics({ processMetrics: false });
+    const health = await startHealthServer({ metrics, probes: [keyProviderProbe(hanging)], port: 0, readinessDeadlineMs: 200 });
+    running.push(health);
+    expect(await call(`${health.url}/readyz`)).toMatchObject({ status: 503, body: { reasons: ['key backend stuck: no answer within 200 ms'] } });
+  });
+});
