@@ -4,6 +4,7 @@ import { normalizeEcdsaSignature } from './ecdsa.js';
 import { backendUnavailable, configInvalid, isTezsignerError, keyNotFound, notSupported, policyDenied, storeCorrupt, storeUnavailable } from './errors.js';
 import { bytesToHex } from './hex.js';
 import { AUTHENTICATION_MAGIC_BYTE, DEFAULT_MAGIC_BYTES, describeMagicByte, formatMagicByte, validateMagicBytes } from './magic-bytes.js';
+import type { Gatekeeper } from './ports/gatekeeper.js';
 import type { KeyInfo, KeyProvider } from './ports/key-provider.js';
 import type { CheckResult, WatermarkKey, WatermarkMark, WatermarkStore } from './ports/watermark-store.js';
 import { CURVE_PREFIXES } from './prefixes.js';
@@ -23,6 +24,8 @@ export interface SignerServiceOptions {
   readonly keys: KeyProvider;
   readonly watermarks: WatermarkStore;
   readonly policy?: SignerPolicy;
+  /** decides, once a request is read, whether it is signed at all (per-key policy, confirmation) */
+  readonly gatekeeper?: Gatekeeper;
 }
 
 export interface SignResult {
@@ -45,12 +48,14 @@ export class SignerService {
   readonly policy: Readonly<{ allowedMagicBytes: readonly number[]; checkHighWatermark: boolean }>;
   readonly #keys: KeyProvider;
   readonly #watermarks: WatermarkStore;
+  readonly #gatekeeper: Gatekeeper | undefined;
   /** public key bytes per pkh, once checked to belong to the pkh (BLS decoding is costly) */
   readonly #publicKeys = new Map<string, { text: string; bytes: Uint8Array }>();
 
   constructor(options: SignerServiceOptions) {
     this.#keys = options.keys;
     this.#watermarks = options.watermarks;
+    this.#gatekeeper = options.gatekeeper;
     const checkHighWatermark = options.policy?.checkHighWatermark ?? true;
     if (typeof checkHighWatermark !== 'boolean') throw configInvalid('checkHighWatermark must be true or false');
     this.policy = Object.freeze({
@@ -75,6 +80,7 @@ export class SignerService {
     if (bytes.length > 0) this.#checkMagicByte(bytes[0] as number);
     const request = parseRequest(bytes, key.curve);
     const digest = blake2b256(bytes);
+    await this.#gatekeeper?.admit({ pkh: key.pkh, request, digest });
 
     const position = this.policy.checkHighWatermark ? watermarkOf(request) : undefined;
     const watermark = position && {
