@@ -7,3 +7,7 @@ export type { AddKeyOptions, ImportKeyOptions, LocalKeyVaultOptions, VaultKeyInf
 export { FileWatermarkStore } from './file-watermark-store.js';
 export type { FileWatermarkStoreOptions } from './file-watermark-store.js';
 export type { FileLockOptions } from './file-lock.js';
+export { FileAuditLog } from './file-audit-log.js';
+export { FileSpendingLedger } from './file-spending-ledger.js';
+export { writeFileAtomic } from './atomic-write.js';
+export { createAdminToken, readAdminToken } from './admin-token.js';
