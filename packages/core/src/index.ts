@@ -27,7 +27,25 @@ export {
   type AuthenticationRequest,
   type RequestWatermark,
 } from './request.js';
-export type { OperationSummary } from './operation-decoder.js';
+/*
+ * Decoded generic operations (0x03), for policies and confirmations:
+ * - parseRequest(bytes, curve) of a 0x03 request gives an OperationRequest whose `contents` are
+ *   OperationContent values; decodeOperation(bytes) decodes the same request bytes (0x03 first)
+ *   to { branch, contents } on its own. Unknown tags and layouts: BAD_REQUEST naming the tag.
+ * - OperationContent is a union discriminated by octez's `kind`; manager kinds (isManagerContent)
+ *   have source, fee, counter, gasLimit, storageLimit. Mutez and limits are bigint, addresses and
+ *   keys base58, Michelson values { expression (Micheline JSON), size (bytes) }.
+ * - summarizeContent / summarizeOperation: one line per content for a person;
+ *   describeMichelson: a value rendered (renderMicheline) when short, summarized when long;
+ *   formatTez(mutez) → "12.5 ꜩ"; parseTez("12.5") → 12500000n.
+ */
+export type * from './operation-content.js';
+export type * from './micheline.js';
+export { decodeOperation } from './operation-decoder.js';
+export { isManagerContent } from './operation-kinds.js';
+export { summarizeContent, summarizeOperation } from './operation-summary.js';
+export { renderMicheline, describeMichelson, escapeText, MAX_RENDERED_LENGTH } from './micheline-render.js';
+export { formatTez, parseTez } from './tez-amount.js';
 export { authenticationBytes, authenticationVerifier, verifyAuthentication, type AuthenticationVerifier } from './authentication.js';
 export { KeyedQueue } from './keyed-queue.js';
 export { MemoryWatermarkStore } from './memory-watermark-store.js';

@@ -128,8 +128,8 @@ describe('operation decoding against Taquito local-forging', () => {
         const request = parseRequest(hexToBytes(`03${forged}`), 'ed25519');
         expect(request).toMatchObject({ kind: 'operation', branch: branchHash, operationKinds: cleaned.map((op) => op.kind) });
         if (request.kind !== 'operation') return;
-        request.operations.forEach((summary, i) => {
-          expect(summary.entrypoint).toBe(expectedEntrypoint(cleaned[i] as Forged));
+        request.contents.forEach((summary, i) => {
+          expect((summary as { entrypoint?: string }).entrypoint).toBe(expectedEntrypoint(cleaned[i] as Forged));
         });
       }),
       { numRuns: 400 },

@@ -12,6 +12,7 @@ const OCTEZ: Record<PrefixName, [letters: string, textLength: number]> = {
   edesk: ['edesk', 88], spesk: ['spesk', 88], p2esk: ['p2esk', 88], BLesk: ['BLesk', 88],
   edsig: ['edsig', 99], spsig1: ['spsig1', 99], p2sig: ['p2sig', 98], BLsig: ['BLsig', 142], sig: ['sig', 96],
   Net: ['Net', 15], B: ['B', 51], o: ['o', 51], P: ['P', 51], vh: ['vh', 52],
+  sr1: ['sr1', 36], src1: ['src1', 54], srs1: ['srs1', 54], sh: ['sh', 74],
 };
 
 describe('base58check prefixes', () => {

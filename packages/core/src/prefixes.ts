@@ -37,6 +37,11 @@ export const PREFIXES = {
   o: { bytes: [5, 116], lengths: [32] },
   P: { bytes: [2, 170], lengths: [32] },
   vh: { bytes: [1, 106, 242], lengths: [32] },
+  // smart rollups (octez protocol `smart_rollup_*_hash` modules) and DAL slot commitments
+  sr1: { bytes: [6, 124, 117], lengths: [20] },
+  src1: { bytes: [17, 165, 134, 138], lengths: [32] },
+  srs1: { bytes: [17, 165, 235, 240], lengths: [32] },
+  sh: { bytes: [2, 116, 180], lengths: [48] },
 } as const satisfies Record<string, { bytes: readonly number[]; lengths: readonly number[] }>;
 
 export type PrefixName = keyof typeof PREFIXES;

@@ -1,28 +1,58 @@
+import { bytesToHex } from './hex.js';
+import type { Micheline } from './micheline.js';
+import { MICHELSON_PRIMITIVES } from './michelson-primitives.js';
 import { hex2, type RequestReader } from './request-reader.js';
 
 // Deep enough for any real contract value; shallow enough that a hostile request of nested
 // sequences cannot exhaust the stack (each level costs one frame).
 const MAX_DEPTH = 512;
+// String.fromCharCode takes its bytes as arguments: chunks keep that far below any stack limit.
+const CHUNK = 8192;
+
+/** Names a primitive code, or refuses it; `at` is where its byte is. */
+type PrimitiveNamer = (code: number, at: number, reader: RequestReader) => string;
+
+const knownPrimitive: PrimitiveNamer = (code, at, reader) =>
+  MICHELSON_PRIMITIVES[code] ?? reader.fail(`Micheline primitive 0x${hex2(code)} at byte ${at} is unknown to this signer`);
+
+// Packed data (0x05) is signed without being shown, so a primitive added by a later protocol passes.
+const anyPrimitive: PrimitiveNamer = (code) => MICHELSON_PRIMITIVES[code] ?? `0x${hex2(code)}`;
+
+/** One character per byte, so the text keeps every byte that was signed. */
+export function latin1(bytes: Uint8Array): string {
+  let text = '';
+  for (let i = 0; i < bytes.length; i += CHUNK) text += String.fromCharCode(...bytes.subarray(i, i + CHUNK));
+  return text;
+}
 
 /**
- * Reads one binary Micheline expression (octez `Micheline` binary encoding, what PACK
- * writes after its 0x05) and checks its structure: tags, lengths, nesting. Primitive
- * numbers are not checked against a list, so primitives added by a later protocol pass.
+ * Reads one binary Micheline expression (octez `Micheline` binary encoding, what PACK writes
+ * after its 0x05 and what operations carry) into its JSON form. A primitive code this signer
+ * does not know is refused by name: an expression shown to a person must be shown exactly.
  */
-export function readMicheline(reader: RequestReader, depth = 0): void {
+export function decodeMicheline(reader: RequestReader): Micheline {
+  return decode(reader, knownPrimitive, 0);
+}
+
+/** Checks the structure of one expression (tags, lengths, nesting); primitives are not checked. */
+export function readMicheline(reader: RequestReader): void {
+  decode(reader, anyPrimitive, 0);
+}
+
+function decode(reader: RequestReader, primitive: PrimitiveNamer, depth: number): Micheline {
   if (depth > MAX_DEPTH) reader.fail(`Michelson expression nested deeper than ${MAX_DEPTH}`);
   const at = reader.offset;
   const tag = reader.u8('Micheline node tag');
   switch (tag) {
     case 0x00:
-      return reader.integer('Micheline int');
+      return { int: reader.integer('Micheline int').toString() };
     case 0x01:
-      reader.sized('Micheline string');
-      return;
+      return { string: latin1(reader.sized('Micheline string')) };
     case 0x02: {
       const items = reader.sizedReader('Micheline sequence');
-      while (items.remaining > 0) readMicheline(items, depth + 1);
-      return;
+      const sequence: Micheline[] = [];
+      while (items.remaining > 0) sequence.push(decode(items, primitive, depth + 1));
+      return sequence;
     }
     case 0x03:
     case 0x04:
@@ -31,23 +61,41 @@ export function readMicheline(reader: RequestReader, depth = 0): void {
     case 0x07:
     case 0x08: {
       // 0x03..0x08: a primitive with 0, 1 or 2 arguments, each without or with annotations
-      reader.u8('Micheline primitive');
-      const args = (tag - 0x03) >> 1;
-      for (let i = 0; i < args; i++) readMicheline(reader, depth + 1);
-      if ((tag - 0x03) % 2 === 1) reader.sized('Micheline annotations');
-      return;
+      const prim = readPrimitive(reader, primitive);
+      const args: Micheline[] = [];
+      for (let i = 0; i < (tag - 0x03) >> 1; i++) args.push(decode(reader, primitive, depth + 1));
+      const annots = (tag - 0x03) % 2 === 1 ? readAnnotations(reader) : [];
+      return primNode(prim, args, annots);
     }
     case 0x09: {
-      reader.u8('Micheline primitive');
-      const args = reader.sizedReader('Micheline arguments');
-      while (args.remaining > 0) readMicheline(args, depth + 1);
-      reader.sized('Micheline annotations');
-      return;
+      const prim = readPrimitive(reader, primitive);
+      const items = reader.sizedReader('Micheline arguments');
+      const args: Micheline[] = [];
+      while (items.remaining > 0) args.push(decode(items, primitive, depth + 1));
+      return primNode(prim, args, readAnnotations(reader));
     }
     case 0x0a:
-      reader.sized('Micheline bytes');
-      return;
+      return { bytes: bytesToHex(reader.sized('Micheline bytes')) };
     default:
-      reader.fail(`unknown Micheline node tag 0x${hex2(tag)} at byte ${at}`);
+      return reader.fail(`unknown Micheline node tag 0x${hex2(tag)} at byte ${at}`);
   }
+}
+
+function readPrimitive(reader: RequestReader, primitive: PrimitiveNamer): string {
+  const at = reader.offset;
+  return primitive(reader.u8('Micheline primitive'), at, reader);
+}
+
+/** Annotations travel as one string, separated by spaces. */
+function readAnnotations(reader: RequestReader): string[] {
+  return latin1(reader.sized('Micheline annotations'))
+    .split(' ')
+    .filter((annot) => annot !== '');
+}
+
+function primNode(prim: string, args: Micheline[], annots: string[]): Micheline {
+  if (args.length === 0 && annots.length === 0) return { prim };
+  if (annots.length === 0) return { prim, args };
+  if (args.length === 0) return { prim, annots };
+  return { prim, args, annots };
 }

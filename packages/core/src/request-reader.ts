@@ -103,31 +103,33 @@ export class RequestReader {
   }
 
   /**
-   * A zarith natural (7 bits a byte, high bit = more follows). Only its shape is checked:
-   * terminated, canonical (no trailing zero group) and at most `maxBytes` long.
+   * A zarith natural (7 bits a byte, least significant group first, high bit = more follows),
+   * checked to be terminated, canonical (no trailing zero group) and at most `maxBytes` long.
    */
-  natural(what: string, maxBytes = Number.POSITIVE_INFINITY): void {
-    this.zarith(what, maxBytes);
+  natural(what: string, maxBytes = Number.POSITIVE_INFINITY): bigint {
+    return groupsValue(this.zarith(what, maxBytes), 0);
   }
 
-  /** A zarith integer: like `natural` with a sign bit (0x40) in the first byte. */
-  integer(what: string, options: { nonNegative?: boolean } = {}): void {
+  /** A zarith integer: like `natural`, but the first byte holds a sign bit (0x40) and 6 bits. */
+  integer(what: string, options: { nonNegative?: boolean } = {}): bigint {
     const at = this.offset;
-    this.zarith(what, Number.POSITIVE_INFINITY);
-    if (options.nonNegative === true && ((this.bytes[at - this.base] as number) & 0x40) !== 0) {
-      this.fail(`${what} at byte ${at} is negative`);
-    }
+    const groups = this.zarith(what, Number.POSITIVE_INFINITY);
+    const first = groups[0] as number;
+    if (options.nonNegative === true && (first & 0x40) !== 0) this.fail(`${what} at byte ${at} is negative`);
+    const value = (groupsValue(groups, 1) << 6n) | BigInt(first & 0x3f);
+    return (first & 0x40) !== 0 ? -value : value;
   }
 
-  private zarith(what: string, maxBytes: number): void {
-    const start = this.offset;
+  private zarith(what: string, maxBytes: number): Uint8Array {
+    const start = this.position;
     let byte: number;
     do {
       byte = this.u8(what);
-      if (this.offset - start > maxBytes) this.fail(`${what} at byte ${start} is longer than ${maxBytes} bytes`);
+      if (this.position - start > maxBytes) this.fail(`${what} at byte ${this.base + start} is longer than ${maxBytes} bytes`);
     } while ((byte & 0x80) !== 0);
     // A last group of zero bits after the first byte is a second encoding of the same number.
-    if (byte === 0 && this.offset - start > 1) this.fail(`${what} at byte ${start} is not canonical (trailing zero byte)`);
+    if (byte === 0 && this.position - start > 1) this.fail(`${what} at byte ${this.base + start} is not canonical (trailing zero byte)`);
+    return this.bytes.subarray(start, this.position);
   }
 
   /** Refuses anything after the end of the structure just read. */
@@ -136,6 +138,26 @@ export class RequestReader {
       this.fail(`${this.remaining} unexpected trailing byte${this.remaining === 1 ? '' : 's'} at byte ${this.offset}`);
     }
   }
+}
+
+// Seven 7-bit groups fit a double exactly; shifting a bigint once per seven groups instead of once
+// per group keeps a hostile many-kilobyte number cheap to read.
+const GROUPS_PER_STEP = 7;
+
+/** The number the 7-bit groups from `from` on spell, least significant group first. */
+function groupsValue(groups: Uint8Array, from: number): bigint {
+  let value = 0n;
+  let i = groups.length - 1;
+  while (i >= from) {
+    let chunk = 0;
+    let bits = 0;
+    for (let n = 0; n < GROUPS_PER_STEP && i >= from; n++, i--) {
+      chunk = chunk * 128 + ((groups[i] as number) & 0x7f);
+      bits += 7;
+    }
+    value = (value << BigInt(bits)) | BigInt(chunk);
+  }
+  return value;
 }
 
 export const hex2 = (byte: number): string => byte.toString(16).padStart(2, '0');

@@ -87,7 +87,7 @@ describe('parseRequest on the shared operation vectors', () => {
   it('names the entrypoint of a stake (a transaction to oneself)', () => {
     const stake = operations.find((v) => v.name === 'stake');
     const request = parseRequest(hexToBytes(stake?.bytes_hex ?? ''), 'ed25519');
-    expect(request).toMatchObject({ operations: [{ kind: 'transaction', entrypoint: 'stake' }] });
+    expect(request).toMatchObject({ contents: [{ kind: 'transaction', entrypoint: 'stake' }] });
   });
 });
 

@@ -3,7 +3,8 @@ import { b58cEncode } from './base58.js';
 import { CURVES, type Curve } from './curve.js';
 import { badRequest } from './errors.js';
 import { SIGN_REQUEST_TAG } from './magic-bytes.js';
-import { decodeOperation, type OperationSummary } from './operation-decoder.js';
+import type { OperationContent } from './operation-content.js';
+import { readOperation } from './operation-decoder.js';
 import type { WatermarkKind } from './ports/watermark-store.js';
 import { readLegacyBlock, readTenderbakeBlock } from './request-block.js';
 import { readConsensus, readLegacyEndorsement } from './request-consensus.js';
@@ -47,7 +48,8 @@ export interface OperationRequest {
   readonly branch: string;
   /** octez kind of each content, in order ("reveal", "transaction", …) */
   readonly operationKinds: readonly string[];
-  readonly operations: readonly OperationSummary[];
+  /** every content decoded field by field (operation-content.ts) */
+  readonly contents: readonly OperationContent[];
 }
 
 export interface MichelsonDataRequest {
@@ -122,8 +124,8 @@ export function parseRequest(bytes: Uint8Array, signer: Curve): SigningRequest {
       return { kind: 'legacy_endorsement', magic, chainId, round: 0, ...readLegacyEndorsement(reader) };
     }
     case 0x03: {
-      const { branch, operations } = decodeOperation(reader);
-      return { kind: 'operation', magic, branch, operationKinds: operations.map((op) => op.kind), operations };
+      const { branch, contents } = readOperation(reader);
+      return { kind: 'operation', magic, branch, operationKinds: contents.map((op) => op.kind), contents };
     }
     case 0x05:
       readMicheline(reader);
