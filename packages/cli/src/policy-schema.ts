@@ -15,9 +15,12 @@ const implicitAddress = z.string().refine(isAddress, { error: 'expected a tz1/tz
 const tez = z
   .union([z.string(), z.number()], { error: 'expected an amount of tez, e.g. 12.5' })
   .transform((value, context) => {
-    const mutez = parseTez(String(value));
-    if (mutez === undefined) context.addIssue({ code: 'custom', message: `${JSON.stringify(value)} is not an amount of tez (e.g. 12.5, at most 6 decimals)` });
-    return mutez ?? 0n;
+    try {
+      return parseTez(String(value));
+    } catch {
+      context.addIssue({ code: 'custom', message: `${JSON.stringify(value)} is not an amount of tez (e.g. 12.5, at most 6 decimals)` });
+      return 0n;
+    }
   });
 const destination = z.string().refine(
   (text) => {

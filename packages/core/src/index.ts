@@ -75,4 +75,3 @@ export { PendingConfirmations, DEFAULT_CONFIRMATION_TIMEOUT_MS, type PendingRequ
 export { MemorySpendingLedger, sumSince } from './memory-spending-ledger.js';
 export { MemoryAuditLog } from './memory-audit-log.js';
 export { describeRequest } from './request-description.js';
-export { formatTez, parseTez } from './tez.js';

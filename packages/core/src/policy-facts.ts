@@ -1,3 +1,5 @@
+import type { OperationContent } from './operation-content.js';
+import { isManagerContent } from './operation-kinds.js';
 import type { PolicyRequestKind } from './policy.js';
 import type { SigningRequest } from './request.js';
 
@@ -32,25 +34,31 @@ export function requestFacts(request: SigningRequest): RequestFacts | undefined 
     case 'michelson_data':
       return { kind: 'michelson_data', operations: [] };
     case 'operation':
-      return { kind: 'operation', operations: request.operations.map(operationFacts) };
+      return { kind: 'operation', operations: request.contents.map(operationFacts) };
     default:
       return undefined;
   }
 }
 
-function operationFacts(op: SigningRequestOperation): OperationFacts {
-  const fields = op as Partial<Record<'fee' | 'amount' | 'balance', bigint>> & Partial<Record<'destination' | 'delegate', string>>;
-  return {
-    kind: op.kind,
-    amount: (fields.amount ?? 0n) + (fields.balance ?? 0n),
-    fee: fields.fee ?? 0n,
-    ...(fields.destination === undefined ? {} : { destination: fields.destination }),
-    ...(op.entrypoint === undefined ? {} : { entrypoint: op.entrypoint }),
-    ...(fields.delegate === undefined ? {} : { delegate: fields.delegate }),
-  };
+/** Tez a content moves (ticket amounts and storage bytes are not tez) and the fee it pays. */
+function operationFacts(content: OperationContent): OperationFacts {
+  const fee = isManagerContent(content) ? content.fee : 0n;
+  const base = { kind: content.kind, fee };
+  switch (content.kind) {
+    case 'transaction':
+      return { ...base, amount: content.amount, destination: content.destination, entrypoint: content.entrypoint };
+    case 'transfer_ticket':
+      return { ...base, amount: 0n, destination: content.destination, entrypoint: content.entrypoint };
+    case 'origination':
+      return { ...base, amount: content.balance, ...(content.delegate === undefined ? {} : { delegate: content.delegate }) };
+    case 'delegation':
+      return { ...base, amount: 0n, ...(content.delegate === undefined ? {} : { delegate: content.delegate }) };
+    case 'drain_delegate':
+      return { ...base, amount: 0n, destination: content.destination };
+    default:
+      return { ...base, amount: 0n };
+  }
 }
-
-type SigningRequestOperation = Extract<SigningRequest, { kind: 'operation' }>['operations'][number];
 
 /** Mutez moved and paid in fees by all contents together. */
 export function totals(facts: RequestFacts): { amount: bigint; fee: bigint } {

@@ -1,6 +1,6 @@
 import type { PolicyDecision, PolicyLimits } from './policy.js';
 import { totals, type RequestFacts } from './policy-facts.js';
-import { formatTez } from './tez.js';
+import { formatTez } from './tez-amount.js';
 
 /** What the key spent over the last 24 hours (before this request). */
 export interface Spent {

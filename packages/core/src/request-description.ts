@@ -1,3 +1,4 @@
+import { summarizeOperation } from './operation-summary.js';
 import type { SigningRequest } from './request.js';
 
 /** One line saying what a request is, for the people who confirm it and the audit log. */
@@ -11,7 +12,7 @@ export function describeRequest(request: SigningRequest): string {
     case 'michelson_data':
       return 'Michelson data (0x05)';
     case 'operation':
-      return request.operationKinds.join(', ');
+      return summarizeOperation(request);
     case 'authentication':
       return `authentication of a request for ${request.pkh}`;
   }
