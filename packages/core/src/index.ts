@@ -60,6 +60,7 @@ export {
   BAKER_DEFAULT_POLICY,
   POLICY_REQUEST_KINDS,
   VERDICTS,
+  policyMayConfirm,
   type KeyPolicy,
   type Policy,
   type PolicyDecision,

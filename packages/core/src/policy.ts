@@ -65,3 +65,14 @@ const STRICTNESS: Record<Verdict, number> = { allow: 0, confirm: 1, deny: 2 };
 export function stricter(a: PolicyDecision, b: PolicyDecision): PolicyDecision {
   return STRICTNESS[b.verdict] > STRICTNESS[a.verdict] ? b : a;
 }
+
+/** Whether any rule can hold a request for a person (so a signer needs its admin channel). */
+export function policyMayConfirm(policy: Policy): boolean {
+  const sections = [policy.default, ...Object.values(policy.keys ?? {})];
+  return sections.some(
+    (section) =>
+      section?.limits?.exceeded === 'confirm' ||
+      Object.values(section?.kinds ?? {}).includes('confirm') ||
+      Object.values(section?.operations ?? {}).includes('confirm'),
+  );
+}

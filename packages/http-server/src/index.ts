@@ -10,3 +10,5 @@ export {
 export { DEFAULT_BODY_LIMIT_BYTES, type SignerAppOptions, type SigningService } from './signer-app-options.js';
 export { errorResponse, statusOf, type ErrorResponse, type ResponseErrorCode } from './error-status.js';
 export { createRequestLogger, isLogLevel, LOG_LEVELS } from './request-logger.js';
+export { createAdminApp, type PendingQueue, type PendingView } from './admin-app.js';
+export { startAdminServer, type RunningAdminServer } from './admin-server.js';

@@ -4,16 +4,20 @@ import type { Command } from 'commander';
 import { readAuthorizedKeysFile } from '../authorized-keys-file.js';
 import { addBackendOptions } from '../backends/backend-command-options.js';
 import type { BackendOptions } from '../backends/backend-options.js';
+import { openHomeFolder } from '../backends/local-vault.js';
 import { openBackends } from '../backends/registry.js';
 import type { CliIo } from '../cli-io.js';
 import { parsePort } from '../option-parsers.js';
-import { addSigningPolicyOptions, signingPolicy } from '../signing-policy-options.js';
+import { addConfirmationOptions, parseConfirmTimeout, startConfirmations } from '../confirmations.js';
+import { openSigningGate } from '../signing-gate.js';
+import { addSigningPolicyOptions, signingPolicy, type SigningPolicyOptions } from '../signing-policy-options.js';
 
-interface ServeOptions extends BackendOptions {
+interface ServeOptions extends BackendOptions, SigningPolicyOptions {
   readonly address: string;
   readonly port: string;
-  readonly magicBytes: string;
-  readonly checkHighWatermark: boolean;
+  readonly auditLog?: string;
+  readonly confirmTimeout: string;
+  readonly adminSocket?: string;
   readonly authorizedKeys?: string;
   readonly allowListKnownKeys?: boolean;
   readonly allowProvePossession?: boolean;
@@ -31,13 +35,14 @@ export function registerServeCommand(program: Command, io: CliIo): void {
     .option('--allow-list-known-keys', 'serve GET /known_keys (lists every address of this signer)')
     .option('--allow-prove-possession', 'serve GET /bls_prove_possession/<tz4> (needed to reveal a tz4 key)')
     .option('--log-level <level>', `request log level (${LOG_LEVELS.join(', ')})`, 'info');
-  addSigningPolicyOptions(addBackendOptions(command)).action((options: ServeOptions) => serve(options, io));
+  addConfirmationOptions(addSigningPolicyOptions(addBackendOptions(command))).action((options: ServeOptions) => serve(options, io));
 }
 
 async function serve(options: ServeOptions, io: CliIo): Promise<void> {
   // Everything the user typed is checked before anything is opened or decrypted.
   const port = parsePort(options.port);
-  const policy = signingPolicy(options);
+  const { policy, signer: signerPolicy } = await signingPolicy(options);
+  const confirmTimeoutMs = parseConfirmTimeout(options.confirmTimeout);
   const logLevel = options.logLevel;
   if (!isLogLevel(logLevel)) {
     throw new TezsignerError('CONFIG_INVALID', `--log-level ${JSON.stringify(logLevel)}: choose one of ${LOG_LEVELS.join(', ')}`);
@@ -45,6 +50,8 @@ async function serve(options: ServeOptions, io: CliIo): Promise<void> {
   const authorizedKeys = options.authorizedKeys === undefined ? [] : await readAuthorizedKeysFile(options.authorizedKeys);
 
   const backends = await openBackends(options, io);
+  let gate: Awaited<ReturnType<typeof openSigningGate>> | undefined;
+  let confirmations: Awaited<ReturnType<typeof startConfirmations>>;
   try {
     const keys = await backends.keys.listKeys();
     if (keys.length === 0) {
@@ -53,7 +60,9 @@ async function serve(options: ServeOptions, io: CliIo): Promise<void> {
         'no key to serve: create one with `tezsigner keys generate --curve ed25519 --name baker` (or `tezsigner init`), or import one with `tezsigner keys import <secret-key>`',
       );
     }
-    const signer = new SignerService({ keys: backends.keys, watermarks: backends.watermarks, policy });
+    confirmations = await startConfirmations(policy, await openHomeFolder(options, io), { confirmTimeoutMs, adminSocket: options.adminSocket });
+    gate = await openSigningGate(policy, options, io, confirmations?.pending);
+    const signer = new SignerService({ keys: backends.keys, watermarks: backends.watermarks, policy: signerPolicy, gatekeeper: gate.gatekeeper });
     const logger = createRequestLogger({ level: logLevel, write: (line) => io.stdout(line) });
     const server = await startSignerServer({
       signer,
@@ -66,6 +75,10 @@ async function serve(options: ServeOptions, io: CliIo): Promise<void> {
     });
     for (const key of keys) io.stderr(`tezsigner: key ${key.pkh} (${key.curve}${key.label === undefined ? '' : `, ${key.label}`})\n`);
     io.stderr(`tezsigner: magic bytes allowed: ${signer.policy.allowedMagicBytes.map(describeMagicByte).join(', ')}\n`);
+    io.stderr(`tezsigner: policy: ${policy.source}; audit log: ${gate.auditPath}\n`);
+    if (confirmations !== undefined) {
+      io.stderr(`tezsigner: confirmations: tezsigner confirm (admin socket ${confirmations.socketPath}), refused after ${confirmTimeoutMs / 1000} s\n`);
+    }
     if (signer.policy.checkHighWatermark) {
       io.stderr(`tezsigner: high watermarks: ${backends.watermarks.name} store\n`);
     } else {
@@ -78,9 +91,12 @@ async function serve(options: ServeOptions, io: CliIo): Promise<void> {
     io.stderr(`tezsigner: listening on ${server.url}\n`);
     const signal = await io.waitForStop();
     io.stderr(`tezsigner: ${signal} received, finishing requests in flight\n`);
+    await confirmations?.close();
     await server.close();
     io.stderr('tezsigner: stopped\n');
   } finally {
+    await confirmations?.close();
+    await gate?.close();
     await backends.close();
   }
 }
