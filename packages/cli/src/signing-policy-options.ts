@@ -1,4 +1,4 @@
-import { DEFAULT_MAGIC_BYTES, configInvalid, formatMagicByte, parseMagicBytes, policyFromMagicBytes, signableMagicBytes, type Policy, type SignerPolicy } from '@tezsigner/core';
+import { AUTHENTICATION_MAGIC_BYTE, DEFAULT_MAGIC_BYTES, MAGIC_BYTES, configInvalid, formatMagicByte, parseMagicBytes, policyFromMagicBytes, signableMagicBytes, type Policy, type SignerPolicy } from '@tezsigner/core';
 import type { Command } from 'commander';
 import { readPolicyFile } from './policy-file.js';
 
@@ -21,9 +21,16 @@ export function addSigningPolicyOptions(command: Command): Command {
 export interface SigningPolicy {
   /** what the gatekeeper applies to each request */
   readonly policy: Policy;
-  /** for SignerService: kinds no key may have signed are refused before they are read */
+  /** the magic bytes some key may have signed */
+  readonly signable: readonly number[];
+  /**
+   * For SignerService: every kind reaches the gatekeeper, so that each refusal is audited and
+   * names its rule (0x04 stays refused by the service itself).
+   */
   readonly signer: SignerPolicy;
 }
+
+const ALL_SIGNABLE = [...MAGIC_BYTES.keys()].filter((byte) => byte !== AUTHENTICATION_MAGIC_BYTE);
 
 /** The policy the options give: the --policy file, else --magic-bytes as a policy. */
 export async function signingPolicy(options: SigningPolicyOptions): Promise<SigningPolicy> {
@@ -34,5 +41,5 @@ export async function signingPolicy(options: SigningPolicyOptions): Promise<Sign
     options.policy === undefined ? policyFromMagicBytes(parseMagicBytes(options.magicBytes ?? DEFAULT_MAGIC_BYTES.map(formatMagicByte).join(','))) : await readPolicyFile(options.policy);
   const signable = signableMagicBytes(policy);
   if (signable.length === 0) throw configInvalid(`the policy ${policy.source} denies every request: nothing could be signed`);
-  return { policy, signer: { allowedMagicBytes: signable, checkHighWatermark: options.checkHighWatermark } };
+  return { policy, signable, signer: { allowedMagicBytes: ALL_SIGNABLE, checkHighWatermark: options.checkHighWatermark } };
 }

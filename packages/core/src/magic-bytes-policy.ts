@@ -1,8 +1,8 @@
 import { ANY_OPERATION, BAKER_DEFAULT_POLICY, type KeyPolicy, type Policy, type PolicyRequestKind, type Verdict } from './policy.js';
-import { validateMagicBytes } from './magic-bytes.js';
+import { formatMagicByte, validateMagicBytes } from './magic-bytes.js';
 
 /** The policy kind each magic byte starts; `operation` is 0x03's contents, named by kind. */
-const KIND_OF_MAGIC_BYTE: ReadonlyMap<number, PolicyRequestKind | 'operation'> = new Map([
+export const KIND_OF_MAGIC_BYTE: ReadonlyMap<number, PolicyRequestKind | 'operation'> = new Map([
   [0x01, 'legacy_block'],
   [0x02, 'legacy_endorsement'],
   [0x03, 'operation'],
@@ -54,3 +54,10 @@ export function signableMagicBytes(policy: Policy): number[] {
     .map(([byte]) => byte);
 }
 
+
+/** "michelson_data requests (0x05)", "transaction operations (0x03)": how refusals name what they refuse. */
+export function describePolicyKind(kind: PolicyRequestKind | 'operation', operationKind?: string): string {
+  const byte = [...KIND_OF_MAGIC_BYTE].find(([, named]) => named === kind)?.[0];
+  const magic = byte === undefined ? '' : ` (${formatMagicByte(byte)})`;
+  return operationKind === undefined ? `${kind} requests${magic}` : `${operationKind} operations${magic}`;
+}

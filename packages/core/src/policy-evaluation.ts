@@ -1,4 +1,5 @@
 import { ANY_OPERATION, BAKER_DEFAULT_POLICY, stricter, type KeyPolicy, type Policy, type PolicyDecision, type PolicyLimits } from './policy.js';
+import { describePolicyKind } from './magic-bytes-policy.js';
 import type { RequestFacts } from './policy-facts.js';
 import { checkLimits, type Spent } from './policy-rules.js';
 
@@ -23,9 +24,9 @@ function kindDecision(sections: readonly Section[], facts: RequestFacts): Policy
     const kind = facts.kind;
     for (const { name, rules } of [...sections, BUILT_IN]) {
       const verdict = rules.kinds?.[kind];
-      if (verdict !== undefined) return { verdict, rule: `${name}.${kind}`, reason: `${kind} requests: ${verdict}` };
+      if (verdict !== undefined) return { verdict, rule: `${name}.${kind}`, reason: `${describePolicyKind(kind)}: ${verdict}` };
     }
-    return { verdict: 'deny', rule: `${BUILT_IN.name}.${kind}`, reason: `${kind} requests are not signed unless a policy allows them` };
+    return { verdict: 'deny', rule: `${BUILT_IN.name}.${kind}`, reason: `${describePolicyKind(kind)} are not signed unless a policy allows them` };
   }
   let decision: PolicyDecision | undefined;
   for (const op of facts.operations) {
@@ -39,10 +40,10 @@ function operationDecision(sections: readonly Section[], kind: string): PolicyDe
   for (const { name, rules } of sections) {
     for (const named of [kind, ANY_OPERATION]) {
       const verdict = rules.operations?.[named];
-      if (verdict !== undefined) return { verdict, rule: `${name}.operations.${named}`, reason: `${kind} operations: ${verdict}` };
+      if (verdict !== undefined) return { verdict, rule: `${name}.operations.${named}`, reason: `${describePolicyKind('operation', kind)}: ${verdict}` };
     }
   }
-  return { verdict: 'deny', rule: `${BUILT_IN.name}.operations`, reason: `${kind} operations are not signed unless a policy allows them` };
+  return { verdict: 'deny', rule: `${BUILT_IN.name}.operations`, reason: `${describePolicyKind('operation', kind)} are not signed unless a policy allows them` };
 }
 
 /**

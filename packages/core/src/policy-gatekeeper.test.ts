@@ -58,14 +58,14 @@ test('an allowed request is audited with its key, kind, chain, hash and summary 
       decision: 'allowed',
       rule: 'baker_default.attestation',
       by: 'policy',
-      reason: 'attestation requests: allow',
+      reason: 'attestation requests (0x13): allow',
     },
   ]);
 });
 
 test('a denied request is refused naming the rule and the file, and audited', async () => {
   const { gate, decisions } = gatekeeper({});
-  expect(await refusal(gate.admit(await transfer(1n)))).toMatch(/^refused by policy rule baker_default\.operations \(policy\.yaml\): transaction operations are not signed/);
+  expect(await refusal(gate.admit(await transfer(1n)))).toMatch(/^refused by policy rule baker_default\.operations \(policy\.yaml\): transaction operations \(0x03\) are not signed/);
   expect(decisions()).toEqual(['denied policy baker_default.operations']);
 });
 

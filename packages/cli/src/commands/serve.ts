@@ -41,7 +41,7 @@ export function registerServeCommand(program: Command, io: CliIo): void {
 async function serve(options: ServeOptions, io: CliIo): Promise<void> {
   // Everything the user typed is checked before anything is opened or decrypted.
   const port = parsePort(options.port);
-  const { policy, signer: signerPolicy } = await signingPolicy(options);
+  const { policy, signable, signer: signerPolicy } = await signingPolicy(options);
   const confirmTimeoutMs = parseConfirmTimeout(options.confirmTimeout);
   const logLevel = options.logLevel;
   if (!isLogLevel(logLevel)) {
@@ -74,7 +74,7 @@ async function serve(options: ServeOptions, io: CliIo): Promise<void> {
       logger,
     });
     for (const key of keys) io.stderr(`tezsigner: key ${key.pkh} (${key.curve}${key.label === undefined ? '' : `, ${key.label}`})\n`);
-    io.stderr(`tezsigner: magic bytes allowed: ${signer.policy.allowedMagicBytes.map(describeMagicByte).join(', ')}\n`);
+    io.stderr(`tezsigner: magic bytes allowed: ${signable.map(describeMagicByte).join(', ')}\n`);
     io.stderr(`tezsigner: policy: ${policy.source}; audit log: ${gate.auditPath}\n`);
     if (confirmations !== undefined) {
       io.stderr(`tezsigner: confirmations: tezsigner confirm (admin socket ${confirmations.socketPath}), refused after ${confirmTimeoutMs / 1000} s\n`);
