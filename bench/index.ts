@@ -3,6 +3,7 @@
 const suites: Array<[string, () => Promise<{ run: () => Promise<void> }>]> = [
   ['crypto', () => import('./crypto.js')],
   ['signer service', () => import('./signer.js')],
+  ['operation decoder', () => import('./operation-decoder.js')],
   ['file store', () => import('./file-store.js')],
   ['watermark stores', () => import('./stores.js')],
   ['http', () => import('./http.js')],

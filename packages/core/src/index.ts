@@ -38,12 +38,15 @@ export {
  * - summarizeContent / summarizeOperation: one line per content for a person;
  *   describeMichelson: a value rendered (renderMicheline) when short, summarized when long;
  *   formatTez(mutez) → "12.5 ꜩ"; parseTez("12.5") → 12500000n.
+ * - operationToJson / contentToJson: the same with bigints as decimal strings, for JSON output.
+ * - a 0x05 request (MichelsonDataRequest) carries its packed value as `data`, shown with describeMichelson.
  */
 export type * from './operation-content.js';
 export type * from './micheline.js';
 export { decodeOperation } from './operation-decoder.js';
 export { isManagerContent } from './operation-kinds.js';
 export { summarizeContent, summarizeOperation } from './operation-summary.js';
+export { operationToJson, contentToJson } from './operation-json.js';
 export { renderMicheline, describeMichelson, escapeText, MAX_RENDERED_LENGTH } from './micheline-render.js';
 export { formatTez, parseTez } from './tez-amount.js';
 export { authenticationBytes, authenticationVerifier, verifyAuthentication, type AuthenticationVerifier } from './authentication.js';

@@ -64,6 +64,11 @@ const other = <K extends OtherContent['kind']>(name: K, body: (reader: RequestRe
   read: (reader) => content({ kind: name, ...body(reader) }),
 });
 
+/** reveal and key updates: a public key, and a proof of possession when it is a tz4 one */
+const readKeyAndProof = (reader: RequestReader) => ({
+  publicKey: readPublicKey(reader, 'public key'),
+  proof: readOptionalBlsProof(reader, 'proof of possession'),
+});
 const readSmartRollupAddress = (reader: RequestReader): string => readHash(reader, 'sr1', HASH_LENGTH, 'smart rollup address');
 const readProtocolHash = (reader: RequestReader): string => readHash(reader, 'P', HASH32, 'protocol hash');
 const readCommitmentHash = (reader: RequestReader, what: string): string => readHash(reader, 'src1', HASH32, what);
@@ -121,10 +126,7 @@ export const OPERATION_KINDS: ReadonlyMap<number, OperationKind> = new Map<numbe
     destination: readImplicitAddress(r, 'destination'),
   }))],
   [17, other('failing_noop', (r) => ({ arbitrary: readSizedHex(r, 'arbitrary bytes') }))],
-  [107, manager('reveal', (r) => ({
-    publicKey: readPublicKey(r, 'public key'),
-    proof: readOptionalBlsProof(r, 'proof of possession'),
-  }))],
+  [107, manager('reveal', readKeyAndProof)],
   [108, manager('transaction', (r) => {
     const amount = readTez(r, 'amount');
     const destination = readContract(r, 'destination');
@@ -145,14 +147,8 @@ export const OPERATION_KINDS: ReadonlyMap<number, OperationKind> = new Map<numbe
     amount: r.integer('amount'),
     destination: readOriginatedContract(r, 'destination'),
   }))],
-  [114, manager('update_consensus_key', (r) => ({
-    publicKey: readPublicKey(r, 'public key'),
-    proof: readOptionalBlsProof(r, 'proof of possession'),
-  }))],
-  [115, manager('update_companion_key', (r) => ({
-    publicKey: readPublicKey(r, 'public key'),
-    proof: readOptionalBlsProof(r, 'proof of possession'),
-  }))],
+  [114, manager('update_consensus_key', readKeyAndProof)],
+  [115, manager('update_companion_key', readKeyAndProof)],
   [158, manager('transfer_ticket', (r) => ({
     ticketContents: readLazyExpression(r, 'ticket contents'),
     ticketType: readLazyExpression(r, 'ticket type'),

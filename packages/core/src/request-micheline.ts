@@ -15,8 +15,8 @@ type PrimitiveNamer = (code: number, at: number, reader: RequestReader) => strin
 const knownPrimitive: PrimitiveNamer = (code, at, reader) =>
   MICHELSON_PRIMITIVES[code] ?? reader.fail(`Micheline primitive 0x${hex2(code)} at byte ${at} is unknown to this signer`);
 
-// Packed data (0x05) is signed without being shown, so a primitive added by a later protocol passes.
-const anyPrimitive: PrimitiveNamer = (code) => MICHELSON_PRIMITIVES[code] ?? `0x${hex2(code)}`;
+// Packed data (0x05) may use a primitive added by a later protocol: it passes, named for what it is.
+const anyPrimitive: PrimitiveNamer = (code) => MICHELSON_PRIMITIVES[code] ?? `unknown_primitive_0x${hex2(code)}`;
 
 /** One character per byte, so the text keeps every byte that was signed. */
 export function latin1(bytes: Uint8Array): string {
@@ -34,9 +34,12 @@ export function decodeMicheline(reader: RequestReader): Micheline {
   return decode(reader, knownPrimitive, 0);
 }
 
-/** Checks the structure of one expression (tags, lengths, nesting); primitives are not checked. */
-export function readMicheline(reader: RequestReader): void {
-  decode(reader, anyPrimitive, 0);
+/**
+ * Like decodeMicheline, for packed data (0x05): structure checked (tags, lengths, nesting), and a
+ * primitive code this signer does not know kept as `unknown_primitive_0xNN`.
+ */
+export function readMicheline(reader: RequestReader): Micheline {
+  return decode(reader, anyPrimitive, 0);
 }
 
 function decode(reader: RequestReader, primitive: PrimitiveNamer, depth: number): Micheline {

@@ -3,6 +3,7 @@ import { b58cEncode } from './base58.js';
 import { CURVES, type Curve } from './curve.js';
 import { badRequest } from './errors.js';
 import { SIGN_REQUEST_TAG } from './magic-bytes.js';
+import type { MichelsonExpression } from './micheline.js';
 import type { OperationContent } from './operation-content.js';
 import { readOperation } from './operation-decoder.js';
 import type { WatermarkKind } from './ports/watermark-store.js';
@@ -55,6 +56,8 @@ export interface OperationRequest {
 export interface MichelsonDataRequest {
   readonly kind: 'michelson_data';
   readonly magic: 0x05;
+  /** the packed value (describeMichelson shows it to a person) */
+  readonly data: MichelsonExpression;
 }
 
 /** 0x04: a client's authentication of a request; parsed so it can be refused by name, never signed. */
@@ -127,10 +130,12 @@ export function parseRequest(bytes: Uint8Array, signer: Curve): SigningRequest {
       const { branch, contents } = readOperation(reader);
       return { kind: 'operation', magic, branch, operationKinds: contents.map((op) => op.kind), contents };
     }
-    case 0x05:
-      readMicheline(reader);
+    case 0x05: {
+      const size = reader.remaining;
+      const expression = readMicheline(reader);
       reader.end();
-      return { kind: 'michelson_data', magic };
+      return { kind: 'michelson_data', magic, data: { expression, size } };
+    }
     case 0x04:
       return parseAuthentication(reader);
     default:
