@@ -1,3 +1,4 @@
+import { describeMichelson } from './micheline-render.js';
 import { summarizeOperation } from './operation-summary.js';
 import type { SigningRequest } from './request.js';
 
@@ -10,7 +11,7 @@ export function describeRequest(request: SigningRequest): string {
     case 'legacy_endorsement':
       return `${request.magic === 0x01 ? 'legacy block' : request.kind.replace('_', ' ')} at level ${request.level} round ${request.round} on ${request.chainId}`;
     case 'michelson_data':
-      return 'Michelson data (0x05)';
+      return `Michelson data (0x05): ${describeMichelson(request.data)}`;
     case 'operation':
       return summarizeOperation(request);
     case 'authentication':
