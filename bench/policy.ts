@@ -38,7 +38,7 @@ async function attestations(gatekeeper: Gatekeeper | undefined, firstLevel: numb
   return figures(sample);
 }
 
-const gate = (audit: AuditLog) => new PolicyGatekeeper({ policy: policyFromMagicBytes(DEFAULT_MAGIC_BYTES), audit });
+const gate = (audit: AuditLog) => new PolicyGatekeeper({ policy: policyFromMagicBytes(DEFAULT_MAGIC_BYTES), audit, now: Date.now });
 
 export async function run(): Promise<void> {
   const dir = await mkdtemp(join(tmpdir(), 'tezsigner-bench-audit-'));

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
-import { DEFAULT_CONFIRMATION_TIMEOUT_MS, PendingConfirmations, configInvalid, policyMayConfirm, type Policy } from '@tezsigner/core';
-import { startAdminServer } from '@tezsigner/http-server';
+import { configInvalid, policyMayConfirm, type Policy } from '@tezsigner/core';
+import { DEFAULT_CONFIRMATION_TIMEOUT_MS, PendingConfirmations, startAdminServer } from '@tezsigner/http-server';
 import { createAdminToken } from '@tezsigner/local-adapter';
 import type { Command } from 'commander';
 

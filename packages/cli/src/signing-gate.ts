@@ -31,7 +31,7 @@ export async function openSigningGate(
     throw err;
   }
   return {
-    gatekeeper: new PolicyGatekeeper({ policy, audit, ledger, ...(confirmations === undefined ? {} : { confirmations }) }),
+    gatekeeper: new PolicyGatekeeper({ policy, audit, ledger, now: Date.now, ...(confirmations === undefined ? {} : { confirmations }) }),
     auditPath,
     async close() {
       await Promise.allSettled([audit.close(), ledger.close()]);

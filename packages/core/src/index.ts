@@ -59,8 +59,6 @@ export type { AuditDecision, AuditLog, AuditRecord } from './ports/audit-log.js'
 export type { ConfirmationAnswer, Confirmations, HeldRequest } from './ports/confirmations.js';
 export type { Spending, SpendingLedger } from './ports/spending-ledger.js';
 export {
-  ANY_OPERATION,
-  BAKER_DEFAULT_POLICY,
   POLICY_REQUEST_KINDS,
   VERDICTS,
   policyMayConfirm,
@@ -72,10 +70,7 @@ export {
   type Verdict,
 } from './policy.js';
 export { evaluatePolicy } from './policy-evaluation.js';
-export { requestFacts, type RequestFacts, type OperationFacts } from './policy-facts.js';
 export { policyFromMagicBytes, signableMagicBytes } from './magic-bytes-policy.js';
 export { PolicyGatekeeper, DAY_MS, type PolicyGatekeeperOptions } from './policy-gatekeeper.js';
-export { PendingConfirmations, DEFAULT_CONFIRMATION_TIMEOUT_MS, type PendingRequest } from './pending-confirmations.js';
 export { MemorySpendingLedger, sumSince } from './memory-spending-ledger.js';
 export { MemoryAuditLog } from './memory-audit-log.js';
-export { describeRequest } from './request-description.js';

@@ -5,10 +5,18 @@ import { blake2b256 } from './blake2b.js';
 import { hexToBytes } from './hex.js';
 import { MemoryAuditLog } from './memory-audit-log.js';
 import { MemorySpendingLedger } from './memory-spending-ledger.js';
-import { PendingConfirmations } from './pending-confirmations.js';
 import type { Policy } from './policy.js';
 import { DAY_MS, PolicyGatekeeper } from './policy-gatekeeper.js';
+import type { ConfirmationAnswer, Confirmations, HeldRequest } from './ports/confirmations.js';
 import { parseRequest } from './request.js';
+
+/** Confirmations answered by the test: each held request waits until `answer` is called. */
+class HeldForTest implements Confirmations {
+  readonly held: { request: HeldRequest; answer: (answer: ConfirmationAnswer) => void }[] = [];
+  hold(request: HeldRequest): Promise<ConfirmationAnswer> {
+    return new Promise((answer) => this.held.push({ request, answer }));
+  }
+}
 
 const BAKER = 'tz1VSUr8wwNhLAzempoch5d6hLRiTh8Cjcjb';
 const PAYEE = 'tz1aSkwEot3L2kmUvcoxzjMomb9mvBNuzFK6';
@@ -28,19 +36,19 @@ const refusal = async (admitted: Promise<void>): Promise<string> => {
   throw new Error('expected POLICY_DENIED');
 };
 
-function gatekeeper(policy: Omit<Policy, 'source'>, options: { timeoutMs?: number; now?: () => number } = {}) {
+function gatekeeper(policy: Omit<Policy, 'source'>, options: { now?: () => number } = {}) {
   const audit = new MemoryAuditLog();
   const ledger = new MemorySpendingLedger();
   const now = options.now ?? (() => T0);
-  const confirmations = new PendingConfirmations({ now, ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }) });
+  const confirmations = new HeldForTest();
   const gate = new PolicyGatekeeper({ policy: { source: 'policy.yaml', ...policy }, audit, ledger, confirmations, now });
   return { gate, audit, ledger, confirmations, decisions: () => audit.records.map((r) => `${r.decision} ${r.by} ${r.rule ?? ''}`) };
 }
 
 /** Resolves once `confirmations` holds `count` requests. */
-async function held(confirmations: PendingConfirmations, count: number) {
-  while (confirmations.list().length < count) await new Promise((resolve) => setTimeout(resolve, 1));
-  return confirmations.list();
+async function held(confirmations: HeldForTest, count: number) {
+  while (confirmations.held.length < count) await new Promise((resolve) => setTimeout(resolve, 1));
+  return confirmations.held;
 }
 
 test('an allowed request is audited with its key, kind, chain, hash and summary before admit returns', async () => {
@@ -76,32 +84,35 @@ describe('confirmation', () => {
     const { gate, confirmations, decisions, audit } = gatekeeper(confirmTransfers);
     const admitted = gate.admit(await transfer(12_500_000n));
     const [pending] = await held(confirmations, 1);
-    expect(pending?.summary).toContain(`transaction of 12.5 ꜩ from ${BAKER} to ${PAYEE}`);
-    expect(pending).toMatchObject({ key: BAKER, kind: 'operation', rule: 'default.operations.transaction', receivedAt: T0 });
-    expect(confirmations.decide(pending?.id ?? '', true, 'alice')).toBe(true);
+    expect(pending?.request.summary).toContain(`transaction of 12.5 ꜩ from ${BAKER} to ${PAYEE}`);
+    expect(pending?.request).toMatchObject({ key: BAKER, kind: 'operation', rule: 'default.operations.transaction' });
+    pending?.answer({ outcome: 'approved', by: 'alice' });
     await admitted;
     expect(decisions()).toEqual(['held policy default.operations.transaction', 'approved alice default.operations.transaction']);
-    expect(audit.records[1]?.summary).toBe(pending?.summary);
+    expect(audit.records[1]?.summary).toBe(pending?.request.summary);
   });
 
   test('rejected by the operator: refused, and the refusal says who', async () => {
     const { gate, confirmations, decisions } = gatekeeper(confirmTransfers);
     const admitted = refusal(gate.admit(await transfer(1n)));
     const [pending] = await held(confirmations, 1);
-    confirmations.decide(pending?.id ?? '', false, 'bob');
+    pending?.answer({ outcome: 'rejected', by: 'bob' });
     expect(await admitted).toContain('rejected by bob');
     expect(decisions()).toEqual(['held policy default.operations.transaction', 'rejected bob default.operations.transaction']);
   });
 
   test('nobody answers in time: refused as timed out', async () => {
-    const { gate, decisions } = gatekeeper(confirmTransfers, { timeoutMs: 20 });
-    expect(await refusal(gate.admit(await transfer(1n)))).toContain('nobody answered in time');
+    const { gate, confirmations, decisions } = gatekeeper(confirmTransfers);
+    const admitted = refusal(gate.admit(await transfer(1n)));
+    const [pending] = await held(confirmations, 1);
+    pending?.answer({ outcome: 'timed_out', by: 'timeout' });
+    expect(await admitted).toContain('nobody answered in time');
     expect(decisions()).toEqual(['held policy default.operations.transaction', 'timed_out timeout default.operations.transaction']);
   });
 
   test('without anyone to confirm (tezsigner sign), a confirm is refused', async () => {
     const audit = new MemoryAuditLog();
-    const gate = new PolicyGatekeeper({ policy: { source: 'p', ...confirmTransfers }, audit });
+    const gate = new PolicyGatekeeper({ policy: { source: 'p', ...confirmTransfers }, audit, now: () => T0 });
     expect(await refusal(gate.admit(await transfer(1n)))).toContain('nobody can confirm here');
     expect(audit.records.map((r) => r.decision)).toEqual(['denied']);
   });
@@ -112,9 +123,9 @@ describe('confirmation', () => {
     const first = gate.admit(await transfer(6_000_000n, 1));
     const second = refusal(gate.admit(await transfer(6_000_000n, 2)));
     const [one, two] = await held(confirmations, 2);
-    confirmations.decide(one?.id ?? '', true, 'alice');
+    one?.answer({ outcome: 'approved', by: 'alice' });
     await first;
-    confirmations.decide(two?.id ?? '', true, 'alice');
+    two?.answer({ outcome: 'approved', by: 'alice' });
     expect(await second).toContain('default.limits.max_amount_24h');
     expect(decisions()).toEqual([
       'held policy default.operations.transaction',

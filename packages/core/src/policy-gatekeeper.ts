@@ -20,8 +20,8 @@ export interface PolicyGatekeeperOptions {
   readonly ledger?: SpendingLedger;
   /** who confirms what policy holds; without it a `confirm` is refused */
   readonly confirmations?: Confirmations;
-  /** ms since the epoch; tests move it */
-  readonly now?: () => number;
+  /** the clock (ms since the epoch): for 24 h windows and audit times; core keeps none */
+  readonly now: () => number;
 }
 
 type Subject = Omit<AuditRecord, 'time' | 'decision' | 'by' | 'rule' | 'reason'>;
@@ -47,7 +47,7 @@ export class PolicyGatekeeper implements Gatekeeper {
     this.#audit = options.audit;
     this.#ledger = options.ledger;
     this.#confirmations = options.confirmations;
-    this.#now = options.now ?? Date.now;
+    this.#now = options.now;
   }
 
   async admit({ pkh, request, digest }: GateRequest): Promise<void> {

@@ -1,8 +1,9 @@
 import { timingSafeEqual } from 'node:crypto';
-import { TezsignerError, type PendingRequest } from '@tezsigner/core';
+import { TezsignerError } from '@tezsigner/core';
 import express, { type Express, type NextFunction, type Request, type Response } from 'express';
 import { z } from 'zod';
 import { HttpError, errorResponse } from './error-status.js';
+import type { PendingRequest } from './pending-confirmations.js';
 
 /** What the admin channel works on: the requests held for a person. */
 export interface PendingQueue {

@@ -12,3 +12,4 @@ export { errorResponse, statusOf, type ErrorResponse, type ResponseErrorCode } f
 export { createRequestLogger, isLogLevel, LOG_LEVELS } from './request-logger.js';
 export { createAdminApp, type PendingQueue, type PendingView } from './admin-app.js';
 export { startAdminServer, type RunningAdminServer } from './admin-server.js';
+export { PendingConfirmations, DEFAULT_CONFIRMATION_TIMEOUT_MS, type PendingRequest } from './pending-confirmations.js';

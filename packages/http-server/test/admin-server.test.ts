@@ -2,9 +2,9 @@ import { request } from 'node:http';
 import { mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PendingConfirmations } from '@tezsigner/core';
 import { afterEach, beforeEach, expect, test } from 'vitest';
 import { startAdminServer, type RunningAdminServer } from '../src/admin-server.js';
+import { PendingConfirmations } from '../src/pending-confirmations.js';
 
 const TOKEN = 'a'.repeat(64);
 let dir: string;

@@ -1,4 +1,4 @@
-import type { ConfirmationAnswer, Confirmations, HeldRequest } from './ports/confirmations.js';
+import type { ConfirmationAnswer, Confirmations, HeldRequest } from '@tezsigner/core';
 
 export const DEFAULT_CONFIRMATION_TIMEOUT_MS = 60_000;
 

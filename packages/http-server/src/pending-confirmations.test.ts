@@ -1,6 +1,6 @@
 import { expect, test } from 'vitest';
 import { PendingConfirmations } from './pending-confirmations.js';
-import type { HeldRequest } from './ports/confirmations.js';
+import type { HeldRequest } from '@tezsigner/core';
 
 const request = (n: number): HeldRequest => ({ key: 'tz1VSUr8wwNhLAzempoch5d6hLRiTh8Cjcjb', kind: 'operation', hash: String(n), summary: `transfer ${n}`, rule: 'r', reason: 'why' });
 
