@@ -32,9 +32,10 @@ export {
  * - parseRequest(bytes, curve) of a 0x03 request gives an OperationRequest whose `contents` are
  *   OperationContent values; decodeOperation(bytes) decodes the same request bytes (0x03 first)
  *   to { branch, contents } on its own. Unknown tags and layouts: BAD_REQUEST naming the tag.
- * - OperationContent is a union discriminated by octez's `kind`; manager kinds (isManagerContent)
- *   have source, fee, counter, gasLimit, storageLimit. Mutez and limits are bigint, addresses and
- *   keys base58, Michelson values { expression (Micheline JSON), size (bytes) }.
+ * - OperationContent is a union discriminated by octez's `kind` (OPERATION_KIND_NAMES lists them
+ *   all, for validating a policy file). Manager kinds (isManagerContent) have source, fee, counter,
+ *   gasLimit, storageLimit. Mutez and limits are bigint; addresses and keys base58; Michelson
+ *   values { expression (Micheline JSON), size (bytes) }.
  * - summarizeContent / summarizeOperation: one line per content for a person;
  *   describeMichelson: a value rendered (renderMicheline) when short, summarized when long;
  *   formatTez(mutez) → "12.5 ꜩ"; parseTez("12.5") → 12500000n.
@@ -44,7 +45,7 @@ export {
 export type * from './operation-content.js';
 export type * from './micheline.js';
 export { decodeOperation } from './operation-decoder.js';
-export { isManagerContent } from './operation-kinds.js';
+export { isManagerContent, OPERATION_KIND_NAMES } from './operation-kinds.js';
 export { summarizeContent, summarizeOperation } from './operation-summary.js';
 export { operationToJson, contentToJson } from './operation-json.js';
 export { renderMicheline, describeMichelson, escapeText, MAX_RENDERED_LENGTH } from './micheline-render.js';

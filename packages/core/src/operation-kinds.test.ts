@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { thrownMessage } from '../../../test-support/errors.js';
 import { isTezsignerError } from './errors.js';
 import { decodeOperation } from './operation-decoder.js';
-import { isManagerContent, OPERATION_KINDS } from './operation-kinds.js';
+import { isManagerContent, OPERATION_KIND_NAMES, OPERATION_KINDS } from './operation-kinds.js';
 
 // Kinds Taquito does not forge, laid out by hand from octez operation_repr.ml; the expected
 // base58 texts come from Taquito's encoder, numbers from this file's own zarith writer.
@@ -151,6 +151,17 @@ describe('refusals name what they refuse', () => {
       }),
       { numRuns: 2000 },
     );
+  });
+});
+
+describe('OPERATION_KIND_NAMES', () => {
+  it('lists the octez name of every tag decoded, once each', () => {
+    expect(OPERATION_KIND_NAMES).toEqual([
+      'seed_nonce_revelation', 'double_consensus_operation_evidence', 'double_baking_evidence', 'activate_account', 'proposals', 'ballot', 'vdf_revelation',
+      'drain_delegate', 'failing_noop', 'reveal', 'transaction', 'origination', 'delegation', 'register_global_constant', 'set_deposits_limit',
+      'increase_paid_storage', 'update_consensus_key', 'update_companion_key', 'transfer_ticket', 'smart_rollup_originate', 'smart_rollup_add_messages',
+      'smart_rollup_cement', 'smart_rollup_publish', 'smart_rollup_timeout', 'smart_rollup_execute_outbox_message', 'smart_rollup_recover_bond', 'dal_publish_commitment',
+    ]);
   });
 });
 

@@ -195,6 +195,9 @@ export const OPERATION_KINDS: ReadonlyMap<number, OperationKind> = new Map<numbe
   }))],
 ]);
 
+/** Every kind a generic operation may hold and this signer decodes, in tag order (for configuration checks). */
+export const OPERATION_KIND_NAMES: readonly OperationKindName[] = [...OPERATION_KINDS.values()].map((kind) => kind.name);
+
 const MANAGER_KINDS: ReadonlySet<string> = new Set([...OPERATION_KINDS.values()].filter((kind) => kind.manager).map((kind) => kind.name));
 
 /** Manager operations carry source, fee, counter and limits, and are the only ones batched. */

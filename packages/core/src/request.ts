@@ -4,7 +4,7 @@ import { CURVES, type Curve } from './curve.js';
 import { badRequest } from './errors.js';
 import { SIGN_REQUEST_TAG } from './magic-bytes.js';
 import type { MichelsonExpression } from './micheline.js';
-import type { OperationContent } from './operation-content.js';
+import type { OperationContent, OperationKindName } from './operation-content.js';
 import { readOperation } from './operation-decoder.js';
 import type { WatermarkKind } from './ports/watermark-store.js';
 import { readLegacyBlock, readTenderbakeBlock } from './request-block.js';
@@ -48,7 +48,7 @@ export interface OperationRequest {
   readonly magic: 0x03;
   readonly branch: string;
   /** octez kind of each content, in order ("reveal", "transaction", …) */
-  readonly operationKinds: readonly string[];
+  readonly operationKinds: readonly OperationKindName[];
   /** every content decoded field by field (operation-content.ts) */
   readonly contents: readonly OperationContent[];
 }
