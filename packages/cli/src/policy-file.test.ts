@@ -79,6 +79,7 @@ describe('mistakes name the file, the line and the field', () => {
     ['a bad chain id', `default:\n  limits:\n    chain_ids: [mainnet]\n`, 'policy.yaml:3: default.limits.chain_ids.0: expected a chain id (Net…)'],
     ['exceeded set to allow', `default:\n  limits:\n    exceeded: allow\n`, 'policy.yaml:3: default.limits.exceeded: expected confirm or deny'],
     ['a bad operation kind', `default:\n  operations:\n    Transfer: allow\n`, 'policy.yaml:3: default.operations.Transfer: expected an operation kind'],
+    ['an operation kind octez does not have', `default:\n  operations:\n    transfer: allow\n`, 'policy.yaml:3: default.operations.transfer: expected an operation kind'],
     ['a duplicated key', `default:\n  block: allow\n  block: deny\n`, 'policy.yaml:3: Map keys must be unique'],
     ['broken YAML', `default:\n  block: [allow\n`, 'policy.yaml:'],
     ['a list instead of rules', `- block\n`, 'policy.yaml:1: (top level):'],

@@ -1,4 +1,4 @@
-import { POLICY_REQUEST_KINDS, VERDICTS, b58cDecode, isAddress, parseTez, type KeyPolicy, type Policy, type PolicyRequestKind, type PolicyLimits, type Verdict } from '@tezsigner/core';
+import { ANY_OPERATION, OPERATION_KIND_NAMES, POLICY_REQUEST_KINDS, VERDICTS, b58cDecode, isAddress, parseTez, type KeyPolicy, type Policy, type PolicyRequestKind, type PolicyLimits, type Verdict } from '@tezsigner/core';
 import { z } from 'zod';
 
 const decodes = (text: string, prefix: 'KT1' | 'Net'): boolean => {
@@ -30,6 +30,9 @@ const destination = z.string().refine(
   },
   { error: 'expected an address (tz1…, KT1…), optionally with %entrypoint' },
 );
+const operationKind = z.string().refine((text) => text === ANY_OPERATION || (OPERATION_KIND_NAMES as readonly string[]).includes(text), {
+  error: 'expected an operation kind (transaction, delegation, reveal, …, as octez names them) or *',
+});
 const chainId = z.string().refine((text) => decodes(text, 'Net'), { error: 'expected a chain id (Net…)' });
 
 const limits = z
@@ -62,7 +65,7 @@ const kindFields = Object.fromEntries(POLICY_REQUEST_KINDS.map((kind) => [kind, 
 const keyPolicy = z
   .strictObject({
     ...kindFields,
-    operations: z.record(z.string().regex(/^([a-z_]+|\*)$/, { error: 'expected an operation kind (transaction, delegation, …) or *' }), verdict).optional(),
+    operations: z.record(operationKind, verdict).optional(),
     limits: limits.optional(),
   })
   .transform((value): KeyPolicy => {

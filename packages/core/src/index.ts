@@ -60,6 +60,7 @@ export type { AuditDecision, AuditLog, AuditRecord } from './ports/audit-log.js'
 export type { ConfirmationAnswer, Confirmations, HeldRequest } from './ports/confirmations.js';
 export type { Spending, SpendingLedger } from './ports/spending-ledger.js';
 export {
+  ANY_OPERATION,
   POLICY_REQUEST_KINDS,
   VERDICTS,
   policyMayConfirm,
