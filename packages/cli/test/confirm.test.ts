@@ -66,6 +66,8 @@ function tmux(socket: string, ...args: string[]): string {
 
 test('a held transfer is approved from tezsigner confirm in a terminal; attestations for the key go on meanwhile', async () => {
   const remote = new RemoteSigner(ED.public_key_hash, server.url);
+  // Taquito gives up on an HTTP answer after 30 s; a held request may wait longer on a busy machine
+  (remote as unknown as { http: { timeout: number } }).http.timeout = 120_000;
   const bytes = await transferBytes(1_500_000n);
   const transfer = track(remote.sign(bytes, new Uint8Array([3])));
   const [held] = await heldCount(1);
@@ -84,7 +86,7 @@ test('a held transfer is approved from tezsigner confirm in a terminal; attestat
   tmux(socket, 'new-session', '-d', '-s', 'confirm', '-x', '220', '-y', '50', cli);
   try {
     const screen = async (pattern: RegExp) => {
-      for (let i = 0; i < 600; i++) {
+      for (let i = 0; i < 1800; i++) {
         const text = tmux(socket, 'capture-pane', '-p', '-J', '-t', 'confirm');
         if (pattern.test(text)) return text;
         await new Promise((resolve) => setTimeout(resolve, 50));
@@ -106,7 +108,7 @@ test('a held transfer is approved from tezsigner confirm in a terminal; attestat
   const audit = (await readFile(join(home.path, 'audit.jsonl'), 'utf8')).trim().split('\n').map((line) => JSON.parse(line) as Record<string, string>);
   const lines = audit.filter((line) => line['hash'] === held?.hash).map((line) => `${line['decision']} ${line['by']}`);
   expect(lines).toEqual(['held policy', expect.stringMatching(/^approved .+ \(tezsigner confirm\)$/)]);
-});
+}, 120_000);
 
 test('a refused transfer gets 403 POLICY_DENIED naming the rule, and no signature', async () => {
   const answer = post(`03${await transferBytes(2_000_000n, 2)}`);
@@ -142,7 +144,7 @@ test('20 transfers held at once are listed and answered in the order they came',
   const statuses = await Promise.all(answers.map(async (answer) => (await answer).status));
   expect(statuses).toEqual(Array.from({ length: 20 }, (_, n) => (n % 2 === 0 ? 200 : 403)));
   expect(await pending()).toEqual([]);
-});
+}, 60_000);
 
 test('a transfer nobody answers in time gets 403 and no signature', async () => {
   const other = await tempHome();
