@@ -1,5 +1,6 @@
 import type { CliIo } from './cli-io.js';
-import { promptLineOnTty, promptSecretOnTty } from './tty-secret-prompt.js';
+import { promptLineOnTty } from './tty-line-prompt.js';
+import { promptSecretOnTty } from './tty-secret-prompt.js';
 
 /** The real process: its streams, environment, terminal and stop signals. */
 export function processIo(): CliIo {

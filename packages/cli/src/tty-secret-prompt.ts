@@ -1,4 +1,3 @@
-import { createInterface } from 'node:readline/promises';
 import { TezsignerError } from '@tezsigner/core';
 
 const CTRL_C = '\u0003';
@@ -41,14 +40,4 @@ export function promptSecretOnTty(
     input.on('data', onData);
     output.write(question);
   });
-}
-
-/** Reads one line from the terminal, echoed as typed (a y/N answer, nothing secret). */
-export async function promptLineOnTty(input: NodeJS.ReadStream, output: NodeJS.WritableStream, question: string): Promise<string> {
-  const lines = createInterface({ input, output, terminal: true });
-  try {
-    return await lines.question(question);
-  } finally {
-    lines.close();
-  }
 }
