@@ -3,6 +3,7 @@
 const suites: Array<[string, () => Promise<{ run: () => Promise<void> }>]> = [
   ['crypto', () => import('./crypto.js')],
   ['signer service', () => import('./signer.js')],
+  ['policy and audit', () => import('./policy.js')],
   ['operation decoder', () => import('./operation-decoder.js')],
   ['file store', () => import('./file-store.js')],
   ['watermark stores', () => import('./stores.js')],

@@ -11,6 +11,8 @@ export interface CliIo {
    * (a service, a pipe), so commands can say how to give the secret instead.
    */
   readonly promptSecret: ((question: string) => Promise<string>) | undefined;
+  /** Asks a question on the terminal, the answer echoed; undefined without a terminal. */
+  readonly promptLine?: ((question: string) => Promise<string>) | undefined;
   /** Resolves with the signal's name when the process is asked to stop (serve waits on it). */
   readonly waitForStop: () => Promise<string>;
 }

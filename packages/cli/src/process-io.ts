@@ -1,4 +1,5 @@
 import type { CliIo } from './cli-io.js';
+import { promptLineOnTty } from './tty-line-prompt.js';
 import { promptSecretOnTty } from './tty-secret-prompt.js';
 
 /** The real process: its streams, environment, terminal and stop signals. */
@@ -10,6 +11,7 @@ export function processIo(): CliIo {
     promptSecret: process.stdin.isTTY
       ? (question) => promptSecretOnTty(process.stdin, process.stderr, question)
       : undefined,
+    promptLine: process.stdin.isTTY ? (question) => promptLineOnTty(process.stdin, process.stderr, question) : undefined,
     waitForStop: () =>
       new Promise((resolve) => {
         const stop = (signal: NodeJS.Signals): void => {

@@ -3,6 +3,7 @@ import type { CliIo } from './cli-io.js';
 import { describeFailure } from './describe-failure.js';
 import { registerAzureCommands } from './commands/azure.js';
 import { registerConfigCommands } from './commands/config.js';
+import { registerConfirmCommand } from './commands/confirm.js';
 import { registerInitCommand } from './commands/init.js';
 import { registerKeysCommands } from './commands/keys.js';
 import { registerServeCommand } from './commands/serve.js';
@@ -24,6 +25,7 @@ export function buildProgram(io: CliIo): Command {
   registerInitCommand(program, io);
   registerKeysCommands(program, io);
   registerSignCommand(program, io);
+  registerConfirmCommand(program, io);
   registerWatermarksCommands(program, io);
   registerAzureCommands(program, io);
   registerConfigCommands(program, io);

@@ -1,18 +1,45 @@
-import { DEFAULT_MAGIC_BYTES, formatMagicByte, parseMagicBytes, type SignerPolicy } from '@tezsigner/core';
+import { AUTHENTICATION_MAGIC_BYTE, DEFAULT_MAGIC_BYTES, MAGIC_BYTES, configInvalid, formatMagicByte, parseMagicBytes, policyFromMagicBytes, signableMagicBytes, type Policy, type SignerPolicy } from '@tezsigner/core';
 import type { Command } from 'commander';
+import { readPolicyFile } from './policy-file.js';
 
-/** -M/--magic-bytes and -W/--no-check-high-watermark, as the seed project spelled them. */
+export interface SigningPolicyOptions {
+  readonly magicBytes?: string;
+  readonly checkHighWatermark: boolean;
+  readonly policy?: string;
+}
+
+/** -M/--magic-bytes and -W/--no-check-high-watermark, as the seed project spelled them, and --policy. */
 export function addSigningPolicyOptions(command: Command): Command {
   return command
-    .option(
-      '-M, --magic-bytes <list>',
-      'first bytes a request may start with, comma-separated',
-      DEFAULT_MAGIC_BYTES.map(formatMagicByte).join(','),
-    )
+    .option('-M, --magic-bytes <list>', `first bytes a request may start with, comma-separated (default: ${DEFAULT_MAGIC_BYTES.map(formatMagicByte).join(',')})`)
+    .option('--policy <file>', 'per-key policy file (YAML or JSON): allow, confirm or deny per request and operation kind, with limits')
+    .option('--audit-log <file>', 'where every decision is appended as a JSON line (default: <home>/audit.jsonl)')
     .option('-W, --check-high-watermark', 'refuse to sign twice at a level and round (default)', true)
     .option('--no-check-high-watermark', 'sign without high watermarks: risks double signing');
 }
 
-export function signingPolicy(options: { magicBytes: string; checkHighWatermark: boolean }): SignerPolicy {
-  return { allowedMagicBytes: parseMagicBytes(options.magicBytes), checkHighWatermark: options.checkHighWatermark };
+export interface SigningPolicy {
+  /** what the gatekeeper applies to each request */
+  readonly policy: Policy;
+  /** the magic bytes some key may have signed */
+  readonly signable: readonly number[];
+  /**
+   * For SignerService: every kind reaches the gatekeeper, so that each refusal is audited and
+   * names its rule (0x04 stays refused by the service itself).
+   */
+  readonly signer: SignerPolicy;
+}
+
+const ALL_SIGNABLE = [...MAGIC_BYTES.keys()].filter((byte) => byte !== AUTHENTICATION_MAGIC_BYTE);
+
+/** The policy the options give: the --policy file, else --magic-bytes as a policy. */
+export async function signingPolicy(options: SigningPolicyOptions): Promise<SigningPolicy> {
+  if (options.policy !== undefined && options.magicBytes !== undefined) {
+    throw configInvalid('give --policy or --magic-bytes, not both: a policy file says per kind what is signed');
+  }
+  const policy =
+    options.policy === undefined ? policyFromMagicBytes(parseMagicBytes(options.magicBytes ?? DEFAULT_MAGIC_BYTES.map(formatMagicByte).join(','))) : await readPolicyFile(options.policy);
+  const signable = signableMagicBytes(policy);
+  if (signable.length === 0) throw configInvalid(`the policy ${policy.source} denies every request: nothing could be signed`);
+  return { policy, signable, signer: { allowedMagicBytes: ALL_SIGNABLE, checkHighWatermark: options.checkHighWatermark } };
 }

@@ -14,7 +14,7 @@ export { isEncryptedSecretKey, encryptSecretKey, decryptSecretKey, encryptSecret
 export { encodeSignature, decodeSignature } from './signature.js';
 export { type EcdsaCurve, normalizeEcdsaSignature } from './ecdsa.js';
 export { signWithSecretKey, verifySignature, blsProveProofOfPossession, verifyBlsProofOfPossession } from './sign.js';
-export { DEFAULT_MAGIC_BYTES, MAGIC_BYTES, parseMagicBytes, validateMagicBytes, describeMagicByte, formatMagicByte } from './magic-bytes.js';
+export { AUTHENTICATION_MAGIC_BYTE, DEFAULT_MAGIC_BYTES, MAGIC_BYTES, parseMagicBytes, validateMagicBytes, describeMagicByte, formatMagicByte } from './magic-bytes.js';
 export {
   parseRequest,
   watermarkOf,
@@ -55,3 +55,24 @@ export { KeyedQueue } from './keyed-queue.js';
 export { MemoryWatermarkStore } from './memory-watermark-store.js';
 export { MemoryKeyProvider } from './memory-key-provider.js';
 export { SignerService, type SignerPolicy, type SignerServiceOptions, type SignResult } from './signer-service.js';
+export type { GateRequest, Gatekeeper } from './ports/gatekeeper.js';
+export type { AuditDecision, AuditLog, AuditRecord } from './ports/audit-log.js';
+export type { ConfirmationAnswer, Confirmations, HeldRequest } from './ports/confirmations.js';
+export type { Spending, SpendingLedger } from './ports/spending-ledger.js';
+export {
+  ANY_OPERATION,
+  POLICY_REQUEST_KINDS,
+  VERDICTS,
+  policyMayConfirm,
+  type KeyPolicy,
+  type Policy,
+  type PolicyDecision,
+  type PolicyLimits,
+  type PolicyRequestKind,
+  type Verdict,
+} from './policy.js';
+export { evaluatePolicy } from './policy-evaluation.js';
+export { policyFromMagicBytes, signableMagicBytes } from './magic-bytes-policy.js';
+export { PolicyGatekeeper, DAY_MS, type PolicyGatekeeperOptions } from './policy-gatekeeper.js';
+export { MemorySpendingLedger, sumSince } from './memory-spending-ledger.js';
+export { MemoryAuditLog } from './memory-audit-log.js';

@@ -4,6 +4,7 @@ import { normalizeEcdsaSignature } from './ecdsa.js';
 import { backendUnavailable, configInvalid, isTezsignerError, keyNotFound, notSupported, policyDenied, storeCorrupt, storeUnavailable } from './errors.js';
 import { bytesToHex } from './hex.js';
 import { AUTHENTICATION_MAGIC_BYTE, DEFAULT_MAGIC_BYTES, describeMagicByte, formatMagicByte, validateMagicBytes } from './magic-bytes.js';
+import type { Gatekeeper } from './ports/gatekeeper.js';
 import type { KeyInfo, KeyProvider } from './ports/key-provider.js';
 import { KeyedQueue } from './keyed-queue.js';
 import type { CommitResult, WatermarkKey, WatermarkMark, WatermarkStore } from './ports/watermark-store.js';
@@ -25,6 +26,8 @@ export interface SignerServiceOptions {
   readonly keys: KeyProvider;
   readonly watermarks: WatermarkStore;
   readonly policy?: SignerPolicy;
+  /** decides, once a request is read, whether it is signed at all (per-key policy, confirmation) */
+  readonly gatekeeper?: Gatekeeper;
 }
 
 export interface SignResult {
@@ -55,6 +58,7 @@ export class SignerService {
   readonly policy: Readonly<{ allowedMagicBytes: readonly number[]; checkHighWatermark: boolean }>;
   readonly #keys: KeyProvider;
   readonly #watermarks: WatermarkStore;
+  readonly #gatekeeper: Gatekeeper | undefined;
   /** public key bytes per pkh, once checked to belong to the pkh (BLS decoding is costly) */
   readonly #publicKeys = new Map<string, { text: string; bytes: Uint8Array }>();
   readonly #watermarkQueue = new KeyedQueue();
@@ -62,6 +66,7 @@ export class SignerService {
   constructor(options: SignerServiceOptions) {
     this.#keys = options.keys;
     this.#watermarks = options.watermarks;
+    this.#gatekeeper = options.gatekeeper;
     const checkHighWatermark = options.policy?.checkHighWatermark ?? true;
     if (typeof checkHighWatermark !== 'boolean') throw configInvalid('checkHighWatermark must be true or false');
     this.policy = Object.freeze({
@@ -86,6 +91,7 @@ export class SignerService {
     if (bytes.length > 0) this.#checkMagicByte(bytes[0] as number);
     const request = parseRequest(bytes, key.curve);
     const digest = blake2b256(bytes);
+    await this.#gatekeeper?.admit({ pkh: key.pkh, request, digest });
 
     const position = this.policy.checkHighWatermark ? watermarkOf(request) : undefined;
     if (position === undefined) {

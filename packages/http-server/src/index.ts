@@ -17,3 +17,6 @@ export { SignerMetrics } from './metrics.js';
 export { instrumentKeyProvider, instrumentWatermarkStore } from './instrumented.js';
 export { checkReadiness, keyProviderProbe, watermarkStoreProbe, DEFAULT_READINESS_DEADLINE_MS, type ReadinessProbe, type Readiness } from './readiness.js';
 export { startHealthServer, DEFAULT_METRICS_PORT, type HealthServerOptions, type RunningHealthServer } from './health-server.js';
+export { createAdminApp, type PendingQueue, type PendingView } from './admin-app.js';
+export { startAdminServer, type RunningAdminServer } from './admin-server.js';
+export { PendingConfirmations, DEFAULT_CONFIRMATION_TIMEOUT_MS, type PendingRequest } from './pending-confirmations.js';

@@ -6,3 +6,7 @@ export { LocalKeyVault } from './key-vault.js';
 export type { AddKeyOptions, ImportKeyOptions, LocalKeyVaultOptions, VaultKeyInfo } from './key-vault.js';
 export { FileWatermarkStore } from './file-watermark-store.js';
 export type { FileWatermarkStoreOptions } from './file-watermark-store.js';
+export { FileAuditLog } from './file-audit-log.js';
+export { FileSpendingLedger } from './file-spending-ledger.js';
+export { writeFileAtomic } from './atomic-write.js';
+export { createAdminToken, readAdminToken } from './admin-token.js';

@@ -17,6 +17,7 @@ import type { Command } from 'commander';
 import { readAuthorizedKeysFile } from '../authorized-keys-file.js';
 import { addBackendOptions } from '../backends/backend-command-options.js';
 import type { BackendOptions } from '../backends/backend-options.js';
+import { openHomeFolder } from '../backends/local-vault.js';
 import { forgetPassphraseEnv } from '../backends/passphrase-file-mode.js';
 import { openBackends } from '../backends/registry.js';
 import type { CliIo } from '../cli-io.js';
@@ -24,15 +25,18 @@ import { describeFailure } from '../describe-failure.js';
 import { loadServeConfig } from '../config/load-serve-config.js';
 import { DEFAULT_METRICS_PORT_TEXT, serveSettings, type ServeListenOptions } from '../config/serve-settings.js';
 import { ReloadRegistry } from '../reload/reloadable.js';
-import { authorizedKeysReloadable, tlsReloadable } from '../reload/server-reloadables.js';
+import { authorizedKeysReloadable, policyReloadable, tlsReloadable } from '../reload/server-reloadables.js';
 import { onSighup } from '../reload/sighup.js';
-import { addSigningPolicyOptions, signingPolicy } from '../signing-policy-options.js';
+import { addConfirmationOptions, parseConfirmTimeout, startConfirmations, type RunningConfirmations } from '../confirmations.js';
+import { openSigningGate, type SigningGate } from '../signing-gate.js';
+import { addSigningPolicyOptions, signingPolicy, type SigningPolicy, type SigningPolicyOptions } from '../signing-policy-options.js';
 
-interface ServeOptions extends BackendOptions, ServeListenOptions {
+interface ServeOptions extends BackendOptions, ServeListenOptions, SigningPolicyOptions {
   readonly config?: string;
   readonly address: string;
-  readonly magicBytes: string;
-  readonly checkHighWatermark: boolean;
+  readonly auditLog?: string;
+  readonly confirmTimeout: string;
+  readonly adminSocket?: string;
   readonly authorizedKeys?: string;
   readonly allowListKnownKeys?: boolean;
   readonly allowProvePossession?: boolean;
@@ -57,7 +61,7 @@ export function addServeOptions(command: Command): Command {
     .option('--metrics-address <address>', 'address of the /metrics, /healthz and /readyz listener', '127.0.0.1')
     .option('--metrics-port <port>', 'port of the /metrics, /healthz and /readyz listener', DEFAULT_METRICS_PORT_TEXT)
     .option('--no-metrics', 'no /metrics, /healthz and /readyz listener');
-  return addSigningPolicyOptions(addBackendOptions(command));
+  return addConfirmationOptions(addSigningPolicyOptions(addBackendOptions(command)));
 }
 
 /** `tezsigner serve`: the octez remote-signer HTTP protocol over the chosen keys and watermarks. */
@@ -73,7 +77,8 @@ async function serve(command: Command, io: CliIo): Promise<void> {
   const { settings, configFile } = await loadServeConfig(command, io);
   const options = command.opts<ServeOptions>();
   const listen = serveSettings(options, settings);
-  const policy = signingPolicy(options);
+  const signing = await signingPolicy(options);
+  const confirmTimeoutMs = parseConfirmTimeout(options.confirmTimeout);
   const authorizedKeys = options.authorizedKeys === undefined ? [] : await readAuthorizedKeysFile(options.authorizedKeys);
   const tls = listen.tls === undefined ? undefined : await readTlsMaterial(listen.tls);
   if (configFile !== undefined) io.stderr(`tezsigner: configuration: ${configFile}\n`);
@@ -88,6 +93,8 @@ async function serve(command: Command, io: CliIo): Promise<void> {
   forgetPassphraseEnv(process.env);
   const reloads = new ReloadRegistry();
   const stopReloading = onSighup(() => void reloads.reloadAll((line) => io.stderr(`tezsigner: ${line}\n`)));
+  let confirmations: RunningConfirmations | undefined;
+  let gate: SigningGate | undefined;
   try {
     const keys = await backends.keys.listKeys();
     if (keys.length === 0) {
@@ -98,10 +105,13 @@ async function serve(command: Command, io: CliIo): Promise<void> {
     }
     metrics.setKnownKeys(keys.map((key) => key.pkh));
     await seedHighWatermarks(metrics, backends.watermarks, io);
+    confirmations = await startConfirmations(signing.policy, await openHomeFolder(options, io), { confirmTimeoutMs, adminSocket: options.adminSocket });
+    gate = await openSigningGate(signing.policy, options, io, confirmations?.pending);
     const signer = new SignerService({
       keys: instrumentKeyProvider(backends.keys, metrics),
       watermarks: instrumentWatermarkStore(backends.watermarks, metrics),
-      policy,
+      policy: signing.signer,
+      gatekeeper: gate.gatekeeper,
     });
     const logger = createRequestLogger({ level: listen.logLevel, write: (line) => io.stdout(line) });
     const server = await startSignerServer({
@@ -120,6 +130,7 @@ async function serve(command: Command, io: CliIo): Promise<void> {
     });
     if (options.authorizedKeys !== undefined) reloads.add(authorizedKeysReloadable(options.authorizedKeys, server));
     if (listen.tls !== undefined) reloads.add(tlsReloadable(listen.tls, server));
+    if (options.policy !== undefined) reloads.add(policyReloadable(options.policy, gate.gatekeeper, confirmations !== undefined));
     const health =
       listen.metrics === undefined
         ? undefined
@@ -136,15 +147,20 @@ async function serve(command: Command, io: CliIo): Promise<void> {
             return undefined;
           });
     reportStart(io, keys, signer, backends.watermarks, authorizedKeys.length, options, listen.chainIds);
+    reportPolicy(io, signing, gate, confirmations, confirmTimeoutMs);
     if (health !== undefined) io.stderr(`tezsigner: metrics and health on ${health.url}/metrics, /healthz, /readyz\n`);
     io.stderr(`tezsigner: listening on ${server.url}\n`);
     const signal = await io.waitForStop();
     io.stderr(`tezsigner: ${signal} received, finishing requests in flight (at most ${listen.shutdownGraceMs} ms)\n`);
+    // held requests are refused first, so their callers are answered before the server closes
+    await confirmations?.close();
     await server.close();
     await health?.close();
     io.stderr('tezsigner: stopped\n');
   } finally {
     stopReloading();
+    await confirmations?.close();
+    await gate?.close();
     await backends.close();
   }
 }
@@ -182,7 +198,6 @@ function reportStart(
   chainIds: readonly string[],
 ): void {
   for (const key of keys) io.stderr(`tezsigner: key ${key.pkh} (${key.curve}${key.label === undefined ? '' : `, ${key.label}`})\n`);
-  io.stderr(`tezsigner: magic bytes allowed: ${signer.policy.allowedMagicBytes.map(describeMagicByte).join(', ')}\n`);
   if (signer.policy.checkHighWatermark) {
     io.stderr(`tezsigner: high watermarks: ${watermarks.name} store\n`);
   } else {
@@ -192,6 +207,14 @@ function reportStart(
   io.stderr(`tezsigner: authentication: ${authorizedKeyCount === 0 ? 'off' : `${authorizedKeyCount} authorized key(s)`}\n`);
   if (!isLoopback(options.address) && authorizedKeyCount === 0) {
     io.stderr(`tezsigner: warning: listening on ${options.address} without --authorized-keys: anyone who reaches this port can ask for signatures\n`);
+  }
+}
+
+function reportPolicy(io: CliIo, signing: SigningPolicy, gate: SigningGate, confirmations: RunningConfirmations | undefined, confirmTimeoutMs: number): void {
+  io.stderr(`tezsigner: magic bytes allowed: ${signing.signable.map(describeMagicByte).join(', ')}\n`);
+  io.stderr(`tezsigner: policy: ${signing.policy.source}; audit log: ${gate.auditPath}\n`);
+  if (confirmations !== undefined) {
+    io.stderr(`tezsigner: confirmations: tezsigner confirm (admin socket ${confirmations.socketPath}), refused after ${confirmTimeoutMs / 1000} s\n`);
   }
 }
 

@@ -4,11 +4,11 @@ import { addBackendOptions } from '../backends/backend-command-options.js';
 import type { BackendOptions } from '../backends/backend-options.js';
 import { openBackends } from '../backends/registry.js';
 import type { CliIo } from '../cli-io.js';
-import { addSigningPolicyOptions, signingPolicy } from '../signing-policy-options.js';
+import { openSigningGate } from '../signing-gate.js';
+import { addSigningPolicyOptions, signingPolicy, type SigningPolicyOptions } from '../signing-policy-options.js';
 
-interface SignOptions extends BackendOptions {
-  readonly magicBytes: string;
-  readonly checkHighWatermark: boolean;
+interface SignOptions extends BackendOptions, SigningPolicyOptions {
+  readonly auditLog?: string;
 }
 
 /**
@@ -27,11 +27,14 @@ export function registerSignCommand(program: Command, io: CliIo): void {
 }
 
 async function sign(pkh: string, hex: string, options: SignOptions, io: CliIo): Promise<void> {
-  const policy = signingPolicy(options);
+  const { policy, signer: signerPolicy } = await signingPolicy(options);
   const bytes = hexToBytes(hex);
   const backends = await openBackends(options, io);
+  let gate: Awaited<ReturnType<typeof openSigningGate>> | undefined;
   try {
-    const signer = new SignerService({ keys: backends.keys, watermarks: backends.watermarks, policy });
+    // nobody can confirm a request here: what policy would hold is refused
+    gate = await openSigningGate(policy, options, io);
+    const signer = new SignerService({ keys: backends.keys, watermarks: backends.watermarks, policy: signerPolicy, gatekeeper: gate.gatekeeper });
     const result = await signer.sign(pkh, bytes);
     const mark = watermarkOf(result.request);
     const where = mark === undefined ? '' : ` at level ${mark.level} round ${mark.round}`;
@@ -42,6 +45,7 @@ async function sign(pkh: string, hex: string, options: SignOptions, io: CliIo): 
     );
     io.stdout(`${result.signature}\n`);
   } finally {
+    await gate?.close();
     await backends.close();
   }
 }

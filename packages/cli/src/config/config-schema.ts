@@ -46,6 +46,8 @@ export const configSchema = z.strictObject({
   'check-high-watermark': z.boolean().optional(),
   'magic-bytes': z.union([z.string().min(1), z.array(z.union([z.string(), z.number().int()])).min(1)]).optional(),
   policy: path.optional(),
+  'audit-log': path.optional(),
+  confirmations: z.strictObject({ 'timeout-seconds': z.number().positive().max(3600).optional(), 'admin-socket': path.optional() }).optional(),
   listen: z.strictObject({ address: z.string().min(1).optional(), port: port.optional() }).optional(),
   'chain-ids': z.array(chainId).optional(),
   tls: z.strictObject({ cert: path.optional(), key: path.optional(), 'client-ca': path.optional() }).optional(),

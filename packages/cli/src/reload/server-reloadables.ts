@@ -1,5 +1,7 @@
 import { readTlsMaterial, type RunningSignerServer, type TlsFiles } from '@tezsigner/http-server';
+import { configInvalid, policyMayConfirm, signableMagicBytes, type PolicyGatekeeper } from '@tezsigner/core';
 import { readAuthorizedKeysFile } from '../authorized-keys-file.js';
+import { readPolicyFile } from '../policy-file.js';
 import type { Reloadable } from './reloadable.js';
 
 /** The authorized keys file, re-read and decoded whole before the server uses it. */
@@ -21,6 +23,24 @@ export function tlsReloadable(files: TlsFiles, server: Pick<RunningSignerServer,
     async reload() {
       server.replaceTls(await readTlsMaterial(files));
       return 'used by new connections';
+    },
+  };
+}
+
+/**
+ * The policy file, read and checked whole before it judges new requests. A policy that needs
+ * confirmations is refused when the signer started without them (no admin channel is open).
+ */
+export function policyReloadable(file: string, gatekeeper: Pick<PolicyGatekeeper, 'replacePolicy'>, confirming: boolean): Reloadable {
+  return {
+    name: `policy ${file}`,
+    async reload() {
+      const policy = await readPolicyFile(file);
+      const signable = signableMagicBytes(policy);
+      if (signable.length === 0) throw configInvalid(`the policy ${file} denies every request: nothing could be signed`);
+      if (policyMayConfirm(policy) && !confirming) throw configInvalid(`the policy ${file} asks for confirmations: restart the signer to open its admin channel`);
+      gatekeeper.replacePolicy(policy);
+      return `${signable.length} kind(s) of request may be signed`;
     },
   };
 }

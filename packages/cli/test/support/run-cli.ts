@@ -54,6 +54,15 @@ export async function runTezsigner(args: readonly string[], options: RunOptions 
             if (answer === undefined) throw new Error(`unexpected question: ${question}`);
             return answer;
           },
+    promptLine:
+      typed === undefined
+        ? undefined
+        : async (question) => {
+            asked.push(question);
+            const answer = typed.shift();
+            if (answer === undefined) throw new Error(`unexpected question: ${question}`);
+            return answer;
+          },
     waitForStop: () => options.stop ?? new Promise<string>(() => undefined),
   };
   const code = await runCli(args, io);

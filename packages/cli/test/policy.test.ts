@@ -1,0 +1,85 @@
+// --policy through the real command line: sign and serve read the file, refuse by rule, keep
+// 24 h spending in the home across runs, and name a broken file's line.
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { verifySignature } from '@taquito/utils';
+import { afterEach, beforeEach, expect, test } from 'vitest';
+import { forgeDelegation, forgeTransfer } from '../../../test-support/operations.js';
+import { keyVectors } from '../../../test-support/vectors.js';
+import { attestation } from '../../http-server/test/support/consensus-bytes.js';
+import { oneLineError, runTezsigner, tempHome } from './support/run-cli.js';
+
+const [ED] = keyVectors();
+if (ED === undefined) throw new Error('missing key vectors');
+const PAYEE = 'tz1aSkwEot3L2kmUvcoxzjMomb9mvBNuzFK6';
+const KT1 = 'KT1BEqzn5Wx8uJrZNvuS9DVHmLvG9td3fDLi';
+
+let home: Awaited<ReturnType<typeof tempHome>>;
+let env: Record<string, string>;
+let policyPath: string;
+beforeEach(async () => {
+  home = await tempHome();
+  env = { TEZSIGNER_HOME: home.path, TEZSIGNER_PASSPHRASE: 'policy test passphrase' };
+  policyPath = join(home.path, 'policy.yaml');
+  expect((await runTezsigner(['keys', 'import', ED.secret_key, '--name', 'baker'], { env })).code).toBe(0);
+});
+afterEach(() => home.remove());
+
+const sign = (hex: string, ...extra: string[]) => runTezsigner(['sign', ED.public_key_hash, hex, '--policy', policyPath, ...extra], { env });
+const transfer = (mutez: bigint, counter: number, destination = PAYEE, entrypoint?: string) =>
+  forgeTransfer({ source: ED.public_key_hash, destination, amount: mutez, counter, ...(entrypoint === undefined ? {} : { entrypoint }) });
+
+test('the rolling 24 h cap counts what earlier runs signed (the ledger is in the home)', async () => {
+  await writeFile(policyPath, `default:\n  operations:\n    transaction: allow\n  limits:\n    max_amount_24h: 10\n`);
+  const first = await sign(await transfer(6_000_000n, 1));
+  expect(first.code, first.stderr).toBe(0);
+  const hex = await transfer(3_000_000n, 2);
+  const second = await sign(hex);
+  expect(verifySignature(hex, ED.public_key, second.stdout.trim())).toBe(true);
+  // a new process, so the 9 ꜩ already spent come from the ledger file
+  expect(oneLineError(await sign(await transfer(1_000_001n, 3)))).toContain('refused by policy rule default.limits.max_amount_24h (policy.yaml): amount 10.000001 ꜩ over 24 h');
+  expect((await sign(await transfer(1_000_000n, 4))).code).toBe(0);
+  const ledger = (await readFile(join(home.path, 'spending.jsonl'), 'utf8')).trim().split('\n');
+  expect(ledger).toHaveLength(3);
+});
+
+test('destinations and entrypoints, delegates: each refusal names its rule', async () => {
+  await writeFile(
+    policyPath,
+    `keys:\n  ${ED.public_key_hash}:\n    operations: { transaction: allow, delegation: allow }\n    limits:\n      destinations: [${PAYEE}, ${KT1}%deposit]\n      delegates: [${PAYEE}]\n`,
+  );
+  expect((await sign(await transfer(1n, 1))).code).toBe(0);
+  expect((await sign(await transfer(1n, 2, KT1, 'deposit'))).code).toBe(0);
+  expect(oneLineError(await sign(await transfer(1n, 3, KT1, 'withdraw')))).toContain(`keys.${ED.public_key_hash}.limits.destinations`);
+  expect((await sign(await forgeDelegation(ED.public_key_hash, PAYEE))).code).toBe(0);
+  expect(oneLineError(await sign(await forgeDelegation(ED.public_key_hash, ED.public_key_hash)))).toContain(`keys.${ED.public_key_hash}.limits.delegates`);
+});
+
+test('without a policy a key is a baker’s: consensus signed, a transfer refused by name, every decision audited', async () => {
+  const consensus = attestation('attestation', 10, 0);
+  expect((await runTezsigner(['sign', ED.public_key_hash, consensus], { env })).code).toBe(0);
+  expect(oneLineError(await runTezsigner(['sign', ED.public_key_hash, await transfer(1n, 1)], { env }))).toContain('refused by policy rule default.operations.* (--magic-bytes)');
+  await writeFile(policyPath, `keys:\n  ${ED.public_key_hash}:\n    operations: { transaction: confirm }\n`);
+  expect(oneLineError(await sign(await transfer(1n, 1)))).toContain('nobody can confirm here');
+  const audit = (await readFile(join(home.path, 'audit.jsonl'), 'utf8')).trim().split('\n').map((line) => JSON.parse(line) as Record<string, string>);
+  expect(audit.map((line) => `${line['kind']} ${line['decision']} ${line['rule']}`)).toEqual([
+    'attestation allowed default.attestation',
+    'operation denied default.operations.*',
+    `operation denied keys.${ED.public_key_hash}.operations.transaction`,
+  ]);
+  expect(audit[0]).toMatchObject({ key: ED.public_key_hash, chain: 'NetXdQprcVkpaWU', by: 'policy' });
+});
+
+test('a mistake in the policy file stops serve before it starts, naming file, line and field', async () => {
+  await writeFile(policyPath, `keys:\n  ${ED.public_key_hash}:\n    operations:\n      transaction: yes\n`);
+  const run = await runTezsigner(['serve', '--port', '0', '--policy', policyPath], { env });
+  expect(oneLineError(run)).toBe(`tezsigner: error: ${policyPath}:4: keys.${ED.public_key_hash}.operations.transaction: expected allow, confirm or deny`);
+});
+
+test('--policy and --magic-bytes together are refused; --audit-log moves the audit', async () => {
+  await writeFile(policyPath, 'default: {}\n');
+  expect(oneLineError(await runTezsigner(['sign', ED.public_key_hash, '00', '--policy', policyPath, '--magic-bytes', '0x11'], { env }))).toContain('give --policy or --magic-bytes, not both');
+  const auditPath = join(home.path, 'elsewhere.jsonl');
+  expect((await runTezsigner(['sign', ED.public_key_hash, attestation('attestation', 11, 0), '--audit-log', auditPath], { env })).code).toBe(0);
+  expect(await readFile(auditPath, 'utf8')).toContain('"decision":"allowed"');
+});

@@ -1,0 +1,19 @@
+import type { SigningRequest } from '../request.js';
+
+/** A request about to be signed, once read and before any watermark or signature. */
+export interface GateRequest {
+  readonly pkh: string;
+  readonly request: SigningRequest;
+  /** BLAKE2b-256 of the request bytes */
+  readonly digest: Uint8Array;
+}
+
+/**
+ * What decides whether a request is signed: `admit` resolves to let it through and throws
+ * (POLICY_DENIED) to refuse it. It may wait (for a person's confirmation): SignerService calls
+ * it before it touches watermarks or queues anything per key, so a waiting request holds up
+ * nothing else.
+ */
+export interface Gatekeeper {
+  admit(request: GateRequest): Promise<void>;
+}
