@@ -41,6 +41,8 @@ export class KeyVaultStandIn {
   readonly requests: RequestRecord[] = [];
   /** added to every answer, like the network and the HSM */
   latencyMs = 0;
+  /** TLS handshakes completed: a client that reuses its connections adds one per socket, not per request */
+  tlsConnections = 0;
   private readonly faults = new FaultPlan();
 
   private constructor(
@@ -60,6 +62,9 @@ export class KeyVaultStandIn {
     server.unref();
     const { port } = server.address() as AddressInfo;
     const standIn = new KeyVaultStandIn(server, `https://127.0.0.1:${port}`, cert, options.token ?? 'stand-in-token');
+    server.on('secureConnection', () => {
+      standIn.tlsConnections += 1;
+    });
     server.on('request', (req: IncomingMessage, res: ServerResponse) => {
       standIn.handle(req, res).catch((err: unknown) => {
         if (!res.headersSent) json(res, 500, { error: { code: 'InternalError', message: String(err) } });
