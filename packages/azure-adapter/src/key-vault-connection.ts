@@ -3,6 +3,7 @@ import { KeyClient, type KeyClientOptions } from '@azure/keyvault-keys';
 import type { Agent } from 'node:https';
 import { TezsignerError } from '@tezsigner/core';
 import { VaultChannel } from './key-vault-channel.js';
+import { watchCredential } from './watched-credential.js';
 
 /** Where the vault is and who we are to it. */
 export interface VaultConnection {
@@ -24,14 +25,14 @@ export function sdkOptions(options: KeyClientOptions | undefined): KeyClientOpti
 /** A KeyClient (listing, admin); with `agent`, on the same sockets as the vault's signatures. */
 export function createKeyClient(connection: VaultConnection, agent?: Agent): KeyClient {
   const options = sdkOptions(connection.clientOptions);
-  return new KeyClient(checkVaultUrl(connection.vaultUrl), connection.credential, agent === undefined ? options : { ...options, agent });
+  return new KeyClient(checkVaultUrl(connection.vaultUrl), watchCredential(connection.credential), agent === undefined ? options : { ...options, agent });
 }
 
 /** The sign path's connection to the vault, with the TLS and challenge settings the SDK is given. */
 export function createVaultChannel(connection: VaultConnection, maxSockets?: number): VaultChannel {
   const options = connection.clientOptions;
   return new VaultChannel({
-    credential: connection.credential,
+    credential: watchCredential(connection.credential),
     ...(options?.tlsOptions === undefined ? {} : { tls: options.tlsOptions }),
     ...(maxSockets === undefined ? {} : { maxSockets }),
     ...(options?.disableChallengeResourceVerification === undefined ? {} : { disableChallengeResourceVerification: options.disableChallengeResourceVerification }),
