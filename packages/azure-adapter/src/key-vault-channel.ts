@@ -54,6 +54,9 @@ export class VaultChannel {
       maxFreeSockets: options.maxSockets ?? DEFAULT_VAULT_SOCKETS,
       // the most recently used socket first: the spare ones idle out instead of all staying warm
       scheduling: 'lifo',
+      // an idle socket is closed after a minute, or before the server's Keep-Alive timeout when
+      // it sends one, so a request is not written on a socket the server is closing
+      timeout: 60_000,
       ...options.tls,
     });
     this.auth = keyVaultAuthenticationPolicy(options.credential, {
