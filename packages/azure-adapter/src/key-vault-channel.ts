@@ -65,9 +65,12 @@ export class VaultChannel {
     this.apiVersion = options.serviceVersion ?? SIGN_API_VERSION;
   }
 
-  /** The sign endpoint of a key version, from its kid (https://<vault>/keys/<name>/<version>). */
-  signEndpoint(kid: string): SignEndpoint {
-    const url = new URL(`${kid}/sign`);
+  /**
+   * The sign endpoint of a key version, on the configured vault URL (not the kid the vault
+   * answered: requests carrying the token go only where the operator pointed the signer).
+   */
+  signEndpoint(vaultUrl: string, name: string, version: string): SignEndpoint {
+    const url = new URL(`/keys/${encodeURIComponent(name)}/${encodeURIComponent(version)}/sign`, vaultUrl);
     url.searchParams.set('api-version', this.apiVersion);
     return { url: url.href, host: url.hostname, port: url.port, path: `${url.pathname}${url.search}` };
   }

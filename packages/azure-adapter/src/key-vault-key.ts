@@ -7,8 +7,6 @@ import { curveOfJwk, type VaultCurve } from './key-vault-curves.js';
 export interface VaultKey {
   readonly name: string;
   readonly version: string;
-  /** the key version's id, https://<vault>/keys/<name>/<version>: what a signature is asked of */
-  readonly kid: string;
   readonly curve: EcdsaCurve;
   /** what the vault signs a digest with, for the curve name this key reports */
   readonly algorithm: VaultCurve['algorithm'];
@@ -33,8 +31,7 @@ export function toVaultKey(key: KeyVaultKey, now = new Date()): VaultKeyVerdict 
   const jwk = key.key;
   const { enabled, notBefore, expiresOn, version } = key.properties;
   if (enabled === false) return { skipped: 'disabled' };
-  const kid = key.id ?? jwk?.kid;
-  if (jwk === undefined || version === undefined || kid === undefined) return { skipped: 'the vault returned no public key for it' };
+  if (jwk === undefined || version === undefined) return { skipped: 'the vault returned no public key for it' };
   if (jwk.kty !== 'EC' && jwk.kty !== 'EC-HSM') return { skipped: `key type ${jwk.kty ?? 'unknown'} (only EC keys sign for Tezos)` };
   const vaultCurve = curveOfJwk(jwk.crv);
   if (vaultCurve === undefined) return { skipped: `curve ${jwk.crv ?? 'unknown'} (Tezos uses P-256K for tz2 and P-256 for tz3)` };
@@ -48,7 +45,6 @@ export function toVaultKey(key: KeyVaultKey, now = new Date()): VaultKeyVerdict 
       usable: {
         name: key.name,
         version,
-        kid,
         curve,
         algorithm,
         hardwareProtected: jwk.kty === 'EC-HSM',

@@ -11,7 +11,7 @@ import {
   type SignInput,
 } from '@tezsigner/core';
 import type { SignEndpoint, VaultChannel } from './key-vault-channel.js';
-import { createKeyClient, createVaultChannel, type VaultConnection } from './key-vault-connection.js';
+import { checkVaultUrl, createKeyClient, createVaultChannel, type VaultConnection } from './key-vault-connection.js';
 import { classifyVaultError, describeVaultError } from './key-vault-error.js';
 import { SOFTWARE_PROTECTED, type VaultKey } from './key-vault-key.js';
 import { listVault, loadPinned, type PinnedKey, type VaultListing } from './key-vault-listing.js';
@@ -56,6 +56,7 @@ export class AzureKeyVaultProvider implements KeyProvider {
 
   private readonly keyClient: KeyClient;
   private readonly channel: VaultChannel;
+  private readonly vaultUrl: string;
   private readonly signBudget: RetryBudget;
   private readonly listBudget: RetryBudget;
   private readonly logger: KeyVaultLogger;
@@ -67,6 +68,7 @@ export class AzureKeyVaultProvider implements KeyProvider {
     const listDeadlineMs = positive(options.listDeadlineMs ?? 30_000, 'listDeadlineMs');
     this.listBudget = { deadlineMs: listDeadlineMs, attemptTimeoutMs: listDeadlineMs / 2, baseDelayMs: 200, maxDelayMs: 5000 };
     this.logger = options.logger ?? stderrLogger;
+    this.vaultUrl = checkVaultUrl(options.vaultUrl);
     this.channel = createVaultChannel(options, options.maxConnections);
     this.keyClient = createKeyClient(options, this.channel.agent);
   }
@@ -146,7 +148,7 @@ export class AzureKeyVaultProvider implements KeyProvider {
       const label = `${key.name}/${key.version}`;
       if (!key.hardwareProtected) this.logger.warn(`key ${label} is ${SOFTWARE_PROTECTED}`);
       // the exact version listed: a rotation in the vault never changes the key behind an address
-      const endpoint = this.channel.signEndpoint(key.kid);
+      const endpoint = this.channel.signEndpoint(this.vaultUrl, key.name, key.version);
       keys.set(key.pkh, { info: { pkh: key.pkh, curve: key.curve, publicKey: key.publicKey, label }, key, endpoint });
     }
     this.logger.info(`${keys.size} key(s) in ${this.options.vaultUrl}: ${[...keys.values()].map((k) => `${k.info.pkh} (${k.info.label ?? ''})`).join(', ') || 'none'}`);
