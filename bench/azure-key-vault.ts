@@ -7,19 +7,17 @@
 // stand-in. At 30 ms the ideal is concurrency ÷ latency; below it, the CPU columns say whose CPU
 // is the limit (two cores: the signer's and the stand-in's share them). Signatures that failed
 // closed (a machine too busy to answer within the deadline) are counted, not fatal. Then what
-// verifying one signature costs (the signer's CPU per signature includes it), and the sign path
-// alone through the SDK's CryptographyClient (the path before the vault channel) and through
-// the provider, in alternating slices of one run.
+// verifying one signature costs (the signer's CPU per signature includes it), and the vault
+// request alone through the SDK's CryptographyClient (the path before the vault channel) and
+// through the vault channel, in alternating slices of one run.
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { CryptographyClient, KeyClient } from '../packages/azure-adapter/node_modules/@azure/keyvault-keys/dist/esm/index.js';
 import {
   blake2b256,
-  decodePublicKey,
   derivePublicKey,
   isTezsignerError,
-  normalizeEcdsaSignature,
   generateSecretKey,
   MemoryWatermarkStore,
   SignerService,
@@ -29,6 +27,7 @@ import {
   type KeyInfo,
 } from '../packages/core/src/index.js';
 import { AzureKeyVaultProvider } from '../packages/azure-adapter/src/index.js';
+import { VaultChannel } from '../packages/azure-adapter/src/key-vault-channel.js';
 import { StaticTokenCredential } from '../packages/azure-adapter/test/support/static-credential.js';
 import { figures, measure } from './measure.js';
 
@@ -173,61 +172,64 @@ export async function run(): Promise<void> {
     const verifyMs = (['secp256k1', 'p256'] as const).map((curve) => `${curve} ${verificationMs(curve).toFixed(2)} ms`);
     console.log(`verifying one signature (included in the signer's CPU per signature): ${verifyMs.join(', ')}`);
     standIn.setLatency(0);
-    await compareWithSdk(standIn, provider, all);
+    await compareWithSdk(standIn, all);
   } finally {
     standIn.stop();
   }
 }
 
 /**
- * The sign path alone (no SignerService), in alternating slices so the machine's load weighs on
- * both alike: the SDK's CryptographyClient.sign, normalized and verified (the path before the
- * vault channel), next to the provider's. Concurrency 8 over the 4 keys, 0 ms latency.
+ * The vault request alone (no SignerService, no verification: what the Azure side costs), in
+ * alternating slices so the machine's load weighs on both alike: the SDK's
+ * CryptographyClient.sign (the path before the vault channel) next to the vault channel the
+ * provider signs through. Concurrency 8 over the 4 keys, 0 ms latency.
  */
-async function compareWithSdk(standIn: StandIn, provider: AzureKeyVaultProvider, keys: readonly KeyInfo[]): Promise<void> {
+async function compareWithSdk(standIn: StandIn, keys: readonly KeyInfo[]): Promise<void> {
   const clientOptions = { tlsOptions: { ca: standIn.certificate }, disableChallengeResourceVerification: true, retryOptions: { maxRetries: 0 } };
   const credential = new StaticTokenCredential(standIn.token);
   const keyClient = new KeyClient(standIn.url, credential, clientOptions);
-  const sdkKeys = await Promise.all(
+  const channel = new VaultChannel({ credential, tls: clientOptions.tlsOptions, disableChallengeResourceVerification: true });
+  const vaultKeys = await Promise.all(
     keys.map(async (info, i) => {
-      const name = info.label?.split('/')[0] ?? `key ${i}`;
-      const client = new CryptographyClient(await keyClient.getKey(name), credential, clientOptions);
-      const curve = info.curve as EcdsaCurve;
-      const publicKey = decodePublicKey(info.publicKey).bytes;
-      return { info, client, curve, publicKey, algorithm: curve === 'secp256k1' ? 'ES256K' : 'ES256' };
+      const key = await keyClient.getKey(info.label?.split('/')[0] ?? `key ${i}`);
+      const algorithm = info.curve === 'secp256k1' ? 'ES256K' : 'ES256';
+      const endpoint = channel.signEndpoint(standIn.url, key.name, key.properties.version ?? '');
+      return { sdk: new CryptographyClient(key, credential, clientOptions), endpoint, algorithm };
     }),
   );
   let counter = 0;
-  const paths: Record<'SDK CryptographyClient' | 'vault channel', (worker: number) => Promise<void>> = {
-    'SDK CryptographyClient': async (worker) => {
-      counter += 1;
-      const key = sdkKeys[(worker + counter) % sdkKeys.length] as (typeof sdkKeys)[number];
-      const bytes = packedString(counter);
-      const { result } = await key.client.sign(key.algorithm, blake2b256(bytes));
-      if (!verifySignature(key.curve, key.publicKey, bytes, normalizeEcdsaSignature(key.curve, result))) throw new Error('SDK signature does not verify');
-    },
-    'vault channel': async (worker) => {
-      counter += 1;
-      const key = keys[(worker + counter) % keys.length] as KeyInfo;
-      const bytes = packedString(counter);
-      await provider.sign(key.pkh, { bytes, digest: blake2b256(bytes) });
-    },
+  const next = (worker: number) => {
+    counter += 1;
+    return { key: vaultKeys[(worker + counter) % vaultKeys.length] as (typeof vaultKeys)[number], digest: blake2b256(packedString(counter)) };
   };
-  const totals = new Map<string, { cpu: number; ops: number; seconds: number }>();
+  const paths: Array<[string, (worker: number) => Promise<unknown>]> = [
+    ['SDK CryptographyClient.sign', (worker) => {
+      const { key, digest } = next(worker);
+      return key.sdk.sign(key.algorithm, digest);
+    }],
+    ['vault channel', (worker) => {
+      const { key, digest } = next(worker);
+      return channel.sign(key.endpoint, key.algorithm, digest, new AbortController().signal);
+    }],
+  ];
+  const totals = paths.map(() => ({ cpu: 0, ops: 0, seconds: 0 }));
   for (let slice = 0; slice < 6; slice++) {
-    for (const [name, signOnce] of Object.entries(paths)) {
+    for (const [i, [, signOnce]] of paths.entries()) {
       await Promise.all(Array.from({ length: 8 }, (_, w) => signOnce(w)));
       const cpuBefore = process.cpuUsage();
       const sample = await measure(8, 0.5, (w) => signOnce(w));
-      const total = totals.get(name) ?? { cpu: 0, ops: 0, seconds: 0 };
-      totals.set(name, { cpu: total.cpu + cpuMs(process.cpuUsage(cpuBefore)), ops: total.ops + sample.latencies.length, seconds: total.seconds + sample.seconds });
+      const total = totals[i] as { cpu: number; ops: number; seconds: number };
+      total.cpu += cpuMs(process.cpuUsage(cpuBefore));
+      total.ops += sample.latencies.length;
+      total.seconds += sample.seconds;
     }
   }
-  const line = (name: string) => {
-    const t = totals.get(name) ?? { cpu: 0, ops: 1, seconds: 1 };
-    return { text: `${name}: ${(t.ops / t.seconds).toFixed(0)} sig/s, ${(t.cpu / t.ops).toFixed(2)} ms CPU/signature (verification included)`, cpu: t.cpu / t.ops };
-  };
-  const sdk = line('SDK CryptographyClient');
-  const channel = line('vault channel');
-  console.log(`sign path alone, 4 keys, concurrency 8, 0 ms, alternating slices:\n  ${sdk.text}\n  ${channel.text}\n  CPU per signature, channel/SDK: ${(channel.cpu / sdk.cpu).toFixed(2)}`);
+  channel.close();
+  const cpuPerSignature = totals.map((t) => t.cpu / t.ops);
+  console.log('the vault request alone (no verification), 4 keys, concurrency 8, 0 ms, alternating slices:');
+  paths.forEach(([name], i) => {
+    const t = totals[i] as { cpu: number; ops: number; seconds: number };
+    console.log(`  ${name.padEnd(28)} ${(t.ops / t.seconds).toFixed(0).padStart(5)} sig/s   ${(cpuPerSignature[i] ?? 0).toFixed(2)} ms CPU/signature`);
+  });
+  console.log(`  CPU per request, channel/SDK: ${((cpuPerSignature[1] ?? 0) / (cpuPerSignature[0] ?? 1)).toFixed(2)}`);
 }
