@@ -9,7 +9,10 @@ import { DefaultAzureCredential } from '@azure/identity';
  */
 export function createAzureCredential(options: { readonly clientId?: string } = {}): TokenCredential {
   const { clientId } = options;
-  return new DefaultAzureCredential(
-    clientId === undefined ? {} : { managedIdentityClientId: clientId, workloadIdentityClientId: clientId },
-  );
+  return new DefaultAzureCredential({
+    ...(clientId === undefined ? {} : { managedIdentityClientId: clientId, workloadIdentityClientId: clientId }),
+    // Its own default (5 retries from 800 ms, about 20 s) outlasts the time tezsigner gives a
+    // token, and a failing identity endpoint was then reported as a timeout instead of its answer.
+    retryOptions: { maxRetries: 2, retryDelayInMs: 500 },
+  });
 }

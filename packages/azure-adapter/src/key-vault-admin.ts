@@ -17,7 +17,7 @@ import {
 import { createKeyClient, type VaultConnection } from './key-vault-connection.js';
 import { VAULT_CURVES } from './key-vault-curves.js';
 import { classifyVaultError, describeVaultError } from './key-vault-error.js';
-import { toVaultKey } from './key-vault-key.js';
+import { SOFTWARE_PROTECTED, toVaultKey, type VaultKey } from './key-vault-key.js';
 import { listVault } from './key-vault-listing.js';
 import { RetryGaveUp, retryWithinDeadline, type RetryVerdict } from './retry.js';
 
@@ -28,6 +28,8 @@ export interface VaultKeyListing {
   /** whether tezsigner signs with it; if not, `reason` says why */
   readonly usable: boolean;
   readonly reason?: string;
+  /** what to know about a usable key (software-protected) */
+  readonly warning?: string;
   readonly curve?: EcdsaCurve;
   readonly publicKey?: string;
   readonly pkh?: string;
@@ -38,7 +40,7 @@ export async function listVaultKeys(connection: VaultConnection): Promise<VaultK
   const client = createKeyClient(connection);
   const listing = await call(connection, 'list the keys of', 'repeatable', (signal) => listVault(client, signal));
   const rows: VaultKeyListing[] = [
-    ...listing.usable.map((key) => ({ name: key.name, version: key.version, usable: true, curve: key.curve, publicKey: key.publicKey, pkh: key.pkh })),
+    ...listing.usable.map(usableRow),
     ...listing.skipped.map((skip) => ({ name: skip.name, version: skip.version, usable: false, reason: skip.reason })),
   ];
   return rows.sort((a, b) => a.name.localeCompare(b.name));
@@ -122,8 +124,12 @@ function describeKey(key: KeyVaultKey): VaultKeyListing {
   const verdict = toVaultKey(key);
   const version = key.properties.version;
   if ('skipped' in verdict) return { name: key.name, version, usable: false, reason: verdict.skipped };
-  const { name, curve, publicKey, pkh } = verdict.usable;
-  return { name, version, usable: true, curve, publicKey, pkh };
+  return usableRow(verdict.usable);
+}
+
+function usableRow(key: VaultKey): VaultKeyListing {
+  const { name, version, curve, publicKey, pkh } = key;
+  return { name, version, usable: true, curve, publicKey, pkh, ...(key.hardwareProtected ? {} : { warning: SOFTWARE_PROTECTED }) };
 }
 
 function checkCurve(curve: string): asserts curve is EcdsaCurve {

@@ -1,6 +1,9 @@
 import type { TokenCredential } from '@azure/core-auth';
 import { KeyClient, type KeyClientOptions } from '@azure/keyvault-keys';
+import type { Agent } from 'node:https';
 import { TezsignerError } from '@tezsigner/core';
+import { VaultChannel } from './key-vault-channel.js';
+import { watchCredential } from './watched-credential.js';
 
 /** Where the vault is and who we are to it. */
 export interface VaultConnection {
@@ -19,8 +22,21 @@ export function sdkOptions(options: KeyClientOptions | undefined): KeyClientOpti
   return { ...options, retryOptions: { ...options?.retryOptions, maxRetries: 0 } };
 }
 
-export function createKeyClient(connection: VaultConnection): KeyClient {
-  return new KeyClient(checkVaultUrl(connection.vaultUrl), connection.credential, sdkOptions(connection.clientOptions));
+/** A KeyClient (listing, admin); with `agent`, on the same sockets as the vault's signatures. */
+export function createKeyClient(connection: VaultConnection, agent?: Agent): KeyClient {
+  const options = sdkOptions(connection.clientOptions);
+  return new KeyClient(checkVaultUrl(connection.vaultUrl), watchCredential(connection.credential), agent === undefined ? options : { ...options, agent });
+}
+
+/** The sign path's connection to the vault, with the TLS and challenge settings the SDK is given. */
+export function createVaultChannel(connection: VaultConnection, maxSockets?: number): VaultChannel {
+  const options = connection.clientOptions;
+  return new VaultChannel({
+    credential: watchCredential(connection.credential),
+    ...(options?.tlsOptions === undefined ? {} : { tls: options.tlsOptions }),
+    ...(maxSockets === undefined ? {} : { maxSockets }),
+    ...(options?.disableChallengeResourceVerification === undefined ? {} : { disableChallengeResourceVerification: options.disableChallengeResourceVerification }),
+  });
 }
 
 /** The vault URL without a trailing slash; CONFIG_INVALID unless it is an https URL with no path. */

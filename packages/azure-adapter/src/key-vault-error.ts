@@ -20,6 +20,32 @@ export class WrongSignatureError extends Error {
 }
 
 /**
+ * A sign call that got no signature: an error answer (statusCode, the service's error code and
+ * message, its headers for Retry-After) or, without statusCode, no answer at all (reset, refused,
+ * TLS, DNS). Shaped like the SDK's RestError, so both are classified and described alike.
+ */
+export class VaultHttpError extends Error {
+  readonly statusCode: number | undefined;
+  readonly code: string | undefined;
+  readonly response: { readonly headers: { get(name: string): string | undefined } } | undefined;
+
+  constructor(message: string, details: { statusCode?: number; code?: string; headers?: { get(name: string): string | undefined } } = {}) {
+    super(message);
+    this.name = 'VaultHttpError';
+    this.statusCode = details.statusCode;
+    this.code = details.code;
+    this.response = details.headers === undefined ? undefined : { headers: details.headers };
+  }
+
+  /** From an error answer: Key Vault says { error: { code, message } }. */
+  static fromAnswer(status: number, body: unknown, headers: { get(name: string): string | undefined }): VaultHttpError {
+    const error = (body as { error?: { code?: unknown; message?: unknown } } | undefined)?.error;
+    const message = typeof error?.message === 'string' ? error.message : `the vault answered HTTP ${status}`;
+    return new VaultHttpError(message, { statusCode: status, ...(typeof error?.code === 'string' ? { code: error.code } : {}), headers });
+  }
+}
+
+/**
  * Whether a failed Key Vault call may succeed if repeated: throttling (429, waiting as long as
  * Retry-After says), server errors, timeouts, cut connections and wrong signatures are; a
  * refusal (400/401/403/404/409) is an answer that repeating will not change.
@@ -34,13 +60,14 @@ export function classifyVaultError(err: unknown): RetryVerdict {
     return { retry: true, reason: describeVaultError(err), ...(afterMs === undefined ? {} : { afterMs }) };
   }
   // No status: the request never got an answer (reset, refused, TLS, DNS): a network fault.
-  if (e.name === 'RestError') return { retry: true, reason: describeVaultError(err) };
+  if (e.name === 'RestError' || err instanceof VaultHttpError) return { retry: true, reason: describeVaultError(err) };
   return { retry: false };
 }
 
 /** One line about a failed call, for logs and error messages (never a token or key material). */
 export function describeVaultError(err: unknown): string {
   if (err instanceof Error && !('statusCode' in err) && !('code' in err)) return err.message;
+  if (err instanceof VaultHttpError && err.statusCode === undefined) return `no answer: ${err.code ?? ''} ${err.message}`.replace('  ', ' ');
   const e = (err ?? {}) as RestErrorShape;
   const parts = [e.statusCode === undefined ? undefined : `HTTP ${e.statusCode}`, e.code, firstLine(e.message)];
   return parts.filter((part) => part !== undefined && part !== '').join(' ') || String(err);

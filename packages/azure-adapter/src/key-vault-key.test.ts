@@ -36,12 +36,18 @@ test('the vectors: SECP256K1 (old name) and P-256 keys get their tz2/tz3 identit
     const verdict = toVaultKey(vaultKey(vector));
     expect(verdict).toMatchObject({ usable: { name: 'k', version: '0123', pkh: vector.public_key_hash, publicKey: vector.public_key } });
   }
-  expect(toVaultKey(vaultKey(tz2Vector))).toMatchObject({ usable: { curve: 'secp256k1' } });
-  expect(toVaultKey(vaultKey(tz3Vector))).toMatchObject({ usable: { curve: 'p256' } });
+  // the vault signs with ECDSA256 for the old curve name: it refuses ES256K for a SECP256K1 key
+  expect(toVaultKey(vaultKey(tz2Vector))).toMatchObject({ usable: { curve: 'secp256k1', algorithm: 'ECDSA256' } });
+  expect(toVaultKey(vaultKey(tz3Vector))).toMatchObject({ usable: { curve: 'p256', algorithm: 'ES256' } });
 });
 
-test('P-256K (the current name) is secp256k1 too', () => {
-  expect(toVaultKey(vaultKey(tz2Vector, { crv: 'P-256K' }))).toMatchObject({ usable: { pkh: tz2Vector.public_key_hash } });
+test('P-256K (the current name) is secp256k1 too, signed with ES256K', () => {
+  expect(toVaultKey(vaultKey(tz2Vector, { crv: 'P-256K' }))).toMatchObject({ usable: { pkh: tz2Vector.public_key_hash, algorithm: 'ES256K' } });
+});
+
+test('an EC-HSM key is hardware-protected, a plain EC key is not', () => {
+  expect(toVaultKey(vaultKey(tz3Vector, { kty: 'EC-HSM' }))).toMatchObject({ usable: { hardwareProtected: true } });
+  expect(toVaultKey(vaultKey(tz3Vector, { kty: 'EC' }))).toMatchObject({ usable: { hardwareProtected: false } });
 });
 
 test('every key it cannot sign with is skipped with the reason', () => {

@@ -56,7 +56,23 @@ export async function listVault(client: KeyClient, signal?: AbortSignal): Promis
     if ('usable' in verdict) usable.push(verdict.usable);
     else skipped.push({ name: entry.name, ...versionOf(entry.key), reason: verdict.skipped });
   }
-  return { usable, skipped };
+  const distinct = withoutDuplicates(usable);
+  return { usable: distinct.usable, skipped: [...skipped, ...distinct.skipped] };
+}
+
+/**
+ * One vault key per address: a second key holding the same secret (the same key imported twice)
+ * would be a second way to sign for one baker. The first one listed is kept, the others skipped.
+ */
+export function withoutDuplicates(keys: readonly VaultKey[]): VaultListing {
+  const first = new Map<string, VaultKey>();
+  const skipped: SkippedKey[] = [];
+  for (const key of keys) {
+    const same = first.get(key.pkh);
+    if (same === undefined) first.set(key.pkh, key);
+    else skipped.push({ name: key.name, version: key.version, reason: `same key as ${same.name}/${same.version} (${key.pkh}), which is used` });
+  }
+  return { usable: [...first.values()], skipped };
 }
 
 /**
@@ -80,7 +96,7 @@ export async function loadPinned(client: KeyClient, pinned: readonly PinnedKey[]
     if ('skipped' in verdict) throw new TezsignerError('CONFIG_INVALID', `pinned key ${label} cannot sign for Tezos: ${verdict.skipped}`);
     usable.push(verdict.usable);
   }
-  return { usable, skipped: [] };
+  return withoutDuplicates(usable);
 }
 
 function versionOf(key: KeyVaultKey): { version?: string } {

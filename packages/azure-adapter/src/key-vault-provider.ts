@@ -1,4 +1,4 @@
-import { CryptographyClient, type KeyClient } from '@azure/keyvault-keys';
+import type { KeyClient } from '@azure/keyvault-keys';
 import {
   TezsignerError,
   backendUnavailable,
@@ -10,9 +10,10 @@ import {
   type KeyProviderCapabilities,
   type SignInput,
 } from '@tezsigner/core';
-import { createKeyClient, sdkOptions, type VaultConnection } from './key-vault-connection.js';
+import type { SignEndpoint, VaultChannel } from './key-vault-channel.js';
+import { checkVaultUrl, createKeyClient, createVaultChannel, type VaultConnection } from './key-vault-connection.js';
 import { classifyVaultError, describeVaultError } from './key-vault-error.js';
-import type { VaultKey } from './key-vault-key.js';
+import { SOFTWARE_PROTECTED, type VaultKey } from './key-vault-key.js';
 import { listVault, loadPinned, type PinnedKey, type VaultListing } from './key-vault-listing.js';
 import { stderrLogger, type KeyVaultLogger } from './key-vault-logger.js';
 import { signInVault } from './key-vault-signature.js';
@@ -30,13 +31,15 @@ export interface AzureKeyVaultProviderOptions extends VaultConnection {
   readonly attemptTimeoutMs?: number;
   /** budget for listing the keys (at start and on refresh); default 30000 ms */
   readonly listDeadlineMs?: number;
+  /** HTTPS connections kept open to the vault at most (default 64): signatures in flight beyond it wait for one */
+  readonly maxConnections?: number;
   readonly logger?: KeyVaultLogger;
 }
 
 interface SigningKey {
   readonly info: KeyInfo;
   readonly key: VaultKey;
-  readonly client: CryptographyClient;
+  readonly endpoint: SignEndpoint;
 }
 
 export const DEFAULT_SIGN_DEADLINE_MS = 3000;
@@ -52,6 +55,8 @@ export class AzureKeyVaultProvider implements KeyProvider {
   readonly capabilities: KeyProviderCapabilities = { curves: ['secp256k1', 'p256'], proofOfPossession: false };
 
   private readonly keyClient: KeyClient;
+  private readonly channel: VaultChannel;
+  private readonly vaultUrl: string;
   private readonly signBudget: RetryBudget;
   private readonly listBudget: RetryBudget;
   private readonly logger: KeyVaultLogger;
@@ -63,7 +68,9 @@ export class AzureKeyVaultProvider implements KeyProvider {
     const listDeadlineMs = positive(options.listDeadlineMs ?? 30_000, 'listDeadlineMs');
     this.listBudget = { deadlineMs: listDeadlineMs, attemptTimeoutMs: listDeadlineMs / 2, baseDelayMs: 200, maxDelayMs: 5000 };
     this.logger = options.logger ?? stderrLogger;
-    this.keyClient = createKeyClient(options);
+    this.vaultUrl = checkVaultUrl(options.vaultUrl);
+    this.channel = createVaultChannel(options, options.maxConnections);
+    this.keyClient = createKeyClient(options, this.channel.agent);
   }
 
   async listKeys(): Promise<readonly KeyInfo[]> {
@@ -81,7 +88,7 @@ export class AzureKeyVaultProvider implements KeyProvider {
     const label = `${entry.key.name}/${entry.key.version}`;
     try {
       return await retryWithinDeadline(
-        (signal) => signInVault(entry.key, entry.client, input, signal),
+        (signal) => signInVault(entry.key, this.channel, entry.endpoint, input, signal),
         classifyVaultError,
         this.signBudget,
         (reason, delayMs) => this.logger.warn(`sign with ${label}: ${reason}; retrying in ${Math.round(delayMs)} ms`),
@@ -91,6 +98,11 @@ export class AzureKeyVaultProvider implements KeyProvider {
       const why = err instanceof RetryGaveUp ? `; ${err.why} after ${err.attempts} attempt(s)` : '';
       throw backendUnavailable(`Azure Key Vault did not sign with ${label} (${pkh}): ${describeVaultError(cause)}${why}`, cause);
     }
+  }
+
+  /** Closes the vault's connections. */
+  async close(): Promise<void> {
+    this.channel.close();
   }
 
   /** Lists the vault again (new keys, new versions, disabled keys); the old list stays if this fails. */
@@ -134,14 +146,10 @@ export class AzureKeyVaultProvider implements KeyProvider {
     const keys = new Map<string, SigningKey>();
     for (const key of listing.usable) {
       const label = `${key.name}/${key.version}`;
-      const same = keys.get(key.pkh);
-      if (same !== undefined) {
-        this.logger.info(`skipping key ${label}: same key as ${same.info.label ?? ''} (${key.pkh})`);
-        continue;
-      }
-      // Built from the fetched key (not its id), so signing never GETs the key again.
-      const client = new CryptographyClient(key.key, this.options.credential, sdkOptions(this.options.clientOptions));
-      keys.set(key.pkh, { info: { pkh: key.pkh, curve: key.curve, publicKey: key.publicKey, label }, key, client });
+      if (!key.hardwareProtected) this.logger.warn(`key ${label} is ${SOFTWARE_PROTECTED}`);
+      // the exact version listed: a rotation in the vault never changes the key behind an address
+      const endpoint = this.channel.signEndpoint(this.vaultUrl, key.name, key.version);
+      keys.set(key.pkh, { info: { pkh: key.pkh, curve: key.curve, publicKey: key.publicKey, label }, key, endpoint });
     }
     this.logger.info(`${keys.size} key(s) in ${this.options.vaultUrl}: ${[...keys.values()].map((k) => `${k.info.pkh} (${k.info.label ?? ''})`).join(', ') || 'none'}`);
     return keys;

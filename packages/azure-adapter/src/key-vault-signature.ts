@@ -1,6 +1,5 @@
-import type { CryptographyClient } from '@azure/keyvault-keys';
 import { normalizeEcdsaSignature, verifySignature, type SignInput } from '@tezsigner/core';
-import { VAULT_CURVES } from './key-vault-curves.js';
+import type { SignEndpoint, VaultChannel } from './key-vault-channel.js';
 import { WrongSignatureError } from './key-vault-error.js';
 import type { VaultKey } from './key-vault-key.js';
 
@@ -11,11 +10,12 @@ import type { VaultKey } from './key-vault-key.js';
  */
 export async function signInVault(
   key: VaultKey,
-  client: CryptographyClient,
+  channel: VaultChannel,
+  endpoint: SignEndpoint,
   input: SignInput,
   signal: AbortSignal,
 ): Promise<Uint8Array> {
-  const { result } = await client.sign(VAULT_CURVES[key.curve].algorithm, input.digest, { abortSignal: signal });
+  const result = await channel.sign(endpoint, key.algorithm, input.digest, signal);
   let signature: Uint8Array;
   try {
     signature = normalizeEcdsaSignature(key.curve, result);

@@ -99,3 +99,46 @@ test('gives up when the deadline comes, with the last error', async () => {
   expect((err.lastError as Error).message).toBe(`failure ${calls}`);
   expect(err.why).toMatch(/deadline of 100 ms reached/);
 });
+
+test('a Retry-After of 0 still backs off: jittered waits that grow from a floor, not a request per millisecond', async () => {
+  let calls = 0;
+  const waits: number[] = [];
+  const err = await gaveUp(
+    retryWithinDeadline(
+      async () => {
+        calls += 1;
+        throw new Error('throttled');
+      },
+      () => ({ retry: true, reason: 'HTTP 429', afterMs: 0 }),
+      { deadlineMs: 1500, attemptTimeoutMs: 500, baseDelayMs: 50, maxDelayMs: 1000 },
+      (_, delayMs) => waits.push(delayMs),
+    ),
+  );
+  // 25–50, 50–100, 100–200, 200–400, 400–800 ms: a handful of attempts in 1.5 s
+  expect(calls).toBeLessThanOrEqual(6);
+  expect(calls).toBeGreaterThan(1);
+  waits.forEach((wait, i) => {
+    expect(wait).toBeGreaterThanOrEqual((50 * 2 ** i) / 2);
+    expect(wait).toBeLessThanOrEqual(50 * 2 ** i);
+  });
+  expect(err.why).toMatch(/deadline of 1500 ms reached/);
+  expect(err.why).not.toMatch(/asked to wait/);
+});
+
+test('never starts an attempt with only a sliver of the deadline left', async () => {
+  const started = performance.now();
+  const starts: number[] = [];
+  await gaveUp(
+    retryWithinDeadline(
+      async () => {
+        starts.push(performance.now() - started);
+        throw new Error('flaky');
+      },
+      retryable,
+      { deadlineMs: 1000, attemptTimeoutMs: 800, baseDelayMs: 20, maxDelayMs: 80, minAttemptMs: 200 },
+    ),
+  );
+  expect(starts.length).toBeGreaterThan(2);
+  // the last attempt began with at least about 200 ms left (half of it allowed for late timers)
+  expect(Math.max(...starts)).toBeLessThanOrEqual(900);
+});

@@ -6,6 +6,11 @@ export interface RetryBudget {
   /** first backoff step; doubles per attempt, with jitter */
   readonly baseDelayMs?: number;
   readonly maxDelayMs?: number;
+  /**
+   * the least time worth giving an attempt: with less left before the deadline, no attempt is
+   * started (default min(200, attemptTimeoutMs / 4))
+   */
+  readonly minAttemptMs?: number;
 }
 
 export type RetryVerdict =
@@ -65,13 +70,15 @@ export async function retryWithinDeadline<T>(
         ? { retry: true, reason: `no answer within ${Math.round(timeoutMs)} ms` }
         : classify(err);
       if (!verdict.retry) throw new RetryGaveUp(err, attempts, 'not retryable');
-      const delayMs = verdict.afterMs ?? backoff(attempts, budget);
+      // A Retry-After of 0 (or a few ms) is no reason to hammer the service: the backoff is a floor.
+      const delayMs = Math.max(verdict.afterMs ?? 0, backoff(attempts, budget));
       const left = remaining();
-      if (delayMs >= left) {
+      // an attempt squeezed into the last few ms could only time out: fail now instead
+      if (delayMs + minAttemptMs(budget) > left) {
         throw new RetryGaveUp(
           err,
           attempts,
-          verdict.afterMs !== undefined && left > 0
+          verdict.afterMs !== undefined && verdict.afterMs + minAttemptMs(budget) > left
             ? `${verdict.reason}; the service asked to wait ${verdict.afterMs} ms, past the ${budget.deadlineMs} ms deadline`
             : `${verdict.reason}; deadline of ${budget.deadlineMs} ms reached`,
         );
@@ -82,6 +89,10 @@ export async function retryWithinDeadline<T>(
       clearTimeout(timer);
     }
   }
+}
+
+function minAttemptMs(budget: RetryBudget): number {
+  return budget.minAttemptMs ?? Math.min(200, budget.attemptTimeoutMs / 4);
 }
 
 /** Exponential backoff with equal jitter, so retries of concurrent calls spread out. */

@@ -137,4 +137,26 @@ describe('listVaultKeys', () => {
     expect(rows[1]).toEqual({ name: 'b-good', version: good.version, usable: true, curve: 'secp256k1', ...(await taquitoIdentity('secp256k1', good.d as Uint8Array)) });
     expect(rows[2]?.reason).toBe('disabled');
   });
+
+  test('a second key holding the same secret is not usable, as serve skips it', async () => {
+    const first = standIn.vault.generate({ name: 'a-first', curve: 'p256' });
+    standIn.vault.generate({ name: 'b-copy', curve: 'p256', privateKey: first.d as Uint8Array });
+    const rows = await listVaultKeys(connection);
+    const { pkh } = await taquitoIdentity('p256', first.d as Uint8Array);
+    expect(rows.map((r) => [r.name, r.usable])).toEqual([
+      ['a-first', true],
+      ['b-copy', false],
+    ]);
+    expect(rows[1]?.reason).toBe(`same key as a-first/${first.version} (${pkh}), which is used`);
+  });
+
+  test('a software-protected EC key is usable but flagged; an EC-HSM key is not', async () => {
+    standIn.vault.generate({ name: 'hsm', curve: 'secp256k1' });
+    standIn.vault.generate({ name: 'soft', curve: 'secp256k1', kty: 'EC' });
+    const rows = await listVaultKeys(connection);
+    expect(rows.map((r) => [r.name, r.usable, r.warning])).toEqual([
+      ['hsm', true, undefined],
+      ['soft', true, expect.stringMatching(/^software-protected \(key type EC, not EC-HSM\)/)],
+    ]);
+  });
 });

@@ -81,6 +81,27 @@ describe('listing', () => {
     expect(standIn.requests.filter((r) => r.path.startsWith('/keys/a-disabled-key'))).toEqual([]);
   });
 
+  test('serves one of two vault keys holding the same secret, says which it skips, and warns of a software-protected key', async () => {
+    const first = standIn.vault.generate({ name: 'a-first', curve: 'secp256k1', kty: 'EC' });
+    const copy = standIn.vault.generate({ name: 'b-copy', curve: 'secp256k1', privateKey: first.d as Uint8Array });
+    const keys = await provider().listKeys();
+    expect(keys.map((k) => k.label)).toEqual([`a-first/${first.version}`]);
+    expect(logs.filter((line) => line.includes(`b-copy/${copy.version}`))).toEqual([
+      expect.stringMatching(new RegExp(`skipping key b-copy/${copy.version}: same key as a-first/${first.version}`)),
+    ]);
+    expect(logs.filter((line) => line.includes('software-protected'))).toEqual([expect.stringContaining(`key a-first/${first.version} is software-protected`)]);
+  });
+
+  test('signs with a key whose curve the vault names SECP256K1, with the algorithm it accepts for that name', async () => {
+    const legacy = standIn.vault.generate({ name: 'legacy', curve: 'secp256k1', crv: 'SECP256K1' });
+    const vault = provider();
+    const { pkh, publicKey } = await identity(legacy);
+    expect((await vault.listKeys()).map((k) => k.pkh)).toEqual([pkh]);
+    const bytes = message(1);
+    expect(taquitoVerifies('secp256k1', bytes, publicKey, await vault.sign(pkh, signInput(bytes)))).toBe(true);
+    expect(standIn.authorized('sign').map((r) => r.status)).toEqual([200]);
+  });
+
   test('uses the current version of a key that has several', async () => {
     standIn.vault.generate({ name: 'rotated', curve: 'secp256k1' });
     const current = standIn.vault.generate({ name: 'rotated', curve: 'secp256k1' });
@@ -165,6 +186,26 @@ describe('signing', () => {
     ]);
   });
 
+  test('200 signatures: one vault request each, on connections that are kept and reused', async () => {
+    const key = standIn.vault.generate({ name: 'busy', curve: 'secp256k1' });
+    const vault = provider();
+    const { pkh } = await identity(key);
+    await vault.listKeys();
+    const requestsBefore = standIn.requests.length;
+    const connectionsBefore = standIn.tlsConnections;
+    for (let i = 0; i < 100; i++) await vault.sign(pkh, signInput(message(i)));
+    // the listing's connection carries the signatures too: no new TLS handshake one after another
+    expect(standIn.tlsConnections - connectionsBefore).toBeLessThanOrEqual(1);
+    for (let round = 0; round < 10; round++) await Promise.all(Array.from({ length: 10 }, (_, i) => vault.sign(pkh, signInput(message(100 + round * 10 + i)))));
+    // ten at once need at most ten sockets, opened once
+    expect(standIn.tlsConnections - connectionsBefore).toBeLessThanOrEqual(10);
+    const requests = standIn.requests.slice(requestsBefore);
+    // the vault's bearer challenge once (the body is withheld until the token is known), then one POST per signature
+    expect(requests.filter((r) => !r.authorized).map((r) => r.status)).toEqual([401]);
+    expect(requests.filter((r) => r.authorized).map((r) => `${r.method} ${r.operation} ${r.status}`)).toEqual(Array.from({ length: 200 }, () => 'POST sign 200'));
+    await vault.close();
+  });
+
   test('an unknown address is KEY_NOT_FOUND without asking the vault', async () => {
     standIn.vault.generate({ name: 'k', curve: 'p256' });
     const vault = provider();
@@ -203,6 +244,16 @@ describe('faults', () => {
     expect(performance.now() - started).toBeGreaterThanOrEqual(950);
     expect(statuses()).toEqual([429, 200]);
     expect(logs.some((line) => line.includes('429') && line.includes('retrying'))).toBe(true);
+  });
+
+  test('429 with Retry-After: 0 still backs off, growing: a handful of requests, not hundreds', async () => {
+    const vault = provider({ deadlineMs: 1500 });
+    await vault.listKeys();
+    standIn.inject('sign', { kind: 'throttle', retryAfterSeconds: 0 }, 10_000);
+    const err = await rejection(vault.sign(pkh, signInput(message(1))));
+    expect(isTezsignerError(err, 'BACKEND_UNAVAILABLE') && err.message).toMatch(/429.*deadline of 1500 ms/);
+    expect(statuses().length).toBeGreaterThan(1);
+    expect(statuses().length).toBeLessThanOrEqual(8);
   });
 
   test('429 asking for a wait past the deadline fails closed at once', async () => {

@@ -24,3 +24,14 @@ export function processIo(): CliIo {
       }),
   };
 }
+
+/**
+ * Runs the command line as the process and ends it with the command's exit code. Waiting for the
+ * event loop to drain is not enough: a request no one will answer (a managed identity endpoint
+ * that accepts the connection and stays silent) keeps it alive, and a signer that failed to start
+ * must exit so its process manager restarts it. Writes to stdout/stderr are synchronous for
+ * files and pipes on Linux, so nothing printed is lost.
+ */
+export async function runAsProcess(run: () => Promise<number>): Promise<never> {
+  process.exit(await run());
+}

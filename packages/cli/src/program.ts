@@ -1,4 +1,5 @@
 import { Command, CommanderError } from 'commander';
+import { productionAzureAccess, type AzureAccess } from './backends/azure-key-vault.js';
 import type { CliIo } from './cli-io.js';
 import { describeFailure } from './describe-failure.js';
 import { registerAzureCommands } from './commands/azure.js';
@@ -11,7 +12,7 @@ import { registerSignCommand } from './commands/sign.js';
 import { registerWatermarksCommands } from './commands/watermarks.js';
 
 /** The `tezsigner` command line, writing only through `io`. */
-export function buildProgram(io: CliIo): Command {
+export function buildProgram(io: CliIo, azureAccess: AzureAccess = productionAzureAccess): Command {
   const program = new Command('tezsigner')
     .description('A remote signer for Tezos bakers that never double-signs (octez remote-signer protocol).')
     .showHelpAfterError('(run with --help for usage)')
@@ -27,7 +28,7 @@ export function buildProgram(io: CliIo): Command {
   registerSignCommand(program, io);
   registerConfirmCommand(program, io);
   registerWatermarksCommands(program, io);
-  registerAzureCommands(program, io);
+  registerAzureCommands(program, io, azureAccess);
   registerConfigCommands(program, io);
   return program;
 }
@@ -37,9 +38,9 @@ export function buildProgram(io: CliIo): Command {
  * failure becomes one line on stderr: users get what went wrong and what to do, never a
  * stack trace (TEZSIGNER_DEBUG=1 adds it for developers).
  */
-export async function runCli(args: readonly string[], io: CliIo): Promise<number> {
+export async function runCli(args: readonly string[], io: CliIo, azureAccess?: AzureAccess): Promise<number> {
   try {
-    await buildProgram(io).parseAsync([...args], { from: 'user' });
+    await buildProgram(io, azureAccess).parseAsync([...args], { from: 'user' });
     return 0;
   } catch (err) {
     // commander has already printed its own message (or the help / version it was asked for)

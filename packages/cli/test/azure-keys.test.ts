@@ -63,6 +63,16 @@ describe('azure keys list', () => {
     expect(run.stdout).toMatch(/rsa\/\w+\n {2}not used: +key type RSA-HSM/);
   });
 
+  test('says a second key holding the same secret is not used, and flags a software-protected key', async () => {
+    const first = standIn.vault.generate({ name: 'baker', curve: 'p256', kty: 'EC' });
+    standIn.vault.generate({ name: 'baker-copy', curve: 'p256', privateKey: first.d as Uint8Array });
+    const run = await azure(['list', '--azure-vault-url', standIn.url]);
+    expect(run.code).toBe(0);
+    const { pkh } = await taquitoIdentity('p256', first.d as Uint8Array);
+    expect(run.stdout).toMatch(new RegExp(`baker/${first.version}\n  address: +${pkh}\n(?:.*\n){2}  warning: +software-protected \\(key type EC, not EC-HSM\\)`));
+    expect(run.stdout).toMatch(new RegExp(`baker-copy/\\w+\n  not used: +same key as baker/${first.version} \\(${pkh}\\), which is used`));
+  });
+
   test('takes the vault from AZURE_KEYVAULT_URI', async () => {
     standIn.vault.generate({ name: 'baker', curve: 'p256' });
     const run = await azure(['list'], { env: { AZURE_KEYVAULT_URI: standIn.url } });

@@ -7,7 +7,7 @@ import { p256 } from '@noble/curves/nist.js';
 import { secp256k1 } from '@noble/curves/secp256k1.js';
 import { createLoopbackCertificate } from './key-vault-certificate.js';
 import { FaultPlan, type Fault, type Operation } from './key-vault-faults.js';
-import { ALGORITHM_OF, KeyVaultStore, curveOfJwk, type StoredKey } from './key-vault-store.js';
+import { CURVES_OF_ALGORITHM, KeyVaultStore, curveOfJwk, type StoredKey } from './key-vault-store.js';
 import { StaticTokenCredential } from './static-credential.js';
 
 export interface RequestRecord {
@@ -41,6 +41,8 @@ export class KeyVaultStandIn {
   readonly requests: RequestRecord[] = [];
   /** added to every answer, like the network and the HSM */
   latencyMs = 0;
+  /** TLS handshakes completed: a client that reuses its connections adds one per socket, not per request */
+  tlsConnections = 0;
   private readonly faults = new FaultPlan();
 
   private constructor(
@@ -60,6 +62,9 @@ export class KeyVaultStandIn {
     server.unref();
     const { port } = server.address() as AddressInfo;
     const standIn = new KeyVaultStandIn(server, `https://127.0.0.1:${port}`, cert, options.token ?? 'stand-in-token');
+    server.on('secureConnection', () => {
+      standIn.tlsConnections += 1;
+    });
     server.on('request', (req: IncomingMessage, res: ServerResponse) => {
       standIn.handle(req, res).catch((err: unknown) => {
         if (!res.headersSent) json(res, 500, { error: { code: 'InternalError', message: String(err) } });
@@ -226,10 +231,21 @@ export class KeyVaultStandIn {
     if (!key.enabled || !key.keyOps.includes('sign')) {
       return json(res, 403, { error: { code: 'Forbidden', message: 'Operation sign is not allowed on this key.' } });
     }
-    const curve = curveOfJwk(key.crv);
+    const algorithm = String(body['alg']);
+    const allowed = CURVES_OF_ALGORITHM[algorithm];
+    if (allowed !== undefined && !allowed.includes(key.crv ?? '')) {
+      // the vault's own words for a curve name and algorithm that do not go together
+      const curves = allowed.map((name) => `'${name}'`).join(' or ');
+      return json(res, 400, {
+        error: {
+          code: 'BadParameter',
+          message: `Key and signing algorithm are incompatible. Key ${kid(this.url, key)} uses curve '${key.crv ?? ''}', and algorithm '${algorithm}' can only be used with curve ${curves}.`,
+        },
+      });
+    }
     const digest = Buffer.from(String(body['value'] ?? ''), 'base64url');
-    if (curve === undefined || body['alg'] !== ALGORITHM_OF[curve] || digest.length !== 32) {
-      return json(res, 400, { error: { code: 'BadParameter', message: `algorithm ${String(body['alg'])} / digest of ${digest.length} bytes not valid for ${key.crv}` } });
+    if (curveOfJwk(key.crv) === undefined || allowed === undefined || digest.length !== 32) {
+      return json(res, 400, { error: { code: 'BadParameter', message: `algorithm ${algorithm} / digest of ${digest.length} bytes not valid for ${key.crv}` } });
     }
     if (key.d === undefined) {
       return json(res, 400, { error: { code: 'BadParameter', message: 'this stand-in key has no private part' } });

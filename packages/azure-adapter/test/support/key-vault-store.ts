@@ -33,7 +33,16 @@ export function curveOfJwk(crv: string | undefined): StandInCurve | undefined {
   return undefined;
 }
 
-export const ALGORITHM_OF: Record<StandInCurve, string> = { secp256k1: 'ES256K', p256: 'ES256' };
+/**
+ * The curve names each signing algorithm is allowed with, as Key Vault checks them: the curve
+ * first named SECP256K1 (while EC keys were in preview) signs only with the algorithm of that
+ * time, ECDSA256; P-256K, its current name, only with ES256K.
+ */
+export const CURVES_OF_ALGORITHM: Record<string, readonly string[]> = {
+  ES256K: ['P-256K'],
+  ES256: ['P-256'],
+  ECDSA256: ['P-256', 'SECP256K1'],
+};
 
 export interface GenerateOptions {
   readonly name: string;

@@ -64,5 +64,6 @@ function describe(row: VaultKeyListing): string {
   if (!row.usable || row.pkh === undefined || row.publicKey === undefined || row.curve === undefined) {
     return `${title}\n  not used:   ${row.reason ?? 'unknown reason'}\n`;
   }
-  return `${title}\n${keyReport({ pkh: row.pkh, publicKey: row.publicKey, curve: row.curve })}`;
+  const warning = row.warning === undefined ? '' : `  warning:    ${row.warning}\n`;
+  return `${title}\n${keyReport({ pkh: row.pkh, publicKey: row.publicKey, curve: row.curve })}${warning}`;
 }
