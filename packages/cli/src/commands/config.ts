@@ -13,7 +13,8 @@ import { addServeOptions } from './serve.js';
 interface CheckedOptions extends ServeListenOptions {
   readonly vault: string;
   readonly watermarkStore: string;
-  readonly magicBytes: string;
+  readonly magicBytes?: string;
+  readonly policy?: string;
   readonly checkHighWatermark: boolean;
   readonly authorizedKeys?: string;
 }
@@ -36,7 +37,7 @@ async function parseServeLine(args: readonly string[], io: CliIo) {
 async function checkServeLine(args: readonly string[], io: CliIo): Promise<void> {
   const { options, settings } = await parseServeLine(args, io);
   const listen = serveSettings(options, settings);
-  signingPolicy(options);
+  await signingPolicy(options);
   if (VAULTS[options.vault] === undefined) throw configInvalid(`vault ${JSON.stringify(options.vault)}: choose one of ${Object.keys(VAULTS).join(', ')}`);
   if (WATERMARK_STORES[options.watermarkStore] === undefined) {
     throw configInvalid(`watermark-store ${JSON.stringify(options.watermarkStore)}: choose one of ${Object.keys(WATERMARK_STORES).join(', ')}`);
