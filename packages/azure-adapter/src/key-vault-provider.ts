@@ -100,6 +100,20 @@ export class AzureKeyVaultProvider implements KeyProvider {
     }
   }
 
+  /**
+   * For readiness checks: the vault answers a read of one served key, so the token, the
+   * network and the permissions all work now (the key list itself is kept from the start).
+   */
+  async probe(): Promise<void> {
+    const [first] = (await this.keys()).values();
+    if (first === undefined) return;
+    try {
+      await this.keyClient.getKey(first.key.name, { version: first.key.version, abortSignal: AbortSignal.timeout(this.signBudget.deadlineMs) });
+    } catch (err) {
+      throw backendUnavailable(`Azure Key Vault did not answer a read of ${first.key.name}: ${describeVaultError(err)}`, err);
+    }
+  }
+
   /** Closes the vault's connections. */
   async close(): Promise<void> {
     this.channel.close();

@@ -102,6 +102,19 @@ describe('listing', () => {
     expect(standIn.authorized('sign').map((r) => r.status)).toEqual([200]);
   });
 
+  test('a readiness probe reads a served key from the vault: it fails while the vault fails, and passes again after', async () => {
+    standIn.vault.generate({ name: 'baker', curve: 'secp256k1' });
+    const vault = provider({ deadlineMs: 500 });
+    await vault.listKeys();
+    const reads = standIn.authorized('get').length;
+    await vault.probe();
+    expect(standIn.authorized('get').length).toBe(reads + 1);
+    standIn.inject('get', { kind: 'status', status: 500 }, 1);
+    const err = await rejection(vault.probe());
+    expect(isTezsignerError(err, 'BACKEND_UNAVAILABLE') && err.message).toMatch(/did not answer a read of baker/);
+    await vault.probe();
+  });
+
   test('uses the current version of a key that has several', async () => {
     standIn.vault.generate({ name: 'rotated', curve: 'secp256k1' });
     const current = standIn.vault.generate({ name: 'rotated', curve: 'secp256k1' });
