@@ -6,6 +6,7 @@ import { addBackendOptions } from '../backends/backend-command-options.js';
 import type { BackendOptions } from '../backends/backend-options.js';
 import { openBackends } from '../backends/registry.js';
 import type { CliIo } from '../cli-io.js';
+import { cryptoReport } from '../crypto-report.js';
 import { parsePort } from '../option-parsers.js';
 import { addSigningPolicyOptions, signingPolicy } from '../signing-policy-options.js';
 
@@ -71,6 +72,7 @@ async function serve(options: ServeOptions, io: CliIo): Promise<void> {
     } else {
       io.stderr('tezsigner: warning: high watermarks are OFF (--no-check-high-watermark): nothing prevents double signing\n');
     }
+    for (const line of cryptoReport()) io.stderr(`tezsigner: ${line}\n`);
     io.stderr(`tezsigner: authentication: ${authorizedKeys.length === 0 ? 'off' : `${authorizedKeys.length} authorized key(s)`}\n`);
     if (!isLoopback(server.host) && authorizedKeys.length === 0) {
       io.stderr(`tezsigner: warning: listening on ${server.host} without --authorized-keys: anyone who reaches this port can ask for signatures\n`);

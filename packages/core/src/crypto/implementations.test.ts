@@ -6,7 +6,7 @@ import { decodeSecretKey } from '../secret-key.js';
 import { decodeSignature } from '../signature.js';
 import { bytesToHex, hexToBytes } from '../hex.js';
 import { keyVectors, loadVectors, type LowSVector } from '../../../../test-support/vectors.js';
-import { chooseCrypto, CRYPTO_ENV, NOBLE, PROCESS_CRYPTO } from './implementations.js';
+import { chooseCrypto, CRYPTO_ENV, cryptoImplementations, NOBLE, PROCESS_CRYPTO } from './implementations.js';
 import { bothOf, FAST } from './test-implementations.js';
 
 interface SignatureVector {
@@ -94,7 +94,7 @@ describe('choosing the implementations', () => {
       ['bls12_381', 'blst', undefined],
     ]);
     expect(CURVES.map((curve) => native.byCurve[curve].implementation)).toEqual(CURVES.map((curve) => FAST[curve].implementation));
-    expect(native.warning).toBeUndefined();
+    expect([native.forced, native.warning]).toEqual([false, undefined]);
     expect(chooseCrypto('native').implementations).toEqual(native.implementations);
   });
 
@@ -102,6 +102,7 @@ describe('choosing the implementations', () => {
     const forced = chooseCrypto('noble');
     expect(CURVES.map((curve) => forced.byCurve[curve])).toEqual(CURVES.map((curve) => NOBLE[curve]));
     expect(forced.implementations.every((i) => i.implementation === 'noble' && i.fallback === undefined)).toBe(true);
+    expect(forced.forced).toBe(true);
   });
 
   it('falls back to noble for a curve whose native module is missing, and says why', () => {
@@ -129,7 +130,12 @@ describe('choosing the implementations', () => {
 
   it(`is what this process runs on: ${process.env[CRYPTO_ENV] === 'noble' ? 'noble, forced' : 'native'}`, () => {
     // the suite runs once as it is and its crypto tests once more with the switch set (package.json)
-    const expected = process.env[CRYPTO_ENV] === 'noble' ? NOBLE : FAST;
+    const forced = process.env[CRYPTO_ENV] === 'noble';
+    const expected = forced ? NOBLE : FAST;
     expect(CURVES.map((curve) => PROCESS_CRYPTO.byCurve[curve].implementation)).toEqual(CURVES.map((curve) => expected[curve].implementation));
+    expect(cryptoImplementations()).toEqual({
+      implementations: CURVES.map((curve) => ({ curve, implementation: expected[curve].implementation })),
+      forced,
+    });
   });
 });

@@ -16,12 +16,18 @@ export interface CryptoImplementation {
   readonly fallback?: string;
 }
 
-/** Every curve's implementation in this process, and how it was chosen. */
-export interface CryptoSet {
-  readonly byCurve: Readonly<Record<Curve, CurveCrypto>>;
+/** How the implementations were chosen, for people: what a signer prints when it starts. */
+export interface CryptoChoice {
   readonly implementations: readonly CryptoImplementation[];
+  /** noble everywhere because the environment switch says so */
+  readonly forced: boolean;
   /** set when the environment switch holds a value it does not know (then ignored) */
   readonly warning?: string;
+}
+
+/** Every curve's implementation in this process, and how it was chosen. */
+export interface CryptoSet extends CryptoChoice {
+  readonly byCurve: Readonly<Record<Curve, CurveCrypto>>;
 }
 
 type Loaders = Readonly<Record<Curve, () => NativeLoad>>;
@@ -61,6 +67,7 @@ export function chooseCrypto(switchValue: string | undefined, loaders: Loaders =
   return {
     byCurve,
     implementations,
+    forced,
     ...(known ? {} : { warning: `${CRYPTO_ENV}=${switchValue} is neither native nor noble: ignored` }),
   };
 }
@@ -70,3 +77,9 @@ export function chooseCrypto(switchValue: string | undefined, loaders: Loaders =
  * environment is read here and nowhere else in core: a switch for operators and CI, not I/O.
  */
 export const PROCESS_CRYPTO: CryptoSet = chooseCrypto(globalThis.process?.env?.[CRYPTO_ENV]);
+
+/** Which implementation each curve runs on in this process, any fallback and why. */
+export function cryptoImplementations(): CryptoChoice {
+  const { implementations, forced, warning } = PROCESS_CRYPTO;
+  return { implementations, forced, ...(warning === undefined ? {} : { warning }) };
+}
