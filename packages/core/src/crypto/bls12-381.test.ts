@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { BLS_SIGNATURE_DST } from '../bls.js';
 import { bytesToHex } from '../hex.js';
 import { nobleBls } from './bls12-381.js';
-import { FAST } from './test-implementations.js';
+import { FAST } from '../../../../test-support/crypto-implementations.js';
 
 const { longSignatures } = bls12_381;
 const native = FAST.bls12_381;

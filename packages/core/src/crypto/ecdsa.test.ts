@@ -7,7 +7,7 @@ import { bytesToHex, hexToBytes } from '../hex.js';
 import { keyVectors } from '../../../../test-support/vectors.js';
 import { nobleP256, p256WithTables } from './p256.js';
 import { nobleSecp256k1 } from './secp256k1.js';
-import { FAST } from './test-implementations.js';
+import { FAST } from '../../../../test-support/crypto-implementations.js';
 
 const NOBLE = { secp256k1, p256 } as const;
 type EcdsaCurve = keyof typeof NOBLE;

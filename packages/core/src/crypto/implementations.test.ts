@@ -7,7 +7,7 @@ import { decodeSignature } from '../signature.js';
 import { bytesToHex, hexToBytes } from '../hex.js';
 import { keyVectors, loadVectors, type LowSVector } from '../../../../test-support/vectors.js';
 import { chooseCrypto, CRYPTO_ENV, cryptoImplementations, NOBLE, PROCESS_CRYPTO } from './implementations.js';
-import { bothOf, FAST } from './test-implementations.js';
+import { bothOf, FAST } from '../../../../test-support/crypto-implementations.js';
 
 interface SignatureVector {
   key: string;

@@ -1,11 +1,11 @@
-// Test helper: every implementation of every curve, by name, for the tests that compare them.
-import type { Curve } from '../curve.js';
-import type { CurveCrypto, NativeLoad } from './curve-crypto.js';
-import { loadNativeBls } from './bls12-381.js';
-import { builtinCrypto, loadNativeEd25519 } from './ed25519.js';
-import { NOBLE } from './implementations.js';
-import { p256WithTables } from './p256.js';
-import { loadNativeSecp256k1 } from './secp256k1.js';
+// Both implementations of every curve, the fast one and noble, for the tests that compare them.
+import type { Curve } from '../packages/core/src/curve.js';
+import type { CurveCrypto, NativeLoad } from '../packages/core/src/crypto/curve-crypto.js';
+import { loadNativeBls } from '../packages/core/src/crypto/bls12-381.js';
+import { builtinCrypto, loadNativeEd25519 } from '../packages/core/src/crypto/ed25519.js';
+import { NOBLE } from '../packages/core/src/crypto/implementations.js';
+import { p256WithTables } from '../packages/core/src/crypto/p256.js';
+import { loadNativeSecp256k1 } from '../packages/core/src/crypto/secp256k1.js';
 
 function loaded(load: NativeLoad): CurveCrypto {
   // this suite runs where the prebuilt binaries exist (linux-x64): a missing one is a failure, not a skip
