@@ -18,6 +18,7 @@ const SELF_TEST = {
   ),
 };
 
+// PKCS #8 of an Ed25519 seed (RFC 8410): this prefix, then the 32 bytes
 const PKCS8_PREFIX = hexToBytes('302e020100300506032b657004220420');
 
 /**
@@ -50,7 +51,7 @@ export const nobleEd25519: CurveCrypto = {
 /**
  * node:crypto if this runtime has it. Looked up rather than imported so that core still loads
  * where it does not exist (the caller then keeps noble). It is computation only, no I/O, so
- * core stays pure; `process` is read for nothing else.
+ * core stays pure.
  */
 export function builtinCrypto(): NodeCryptoModule | undefined {
   return globalThis.process?.getBuiltinModule?.('node:crypto');
@@ -92,7 +93,6 @@ function keyVerifier(crypto: NodeCryptoModule, publicKey: Uint8Array): KeyVerifi
  */
 export function loadNativeEd25519(crypto: NodeCryptoModule | undefined): NativeLoad {
   if (crypto === undefined) return { unavailable: 'this runtime has no node:crypto' };
-  // PKCS #8 of an Ed25519 seed (RFC 8410): a fixed prefix, then the 32 bytes
   const privateKey = importedOnce((seed) => crypto.createPrivateKey({ key: Buffer.from([...PKCS8_PREFIX, ...seed]), format: 'der', type: 'pkcs8' }));
   return selfTested(
     {
