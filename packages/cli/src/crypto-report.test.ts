@@ -7,12 +7,12 @@ describe('the crypto startup lines', () => {
       implementations: [
         { curve: 'ed25519', implementation: 'node:crypto' },
         { curve: 'secp256k1', implementation: 'libsecp256k1' },
-        { curve: 'p256', implementation: 'noble, a table per key (window 6)' },
+        { curve: 'p256', implementation: 'noble, a table per key (window 8)' },
         { curve: 'bls12_381', implementation: 'blst' },
       ],
       forced: false,
     });
-    expect(lines).toEqual(['crypto: ed25519 node:crypto, secp256k1 libsecp256k1, p256 noble, a table per key (window 6), bls12_381 blst']);
+    expect(lines).toEqual(['crypto: ed25519 node:crypto, secp256k1 libsecp256k1, p256 noble, a table per key (window 8), bls12_381 blst']);
   });
 
   it('warn once of each fallback with its reason, and say when noble is forced or the switch ignored', () => {
