@@ -27,14 +27,18 @@ function fromLibsecp256k1(lib: Libsecp256k1): CurveCrypto {
     // libsecp256k1's default nonce is RFC 6979 (no extra data) and its signatures are low-S:
     // the same bytes as noble's
     sign: (secretKey, digest) => lib.ecdsaSign(digest, secretKey).signature,
-    verifier: (publicKey) => (digest, signature) => {
-      if (digest.length !== 32 || signature.length !== 64) return false;
-      try {
-        // libsecp256k1 refuses a high s as octez and noble's lowS do; r or s ≥ n throws (unparsable)
-        return lib.ecdsaVerify(signature, digest, publicKey);
-      } catch {
-        return false;
-      }
+    verifier: (publicKey) => {
+      // libsecp256k1 parses the key it is given on every call: uncompressed, it needs no square root
+      const uncompressed = secp256k1.Point.fromBytes(publicKey).toBytes(false);
+      return (digest, signature) => {
+        if (digest.length !== 32 || signature.length !== 64) return false;
+        try {
+          // libsecp256k1 refuses a high s as octez and noble's lowS do; r or s ≥ n throws (unparsable)
+          return lib.ecdsaVerify(signature, digest, uncompressed);
+        } catch {
+          return false;
+        }
+      };
     },
   };
 }
