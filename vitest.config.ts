@@ -1,5 +1,17 @@
 import { defineConfig } from 'vitest/config';
 
+// The tests that sign and verify through the process's own choice of crypto: run a second time
+// with noble forced (the fallback where a native module is missing), in the same run, so that
+// its one summary line counts both. The crypto/ property tests compare both implementations
+// directly and need no second run.
+const FALLBACK_TESTS = [
+  'packages/core/src/crypto/implementations.test.ts',
+  'packages/core/src/sign.test.ts',
+  'packages/core/src/authentication.test.ts',
+  'packages/core/src/memory-key-provider.test.ts',
+  'packages/core/src/signer-service.test.ts',
+];
+
 export default defineConfig({
   resolve: {
     // Resolve workspace packages to their TypeScript sources, so tests never run stale builds.
@@ -9,12 +21,15 @@ export default defineConfig({
   // whose conditions are these (Vite's defaults for servers, plus `source`).
   ssr: { resolve: { conditions: ['source', 'module', 'node', 'development|production'] } },
   test: {
-    include: ['packages/*/src/**/*.test.ts', 'packages/*/test/**/*.test.ts'],
     testTimeout: 30_000,
     hookTimeout: 60_000,
     pool: 'forks',
     // collects every signer log of the run and fails the run if one holds a secret
     globalSetup: ['./test-support/log-secrets-setup.ts'],
     reporters: ['default', './test-support/summary-reporter.ts'],
+    projects: [
+      { extends: true, test: { name: 'native', include: ['packages/*/src/**/*.test.ts', 'packages/*/test/**/*.test.ts'] } },
+      { extends: true, test: { name: 'noble fallback', include: FALLBACK_TESTS, env: { TEZSIGNER_CRYPTO: 'noble' } } },
+    ],
   },
 });

@@ -14,6 +14,7 @@ export { isEncryptedSecretKey, encryptSecretKey, decryptSecretKey, encryptSecret
 export { encodeSignature, decodeSignature } from './signature.js';
 export { type EcdsaCurve, normalizeEcdsaSignature } from './ecdsa.js';
 export { signWithSecretKey, verifySignature, blsProveProofOfPossession, verifyBlsProofOfPossession } from './sign.js';
+export { CRYPTO_ENV, cryptoImplementations, type CryptoChoice, type CryptoImplementation } from './crypto/implementations.js';
 export { AUTHENTICATION_MAGIC_BYTE, DEFAULT_MAGIC_BYTES, MAGIC_BYTES, parseMagicBytes, validateMagicBytes, describeMagicByte, formatMagicByte } from './magic-bytes.js';
 export {
   parseRequest,

@@ -1,14 +1,13 @@
 import { bls12_381 } from '@noble/curves/bls12-381.js';
-import { ED25519_TORSION_SUBGROUP, ed25519 } from '@noble/curves/ed25519.js';
+import { ED25519_TORSION_SUBGROUP } from '@noble/curves/ed25519.js';
 import { p256 } from '@noble/curves/nist.js';
 import { secp256k1 } from '@noble/curves/secp256k1.js';
-import { bytesToNumberLE, numberToBytesLE } from '@noble/curves/utils.js';
 import { blake2b } from '@noble/hashes/blake2.js';
-import { sha512 } from '@noble/hashes/sha2.js';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { Curve } from './curve.js';
-import { builtinCrypto, loadNativeEd25519 } from './ed25519-native.js';
+import type { CurveCrypto } from './crypto/curve-crypto.js';
+import { chooseCrypto, NOBLE } from './crypto/implementations.js';
 import { isTezsignerError } from './errors.js';
 import { bytesToHex, hexToBytes } from './hex.js';
 import { PublicKeyVerifiers } from './public-key-verifiers.js';
@@ -36,10 +35,10 @@ const flip = (bytes: Uint8Array, index: number, mask: number) => {
 };
 const expectInvalidEncoding = (run: () => unknown) => expect(thrownMessage('INVALID_ENCODING', run)).toMatch(/^(edpk|sppk|p2pk|BLpk) /);
 
-const native = loadNativeEd25519(builtinCrypto());
-if (native === undefined) throw new Error('node:crypto Ed25519 is not available in this runtime');
+// the fastest implementations, chosen as the process chooses them but whatever the environment switch says
+const { byCurve: fastest } = chooseCrypto(undefined);
 
-describe('ECDSA verifiers (noble, on the key kept uncompressed) give noble’s verdicts on the key as given', () => {
+describe('ECDSA verifiers give noble’s verdicts on the key as given', () => {
   const ECDSA = { secp256k1, p256 };
   // the reference: noble itself, on the compressed key, the bytes hashed by @noble/hashes
   const reference = (curve: 'secp256k1' | 'p256', pk: Uint8Array, bytes: Uint8Array, signature: Uint8Array) => {
@@ -74,14 +73,14 @@ describe('ECDSA verifiers (noble, on the key kept uncompressed) give noble’s v
       ['bytes changed', pk, flip(bytes, bytes.length - 1, 1), signature],
       ['other key', other, bytes, signature],
     ];
-    const verifiers = new PublicKeyVerifiers(native);
+    const verifiers = new PublicKeyVerifiers(fastest);
     const verdicts = cases.map(([name, key, b, sig]) => [name, verifiers.for(curve, key)(b, sig)]);
     expect(verdicts).toEqual(cases.map(([name, key, b, sig]) => [name, reference(curve, key, b, sig)]));
     expect(verdicts.filter(([, ok]) => ok)).toEqual([['as signed', true]]);
   });
 
   it.each(['secp256k1', 'p256'] as const)('%s: agrees with noble on random keys and bytes, signed then spoiled anywhere', (curve) => {
-    const verifiers = new PublicKeyVerifiers(native);
+    const verifiers = new PublicKeyVerifiers(fastest);
     fc.assert(
       fc.property(fc.bigInt({ min: 1n, max: order(curve) - 1n }), fc.uint8Array({ minLength: 1, maxLength: 80 }), fc.nat(), fc.integer({ min: 1, max: 255 }), (scalar, bytes, at, mask) => {
         const sk = word(scalar);
@@ -100,7 +99,7 @@ describe('ECDSA verifiers (noble, on the key kept uncompressed) give noble’s v
 
 describe('Ed25519 verifiers hash the bytes with BLAKE2b-256 and verify the digest', () => {
   const edVectors = signatures.filter((v) => curveOf(v) === 'ed25519');
-  const verifiersOf = { native: new PublicKeyVerifiers(native), noble: new PublicKeyVerifiers(undefined) };
+  const verifiersOf = { fastest: new PublicKeyVerifiers(fastest), noble: new PublicKeyVerifiers(NOBLE) };
 
   it.each(Object.entries(verifiersOf))('%s: accepts the vectors, refuses them for other bytes and malformed signatures', (_name, verifiers) => {
     expect(edVectors.length).toBeGreaterThanOrEqual(10);
@@ -117,16 +116,24 @@ describe('Ed25519 verifiers hash the bytes with BLAKE2b-256 and verify the diges
     }
   });
 
-  it('uses node:crypto when given it and noble otherwise: only noble accepts a torsion component in R', () => {
-    // noble verifies [8](R + kA − SB) = 0, OpenSSL R = SB − kA exactly (see ed25519-native.test.ts)
-    const seed = new Uint8Array(32).fill(5);
-    const { scalar, pointBytes: pk } = ed25519.utils.getExtendedPublicKey(seed);
-    const bytes = Uint8Array.of(0x11, 1, 2, 3);
-    const r = ed25519.Point.BASE.multiply(987654321n).add(ed25519.Point.fromBytes(hexToBytes(ED25519_TORSION_SUBGROUP[1] ?? ''))).toBytes();
-    const k = ed25519.Point.Fn.create(bytesToNumberLE(sha512(Uint8Array.of(...r, ...pk, ...digestOf(bytes)))));
-    const signature = Uint8Array.of(...r, ...numberToBytesLE(ed25519.Point.Fn.create(987654321n + k * scalar), 32));
-    expect(verifiersOf.noble.for('ed25519', pk)(bytes, signature)).toBe(true);
-    expect(verifiersOf.native.for('ed25519', pk)(bytes, signature)).toBe(false);
+  it('verifies on the implementation it is given, handing it the BLAKE2b-256 digest of the bytes', () => {
+    const seen: string[] = [];
+    const recording: CurveCrypto = {
+      implementation: 'recording',
+      sign: () => new Uint8Array(64),
+      verifier: (publicKey) => (message, signature) => {
+        seen.push(`${bytesToHex(publicKey)} ${bytesToHex(message)} ${bytesToHex(signature)}`);
+        return signature[0] === 1;
+      },
+    };
+    const verifiers = new PublicKeyVerifiers({ ...NOBLE, ed25519: recording });
+    const v = edVectors[0];
+    if (v === undefined) throw new Error('no vector');
+    const pk = hexToBytes(keyOf(v.key).public_key_hex);
+    const bytes = hexToBytes(v.bytes_hex);
+    const verify = verifiers.for('ed25519', pk);
+    expect([verify(bytes, Uint8Array.of(1, 2)), verify(bytes, Uint8Array.of(0))]).toEqual([true, false]);
+    expect(seen).toEqual([`${bytesToHex(pk)} ${bytesToHex(digestOf(bytes))} 0102`, `${bytesToHex(pk)} ${bytesToHex(digestOf(bytes))} 00`]);
   });
 });
 
@@ -148,7 +155,7 @@ describe('BLS verifiers (the key decoded once) give noble’s verdicts on the ke
     const other = hexToBytes(keyVectors().find((x) => x.curve === 'bls12_381' && x.name !== v.key)?.public_key_hex ?? '');
     const bytes = hexToBytes(v.bytes_hex);
     const signature = hexToBytes(v.raw_signature_hex);
-    const verifiers = new PublicKeyVerifiers(native);
+    const verifiers = new PublicKeyVerifiers(fastest);
     const cases: [Uint8Array, Uint8Array, Uint8Array][] = [
       [pk, bytes, signature],
       [pk, flip(bytes, 0, 1), signature],
@@ -170,7 +177,7 @@ describe('the verifier set', () => {
 
   it.each(['secp256k1', 'p256'] as const)('%s: a remembered valid signature never vouches for other bytes, another key or a changed signature', (curve) => {
     const { pk, bytes, signature } = vector(curve);
-    const verifiers = new PublicKeyVerifiers(native);
+    const verifiers = new PublicKeyVerifiers(fastest);
     const verify = verifiers.for(curve, pk);
     expect([verify(bytes, signature), verify(bytes, signature)]).toEqual([true, true]);
     expect(verify(flip(bytes, 0, 1), signature)).toBe(false);
@@ -181,7 +188,7 @@ describe('the verifier set', () => {
   });
 
   it('makes a key’s verifier once and hands it out again', () => {
-    const verifiers = new PublicKeyVerifiers(native);
+    const verifiers = new PublicKeyVerifiers(fastest);
     const { pk } = vector('ed25519');
     const first = verifiers.for('ed25519', pk);
     expect(verifiers.for('ed25519', Uint8Array.from(pk))).toBe(first);
@@ -189,7 +196,7 @@ describe('the verifier set', () => {
   });
 
   it('keeps at most its capacity, dropping the oldest first, and a dropped key still verifies', () => {
-    const verifiers = new PublicKeyVerifiers(native, 3);
+    const verifiers = new PublicKeyVerifiers(fastest, 3);
     const nonBls = keys.filter((k) => k.curve !== 'bls12_381');
     expect(nonBls.length).toBeGreaterThanOrEqual(5);
     const made = nonBls.map((k) => verifiers.for(k.curve, hexToBytes(k.public_key_hex)));
@@ -204,9 +211,9 @@ describe('the verifier set', () => {
     expect(verifiers.size).toBe(3);
   });
 
-  it.each([['node:crypto', native], ['noble', undefined]] as const)('keeps its own copy of the key (%s): the caller reusing its array changes nothing', (_name, ed) => {
+  it.each([['fastest', fastest], ['noble', NOBLE]] as const)('keeps its own copy of the key (%s): the caller reusing its array changes nothing', (_name, set) => {
     for (const curve of ['ed25519', 'secp256k1', 'p256'] as const) {
-      const verifiers = new PublicKeyVerifiers(ed);
+      const verifiers = new PublicKeyVerifiers(set);
       const { pk, bytes, signature } = vector(curve);
       const other = keys.find((k) => k.curve === curve && k.public_key_hex !== bytesToHex(pk));
       if (other === undefined) throw new Error(`need a second ${curve} key`);
@@ -220,7 +227,7 @@ describe('the verifier set', () => {
   });
 
   it('refuses a malformed key with INVALID_ENCODING every time and keeps nothing for it', () => {
-    const verifiers = new PublicKeyVerifiers(native);
+    const verifiers = new PublicKeyVerifiers(fastest);
     const bad: [Curve, Uint8Array][] = [
       ['ed25519', new Uint8Array(31)],
       ['ed25519', hexToBytes(ED25519_TORSION_SUBGROUP[0] ?? '')], // the identity
@@ -236,7 +243,7 @@ describe('the verifier set', () => {
   });
 
   it('keeps keys of different curves apart even for equal bytes', () => {
-    const verifiers = new PublicKeyVerifiers(native);
+    const verifiers = new PublicKeyVerifiers(fastest);
     const { pk, bytes, signature } = vector('secp256k1');
     expect(verifiers.for('secp256k1', pk)(bytes, signature)).toBe(true);
     // the same 33 bytes read as a p256 key: not a p256 point, or a point that did not sign this

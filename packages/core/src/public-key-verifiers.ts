@@ -1,9 +1,6 @@
-import { ed25519 } from '@noble/curves/ed25519.js';
 import { blake2b256 } from './blake2b.js';
-import { blsVerifier } from './bls.js';
 import type { Curve } from './curve.js';
-import { ECDSA, type EcdsaCurve } from './ecdsa.js';
-import type { Ed25519KeyVerifier, Ed25519Verifiers } from './ed25519-native.js';
+import type { CurveCrypto } from './crypto/curve-crypto.js';
 import { bytesToHex } from './hex.js';
 import { assertPublicKey } from './public-key.js';
 
@@ -13,45 +10,19 @@ export type SignatureVerifier = (bytes: Uint8Array, signature: Uint8Array) => bo
 // a signer verifies for its own few keys and its authorized keys: this bounds a long-running process all the same
 const DEFAULT_CAPACITY = 256;
 
-const nobleEd25519 =
-  (publicKey: Uint8Array): Ed25519KeyVerifier =>
-  (message, signature) =>
-    ed25519.verify(signature, message, publicKey, { zip215: false });
-
-function ed25519Verifier(publicKey: Uint8Array, native: Ed25519Verifiers | undefined): SignatureVerifier {
-  const verify = native === undefined ? nobleEd25519(publicKey) : native(publicKey);
-  return (bytes, signature) => {
-    if (signature.length !== 64) return false;
-    try {
-      return verify(blake2b256(bytes), signature);
-    } catch {
-      return false;
-    }
-  };
-}
-
 // An HSM's signature is verified twice in a row: by its key provider (which retries a wrong
 // answer within its deadline) and by the SignerService before it answers. ECDSA verification
-// costs milliseconds in JS, so each key remembers its last few valid (digest, signature) pairs.
+// costs up to a millisecond (P-256, in JS), so each key remembers its last few valid
+// (digest, signature) pairs.
 const RECENT_VALID_PER_KEY = 16;
 
-function ecdsaVerifier(curve: EcdsaCurve, publicKey: Uint8Array): SignatureVerifier {
-  // noble's verify decodes the key it is given on every call; the uncompressed form of the same
-  // point spares it the square root that recovers y (it still checks the point is on the curve)
-  const uncompressed = ECDSA[curve].Point.fromBytes(publicKey).toBytes(false);
+function rememberingValid(verify: (digest: Uint8Array, signature: Uint8Array) => boolean): SignatureVerifier {
   const recentValid = new Set<string>();
   return (bytes, signature) => {
-    if (signature.length !== 64) return false;
     const digest = blake2b256(bytes);
     const pair = `${bytesToHex(digest)}:${bytesToHex(signature)}`;
     if (recentValid.has(pair)) return true;
-    let valid: boolean;
-    try {
-      // like octez: the high-S twin of a valid signature is refused
-      valid = ECDSA[curve].verify(signature, digest, uncompressed, { lowS: true, prehash: false, format: 'compact' });
-    } catch {
-      return false;
-    }
+    const valid = verify(digest, signature);
     if (valid) {
       if (recentValid.size >= RECENT_VALID_PER_KEY) recentValid.delete(recentValid.values().next().value as string);
       recentValid.add(pair);
@@ -62,16 +33,16 @@ function ecdsaVerifier(curve: EcdsaCurve, publicKey: Uint8Array): SignatureVerif
 
 /**
  * One verifier per public key, made on first use and kept (the oldest dropped beyond
- * `capacity`), so what a key costs to decode, check and import is paid once, not per signature.
- * Ed25519 goes to `nativeEd25519` when given, else to noble (strict, RFC 8032).
+ * `capacity`), so what a key costs to decode, check, import or precompute is paid once, not
+ * per signature. Each curve verifies on the implementation `crypto` gives it.
  */
 export class PublicKeyVerifiers {
   readonly #verifiers = new Map<string, SignatureVerifier>();
-  readonly #nativeEd25519: Ed25519Verifiers | undefined;
+  readonly #crypto: Readonly<Record<Curve, CurveCrypto>>;
   readonly #capacity: number;
 
-  constructor(nativeEd25519: Ed25519Verifiers | undefined, capacity = DEFAULT_CAPACITY) {
-    this.#nativeEd25519 = nativeEd25519;
+  constructor(crypto: Readonly<Record<Curve, CurveCrypto>>, capacity = DEFAULT_CAPACITY) {
+    this.#crypto = crypto;
     this.#capacity = Math.max(1, capacity);
   }
 
@@ -96,14 +67,15 @@ export class PublicKeyVerifiers {
   }
 
   #make(curve: Curve, publicKey: Uint8Array): SignatureVerifier {
+    const verify = this.#crypto[curve].verifier(publicKey);
     switch (curve) {
       case 'ed25519':
-        return ed25519Verifier(publicKey, this.#nativeEd25519);
+        return (bytes, signature) => verify(blake2b256(bytes), signature);
       case 'secp256k1':
       case 'p256':
-        return ecdsaVerifier(curve, publicKey);
+        return rememberingValid(verify);
       case 'bls12_381':
-        return blsVerifier(publicKey);
+        return verify;
     }
   }
 }

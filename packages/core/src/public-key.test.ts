@@ -1,3 +1,4 @@
+import { bls12_381 } from '@noble/curves/bls12-381.js';
 import bs58check from 'bs58check';
 import { describe, expect, it } from 'vitest';
 import type { Curve } from './curve.js';
@@ -50,6 +51,20 @@ describe('public keys', () => {
     const bytes = hexToBytes(hex);
     expect(invalid(() => encodePublicKey(curve, bytes))).toMatch(message);
     expect(invalid(() => publicKeyHash(curve, bytes))).toMatch(message);
+  });
+
+  it('refuses a BLS key whose x is written as x + p, which noble alone reads as the same point (one key, two tz4 addresses)', () => {
+    const P = bls12_381.fields.Fp.ORDER;
+    // a key whose x + p still fits under the three flag bits (about one in four)
+    let scalar = 1n;
+    while (bls12_381.G1.Point.BASE.multiply(scalar).toAffine().x + P >= 2n ** 381n) scalar += 1n;
+    const canonical = bls12_381.G1.Point.BASE.multiply(scalar).toBytes(true);
+    const x = bls12_381.G1.Point.BASE.multiply(scalar).toAffine().x;
+    const lifted = hexToBytes((x + P).toString(16).padStart(96, '0'));
+    lifted[0] = (lifted[0] ?? 0) | ((canonical[0] ?? 0) & 0xe0);
+    expect(bls12_381.G1.Point.fromBytes(lifted).equals(bls12_381.G1.Point.fromBytes(canonical))).toBe(true);
+    expect(publicKeyHash('bls12_381', canonical)).toMatch(/^tz4/);
+    expect(invalid(() => publicKeyHash('bls12_381', lifted))).toMatch(/not a valid bls12_381 point/);
   });
 
   it('refuses an invalid point hidden in valid base58check', () => {

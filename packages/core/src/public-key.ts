@@ -20,9 +20,14 @@ function decodePoint(curve: Curve, bytes: Uint8Array): { is0(): boolean } {
       return secp256k1.Point.fromBytes(bytes);
     case 'p256':
       return p256.Point.fromBytes(bytes);
-    case 'bls12_381':
+    case 'bls12_381': {
       // also checks the point is in the prime-order subgroup (rogue keys are not)
-      return bls12_381.G1.Point.fromBytes(bytes);
+      const point = bls12_381.G1.Point.fromBytes(bytes);
+      // noble also reads an x ≥ p (taken mod p) or a cleared compression flag, which octez (blst)
+      // refuses: one key would have several encodings, and so several tz4 addresses
+      if (!point.is0() && !point.toBytes(true).every((byte, i) => byte === bytes[i])) throw new Error('not the canonical encoding');
+      return point;
+    }
   }
 }
 

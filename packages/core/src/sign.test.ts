@@ -118,8 +118,9 @@ describe('verification', () => {
     }
   });
 
-  it('verifies Ed25519 on node:crypto: it refuses a small-order component in R, which noble alone accepts', () => {
-    // noble checks [8](R + kA − SB) = 0, OpenSSL R = SB − kA exactly; an honest R has no such component
+  it('refuses an Ed25519 signature whose R has a small-order component, which noble’s own verify accepts', () => {
+    // noble checks [8](R + kA − SB) = 0; octez and OpenSSL R = SB − kA exactly (and so does the noble
+    // fallback, past noble's verify); an honest R has no such component
     const seed = new Uint8Array(32).fill(11);
     const { scalar, pointBytes: pk } = ed25519.utils.getExtendedPublicKey(seed);
     const bytes = Uint8Array.of(0x11, 0, 0, 0, 1);

@@ -30,6 +30,7 @@ import { onSighup } from '../reload/sighup.js';
 import { addConfirmationOptions, parseConfirmTimeout, startConfirmations, type RunningConfirmations } from '../confirmations.js';
 import { openSigningGate, type SigningGate } from '../signing-gate.js';
 import { addSigningPolicyOptions, signingPolicy, type SigningPolicy, type SigningPolicyOptions } from '../signing-policy-options.js';
+import { cryptoReport } from '../crypto-report.js';
 
 interface ServeOptions extends BackendOptions, ServeListenOptions, SigningPolicyOptions {
   readonly config?: string;
@@ -203,6 +204,7 @@ function reportStart(
   } else {
     io.stderr('tezsigner: warning: high watermarks are OFF (--no-check-high-watermark): nothing prevents double signing\n');
   }
+  for (const line of cryptoReport()) io.stderr(`tezsigner: ${line}\n`);
   io.stderr(`tezsigner: chains: ${chainIds.length === 0 ? 'any' : chainIds.join(', ')}\n`);
   io.stderr(`tezsigner: authentication: ${authorizedKeyCount === 0 ? 'off' : `${authorizedKeyCount} authorized key(s)`}\n`);
   if (!isLoopback(options.address) && authorizedKeyCount === 0) {

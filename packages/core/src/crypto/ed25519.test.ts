@@ -4,11 +4,12 @@ import { bytesToNumberLE, numberToBytesLE } from '@noble/curves/utils.js';
 import { sha512 } from '@noble/hashes/sha2.js';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { builtinCrypto, loadNativeEd25519, type Ed25519Verifiers } from './ed25519-native.js';
-import { isTezsignerError } from './errors.js';
-import { bytesToHex, hexToBytes } from './hex.js';
-import { thrownMessage } from '../../../test-support/errors.js';
-import { keyVectors, loadVectors } from '../../../test-support/vectors.js';
+import { isTezsignerError } from '../errors.js';
+import { bytesToHex, hexToBytes } from '../hex.js';
+import { thrownMessage } from '../../../../test-support/errors.js';
+import { keyVectors, loadVectors } from '../../../../test-support/vectors.js';
+import type { CurveCrypto } from './curve-crypto.js';
+import { builtinCrypto, loadNativeEd25519, nobleEd25519 } from './ed25519.js';
 
 // The reference every verdict is compared with: noble, strict (RFC 8032, no ZIP 215 leniency).
 const noble = (pk: Uint8Array, message: Uint8Array, signature: Uint8Array): boolean =>
@@ -23,22 +24,25 @@ const openssl = (pk: Uint8Array, message: Uint8Array, signature: Uint8Array): bo
     signature,
   );
 
-function loaded(): Ed25519Verifiers {
+function loaded(): CurveCrypto {
   const native = loadNativeEd25519(builtinCrypto());
-  if (native === undefined) throw new Error('node:crypto Ed25519 is not available in this runtime');
-  return native;
+  if (!('crypto' in native)) throw new Error(`node:crypto Ed25519 is not available in this runtime: ${native.unavailable}`);
+  return native.crypto;
 }
 const native = loaded();
 
-/** The native path's verdict; a key it refuses to decode (INVALID_ENCODING) verifies nothing. */
-function nativeVerdict(pk: Uint8Array, message: Uint8Array, signature: Uint8Array): boolean {
+/** An implementation's verdict; a key it refuses to decode (INVALID_ENCODING, or noble's own error) verifies nothing. */
+function verdictOf(crypto: CurveCrypto, pk: Uint8Array, message: Uint8Array, signature: Uint8Array): boolean {
   try {
-    return native(pk)(message, signature);
+    return crypto.verifier(pk)(message, signature);
   } catch (err) {
     if (isTezsignerError(err, 'INVALID_ENCODING')) return false;
     throw err;
   }
 }
+const nativeVerdict = (pk: Uint8Array, message: Uint8Array, signature: Uint8Array) => verdictOf(native, pk, message, signature);
+/** The fallback's verdict: noble's verify, then the equation without the cofactor. */
+const fallbackVerdict = (pk: Uint8Array, message: Uint8Array, signature: Uint8Array) => verdictOf(nobleEd25519, pk, message, signature);
 
 const L = ed25519.Point.Fn.ORDER;
 const P = ed25519.Point.Fp.ORDER;
@@ -97,20 +101,25 @@ function mutations(pk: Uint8Array, digest: Uint8Array, signature: Uint8Array): [
 describe('loading node:crypto Ed25519', () => {
   it('is available on this Node, so the signer uses it', () => {
     expect(builtinCrypto()?.verify).toBe(nodeCrypto.verify);
-    expect(loadNativeEd25519(builtinCrypto())).toBeTypeOf('function');
+    expect(native.implementation).toBe('node:crypto');
   });
 
   it('gives way to noble without node:crypto, when OpenSSL lacks Ed25519, or when it answers wrongly', () => {
-    expect(loadNativeEd25519(undefined)).toBeUndefined();
+    const reasonOf = (crypto: typeof nodeCrypto | undefined) => {
+      const load = loadNativeEd25519(crypto);
+      return 'unavailable' in load ? load.unavailable : 'loaded';
+    };
+    expect(reasonOf(undefined)).toMatch(/no node:crypto/);
     const unsupported = {
       ...nodeCrypto,
       createPublicKey: () => {
         throw new Error('error:0308010C:digital envelope routines::unsupported');
       },
     };
-    expect(loadNativeEd25519(unsupported)).toBeUndefined();
-    expect(loadNativeEd25519({ ...nodeCrypto, verify: () => true })).toBeUndefined();
-    expect(loadNativeEd25519({ ...nodeCrypto, verify: () => false })).toBeUndefined();
+    expect(reasonOf(unsupported)).toMatch(/self-test: error:0308010C/);
+    expect(reasonOf({ ...nodeCrypto, verify: () => true })).toMatch(/wrong answer/);
+    expect(reasonOf({ ...nodeCrypto, verify: () => false })).toMatch(/wrong answer/);
+    expect(reasonOf({ ...nodeCrypto, sign: () => Buffer.alloc(64) })).toMatch(/wrong answer/);
   });
 });
 
@@ -219,7 +228,7 @@ describe('where OpenSSL alone is looser than noble, the key checks in front clos
       expect(openssl(key, message, signature)).toBe(true);
       expect(noble(key, message, signature)).toBe(false);
     }
-    expect(thrownMessage('INVALID_ENCODING', () => native(key))).toMatch(/not a valid ed25519 point/);
+    expect(thrownMessage('INVALID_ENCODING', () => native.verifier(key))).toMatch(/not a valid ed25519 point/);
   });
 
   it('refuses S + L like noble (OpenSSL checks S < L itself)', () => {
@@ -236,32 +245,93 @@ describe('where OpenSSL alone is looser than noble, the key checks in front clos
   });
 });
 
-describe('where the verdicts differ, the native path is the stricter', () => {
+describe('where noble’s own verify is looser (the cofactor), both implementations refuse as octez does', () => {
   // noble checks the cofactored equation [8](R + kA − SB) = 0; OpenSSL the exact one, so a
-  // small-order component in R or A that the cofactor hides is refused. An honest signer's R and
-  // A are in the prime-order subgroup, where both equations agree.
+  // small-order component in R or A that the cofactor hides is refused; the fallback checks the
+  // exact one too. An honest signer's R and A are in the prime-order subgroup, where both agree.
   const seed = new Uint8Array(32).fill(42);
   const { scalar, pointBytes: pk } = ed25519.utils.getExtendedPublicKey(seed);
   const torsion = ed25519.Point.fromBytes(hexToBytes(ED25519_TORSION_SUBGROUP[1] ?? ''));
   const message = new Uint8Array(32).fill(9);
+  const dirty = ed25519.Point.fromBytes(pk).add(torsion).toBytes();
+  /** A signature by `scalar` under the key `key`, with the first nonce from `nonce` whose challenge k makes `wanted(k)` true. */
+  const signedUnder = (key: Uint8Array, nonce: bigint, wanted: (k: bigint) => boolean) => {
+    while (!wanted(challenge(ed25519.Point.BASE.multiply(nonce).toBytes(), key, message))) nonce += 1n;
+    const r = ed25519.Point.BASE.multiply(nonce).toBytes();
+    const s = ed25519.Point.Fn.create(nonce + challenge(r, key, message) * scalar);
+    return Uint8Array.of(...r, ...numberToBytesLE(s, 32));
+  };
 
   it('refuses a signature whose R carries a small-order component, which noble accepts', () => {
     const r = ed25519.Point.BASE.multiply(123456789n).add(torsion).toBytes();
     const s = ed25519.Point.Fn.create(123456789n + challenge(r, pk, message) * scalar);
     const signature = Uint8Array.of(...r, ...numberToBytesLE(s, 32));
     expect(noble(pk, message, signature)).toBe(true);
-    expect(nativeVerdict(pk, message, signature)).toBe(false);
+    expect([nativeVerdict(pk, message, signature), fallbackVerdict(pk, message, signature)]).toEqual([false, false]);
   });
 
-  it('refuses a signature under a key with a small-order component, which noble accepts', () => {
-    const dirty = ed25519.Point.fromBytes(pk).add(torsion).toBytes();
+  it('refuses a signature under a key with a small-order component when the exact equation fails, which noble accepts', () => {
     // [S]B − [k]A' = R − [k]T: exact only when k ≡ 0 (mod 8), so take a nonce whose k is not
-    let nonce = 1n;
-    while (challenge(ed25519.Point.BASE.multiply(nonce).toBytes(), dirty, message) % 8n === 0n) nonce += 1n;
-    const r = ed25519.Point.BASE.multiply(nonce).toBytes();
-    const s = ed25519.Point.Fn.create(nonce + challenge(r, dirty, message) * scalar);
-    const signature = Uint8Array.of(...r, ...numberToBytesLE(s, 32));
+    const signature = signedUnder(dirty, 1n, (k) => k % 8n !== 0n);
     expect(noble(dirty, message, signature)).toBe(true);
-    expect(nativeVerdict(dirty, message, signature)).toBe(false);
+    expect([nativeVerdict(dirty, message, signature), fallbackVerdict(dirty, message, signature)]).toEqual([false, false]);
+  });
+
+  it('accepts, like OpenSSL, a signature under such a key when the exact equation holds (k ≡ 0 mod 8)', () => {
+    const signature = signedUnder(dirty, 1n, (k) => k % 8n === 0n);
+    expect(openssl(dirty, message, signature)).toBe(true);
+    expect([nativeVerdict(dirty, message, signature), fallbackVerdict(dirty, message, signature)]).toEqual([true, true]);
+  });
+});
+
+describe('node:crypto and the noble fallback agree', () => {
+  it('sign every seed and message to the same bytes, which both verify', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ minLength: 32, maxLength: 32 }), fc.uint8Array({ minLength: 32, maxLength: 32 }), (seed, digest) => {
+        const signature = native.sign(seed, digest);
+        expect(bytesToHex(signature)).toBe(bytesToHex(nobleEd25519.sign(seed, digest)));
+        expect(bytesToHex(signature)).toBe(bytesToHex(ed25519.sign(digest, seed)));
+      }),
+      { numRuns: 1000 },
+    );
+  });
+
+  it('give the same verdict on honest signatures spoiled anywhere, in S, R, the digest or the key', () => {
+    // a pool of keys (noble derives a public key in half a millisecond), random digests and spoils
+    const pool = Array.from({ length: 16 }, (_, i) => {
+      const seed = sha512(Uint8Array.of(i)).subarray(0, 32);
+      return { seed, pk: ed25519.getPublicKey(seed) };
+    });
+    fc.assert(
+      fc.property(
+        fc.constantFrom(...pool),
+        fc.uint8Array({ minLength: 32, maxLength: 32 }),
+        fc.oneof(
+          fc.record({ at: fc.nat(32 + 64 + 31), mask: fc.integer({ min: 1, max: 255 }) }),
+          fc.record({ s: fc.constantFrom(0n, 1n, L - 1n, L, L + 1n, 2n ** 256n - 1n) }),
+        ),
+        ({ seed, pk }, digest, spoil) => {
+          const signature = native.sign(seed, digest);
+          expect(nativeVerdict(pk, digest, signature)).toBe(true);
+          let [k, d, sig] = [pk, digest, signature];
+          if ('s' in spoil) sig = withS(signature, spoil.s);
+          else if (spoil.at < 64) sig = flip(signature, spoil.at, spoil.mask);
+          else if (spoil.at < 96) d = flip(digest, spoil.at - 64, spoil.mask);
+          else k = flip(pk, spoil.at - 96, spoil.mask);
+          expect(nativeVerdict(k, d, sig)).toBe(fallbackVerdict(k, d, sig));
+          expect(nativeVerdict(k, d, sig)).toBe(false);
+        },
+      ),
+      { numRuns: 1000 },
+    );
+  });
+
+  it('give the same verdict on random bytes', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ minLength: 32, maxLength: 32 }), fc.uint8Array({ minLength: 0, maxLength: 70 }), fc.uint8Array({ maxLength: 40 }), (pk, signature, message) => {
+        expect(nativeVerdict(pk, message, signature)).toBe(fallbackVerdict(pk, message, signature));
+      }),
+      { numRuns: 1500 },
+    );
   });
 });

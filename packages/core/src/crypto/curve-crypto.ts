@@ -1,0 +1,79 @@
+/** Whether `signature` is valid for `message` under one public key; a malformed signature is simply false. */
+export type KeyVerifier = (message: Uint8Array, signature: Uint8Array) => boolean;
+
+/**
+ * One curve's signing and verification on one implementation. What is signed and verified is
+ * the curve's own message: the 32-byte BLAKE2b digest for Ed25519 and ECDSA, the request bytes
+ * themselves for BLS. Keys reach it already checked (assertSecretKey, assertPublicKey).
+ */
+export interface CurveCrypto {
+  /** what does the work, for people: node:crypto, libsecp256k1, blst or noble */
+  readonly implementation: string;
+  /** the raw signature: 64 bytes (ECDSA r ‖ s, low-S, RFC 6979), 96 for BLS */
+  sign(secretKey: Uint8Array, message: Uint8Array): Uint8Array;
+  /** the verifier of one public key, made once per key; INVALID_ENCODING if the key is refused */
+  verifier(publicKey: Uint8Array): KeyVerifier;
+}
+
+/** A native implementation, or why there is none here. */
+export type NativeLoad = { readonly crypto: CurveCrypto } | { readonly unavailable: string };
+
+const messageOf = (err: unknown): string => (err instanceof Error ? err.message : String(err));
+
+/**
+ * A native module's exports, loaded through Node's own `require` (looked up, not imported, so
+ * that core still loads where Node's module system is missing); `unavailable` says why not,
+ * e.g. no prebuilt binary for this platform. Loading runs no I/O of core's own: it is the
+ * module system's, done once when core is first imported.
+ */
+export function requireNative<T>(specifier: string): { readonly module: T } | { readonly unavailable: string } {
+  const nodeModule = globalThis.process?.getBuiltinModule?.('node:module');
+  if (nodeModule === undefined) return { unavailable: 'this runtime has no node:module' };
+  try {
+    return { module: nodeModule.createRequire(import.meta.url)(specifier) as T };
+  } catch (err) {
+    return { unavailable: `${specifier} did not load: ${messageOf(err)}` };
+  }
+}
+
+/**
+ * A native implementation once it has given the known answer (a signature and its
+ * verification, and the refusal of that signature spoiled); else why it is not trusted.
+ */
+export function selfTested(
+  crypto: CurveCrypto,
+  known: { secretKey: Uint8Array; publicKey: Uint8Array; message: Uint8Array; signature: Uint8Array },
+): NativeLoad {
+  try {
+    const signature = crypto.sign(known.secretKey, known.message);
+    const verify = crypto.verifier(known.publicKey);
+    const spoiled = Uint8Array.from(known.signature);
+    spoiled[spoiled.length - 1] = (spoiled.at(-1) ?? 0) ^ 1;
+    const right =
+      signature.length === known.signature.length &&
+      signature.every((byte, i) => byte === known.signature[i]) &&
+      verify(known.message, known.signature) &&
+      !verify(known.message, spoiled);
+    return right ? { crypto } : { unavailable: `${crypto.implementation} gave a wrong answer to its self-test` };
+  } catch (err) {
+    return { unavailable: `${crypto.implementation} failed its self-test: ${messageOf(err)}` };
+  }
+}
+
+/**
+ * `make` once per secret key array (a native library's key object: importing one costs about
+ * what a signature does). Held weakly, gone with the caller's key, and checked against a copy
+ * of the bytes so that an array changed in place is imported again.
+ */
+export function importedOnce<K>(make: (secretKey: Uint8Array) => K): (secretKey: Uint8Array) => K {
+  const imported = new WeakMap<Uint8Array, { bytes: Uint8Array; key: K }>();
+  return (secretKey) => {
+    const known = imported.get(secretKey);
+    if (known !== undefined && known.bytes.length === secretKey.length && known.bytes.every((byte, i) => byte === secretKey[i])) {
+      return known.key;
+    }
+    const key = make(secretKey);
+    imported.set(secretKey, { bytes: Uint8Array.from(secretKey), key });
+    return key;
+  };
+}

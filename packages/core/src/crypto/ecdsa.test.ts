@@ -1,0 +1,155 @@
+import { p256 } from '@noble/curves/nist.js';
+import { secp256k1 } from '@noble/curves/secp256k1.js';
+import { sha256 } from '@noble/hashes/sha2.js';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { bytesToHex, hexToBytes } from '../hex.js';
+import { keyVectors } from '../../../../test-support/vectors.js';
+import { nobleP256, p256WithTables } from './p256.js';
+import { nobleSecp256k1 } from './secp256k1.js';
+import { FAST } from '../../../../test-support/crypto-implementations.js';
+
+const NOBLE = { secp256k1, p256 } as const;
+type EcdsaCurve = keyof typeof NOBLE;
+const word = (n: bigint) => hexToBytes(n.toString(16).padStart(64, '0'));
+const flip = (bytes: Uint8Array, index: number, mask: number) => {
+  const out = Uint8Array.from(bytes);
+  out[index] = (out[index] ?? 0) ^ mask;
+  return out;
+};
+
+/** noble's own verify, low-S as octez, on the compressed key as given (the noble verifiers keep it uncompressed). */
+const reference = (curve: EcdsaCurve, pk: Uint8Array, digest: Uint8Array, signature: Uint8Array): boolean => {
+  try {
+    return NOBLE[curve].verify(signature, digest, pk, { lowS: true, prehash: false, format: 'compact' });
+  } catch {
+    return false;
+  }
+};
+
+/**
+ * Ways to spoil an honest (digest, r ‖ s): a flipped byte anywhere, r or s at the edges of their
+ * range (0, n/2, n − 1, n, above), the high-S twin n − s, or another length.
+ */
+const spoils = (n: bigint) =>
+  fc.oneof(
+    fc.record({ flipAt: fc.nat(64 + 31), mask: fc.integer({ min: 1, max: 255 }) }),
+    fc.record({ highS: fc.constant(true) }),
+    fc.record({ s: fc.oneof(fc.constantFrom(0n, 1n, n >> 1n, (n >> 1n) + 1n, n - 1n, n, n + 1n, 2n ** 256n - 1n), fc.bigInt({ min: 0n, max: 2n ** 256n - 1n })) }),
+    fc.record({ r: fc.constantFrom(0n, 1n, n - 1n, n, 2n ** 256n - 1n) }),
+    fc.record({ length: fc.constantFrom(0, 32, 63, 65, 71, 72) }),
+  );
+
+type Spoil = ReturnType<typeof spoils> extends fc.Arbitrary<infer T> ? T : never;
+
+function spoiled(n: bigint, digest: Uint8Array, signature: Uint8Array, spoil: Spoil): [Uint8Array, Uint8Array] {
+  const r = BigInt(`0x${bytesToHex(signature.subarray(0, 32))}`);
+  const s = BigInt(`0x${bytesToHex(signature.subarray(32))}`);
+  if ('flipAt' in spoil) return spoil.flipAt < 64 ? [digest, flip(signature, spoil.flipAt, spoil.mask)] : [flip(digest, spoil.flipAt - 64, spoil.mask), signature];
+  if ('highS' in spoil) return [digest, Uint8Array.of(...word(r), ...word(n - s))];
+  if ('s' in spoil) return [digest, Uint8Array.of(...word(r), ...word(spoil.s))];
+  if ('r' in spoil) return [digest, Uint8Array.of(...word(spoil.r), ...word(s))];
+  const resized = new Uint8Array(spoil.length);
+  resized.set(signature.subarray(0, spoil.length));
+  return [digest, resized];
+}
+
+describe('secp256k1: libsecp256k1 and noble', () => {
+  const { Fn } = secp256k1.Point;
+  const n = Fn.ORDER;
+  const native = FAST.secp256k1;
+
+  it('loads libsecp256k1 (not the package’s elliptic fallback)', () => {
+    expect(native.implementation).toBe('libsecp256k1');
+  });
+
+  it('sign every key and digest to the same bytes: RFC 6979, low-S', () => {
+    fc.assert(
+      fc.property(fc.bigInt({ min: 1n, max: n - 1n }), fc.uint8Array({ minLength: 32, maxLength: 32 }), (scalar, digest) => {
+        const sk = word(scalar);
+        const signature = native.sign(sk, digest);
+        expect(bytesToHex(signature)).toBe(bytesToHex(nobleSecp256k1.sign(sk, digest)));
+        expect(BigInt(`0x${bytesToHex(signature.subarray(32))}`) <= n >> 1n).toBe(true);
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it('refuse, as noble does, honest signatures spoiled: flipped, high-S, r or s out of range, resized', () => {
+    // a pool of keys: each verifier is made once, as the signer makes it once per key
+    const pool = Array.from({ length: 16 }, (_, i) => {
+      const sk = sha256(Uint8Array.of(i));
+      const pk = secp256k1.getPublicKey(sk, true);
+      return { sk, pk, verify: { native: native.verifier(pk), noble: nobleSecp256k1.verifier(pk) } };
+    });
+    fc.assert(
+      fc.property(fc.constantFrom(...pool), fc.uint8Array({ minLength: 32, maxLength: 32 }), spoils(n), ({ sk, verify }, digest, spoil) => {
+        const signature = native.sign(sk, digest);
+        expect(verify.native(digest, signature)).toBe(true);
+        const [d, sig] = spoiled(n, digest, signature, spoil);
+        expect([verify.native(d, sig), verify.noble(d, sig)]).toEqual([false, false]);
+      }),
+      { numRuns: 1000 },
+    );
+  });
+
+  it('give noble’s verdict on random signatures under the vector keys', () => {
+    const keys = keyVectors()
+      .filter((k) => k.curve === 'secp256k1')
+      .map((k) => hexToBytes(k.public_key_hex))
+      .map((pk) => ({ pk, native: native.verifier(pk), noble: nobleSecp256k1.verifier(pk) }));
+    fc.assert(
+      fc.property(fc.constantFrom(...keys), fc.uint8Array({ minLength: 32, maxLength: 32 }), fc.uint8Array({ minLength: 64, maxLength: 64 }), (verify, digest, sig) => {
+        expect(verify.native(digest, sig)).toBe(verify.noble(digest, sig));
+      }),
+      { numRuns: 1000 },
+    );
+  });
+});
+
+describe('P-256: noble with a table per key, and noble alone', () => {
+  const { Fn } = p256.Point;
+  const n = Fn.ORDER;
+  // tables cost a few milliseconds each: a pool of keys, each with its verifiers made once
+  const pool = Array.from({ length: 8 }, (_, i) => {
+    const sk = sha256(Uint8Array.of(0x80, i));
+    const pk = p256.getPublicKey(sk, true);
+    return { sk, pk, verify: { tables: p256WithTables.verifier(pk), noble: nobleP256.verifier(pk) } };
+  });
+
+  it('sign with noble alike (the table is for verifying only)', () => {
+    expect(p256WithTables.sign).toBe(nobleP256.sign);
+  });
+
+  it('refuse, as noble does, honest signatures spoiled: flipped, high-S, r or s out of range, resized', () => {
+    fc.assert(
+      fc.property(fc.constantFrom(...pool), fc.uint8Array({ minLength: 32, maxLength: 32 }), spoils(n), ({ sk, verify }, digest, spoil) => {
+        const signature = nobleP256.sign(sk, digest);
+        expect(verify.tables(digest, signature)).toBe(true);
+        const [d, sig] = spoiled(n, digest, signature, spoil);
+        expect([verify.tables(d, sig), verify.noble(d, sig)]).toEqual([false, false]);
+      }),
+      { numRuns: 400 },
+    );
+  });
+
+  it('give noble’s verdict on random signatures', () => {
+    fc.assert(
+      fc.property(fc.constantFrom(...pool), fc.uint8Array({ minLength: 32, maxLength: 32 }), fc.uint8Array({ minLength: 64, maxLength: 64 }), ({ verify }, digest, sig) => {
+        expect(verify.tables(digest, sig)).toBe(verify.noble(digest, sig));
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it('accept what noble accepts for a digest whose value is n or more (taken mod n)', () => {
+    const [first] = pool;
+    if (first === undefined) throw new Error('no key');
+    const { sk, pk, verify } = first;
+    const digest = word(n + 5n);
+    const signature = nobleP256.sign(sk, digest);
+    expect(reference('p256', pk, digest, signature)).toBe(true);
+    expect(verify.tables(digest, signature)).toBe(true);
+    expect(verify.tables(word(5n), signature)).toBe(true);
+  });
+});

@@ -1,0 +1,28 @@
+// Both implementations of every curve, the fast one and noble, for the tests that compare them.
+import type { Curve } from '../packages/core/src/curve.js';
+import type { CurveCrypto, NativeLoad } from '../packages/core/src/crypto/curve-crypto.js';
+import { loadNativeBls } from '../packages/core/src/crypto/bls12-381.js';
+import { builtinCrypto, loadNativeEd25519 } from '../packages/core/src/crypto/ed25519.js';
+import { NOBLE } from '../packages/core/src/crypto/implementations.js';
+import { p256WithTables } from '../packages/core/src/crypto/p256.js';
+import { loadNativeSecp256k1 } from '../packages/core/src/crypto/secp256k1.js';
+
+function loaded(load: NativeLoad): CurveCrypto {
+  // this suite runs where the prebuilt binaries exist (linux-x64): a missing one is a failure, not a skip
+  if (!('crypto' in load)) throw new Error(`native implementation unavailable here: ${load.unavailable}`);
+  return load.crypto;
+}
+
+/** The fast implementation of each curve, loaded whatever TEZSIGNER_CRYPTO says. */
+export const FAST: Readonly<Record<Curve, CurveCrypto>> = {
+  ed25519: loaded(loadNativeEd25519(builtinCrypto())),
+  secp256k1: loaded(loadNativeSecp256k1()),
+  p256: p256WithTables,
+  bls12_381: loaded(loadNativeBls()),
+};
+
+/** [name, implementation] of both implementations of `curve`: the fast one and noble, the reference. */
+export const bothOf = (curve: Curve): [string, CurveCrypto][] => [
+  [FAST[curve].implementation, FAST[curve]],
+  ['noble', NOBLE[curve]],
+];
