@@ -11,6 +11,11 @@ export interface CliIo {
    * (a service, a pipe), so commands can say how to give the secret instead.
    */
   readonly promptSecret: ((question: string) => Promise<string>) | undefined;
+  /**
+   * Reads standard input to its end when it is not a terminal (a pipe, a file), so a secret can
+   * be piped in; undefined on a terminal, where promptSecret asks instead.
+   */
+  readonly readStdin: (() => Promise<string>) | undefined;
   /** Resolves with the signal's name when the process is asked to stop (serve waits on it). */
   readonly waitForStop: () => Promise<string>;
 }

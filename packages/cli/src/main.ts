@@ -1,5 +1,17 @@
 #!/usr/bin/env node
+import { failureReport } from './describe-failure.js';
 import { processIo } from './process-io.js';
 import { runCli } from './program.js';
 
-process.exitCode = await runCli(process.argv.slice(2), processIo());
+// runCli turns every failure of a command into one line; this catches what escapes a command
+// (an error thrown from a callback), so a user never sees a stack trace either way.
+const fatal = (err: unknown): void => {
+  process.stderr.write(failureReport(err, process.env));
+  process.exit(1);
+};
+process.on('uncaughtException', fatal);
+process.on('unhandledRejection', fatal);
+
+// An explicit exit: once a command is done (a signer stopped), nothing an SDK left scheduled
+// may keep the process alive.
+process.exit(await runCli(process.argv.slice(2), processIo()));

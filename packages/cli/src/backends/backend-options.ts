@@ -11,5 +11,10 @@ export interface BackendOptions {
   readonly watermarkStore: string;
   /** --passphrase-file: the local vault's passphrase */
   readonly passphraseFile?: string;
+  /**
+   * set by the commands that store keys or watermarks: only they create a missing home; the
+   * others refuse it, so a mistyped --home is noticed
+   */
+  readonly createHome?: boolean;
   readonly [option: string]: unknown;
 }

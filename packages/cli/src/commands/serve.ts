@@ -7,13 +7,14 @@ import type { BackendOptions } from '../backends/backend-options.js';
 import { openBackends } from '../backends/registry.js';
 import type { CliIo } from '../cli-io.js';
 import { parsePort } from '../option-parsers.js';
-import { addSigningPolicyOptions, signingPolicy } from '../signing-policy-options.js';
+import { SHUTDOWN_GRACE_MS } from '../shutdown.js';
+import { addSigningPolicyOptions, signingPolicy, warnIfWatermarksOff } from '../signing-policy-options.js';
 
 interface ServeOptions extends BackendOptions {
   readonly address: string;
   readonly port: string;
   readonly magicBytes: string;
-  readonly checkHighWatermark: boolean;
+  readonly checkHighWatermark?: boolean;
   readonly authorizedKeys?: string;
   readonly allowListKnownKeys?: boolean;
   readonly allowProvePossession?: boolean;
@@ -50,7 +51,7 @@ async function serve(options: ServeOptions, io: CliIo): Promise<void> {
     if (keys.length === 0) {
       throw new TezsignerError(
         'CONFIG_INVALID',
-        'no key to serve: create one with `tezsigner keys generate --curve ed25519 --name baker` (or `tezsigner init`), or import one with `tezsigner keys import <secret-key>`',
+        'no key to serve: create one with `tezsigner init` (or `tezsigner keys generate --curve ed25519 --name baker`), or import one with `tezsigner keys import`, which reads the secret key from standard input or asks for it',
       );
     }
     const signer = new SignerService({ keys: backends.keys, watermarks: backends.watermarks, policy });
@@ -63,21 +64,19 @@ async function serve(options: ServeOptions, io: CliIo): Promise<void> {
       allowListKnownKeys: options.allowListKnownKeys === true,
       allowProvePossession: options.allowProvePossession === true,
       logger,
+      shutdownGraceMs: SHUTDOWN_GRACE_MS,
     });
     for (const key of keys) io.stderr(`tezsigner: key ${key.pkh} (${key.curve}${key.label === undefined ? '' : `, ${key.label}`})\n`);
     io.stderr(`tezsigner: magic bytes allowed: ${signer.policy.allowedMagicBytes.map(describeMagicByte).join(', ')}\n`);
-    if (signer.policy.checkHighWatermark) {
-      io.stderr(`tezsigner: high watermarks: ${backends.watermarks.name} store\n`);
-    } else {
-      io.stderr('tezsigner: warning: high watermarks are OFF (--no-check-high-watermark): nothing prevents double signing\n');
-    }
+    if (signer.policy.checkHighWatermark) io.stderr(`tezsigner: high watermarks: ${backends.watermarks.name} store\n`);
+    warnIfWatermarksOff(signer.policy, io);
     io.stderr(`tezsigner: authentication: ${authorizedKeys.length === 0 ? 'off' : `${authorizedKeys.length} authorized key(s)`}\n`);
     if (!isLoopback(server.host) && authorizedKeys.length === 0) {
       io.stderr(`tezsigner: warning: listening on ${server.host} without --authorized-keys: anyone who reaches this port can ask for signatures\n`);
     }
     io.stderr(`tezsigner: listening on ${server.url}\n`);
     const signal = await io.waitForStop();
-    io.stderr(`tezsigner: ${signal} received, finishing requests in flight\n`);
+    io.stderr(`tezsigner: ${signal} received, finishing requests in flight (at most ${SHUTDOWN_GRACE_MS / 1000} s)\n`);
     await server.close();
     io.stderr('tezsigner: stopped\n');
   } finally {

@@ -4,11 +4,11 @@ import { addBackendOptions } from '../backends/backend-command-options.js';
 import type { BackendOptions } from '../backends/backend-options.js';
 import { openBackends } from '../backends/registry.js';
 import type { CliIo } from '../cli-io.js';
-import { addSigningPolicyOptions, signingPolicy } from '../signing-policy-options.js';
+import { addSigningPolicyOptions, signingPolicy, warnIfWatermarksOff } from '../signing-policy-options.js';
 
 interface SignOptions extends BackendOptions {
   readonly magicBytes: string;
-  readonly checkHighWatermark: boolean;
+  readonly checkHighWatermark?: boolean;
 }
 
 /**
@@ -29,6 +29,7 @@ export function registerSignCommand(program: Command, io: CliIo): void {
 async function sign(pkh: string, hex: string, options: SignOptions, io: CliIo): Promise<void> {
   const policy = signingPolicy(options);
   const bytes = hexToBytes(hex);
+  warnIfWatermarksOff(policy, io);
   const backends = await openBackends(options, io);
   try {
     const signer = new SignerService({ keys: backends.keys, watermarks: backends.watermarks, policy });

@@ -2,7 +2,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { TezsignerError, watermarkKeyId } from '@tezsigner/core';
 import type { StoredWatermark, WatermarkEntry } from '@tezsigner/core';
 import type { Command } from 'commander';
-import { addHomeOptions, addWatermarkStoreOption } from '../backends/backend-command-options.js';
+import { addHomeOption, addWatermarkStoreOption } from '../backends/backend-command-options.js';
 import type { BackendOptions } from '../backends/backend-options.js';
 import { withWatermarkStore } from '../backends/registry.js';
 import type { CliIo } from '../cli-io.js';
@@ -17,11 +17,11 @@ interface ExportOptions extends BackendOptions {
  * store of one machine and the table shared by several). Import only ever raises a mark.
  */
 export function registerWatermarksTransferCommands(watermarks: Command, io: CliIo): void {
-  addWatermarkStoreOption(addHomeOptions(watermarks.command('export').description('write every high watermark of a store as JSON')))
+  addWatermarkStoreOption(addHomeOption(watermarks.command('export').description('write every high watermark of a store as JSON')))
     .option('--out <file>', 'write to this file (default: standard output)')
     .action((options: ExportOptions) => exportWatermarks(options, io));
   addWatermarkStoreOption(
-    addHomeOptions(
+    addHomeOption(
       watermarks
         .command('import')
         .argument('<file>', 'a file written by `tezsigner watermarks export` (or `watermarks show --json`)')
@@ -51,7 +51,8 @@ async function importWatermarks(file: string, options: BackendOptions, io: CliIo
     throw new TezsignerError('CONFIG_INVALID', `cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
   }
   const entries = parseExport(text, file);
-  await withWatermarkStore(options, io, async (store) => {
+  // importing into the file store of a new machine makes its home
+  await withWatermarkStore({ ...options, createHome: true }, io, async (store) => {
     if (store.importEntries === undefined) throw new TezsignerError('NOT_SUPPORTED', `the ${store.name} store cannot import watermarks`);
     const raised = new Set((await store.importEntries(entries)).map(watermarkKeyId));
     const stored = new Map((await store.list()).map((e: WatermarkEntry) => [watermarkKeyId(e.key), e.watermark]));
