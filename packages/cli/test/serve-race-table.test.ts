@@ -1,5 +1,3 @@
-import { spawn } from 'node:child_process';
-import type { ChildProcess } from 'node:child_process';
 import { resolve } from 'node:path';
 import { verifySignature } from '@taquito/utils';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
@@ -7,6 +5,7 @@ import { keyVectors } from '../../../test-support/vectors.js';
 import { startAzurite } from '../../azure-adapter/test/support/azurite.js';
 import type { Azurite } from '../../azure-adapter/test/support/azurite.js';
 import { attestation, tenderbakeBlock } from '../../http-server/test/support/consensus-bytes.js';
+import { CommandChild } from './support/command-child.js';
 import { runTezsigner, tempHome } from './support/run-cli.js';
 
 /**
@@ -27,28 +26,18 @@ interface Signer {
 }
 
 async function serve(args: readonly string[], env: Record<string, string>): Promise<Signer> {
-  const child: ChildProcess = spawn(
+  const child = new CommandChild(
     process.execPath,
     ['--conditions=source', '--import', 'tsx', 'packages/cli/src/main.ts', 'serve', '--address', '127.0.0.1', '--port', '0', '--log-level', 'error', ...args],
-    { cwd: REPO, env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe'] },
+    { cwd: REPO, env: { ...process.env, ...env } },
   );
-  const exited = new Promise<void>((done) => child.once('exit', () => done()));
-  let stderr = '';
-  const url = await new Promise<string>((found, fail) => {
-    child.stderr?.on('data', (chunk: Buffer) => {
-      stderr += chunk.toString('utf8');
-      const match = /listening on (http:\/\/\S+)/.exec(stderr);
-      if (match?.[1] !== undefined) found(match[1]);
-    });
-    void exited.then(() => fail(new Error(`serve exited before listening: ${stderr}`)));
-  });
+  const url = await child.listening();
   return {
     url,
     stop: async () => {
-      if (child.exitCode === null && child.signalCode === null) {
-        child.kill('SIGTERM');
-        const killer = setTimeout(() => child.kill('SIGKILL'), 10_000);
-        await exited;
+      if (child.child.exitCode === null && child.child.signalCode === null) {
+        const killer = setTimeout(() => child.kill(), 10_000);
+        await child.stop('SIGTERM');
         clearTimeout(killer);
       }
     },

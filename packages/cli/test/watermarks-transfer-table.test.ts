@@ -84,7 +84,7 @@ describe('watermarks export / import between the file store and the table', () =
     expect(await file.list()).toEqual([{ key: at('block'), watermark: { level: 7, round: 0, hash: hash(7) } }]);
 
     const shown = await runTezsigner(['watermarks', 'show', ...tableArgs()], { env });
-    expect(shown.stdout).toMatch(new RegExp(`${CHAIN}\\s+${PKH}\\s+block\\s+7\\s+0\\s+pending`));
+    expect(shown.stdout).toMatch(new RegExp(`${CHAIN}\\s+${PKH}\\s+block\\s+7\\s+0\\s+none \\(imported\\)`));
   });
 
   test('accepts the output of `watermarks show --json`', async () => {

@@ -41,11 +41,13 @@ export function createSignerApp(options: SignerAppOptions): Express {
       return;
     }
     const { status, body } = errorResponse(err);
+    // refused: the caller must change something; failed: nothing was signed for a fault of ours
+    const outcome = status >= 500 ? 'failed' : 'refused';
     if (body.error.code === 'INTERNAL') {
-      noteRequest(res, { error: 'INTERNAL' });
+      noteRequest(res, { outcome, error: 'INTERNAL' });
       logger.error({ err }, 'unexpected error while serving a request');
     } else {
-      noteRequest(res, { error: body.error.code, reason: body.error.message });
+      noteRequest(res, { outcome, error: body.error.code, reason: body.error.message });
     }
     res.status(status).json(body);
   });
