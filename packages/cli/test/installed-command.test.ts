@@ -3,7 +3,7 @@
 // it. The dependencies are installed here already, so this runs install.sh's two last steps,
 // offline; the README test runs the whole script on a fresh clone.
 import { execFileSync } from 'node:child_process';
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
@@ -47,6 +47,14 @@ beforeAll(async () => {
 }, 120_000);
 afterAll(() => rm(base, { recursive: true, force: true }));
 
+test('installs as install.sh does: the packed command, then npm into the prefix', async () => {
+  const script = await readFile(join(REPO, 'install.sh'), 'utf8');
+  expect(script).toContain('pnpm --filter @tezsigner/cli run pack-command\n');
+  expect(script).toContain('npm install --global --prefix "$PREFIX" --no-audit --no-fund ./packages/cli/release/tezsigner.tgz\n');
+  const { scripts } = JSON.parse(await readFile(join(REPO, 'packages/cli/package.json'), 'utf8')) as { scripts: Record<string, string> };
+  expect(scripts['pack-command']).toBe('node scripts/pack-command.mjs');
+});
+
 test('--version prints the version', async () => {
   const version = await run(['--version']);
   expect(version).toMatchObject({ code: 0, stdout: `${VERSION}\n`, stderr: '' });
@@ -77,6 +85,23 @@ describe.each(['SIGTERM', 'SIGINT', 'SIGHUP'] as const)('serve, stopped by %s', 
       serve.kill();
     }
   });
+});
+
+test('serve whose request-log reader has gone keeps signing, and stops cleanly', async () => {
+  const serve = new CommandChild(tezsigner, ['serve', '--port', '0'], { cwd: elsewhere, env });
+  serve.child.stdout?.destroy();
+  try {
+    const url = await serve.listening();
+    for (const level of [200, 201]) {
+      const signed = await fetch(`${url}/keys/${pkh}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(tenderbakeBlock(level, 0)) });
+      expect(signed.status).toBe(200);
+    }
+    const exit = await serve.stop('SIGTERM');
+    expect(exit.code, exit.stderr).toBe(0);
+    expect(exit.stderr).toContain('tezsigner: stopped');
+  } finally {
+    serve.kill();
+  }
 });
 
 describe('a reader that goes away early (`| head -1`) gets no stack trace', () => {
