@@ -119,11 +119,15 @@ describe('tezsigner watermarks show', () => {
     expect(run.stdout).toContain('none (imported): a mark raised by `tezsigner watermarks import` from a file without its signature');
   });
 
-  test('a home that does not exist is an error, and is not created', async () => {
+  test('a home that does not exist is an error, and is not created; import, which stores, makes it', async () => {
     const missing = join(home.path, 'mistyped');
     for (const command of [['show'], ['export']]) {
       expect(oneLineError(await runTezsigner(['watermarks', ...command, '--home', missing], { env }))).toContain(`no tezsigner home at ${missing}`);
     }
     await expect(stat(missing)).rejects.toThrow();
+    const file = join(home.path, 'marks.json');
+    await writeFile(file, JSON.stringify([{ chainId: 'NetXdQprcVkpaWU', pkh: ED.public_key_hash, kind: 'block', level: 10, round: 0, hash: 'ab'.repeat(32) }]));
+    expect((await runTezsigner(['watermarks', 'import', file, '--home', missing], { env })).code).toBe(0);
+    expect((await runTezsigner(['watermarks', 'show', '--home', missing], { env })).stdout).toContain('block');
   });
 });

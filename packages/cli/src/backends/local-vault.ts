@@ -3,10 +3,7 @@ import { LocalKeyVault, openHome, resolvePassphrase } from '@tezsigner/local-ada
 import type { CliIo } from '../cli-io.js';
 import type { BackendOptions } from './backend-options.js';
 
-/**
- * The home folder, private; created if missing only for a command that stores (createHome).
- * What had to be fixed is told on stderr.
- */
+/** The home folder, private; created if missing only with createHome. What had to be fixed is told on stderr. */
 export async function openHomeFolder(options: Pick<BackendOptions, 'home' | 'createHome'>, io: CliIo): Promise<string> {
   const home = await openHome({ home: options.home, env: io.env, existing: options.createHome !== true });
   for (const warning of home.warnings) io.stderr(`tezsigner: warning: ${warning}\n`);

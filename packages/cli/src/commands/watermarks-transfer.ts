@@ -31,7 +31,7 @@ export function registerWatermarksTransferCommands(watermarks: Command, io: CliI
 }
 
 async function exportWatermarks(options: ExportOptions, io: CliIo): Promise<void> {
-  const [name, entries] = await withWatermarkStore(options, io, async (store) => [store.name, await store.list()] as const);
+  const [name, entries] = await withWatermarkStore({ ...options, readOnly: true }, io, async (store) => [store.name, await store.list()] as const);
   const text = serializeExport(name, entries);
   if (options.out === undefined) {
     io.stdout(text);
@@ -51,8 +51,7 @@ async function importWatermarks(file: string, options: BackendOptions, io: CliIo
     throw new TezsignerError('CONFIG_INVALID', `cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
   }
   const entries = parseExport(text, file);
-  // importing into the file store of a new machine makes its home
-  await withWatermarkStore({ ...options, createHome: true }, io, async (store) => {
+  await withWatermarkStore(options, io, async (store) => {
     if (store.importEntries === undefined) throw new TezsignerError('NOT_SUPPORTED', `the ${store.name} store cannot import watermarks`);
     const raised = new Set((await store.importEntries(entries)).map(watermarkKeyId));
     const stored = new Map((await store.list()).map((e: WatermarkEntry) => [watermarkKeyId(e.key), e.watermark]));

@@ -28,7 +28,7 @@ export function registerWatermarksCommands(program: Command, io: CliIo): void {
 }
 
 async function show(options: ShowOptions, io: CliIo): Promise<void> {
-  const [name, entries] = await withWatermarkStore(options, io, async (store) => [store.name, sorted(await store.list())] as const);
+  const [name, entries] = await withWatermarkStore({ ...options, readOnly: true }, io, async (store) => [store.name, sorted(await store.list())] as const);
   if (options.json === true) {
     io.stdout(`${JSON.stringify(entries.map(({ key, watermark }) => ({ ...key, ...watermark })), null, 2)}\n`);
     return;
