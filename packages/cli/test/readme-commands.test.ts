@@ -5,11 +5,11 @@
 import { execFileSync } from 'node:child_process';
 import { chown, mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, join } from 'node:path';
 import { afterAll, expect, test } from 'vitest';
+import { REPOSITORY as REPO, cloneHead } from '../../../test-support/clone.js';
 import { CommandChild, answers } from './support/command-child.js';
 
-const REPO = resolve(import.meta.dirname, '../../..');
 const NEWCOMER = 'tezsigner-newcomer';
 
 /** The shell blocks of the README's first screen (before its first rule), in order. */
@@ -61,9 +61,7 @@ test.skipIf(typeof user === 'string')(
     folder = await mkdtemp(join(tmpdir(), 'tezsigner-readme-'));
     const clone = join(folder, 'repo');
     const home = join(folder, 'home');
-    const head = execFileSync('git', ['rev-parse', 'HEAD'], { cwd: REPO, encoding: 'utf8' }).trim();
-    execFileSync('git', ['clone', '--quiet', '--no-checkout', REPO, clone]);
-    execFileSync('git', ['-C', clone, 'checkout', '--quiet', head]);
+    cloneHead(clone);
     await mkdir(home);
     execFileSync('chown', ['-R', `${user.uid}:${user.gid}`, folder]);
     await chown(folder, user.uid, user.gid);

@@ -3,14 +3,14 @@
 // it this checkout's installed packages (a link per entry, so nothing is written back here) and
 // runs vector tests there; a read of any path outside the tree (the shared folder of the project's
 // notes above all) fails them.
-import { execFileSync, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readdir, rm, symlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, beforeAll, expect, test } from 'vitest';
+import { REPOSITORY as REPO, cloneHead } from '../../../test-support/clone.js';
 
-const REPO = resolve(import.meta.dirname, '../../..');
 // one test file per vector file it reads: keys, requests and operations, signatures, authentication
 const VECTOR_TESTS = [
   'packages/core/src/address.test.ts',
@@ -24,9 +24,7 @@ let clone: string;
 beforeAll(async () => {
   folder = await mkdtemp(join(tmpdir(), 'tezsigner-clone-'));
   clone = join(folder, 'repo');
-  const head = execFileSync('git', ['rev-parse', 'HEAD'], { cwd: REPO, encoding: 'utf8' }).trim();
-  execFileSync('git', ['clone', '--quiet', '--no-checkout', REPO, clone]);
-  execFileSync('git', ['-C', clone, 'checkout', '--quiet', head]);
+  cloneHead(clone);
   await lendPackages(join(REPO, 'node_modules'), join(clone, 'node_modules'));
   await lendPackages(join(REPO, 'packages/core/node_modules'), join(clone, 'packages/core/node_modules'));
 });
