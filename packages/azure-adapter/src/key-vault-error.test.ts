@@ -34,3 +34,18 @@ test('describes an error on one line', () => {
   expect(describeVaultError(restError(403, {}, 'Forbidden'))).toBe('HTTP 403 Forbidden status 403');
   expect(describeVaultError(new WrongSignatureError('bad'))).toBe('bad');
 });
+
+/** As the SDK's HTTP client throws a network failure: the system code, and a message repeating it. */
+const networkError = (code: string, message: string) => Object.assign(new Error(message), { name: 'RestError', code });
+
+test('a host that does not resolve is not retried, and is said plainly', () => {
+  const dns = networkError('ENOTFOUND', 'getaddrinfo ENOTFOUND my-kv.vault.azure.nte');
+  expect(classifyVaultError(dns)).toEqual({ retry: false });
+  expect(describeVaultError(dns)).toBe('no such host my-kv.vault.azure.nte (ENOTFOUND): check the vault URL');
+  // a resolver that could not answer may answer next time
+  expect(classifyVaultError(networkError('EAI_AGAIN', 'getaddrinfo EAI_AGAIN my-kv.vault.azure.net')).retry).toBe(true);
+});
+
+test('a code the message already holds is not said twice', () => {
+  expect(describeVaultError(networkError('ECONNREFUSED', 'connect ECONNREFUSED 127.0.0.1:443'))).toBe('connect ECONNREFUSED 127.0.0.1:443');
+});

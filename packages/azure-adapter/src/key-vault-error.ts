@@ -59,6 +59,10 @@ export function classifyVaultError(err: unknown): RetryVerdict {
     const afterMs = e.statusCode === 429 || e.statusCode === 503 ? retryAfterMs(e) : undefined;
     return { retry: true, reason: describeVaultError(err), ...(afterMs === undefined ? {} : { afterMs }) };
   }
+  // A name that does not resolve is the DNS's answer, not a fault: a mistyped vault URL fails
+  // at once instead of after every retry of the listing deadline (a transient resolver failure
+  // is EAI_AGAIN, which is retried below).
+  if (e.code === 'ENOTFOUND') return { retry: false };
   // No status: the request never got an answer (reset, refused, TLS, DNS): a network fault.
   if (e.name === 'RestError' || err instanceof VaultHttpError) return { retry: true, reason: describeVaultError(err) };
   return { retry: false };
@@ -69,7 +73,14 @@ export function describeVaultError(err: unknown): string {
   if (err instanceof Error && !('statusCode' in err) && !('code' in err)) return err.message;
   if (err instanceof VaultHttpError && err.statusCode === undefined) return `no answer: ${err.code ?? ''} ${err.message}`.replace('  ', ' ');
   const e = (err ?? {}) as RestErrorShape;
-  const parts = [e.statusCode === undefined ? undefined : `HTTP ${e.statusCode}`, e.code, firstLine(e.message)];
+  const message = firstLine(e.message);
+  if (e.code === 'ENOTFOUND') {
+    const host = /ENOTFOUND (\S+)/.exec(message ?? '')?.[1];
+    return `no such host${host === undefined ? '' : ` ${host}`} (ENOTFOUND): check the vault URL`;
+  }
+  // Node's network errors repeat their code in the message ("connect ECONNREFUSED …"): once is enough
+  const code = e.code !== undefined && message?.includes(e.code) ? undefined : e.code;
+  const parts = [e.statusCode === undefined ? undefined : `HTTP ${e.statusCode}`, code, message];
   return parts.filter((part) => part !== undefined && part !== '').join(' ') || String(err);
 }
 

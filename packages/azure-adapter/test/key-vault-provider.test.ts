@@ -1,3 +1,4 @@
+import { RestError } from '@azure/data-tables';
 import { blake2b } from '@noble/hashes/blake2.js';
 import { isTezsignerError, type KeyInfo } from '@tezsigner/core';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
@@ -38,6 +39,22 @@ const signInput = (bytes: Uint8Array) => ({ bytes, digest: blake2b(bytes, { dkLe
 const message = (n: number) => Uint8Array.from([0x03, ...new TextEncoder().encode(`operation ${n} ${Math.random()}`)]);
 
 describe('listing', () => {
+  test('a vault host that does not resolve fails the start at once, in one line, without retrying', async () => {
+    // what the SDK's HTTP client throws when DNS has no such name (no query leaves this machine)
+    const noSuchHost = {
+      sendRequest: async (request: { url: string }) => {
+        throw new RestError(`getaddrinfo ENOTFOUND ${new URL(request.url).hostname}`, { code: 'ENOTFOUND' });
+      },
+    };
+    const mistyped = provider({ vaultUrl: 'https://my-kv.vault.azure.nte', clientOptions: { httpClient: noSuchHost as never }, listDeadlineMs: 60_000 });
+    const error = await rejection(mistyped.listKeys());
+    expect(isTezsignerError(error, 'BACKEND_UNAVAILABLE')).toBe(true);
+    expect((error as Error).message).toBe(
+      'cannot list the keys of https://my-kv.vault.azure.nte: no such host my-kv.vault.azure.nte (ENOTFOUND): check the vault URL',
+    );
+    expect(logs.filter((line) => line.includes('retrying'))).toEqual([]);
+  });
+
   test('lists enabled P-256K (tz2) and P-256 (tz3) keys with the addresses Taquito derives', async () => {
     const tz2 = standIn.vault.generate({ name: 'baker-tz2', curve: 'secp256k1' });
     const tz3 = standIn.vault.generate({ name: 'baker-tz3', curve: 'p256' });

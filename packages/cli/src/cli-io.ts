@@ -13,6 +13,11 @@ export interface CliIo {
   readonly promptSecret: ((question: string) => Promise<string>) | undefined;
   /** Asks a question on the terminal, the answer echoed; undefined without a terminal. */
   readonly promptLine?: ((question: string) => Promise<string>) | undefined;
+  /**
+   * Reads standard input to its end when it is not a terminal (a pipe, a file), so a secret can
+   * be piped in; undefined on a terminal, where promptSecret asks instead.
+   */
+  readonly readStdin: (() => Promise<string>) | undefined;
   /** Resolves with the signal's name when the process is asked to stop (serve waits on it). */
   readonly waitForStop: () => Promise<string>;
 }

@@ -6,28 +6,40 @@ import type { CliIo } from './cli-io.js';
 export interface KeyToImport {
   readonly secretKey: string;
   readonly encrypted: boolean;
-  /** from --passphrase-file, else typed on a terminal; undefined when neither is possible */
+  /** the key's own passphrase (--key-passphrase-file, else typed on a terminal); set when encrypted */
   readonly passphrase: string | undefined;
 }
 
+/** The option naming the imported key's passphrase file, never the vault's (--passphrase-file). */
+export const KEY_PASSPHRASE_OPTION = '--key-passphrase-file';
+
 /**
- * The secret key from the command line, else typed on a terminal (which keeps it out of the
- * shell history), and, when it is encrypted, its passphrase. `usage` says how to give the key
- * when there is no terminal to ask on.
+ * The secret key from the command line, else from standard input when it is piped, else typed
+ * on a terminal (both keep it out of the shell history); and, when it is encrypted, its own
+ * passphrase from --key-passphrase-file or the terminal. Nothing else is tried for it: the
+ * vault's passphrase is another secret. `command` is the command, for messages.
  */
-export async function readKeyToImport(given: string | undefined, passphraseFile: string | undefined, io: CliIo, usage: string): Promise<KeyToImport> {
-  let secretKey = given;
-  if (secretKey === undefined) {
-    if (io.promptSecret === undefined) throw new TezsignerError('CONFIG_INVALID', `give the secret key to import: ${usage}`);
-    secretKey = await io.promptSecret('Secret key to import: ');
-  }
+export async function readKeyToImport(given: string | undefined, keyPassphraseFile: string | undefined, io: CliIo, command: string): Promise<KeyToImport> {
+  const secretKey = await secretKeyOf(given, io, command);
   const encrypted = isEncryptedSecretKey(withoutOctezKeyTag(secretKey));
-  let passphrase: string | undefined;
-  if (encrypted && passphraseFile !== undefined) passphrase = await resolvePassphrase({ passphraseFile, env: {} });
-  else if (encrypted && io.promptSecret !== undefined) passphrase = await io.promptSecret('Passphrase of the key to import: ');
-  return { secretKey, encrypted, passphrase };
+  if (!encrypted) return { secretKey, encrypted, passphrase: undefined };
+  if (keyPassphraseFile !== undefined) return { secretKey, encrypted, passphrase: await resolvePassphrase({ passphraseFile: keyPassphraseFile, env: {} }) };
+  if (io.promptSecret === undefined) {
+    throw new TezsignerError('CONFIG_INVALID', `the key to import is encrypted: give its own passphrase with ${KEY_PASSPHRASE_OPTION} <file>, or run on a terminal to type it`);
+  }
+  return { secretKey, encrypted, passphrase: await io.promptSecret('Passphrase of the key to import: ') };
 }
 
-export function passphraseNeeded(): TezsignerError {
-  return new TezsignerError('CONFIG_INVALID', 'the key to import is encrypted: give its passphrase with --passphrase-file <file>, or run on a terminal to type it');
+async function secretKeyOf(given: string | undefined, io: CliIo, command: string): Promise<string> {
+  if (given !== undefined) {
+    io.stderr('tezsigner: warning: a secret key on the command line stays in the shell history; next time pipe it in or let tezsigner ask for it\n');
+    return given;
+  }
+  if (io.readStdin !== undefined) {
+    const piped = (await io.readStdin()).trim();
+    if (piped === '') throw new TezsignerError('CONFIG_INVALID', `no secret key on standard input: pipe it in (… | ${command}), or run on a terminal to type it`);
+    return piped;
+  }
+  if (io.promptSecret !== undefined) return io.promptSecret('Secret key to import: ');
+  throw new TezsignerError('CONFIG_INVALID', `give the secret key to import on standard input (… | ${command}) or on a terminal`);
 }

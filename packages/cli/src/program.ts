@@ -1,7 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { productionAzureAccess, type AzureAccess } from './backends/azure-key-vault.js';
 import type { CliIo } from './cli-io.js';
-import { describeFailure } from './describe-failure.js';
+import { failureReport } from './describe-failure.js';
 import { registerAzureCommands } from './commands/azure.js';
 import { registerConfigCommands } from './commands/config.js';
 import { registerConfirmCommand } from './commands/confirm.js';
@@ -10,11 +10,13 @@ import { registerKeysCommands } from './commands/keys.js';
 import { registerServeCommand } from './commands/serve.js';
 import { registerSignCommand } from './commands/sign.js';
 import { registerWatermarksCommands } from './commands/watermarks.js';
+import { VERSION } from './version.js';
 
 /** The `tezsigner` command line, writing only through `io`. */
 export function buildProgram(io: CliIo, azureAccess: AzureAccess = productionAzureAccess): Command {
   const program = new Command('tezsigner')
     .description('A remote signer for Tezos bakers that never double-signs (octez remote-signer protocol).')
+    .version(VERSION, '-V, --version', 'print the version')
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride()
     .configureOutput({
@@ -45,8 +47,7 @@ export async function runCli(args: readonly string[], io: CliIo, azureAccess?: A
   } catch (err) {
     // commander has already printed its own message (or the help / version it was asked for)
     if (err instanceof CommanderError) return err.exitCode;
-    io.stderr(`tezsigner: error: ${describeFailure(err)}\n`);
-    if (io.env.TEZSIGNER_DEBUG && err instanceof Error && err.stack) io.stderr(`${err.stack}\n`);
+    io.stderr(failureReport(err, io.env));
     return 1;
   }
 }

@@ -1,10 +1,11 @@
 import { AUTHENTICATION_MAGIC_BYTE, DEFAULT_MAGIC_BYTES, MAGIC_BYTES, configInvalid, formatMagicByte, parseMagicBytes, policyFromMagicBytes, signableMagicBytes, type Policy, type SignerPolicy } from '@tezsigner/core';
 import type { Command } from 'commander';
 import { readPolicyFile } from './policy-file.js';
+import type { CliIo } from './cli-io.js';
 
 export interface SigningPolicyOptions {
   readonly magicBytes?: string;
-  readonly checkHighWatermark: boolean;
+  readonly checkHighWatermark?: boolean;
   readonly policy?: string;
 }
 
@@ -14,7 +15,7 @@ export function addSigningPolicyOptions(command: Command): Command {
     .option('-M, --magic-bytes <list>', `first bytes a request may start with, comma-separated (default: ${DEFAULT_MAGIC_BYTES.map(formatMagicByte).join(',')})`)
     .option('--policy <file>', 'per-key policy file (YAML or JSON): allow, confirm or deny per request and operation kind, with limits')
     .option('--audit-log <file>', 'where every decision is appended as a JSON line (default: <home>/audit.jsonl)')
-    .option('-W, --check-high-watermark', 'refuse to sign twice at a level and round (default)', true)
+    .option('-W, --check-high-watermark', 'refuse to sign twice at a level and round (on unless turned off)')
     .option('--no-check-high-watermark', 'sign without high watermarks: risks double signing');
 }
 
@@ -41,5 +42,13 @@ export async function signingPolicy(options: SigningPolicyOptions): Promise<Sign
     options.policy === undefined ? policyFromMagicBytes(parseMagicBytes(options.magicBytes ?? DEFAULT_MAGIC_BYTES.map(formatMagicByte).join(','))) : await readPolicyFile(options.policy);
   const signable = signableMagicBytes(policy);
   if (signable.length === 0) throw configInvalid(`the policy ${policy.source} denies every request: nothing could be signed`);
-  return { policy, signable, signer: { allowedMagicBytes: ALL_SIGNABLE, checkHighWatermark: options.checkHighWatermark } };
+  // only --no-check-high-watermark turns it off: commander leaves it undefined otherwise
+  return { policy, signable, signer: { allowedMagicBytes: ALL_SIGNABLE, checkHighWatermark: options.checkHighWatermark !== false } };
+}
+
+/** The warning every command that signs gives when watermarks are off. */
+export function warnIfWatermarksOff(policy: SignerPolicy, io: CliIo): void {
+  if (!policy.checkHighWatermark) {
+    io.stderr('tezsigner: warning: high watermarks are OFF (--no-check-high-watermark): nothing prevents double signing\n');
+  }
 }

@@ -1,3 +1,5 @@
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { Command, CommanderError } from 'commander';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import { keyVectors, loadVectors } from '../../../test-support/vectors.js';
@@ -8,7 +10,7 @@ import type { AzureAccess } from '../src/backends/azure-key-vault.js';
 import type { CliIo } from '../src/cli-io.js';
 import { registerAzureCommands } from '../src/commands/azure.js';
 import { describeFailure } from '../src/describe-failure.js';
-import { runTezsigner } from './support/run-cli.js';
+import { expectNoStackTrace, runTezsigner, tempHome } from './support/run-cli.js';
 
 let standIn: KeyVaultStandIn;
 let access: AzureAccess;
@@ -36,6 +38,7 @@ async function azure(args: string[], options: { typed?: string[]; env?: Record<s
     stderr: (text) => void (stderr += text),
     env: options.env ?? {},
     promptSecret: typed === undefined ? undefined : async () => typed.shift() ?? '',
+    readStdin: undefined,
     waitForStop: () => new Promise<string>(() => undefined),
   };
   const program = new Command('tezsigner').exitOverride().configureOutput({ writeOut: io.stdout, writeErr: io.stderr });
@@ -47,6 +50,7 @@ async function azure(args: string[], options: { typed?: string[]; env?: Record<s
     code = err instanceof CommanderError ? err.exitCode : 1;
     if (!(err instanceof CommanderError)) stderr += `tezsigner: error: ${describeFailure(err)}\n`;
   }
+  expectNoStackTrace(stdout + stderr);
   return { code, stdout, stderr };
 }
 
@@ -125,6 +129,26 @@ describe('azure keys import', () => {
     const run = await azure(['import', vector.encrypted_secret_key, '--name', 'moved', '--azure-vault-url', standIn.url], { typed: [vector.passphrase] });
     expect(run.code).toBe(0);
     expect(printedAddress(run.stdout)).toBe(vector.public_key_hash);
+  });
+
+  test("an encrypted key's own passphrase comes from --key-passphrase-file; nothing else is tried", async () => {
+    const vector = loadVectors<{ keys: Array<{ curve: string; encrypted_secret_key: string; passphrase: string; public_key_hash: string }> }>('encrypted-keys').keys.find(
+      (k) => k.curve === 'secp256k1',
+    );
+    if (vector === undefined) throw new Error('no vector');
+    const refused = await azure(['import', vector.encrypted_secret_key, '--name', 'moved', '--azure-vault-url', standIn.url]);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain('give its own passphrase with --key-passphrase-file');
+    const dir = await tempHome();
+    try {
+      const file = join(dir.path, 'key-passphrase');
+      await writeFile(file, `${vector.passphrase}\n`);
+      const run = await azure(['import', vector.encrypted_secret_key, '--name', 'moved', '--key-passphrase-file', file, '--azure-vault-url', standIn.url]);
+      expect(run.code, run.stderr).toBe(0);
+      expect(printedAddress(run.stdout)).toBe(vector.public_key_hash);
+    } finally {
+      await dir.remove();
+    }
   });
 
   test('without a terminal and without the key, says how to give it', async () => {

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { KeyVaultStandIn } from '../../azure-adapter/test/support/key-vault-stand-in.js';
 import { taquitoIdentity } from '../../azure-adapter/test/support/taquito-check.js';
 import { tenderbakeBlock } from '../../http-server/test/support/consensus-bytes.js';
-import { tempHome } from './support/run-cli.js';
+import { expectNoStackTrace, tempHome } from './support/run-cli.js';
 
 const REPO_ROOT = resolve(import.meta.dirname, '../../..');
 const ENTRY = resolve(import.meta.dirname, 'support/azure-serve-process.ts');
@@ -56,6 +56,7 @@ afterAll(async () => {
   if (child.exitCode === null) child.kill('SIGKILL');
   await standIn.stop();
   await home.remove();
+  expectNoStackTrace(stderr, 'stderr of tezsigner serve --vault azure');
 });
 
 test('serve lists the vault keys it uses and says why it skips the others', () => {

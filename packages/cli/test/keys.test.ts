@@ -93,10 +93,10 @@ describe('keys import', () => {
     expect(run.stdout + run.stderr).not.toContain(key.secret_key);
   });
 
-  test.each(encryptedVectors.map((key) => [key.curve, key] as const))('imports an encrypted %s key with --passphrase-file', async (_curve, key) => {
+  test.each(encryptedVectors.map((key) => [key.curve, key] as const))('imports an encrypted %s key with --key-passphrase-file', async (_curve, key) => {
     const file = join(home.path, 'key-passphrase');
     await writeFile(file, `${key.passphrase}\n`);
-    const run = await runTezsigner(['keys', 'import', key.encrypted_secret_key, '--passphrase-file', file], { env });
+    const run = await runTezsigner(['keys', 'import', '--key-passphrase-file', file], { env, stdin: key.encrypted_secret_key });
     expect(run.code, run.stderr).toBe(0);
     expect(printed(run.stdout).pkh).toBe(key.public_key_hash);
   });
@@ -116,17 +116,56 @@ describe('keys import', () => {
     if (key === undefined) throw new Error('no encrypted vector');
     const file = join(home.path, 'wrong');
     await writeFile(file, 'not the passphrase');
-    expect(oneLineError(await runTezsigner(['keys', 'import', key.encrypted_secret_key, '--passphrase-file', file], { env }))).toContain(
+    expect(oneLineError(await runTezsigner(['keys', 'import', key.encrypted_secret_key, '--key-passphrase-file', file], { env }))).toContain(
       'wrong passphrase',
     );
     expect((await runTezsigner(['keys', 'list'], { env })).stdout).toContain('no keys');
   });
 
-  test('an encrypted key without any passphrase and no terminal says how to give it', async () => {
+  test('an encrypted key without its own passphrase and no terminal says how to give it, never trying the vault passphrase', async () => {
     const [key] = encryptedVectors;
     if (key === undefined) throw new Error('no encrypted vector');
-    const line = oneLineError(await runTezsigner(['keys', 'import', key.encrypted_secret_key, '--plain'], { env: { TEZSIGNER_HOME: home.path } }));
-    expect(line).toContain('--passphrase-file');
+    // even when the vault passphrase happens to open the key, it is not taken for the key's own
+    for (const vaultEnv of [{ TEZSIGNER_HOME: home.path }, { TEZSIGNER_HOME: home.path, TEZSIGNER_PASSPHRASE: key.passphrase }]) {
+      const line = oneLineError(await runTezsigner(['keys', 'import', '--plain'], { env: vaultEnv, stdin: key.encrypted_secret_key }));
+      expect(line).toBe('tezsigner: error: the key to import is encrypted: give its own passphrase with --key-passphrase-file <file>, or run on a terminal to type it');
+    }
+    expect((await runTezsigner(['keys', 'list'], { env })).stdout).toContain('no keys');
+  });
+
+  test('--passphrase-file is the vault passphrase, --key-passphrase-file the imported key\'s', async () => {
+    const [key] = encryptedVectors;
+    if (key === undefined) throw new Error('no encrypted vector');
+    const vaultFile = join(home.path, 'vault-passphrase');
+    const keyFile = join(home.path, 'key-passphrase');
+    await writeFile(vaultFile, 'the vault passphrase\n');
+    await writeFile(keyFile, `${key.passphrase}\n`);
+    const bare = { TEZSIGNER_HOME: home.path };
+    const run = await runTezsigner(['keys', 'import', '--passphrase-file', vaultFile, '--key-passphrase-file', keyFile, '--name', 'moved'], { env: bare, stdin: key.encrypted_secret_key });
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout).toContain('encrypted with the vault passphrase');
+    // the key was stored under the vault passphrase, not its own
+    const bytes = tenderbakeBlock(7, 0);
+    const signed = await runTezsigner(['sign', key.public_key_hash, bytes, '--passphrase-file', vaultFile], { env: bare });
+    expect(signed.code, signed.stderr).toBe(0);
+    expect(oneLineError(await runTezsigner(['sign', key.public_key_hash, bytes, '--passphrase-file', keyFile], { env: bare }))).toContain('wrong passphrase');
+  });
+
+  test('reads the secret key piped on standard input, and warns when it is given on the command line', async () => {
+    const [key] = keyVectors();
+    if (key === undefined) throw new Error('no key vector');
+    const piped = await runTezsigner(['keys', 'import', '--name', 'piped'], { env, stdin: `${key.secret_key}\n` });
+    expect(piped.code, piped.stderr).toBe(0);
+    expect(printed(piped.stdout).pkh).toBe(key.public_key_hash);
+    expect(piped.stderr).not.toContain('shell history');
+    const other = await tempHome();
+    try {
+      const given = await runTezsigner(['keys', 'import', key.secret_key, '--home', other.path], { env });
+      expect(given.code).toBe(0);
+      expect(given.stderr).toContain('stays in the shell history');
+    } finally {
+      await other.remove();
+    }
   });
 
   test.each([
@@ -146,6 +185,27 @@ describe('keys import', () => {
 });
 
 describe('keys list', () => {
+  test('a home that does not exist is a one-line error, and is not created', async () => {
+    const missing = join(home.path, 'mistyped');
+    expect(oneLineError(await runTezsigner(['keys', 'list', '--home', missing], { env }))).toBe(
+      `tezsigner: error: no tezsigner home at ${missing}: check --home or TEZSIGNER_HOME, or make one with \`tezsigner init\``,
+    );
+    await expect(stat(missing)).rejects.toThrow();
+  });
+
+  test('a home that is a file is a one-line error naming it', async () => {
+    const file = join(home.path, 'a-file');
+    await writeFile(file, 'x');
+    expect(oneLineError(await runTezsigner(['keys', 'list', '--home', file], { env }))).toBe(`tezsigner: error: ${file} exists but is not a folder`);
+    expect(oneLineError(await runTezsigner(['keys', 'generate', '--home', join(file, 'home')], { env }))).toBe(
+      `tezsigner: error: cannot create the folder ${join(file, 'home')}: part of that path is a file, not a folder`,
+    );
+  });
+
+  test('has no --passphrase-file, which it would have to ignore', async () => {
+    expect(oneLineError(await runTezsigner(['keys', 'list', '--passphrase-file', 'x'], { env }))).toContain("unknown option '--passphrase-file'");
+  });
+
   test('an empty vault says how to make a key', async () => {
     const run = await runTezsigner(['keys', 'list'], { env });
     expect(run.code).toBe(0);

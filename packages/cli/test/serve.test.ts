@@ -1,5 +1,5 @@
 import { createServer } from 'node:net';
-import { writeFile } from 'node:fs/promises';
+import { stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { RemoteSigner } from '@taquito/remote-signer';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
@@ -93,11 +93,26 @@ describe('tezsigner serve', () => {
     expect(run.stderr).toContain('high watermarks are OFF');
   });
 
-  test('on an empty home, exits non-zero and says how to make or import a key', async () => {
+  test('on an empty home, exits non-zero and says how to make or import a key, without a secret on the command line', async () => {
     const line = oneLineError(await runTezsigner(['serve', '--port', '0'], { env }));
     expect(line).toContain('no key to serve');
-    expect(line).toContain('tezsigner keys generate');
-    expect(line).toContain('tezsigner keys import');
+    expect(line).toContain('tezsigner init');
+    expect(line).toContain('`tezsigner keys import`, which reads the secret key from standard input or asks for it');
+    expect(line).not.toMatch(/<secret|edsk/);
+  });
+
+  test('a home that does not exist is a one-line error, and is not created', async () => {
+    const missing = join(home.path, 'mistyped');
+    expect(oneLineError(await runTezsigner(['serve', '--port', '0', '--home', missing], { env }))).toContain(`no tezsigner home at ${missing}`);
+    await expect(stat(missing)).rejects.toThrow();
+  });
+
+  test('--help shows each default once', async () => {
+    const help = await runTezsigner(['serve', '--help']);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toContain('--check-high-watermark');
+    expect(help.stdout).not.toMatch(/\(default\)\s*\(default/);
+    expect(help.stdout).not.toContain('(default: true)');
   });
 
   test('a port in use is a one-line error', async () => {

@@ -1,3 +1,5 @@
+import { stat, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { verifySignature } from '@taquito/utils';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import { keyVectors, loadVectors } from '../../../test-support/vectors.js';
@@ -65,6 +67,13 @@ describe('tezsigner sign', () => {
     expect(line).toContain('wrong passphrase');
   });
 
+  test('--no-check-high-watermark warns as serve does', async () => {
+    const run = await runTezsigner(['sign', ED.public_key_hash, tenderbakeBlock(50, 0), '--no-check-high-watermark'], { env });
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stderr).toContain('warning: high watermarks are OFF (--no-check-high-watermark): nothing prevents double signing');
+    expect((await runTezsigner(['sign', ED.public_key_hash, tenderbakeBlock(51, 0)], { env })).stderr).not.toContain('OFF');
+  });
+
   test('a missing passphrase says how to give it', async () => {
     const line = oneLineError(await runTezsigner(['sign', ED.public_key_hash, tenderbakeBlock(1, 0)], { env: { TEZSIGNER_HOME: home.path } }));
     expect(line).toContain('TEZSIGNER_PASSPHRASE');
@@ -84,16 +93,41 @@ describe('tezsigner watermarks show', () => {
     const run = await runTezsigner(['watermarks', 'show'], { env });
     expect(run.code, run.stderr).toBe(0);
     const rows = run.stdout.trim().split('\n').map((line) => line.split(/\s+/));
-    expect(rows[0]).toEqual(['chain', 'key', 'kind', 'level', 'round', 'signed']);
+    expect(rows[0]).toEqual(['chain', 'key', 'kind', 'level', 'round', 'signature']);
     expect(rows.slice(1)).toEqual([
-      ['NetXdQprcVkpaWU', ED.public_key_hash, 'attestation', '199', '1', 'yes'],
-      ['NetXdQprcVkpaWU', ED.public_key_hash, 'block', '200', '3', 'yes'],
+      ['NetXdQprcVkpaWU', ED.public_key_hash, 'attestation', '199', '1', 'stored'],
+      ['NetXdQprcVkpaWU', ED.public_key_hash, 'block', '200', '3', 'stored'],
     ]);
     const json = JSON.parse((await runTezsigner(['watermarks', 'show', '--json'], { env })).stdout) as unknown[];
     expect(json).toContainEqual(expect.objectContaining({ chainId: 'NetXdQprcVkpaWU', pkh: ED.public_key_hash, kind: 'block', level: 200, round: 3 }));
   });
 
-  test('needs no passphrase', async () => {
+  test('needs no passphrase, and takes no --passphrase-file it would ignore', async () => {
     expect((await runTezsigner(['watermarks', 'show'], { env: { TEZSIGNER_HOME: home.path } })).code).toBe(0);
+    for (const command of [['show'], ['export']]) {
+      expect(oneLineError(await runTezsigner(['watermarks', ...command, '--passphrase-file', 'x'], { env }))).toContain("unknown option '--passphrase-file'");
+    }
+  });
+
+  test('says which marks have no stored signature: those imported without one', async () => {
+    const file = join(home.path, 'marks.json');
+    const entry = { chainId: 'NetXdQprcVkpaWU', pkh: ED.public_key_hash, kind: 'block', level: 10, round: 0, hash: 'ab'.repeat(32) };
+    await writeFile(file, JSON.stringify([entry]));
+    expect((await runTezsigner(['watermarks', 'import', file], { env })).code).toBe(0);
+    const run = await runTezsigner(['watermarks', 'show'], { env });
+    expect(run.stdout.split('\n')[1]).toMatch(/block +10 +0 +none \(imported\)$/);
+    expect(run.stdout).toContain('none (imported): a mark raised by `tezsigner watermarks import` from a file without its signature');
+  });
+
+  test('a home that does not exist is an error, and is not created; import, which stores, makes it', async () => {
+    const missing = join(home.path, 'mistyped');
+    for (const command of [['show'], ['export']]) {
+      expect(oneLineError(await runTezsigner(['watermarks', ...command, '--home', missing], { env }))).toContain(`no tezsigner home at ${missing}`);
+    }
+    await expect(stat(missing)).rejects.toThrow();
+    const file = join(home.path, 'marks.json');
+    await writeFile(file, JSON.stringify([{ chainId: 'NetXdQprcVkpaWU', pkh: ED.public_key_hash, kind: 'block', level: 10, round: 0, hash: 'ab'.repeat(32) }]));
+    expect((await runTezsigner(['watermarks', 'import', file, '--home', missing], { env })).code).toBe(0);
+    expect((await runTezsigner(['watermarks', 'show', '--home', missing], { env })).stdout).toContain('block');
   });
 });

@@ -95,8 +95,8 @@ describe('watermarks export / import between the file store and the table', () =
     expect(checkWatermark(await file.read(at('block')), { level: 7, round: 0, hash: hash(7) })).toEqual({ outcome: 'repeat', signature: 'edsigBlock7' });
 
     const shown = await runTezsigner(['watermarks', 'show', ...tableArgs()], { env });
-    expect(shown.stdout).toMatch(new RegExp(`${CHAIN}\\s+${PKH}\\s+block\\s+7\\s+0\\s+yes`));
-    expect(shown.stdout).toMatch(new RegExp(`${CHAIN}\\s+${PKH}\\s+attestation\\s+6\\s+1\\s+pending`));
+    expect(shown.stdout).toMatch(new RegExp(`${CHAIN}\\s+${PKH}\\s+block\\s+7\\s+0\\s+stored`));
+    expect(shown.stdout).toMatch(new RegExp(`${CHAIN}\\s+${PKH}\\s+attestation\\s+6\\s+1\\s+none \\(imported\\)`));
   });
 
   test('accepts the output of `watermarks show --json`', async () => {

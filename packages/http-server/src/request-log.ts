@@ -7,7 +7,7 @@ export interface RequestFacts {
   kind?: string;
   level?: number;
   round?: number;
-  /** 'signed' | 'repeated' for a signature, else what was answered */
+  /** 'signed' | 'repeated' for a signature; 'refused' (4xx) or 'failed' (5xx) otherwise */
   outcome?: string;
   /** the error code of a refusal */
   error?: string;

@@ -46,12 +46,14 @@ export function createSignerApp(
       return;
     }
     const { status, body } = errorResponse(err);
+    // refused: the caller must change something; failed: nothing was signed for a fault of ours
+    const outcome = status >= 500 ? 'failed' : 'refused';
     if (body.error.code === 'INTERNAL') {
-      noteRequest(res, { error: 'INTERNAL' });
+      noteRequest(res, { outcome, error: 'INTERNAL' });
       logger.error({ err }, 'unexpected error while serving a request');
     } else {
       // the log keeps the whole story (paths, backend replies); the caller got the public part
-      noteRequest(res, { error: body.error.code, reason: isTezsignerError(err) ? err.message : body.error.message });
+      noteRequest(res, { outcome, error: body.error.code, reason: isTezsignerError(err) ? err.message : body.error.message });
     }
     res.status(status).json(body);
   });

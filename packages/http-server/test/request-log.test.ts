@@ -37,8 +37,39 @@ test('one line per request with method, path, key, kind, level, round, outcome, 
     ms: expect.any(Number),
   });
   expect(lines[1]).toMatchObject({ outcome: 'repeated', status: 200 });
-  expect(lines[2]).toMatchObject({ severity: 'warn', pkh: ED.public_key_hash, error: 'AUTH_REQUIRED', status: 401 });
-  expect(lines[3]).toMatchObject({ method: 'GET', path: '/nowhere', error: 'NOT_FOUND', status: 404 });
+  expect(lines[2]).toMatchObject({
+    severity: 'warn',
+    pkh: ED.public_key_hash,
+    kind: 'block',
+    level: 13_000_000,
+    round: 2,
+    outcome: 'refused',
+    error: 'AUTH_REQUIRED',
+    status: 401,
+  });
+  expect(lines[3]).toMatchObject({ method: 'GET', path: '/nowhere', outcome: 'refused', error: 'NOT_FOUND', status: 404 });
+});
+
+test('a refusal by the watermark (409) says which kind, level and round was refused', async () => {
+  const lower = tenderbakeBlock(12_999_999, 0);
+  const auth = (await new InMemorySigner(AUTHORIZED.secret_key).sign(`040100${ED.public_key_hash_hex}${lower}`)).prefixSig;
+  const before = signer.logs.length;
+  expect((await signOver(signer.url, ED.public_key_hash, lower, `?authentication=${auth}`)).status).toBe(409);
+  expect((await signOver(signer.url, ED.public_key_hash, '11zz')).status).toBe(400);
+  const [refused, malformed] = signer.logs.slice(before);
+  expect(refused).toMatchObject({
+    severity: 'warn',
+    pkh: ED.public_key_hash,
+    kind: 'block',
+    level: 12_999_999,
+    round: 0,
+    outcome: 'refused',
+    error: 'WATERMARK_REFUSED',
+    status: 409,
+  });
+  // bytes that do not parse have no kind to tell; the refusal says why
+  expect(malformed).toMatchObject({ outcome: 'refused', status: 400 });
+  expect(malformed).not.toHaveProperty('kind');
 });
 
 test('the log never holds a secret key, the request bytes or the authentication signature', () => {

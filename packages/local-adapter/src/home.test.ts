@@ -63,6 +63,23 @@ describe('openHome', () => {
     await writeFile(path, 'x');
     const err = await openHome({ home: path, env: {} }).catch((e: unknown) => e);
     expect(isTezsignerError(err, 'CONFIG_INVALID')).toBe(true);
-    expect((err as Error).message).toContain(path);
+    expect((err as Error).message).toBe(`${path} exists but is not a folder`);
+  });
+
+  it('says a folder cannot be made under a file, without the raw system message', async () => {
+    const file = join(base, 'file');
+    await writeFile(file, 'x');
+    const err = await openHome({ home: join(file, 'home'), env: {} }).catch((e: unknown) => e);
+    expect((err as Error).message).toBe(`cannot create the folder ${join(file, 'home')}: part of that path is a file, not a folder`);
+  });
+
+  it('with `existing`, refuses a missing home and creates nothing', async () => {
+    const path = join(base, 'mistyped');
+    const err = await openHome({ home: path, env: {}, existing: true }).catch((e: unknown) => e);
+    expect(isTezsignerError(err, 'CONFIG_INVALID')).toBe(true);
+    expect((err as Error).message).toContain(`no tezsigner home at ${path}`);
+    await expect(stat(path)).rejects.toThrow();
+    await mkdir(path);
+    expect((await openHome({ home: path, env: {}, existing: true })).path).toBe(path);
   });
 });

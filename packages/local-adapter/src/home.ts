@@ -1,6 +1,8 @@
+import { stat } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { ensurePrivateDirectory } from './private-directory.js';
+import { configInvalid } from '@tezsigner/core';
+import { describe, ensurePrivateDirectory } from './private-directory.js';
 
 export const HOME_ENV = 'TEZSIGNER_HOME';
 export const DEFAULT_HOME_NAME = '.tezsigner';
@@ -28,11 +30,25 @@ export function resolveHomePath(options: HomeOptions = {}): string {
   return resolve(chosen === '~' || chosen.startsWith('~/') ? join(homedir(), chosen.slice(1)) : chosen);
 }
 
-/** Resolves the home folder and makes sure it exists, private (0700) and ours. */
-export async function openHome(options: HomeOptions = {}): Promise<Home> {
+/**
+ * Resolves the home folder and makes sure it is private (0700) and ours, creating it when
+ * missing, unless `existing`: a command that only reads or serves refuses a home that does not
+ * exist (CONFIG_INVALID), so a mistyped --home is noticed instead of made.
+ */
+export async function openHome(options: HomeOptions & { readonly existing?: boolean } = {}): Promise<Home> {
   const path = resolveHomePath(options);
+  if (options.existing === true) await mustExist(path);
   const warnings = await ensurePrivateDirectory(path);
   return { path, warnings };
+}
+
+async function mustExist(path: string): Promise<void> {
+  try {
+    await stat(path);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw configInvalid(`cannot read the home folder ${path}: ${describe(err)}`, err);
+    throw configInvalid(`no tezsigner home at ${path}: check --home or ${HOME_ENV}, or make one with \`tezsigner init\``, err);
+  }
 }
 
 const nonEmpty = (value: string | undefined) => (value === undefined || value === '' ? undefined : value);

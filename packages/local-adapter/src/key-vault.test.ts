@@ -153,6 +153,9 @@ describe('LocalKeyVault', () => {
     const vector = encryptedVectors()[0]!;
     await failure(vault.importKey(vector.encrypted_secret_key, { passphrase: 'wrong' }), 'WRONG_PASSPHRASE');
     await failure(vault.importKey('edsk3notakey', { plain: true }), 'INVALID_ENCODING');
+    // the vault's passphrase is never tried in place of the key's own
+    const sameAsKey = await LocalKeyVault.open({ home, passphrase: vector.passphrase });
+    expect(await failure(sameAsKey.importKey(vector.encrypted_secret_key), 'CONFIG_INVALID')).toContain('give its own passphrase');
     expect(await keyFiles()).toEqual([]);
   });
 

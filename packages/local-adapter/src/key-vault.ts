@@ -39,7 +39,10 @@ export interface AddKeyOptions {
 }
 
 export interface ImportKeyOptions extends AddKeyOptions {
-  /** passphrase of an encrypted key given to import; the vault passphrase by default */
+  /**
+   * passphrase of an encrypted key given to import: its own, never taken to be the vault's (a
+   * wrong guess would only say "wrong passphrase" about a passphrase nobody gave)
+   */
   readonly passphrase?: string;
 }
 
@@ -106,17 +109,15 @@ export class LocalKeyVault {
 
   /**
    * Stores a secret key given as text: edsk (32 or 64 bytes)/spsk/p2sk/BLsk, or encrypted
-   * edesk/spesk/p2esk/BLesk (decrypted with `options.passphrase`, else the vault's), also with
+   * edesk/spesk/p2esk/BLesk (decrypted with `options.passphrase`, which it then needs), also with
    * octez's `unencrypted:`/`encrypted:` prefix as in its secret_keys file. It is stored
    * encrypted with the vault passphrase unless `plain`.
    */
   async importKey(secretKey: string, options: ImportKeyOptions = {}): Promise<VaultKeyInfo> {
     const text = withoutOctezKeyTag(secretKey);
     if (!isEncryptedSecretKey(text)) return this.#add(decodeSecretKey(text), options);
-    const passphrase = options.passphrase ?? this.#passphrase;
-    if (passphrase === undefined) {
-      throw configInvalid('the key to import is encrypted: give its passphrase (or open the vault with it)');
-    }
+    const passphrase = options.passphrase;
+    if (passphrase === undefined) throw configInvalid('the key to import is encrypted: give its own passphrase');
     let decrypted: SecretKey;
     try {
       decrypted = await decryptSecretKeyAsync(text, passphrase);

@@ -51,7 +51,15 @@ describe('resolvePassphrase', () => {
       expect(isTezsignerError(err, 'CONFIG_INVALID')).toBe(true);
     }
     const err = await resolvePassphrase({ passphraseFile: missing, env: {} }).catch((e: unknown) => e);
-    expect((err as Error).message).toContain(missing);
+    // the code once, in words, without Node's repetition of the path
+    expect((err as Error).message).toBe(`cannot read the passphrase file ${missing}: ENOENT: no such file or directory`);
+  });
+
+  it("reads the home's passphrase file last, only when nothing else is given", async () => {
+    await writeFile(join(dir, 'passphrase'), 'made by init\n');
+    expect(await resolvePassphrase({ env: {}, home: dir })).toBe('made by init');
+    expect(await resolvePassphrase({ env: { TEZSIGNER_PASSPHRASE: 'from env' }, home: dir })).toBe('from env');
+    expect(await resolvePassphrase({ env: {}, home: join(dir, 'elsewhere') })).toBeUndefined();
   });
 
   it('treats an empty TEZSIGNER_PASSPHRASE as unset', async () => {

@@ -1,6 +1,7 @@
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { configInvalid } from '@tezsigner/core';
+import { homePassphrasePath } from './home-passphrase.js';
 import { describe } from './private-directory.js';
 
 export const PASSPHRASE_ENV = 'TEZSIGNER_PASSPHRASE';
@@ -13,6 +14,8 @@ export interface PassphraseOptions {
   readonly passphraseFile?: string;
   /** environment to read TEZSIGNER_PASSPHRASE(_FILE) from; process.env by default */
   readonly env?: Readonly<Record<string, string | undefined>>;
+  /** the tezsigner home, whose `passphrase` file (made by `tezsigner init`) comes last */
+  readonly home?: string;
 }
 
 /** How to give a passphrase, for error messages. */
@@ -21,7 +24,8 @@ export const PASSPHRASE_HOW_TO =
 
 /**
  * The vault passphrase: the explicit value, else the explicit passphrase file, else
- * TEZSIGNER_PASSPHRASE, else the TEZSIGNER_PASSPHRASE_FILE file; undefined when none is given.
+ * TEZSIGNER_PASSPHRASE, else the TEZSIGNER_PASSPHRASE_FILE file, else the home's `passphrase`
+ * file when it exists; undefined when none is given.
  * Options beat the environment, as everywhere on a command line: an exported variable must not
  * silently override a file named on purpose. A file loses its one trailing newline. An empty
  * passphrase is refused (CONFIG_INVALID): it would encrypt keys with no secret at all while
@@ -35,7 +39,20 @@ export async function resolvePassphrase(options: PassphraseOptions = {}): Promis
   // An empty variable is how shells and unit files spell "unset".
   if (fromEnv !== undefined && fromEnv !== '') return fromEnv;
   const file = env[PASSPHRASE_FILE_ENV];
-  return file === undefined || file === '' ? undefined : readPassphraseFile(file);
+  if (file !== undefined && file !== '') return readPassphraseFile(file);
+  if (options.home === undefined) return undefined;
+  const homeFile = homePassphrasePath(options.home);
+  return (await exists(homeFile)) ? readPassphraseFile(homeFile) : undefined;
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await stat(path);
+    return true;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return false;
+    throw configInvalid(`cannot read the passphrase file ${path}: ${describe(err)}`, err);
+  }
 }
 
 async function readPassphraseFile(file: string): Promise<string> {

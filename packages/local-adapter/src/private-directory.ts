@@ -19,6 +19,9 @@ export async function ensurePrivateDirectory(path: string): Promise<string[]> {
   try {
     created = await mkdir(path, { recursive: true, mode: PRIVATE_DIR_MODE });
   } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'EEXIST') throw configInvalid(`${path} exists but is not a folder`, err);
+    if (code === 'ENOTDIR') throw configInvalid(`cannot create the folder ${path}: part of that path is a file, not a folder`, err);
     throw configInvalid(`cannot create the folder ${path}: ${describe(err)}`, err);
   }
   let info;
@@ -62,12 +65,16 @@ async function fsyncCreatedChain(firstCreated: string, leaf: string): Promise<vo
   }
 }
 
+/**
+ * A file-system failure in a few words for a message that already names the path: Node's
+ * "ENOENT: no such file or directory, open '/x'" becomes "ENOENT: no such file or directory".
+ */
 export function describe(err: unknown): string {
-  if (err instanceof Error) {
-    const code = (err as NodeJS.ErrnoException).code;
-    return code !== undefined ? `${code} ${err.message}` : err.message;
-  }
-  return String(err);
+  if (!(err instanceof Error)) return String(err);
+  const code = (err as NodeJS.ErrnoException).code;
+  if (code === undefined) return err.message;
+  const words = err.message.startsWith(`${code}: `) ? err.message.slice(code.length + 2).split(', ')[0] : err.message;
+  return `${code}: ${words}`;
 }
 
 export const octal = (mode: number) => (mode & 0o777).toString(8).padStart(3, '0');

@@ -8,14 +8,20 @@ const listed = (table: Record<string, { description: string }>): string =>
     .map(([name, { description }]) => `${name}: ${description}`)
     .join('; ');
 
-/** --home and --passphrase-file: where the local vault and file watermarks are. */
+/** --home: where the local vault and file watermarks are. */
+export function addHomeOption(command: Command): Command {
+  return command.option('--home <dir>', 'tezsigner home folder (default: $TEZSIGNER_HOME, else ~/.tezsigner)');
+}
+
+/**
+ * --home and --passphrase-file, on the commands that decrypt or encrypt the vault's keys; the
+ * others (listings, watermarks) have no --passphrase-file, rather than one they would ignore.
+ */
 export function addHomeOptions(command: Command): Command {
-  return command
-    .option('--home <dir>', 'tezsigner home folder (default: $TEZSIGNER_HOME, else ~/.tezsigner)')
-    .option(
-      '--passphrase-file <file>',
-      'file holding the key vault passphrase (default: $TEZSIGNER_PASSPHRASE, else $TEZSIGNER_PASSPHRASE_FILE, else asked on a terminal)',
-    );
+  return addHomeOption(command).option(
+    '--passphrase-file <file>',
+    'file holding the key vault passphrase (default: $TEZSIGNER_PASSPHRASE, else $TEZSIGNER_PASSPHRASE_FILE, else <home>/passphrase, else asked on a terminal)',
+  );
 }
 
 /** --vault: which key provider signs (and the options of the vaults that need some). */

@@ -11,5 +11,16 @@ export interface BackendOptions {
   readonly watermarkStore: string;
   /** --passphrase-file: the local vault's passphrase */
   readonly passphraseFile?: string;
+  /**
+   * set by the commands that add keys: only they create a missing home for the local vault;
+   * serving or listing keys from a home that does not exist is refused, so a mistyped --home
+   * is noticed
+   */
+  readonly createHome?: boolean;
+  /**
+   * set by the commands that only read watermarks: the file store then refuses a missing home
+   * instead of creating it (a signer creates it to store its first watermark)
+   */
+  readonly readOnly?: boolean;
   readonly [option: string]: unknown;
 }

@@ -4,7 +4,10 @@ import type { CliIo } from '../cli-io.js';
 import type { BackendOptions } from './backend-options.js';
 import { openHomeFolder } from './local-vault.js';
 
-/** The `file` store: durable watermark files in `<home>/watermarks`. */
+/**
+ * The `file` store: durable watermark files in `<home>/watermarks`, the home created for the
+ * first one (a signer whose keys are in Key Vault may have no home yet), unless only read.
+ */
 export async function openFileWatermarkStore(options: BackendOptions, io: CliIo): Promise<WatermarkStore> {
-  return FileWatermarkStore.open({ home: await openHomeFolder(options, io) });
+  return FileWatermarkStore.open({ home: await openHomeFolder({ home: options.home, createHome: options.readOnly !== true }, io) });
 }

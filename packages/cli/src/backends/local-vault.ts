@@ -4,9 +4,9 @@ import type { CliIo } from '../cli-io.js';
 import type { BackendOptions } from './backend-options.js';
 import { checkPassphraseFileMode } from './passphrase-file-mode.js';
 
-/** The home folder, created private if missing; what had to be fixed is told on stderr. */
-export async function openHomeFolder(options: Pick<BackendOptions, 'home'>, io: CliIo): Promise<string> {
-  const home = await openHome({ home: options.home, env: io.env });
+/** The home folder, private; created if missing only with createHome. What had to be fixed is told on stderr. */
+export async function openHomeFolder(options: Pick<BackendOptions, 'home' | 'createHome'>, io: CliIo): Promise<string> {
+  const home = await openHome({ home: options.home, env: io.env, existing: options.createHome !== true });
   for (const warning of home.warnings) io.stderr(`tezsigner: warning: ${warning}\n`);
   return home.path;
 }
@@ -20,16 +20,17 @@ export interface OpenedVault {
 
 /**
  * The local key vault of the home. The passphrase comes from --passphrase-file, then
- * TEZSIGNER_PASSPHRASE(_FILE); on a terminal, `ask` says when to prompt for it instead.
+ * TEZSIGNER_PASSPHRASE(_FILE), then `<home>/passphrase`; on a terminal, `ask` says when to
+ * prompt for it instead.
  */
 export async function openLocalVault(
-  options: Pick<BackendOptions, 'home' | 'passphraseFile'>,
+  options: Pick<BackendOptions, 'home' | 'passphraseFile' | 'createHome'>,
   io: CliIo,
   ask: (vault: LocalKeyVault) => Promise<string | undefined> = async () => undefined,
 ): Promise<OpenedVault> {
   const home = await openHomeFolder(options, io);
   await checkPassphraseFileMode(options.passphraseFile, io.env);
-  let passphrase = await resolvePassphrase({ passphraseFile: options.passphraseFile, env: io.env });
+  let passphrase = await resolvePassphrase({ passphraseFile: options.passphraseFile, env: io.env, home });
   let vault = await LocalKeyVault.open({ home, passphrase });
   for (const warning of vault.warnings) io.stderr(`tezsigner: warning: ${warning}\n`);
   if (passphrase === undefined && io.promptSecret !== undefined) {

@@ -3,7 +3,7 @@ import { Option, type Command } from 'commander';
 import { addAzureConnectionOptions, azureConnection, productionAzureAccess, type AzureAccess, type AzureOptions } from '../backends/azure-key-vault.js';
 import type { CliIo } from '../cli-io.js';
 import { keyReport } from '../key-report.js';
-import { passphraseNeeded, readKeyToImport } from '../key-to-import.js';
+import { KEY_PASSPHRASE_OPTION, readKeyToImport } from '../key-to-import.js';
 
 interface AddOptions extends AzureOptions {
   readonly name: string;
@@ -29,10 +29,10 @@ export function registerAzureCommands(program: Command, io: CliIo, access: Azure
     keys
       .command('import')
       .description('move a tz2/tz3 secret key into the vault HSM (not exportable); destroy your own copy afterwards')
-      .argument('[secret-key]', 'spsk/p2sk or encrypted spesk/p2esk; asked on a terminal when left out, which keeps it out of the shell history')
+      .argument('[secret-key]', 'spsk/p2sk or encrypted spesk/p2esk; better left out: it is then read from standard input when piped, else asked on a terminal, and stays out of the shell history')
       .requiredOption('--name <name>', 'vault key name (letters, digits, dashes)')
-      .option('--passphrase-file <file>', 'file holding the passphrase of an encrypted secret key (asked on a terminal otherwise)'),
-  ).action((secretKey: string | undefined, options: AddOptions & { passphraseFile?: string }) => importKey(secretKey, options, io, access));
+      .option(`${KEY_PASSPHRASE_OPTION} <file>`, 'file holding the passphrase of the encrypted key to import (asked on a terminal otherwise)'),
+  ).action((secretKey: string | undefined, options: AddOptions & { keyPassphraseFile?: string }) => importKey(secretKey, options, io, access));
 }
 
 async function listKeys(options: AzureOptions, io: CliIo, access: AzureAccess): Promise<void> {
@@ -50,11 +50,10 @@ async function createKey(options: AddOptions & { curve: 'secp256k1' | 'p256' }, 
   io.stdout(`created ${options.curve} key "${key.name}" in the vault HSM\n${describe(key)}`);
 }
 
-async function importKey(given: string | undefined, options: AddOptions & { passphraseFile?: string }, io: CliIo, access: AzureAccess): Promise<void> {
+async function importKey(given: string | undefined, options: AddOptions & { keyPassphraseFile?: string }, io: CliIo, access: AzureAccess): Promise<void> {
   // the connection is checked before the secret is asked for
   const connection = azureConnection(options, io, access);
-  const { secretKey, encrypted, passphrase } = await readKeyToImport(given, options.passphraseFile, io, 'tezsigner azure keys import <secret-key> --name <name>');
-  if (encrypted && passphrase === undefined) throw passphraseNeeded();
+  const { secretKey, passphrase } = await readKeyToImport(given, options.keyPassphraseFile, io, 'tezsigner azure keys import --name <name>');
   const key = await importVaultKey(connection, secretKey, options.name, passphrase === undefined ? {} : { passphrase });
   io.stdout(`imported key "${key.name}" into the vault HSM; destroy other copies of its secret key\n${describe(key)}`);
 }

@@ -1,24 +1,29 @@
 import { CURVES, TezsignerError, isCurve } from '@tezsigner/core';
 import type { Curve, KeyInfo } from '@tezsigner/core';
 import { Option, type Command } from 'commander';
-import { addHomeOptions, addVaultOption } from '../backends/backend-command-options.js';
+import { addHomeOption, addHomeOptions, addVaultOption } from '../backends/backend-command-options.js';
 import type { BackendOptions } from '../backends/backend-options.js';
 import { openLocalVault, type OpenedVault } from '../backends/local-vault.js';
 import { openKeyProvider } from '../backends/registry.js';
 import type { CliIo } from '../cli-io.js';
 import { keyReport } from '../key-report.js';
-import { passphraseNeeded, readKeyToImport } from '../key-to-import.js';
+import { KEY_PASSPHRASE_OPTION, readKeyToImport } from '../key-to-import.js';
 
 export interface AddOptions extends Pick<BackendOptions, 'home' | 'passphraseFile'> {
   readonly name?: string;
   readonly plain?: boolean;
 }
 
+interface ImportOptions extends AddOptions {
+  /** the imported key's own passphrase, when it is encrypted */
+  readonly keyPassphraseFile?: string;
+}
+
 /** `tezsigner keys list|generate|import`: the keys a signer holds. */
 export function registerKeysCommands(program: Command, io: CliIo): void {
   const keys = program.command('keys').description('list, generate and import keys');
 
-  addVaultOption(addHomeOptions(keys.command('list').description('list the keys (addresses and public keys)'))).action(
+  addVaultOption(addHomeOption(keys.command('list').description('list the keys (addresses and public keys)'))).action(
     (options: BackendOptions) => listKeys(options, io),
   );
 
@@ -31,15 +36,18 @@ export function registerKeysCommands(program: Command, io: CliIo): void {
       .option('--plain', 'store the secret key unencrypted'),
   ).action((options: AddOptions & { curve: string }) => generateKey(options, io));
 
-  keys
-    .command('import')
-    .description('import a secret key (edsk/spsk/p2sk/BLsk, or encrypted edesk/spesk/p2esk/BLesk) into the local vault')
-    .argument('[secret-key]', 'the secret key, as octez-client shows it (with or without unencrypted:/encrypted:); asked on a terminal when left out, which keeps it out of the shell history')
-    .option('--home <dir>', 'tezsigner home folder (default: $TEZSIGNER_HOME, else ~/.tezsigner)')
-    .option('--name <name>', 'name of the key (default: its address)')
-    .option('--plain', 'store the secret key unencrypted')
-    .option('--passphrase-file <file>', 'file holding the passphrase of an encrypted secret key (asked on a terminal otherwise)')
-    .action((secretKey: string | undefined, options: AddOptions) => importKey(secretKey, options, io));
+  addHomeOptions(
+    keys
+      .command('import')
+      .description('import a secret key (edsk/spsk/p2sk/BLsk, or encrypted edesk/spesk/p2esk/BLesk) into the local vault')
+      .argument(
+        '[secret-key]',
+        'the secret key, as octez-client shows it (with or without unencrypted:/encrypted:); better left out: it is then read from standard input when piped, else asked on a terminal, and stays out of the shell history',
+      )
+      .option('--name <name>', 'name of the key (default: its address)')
+      .option('--plain', 'store the secret key unencrypted')
+      .option(`${KEY_PASSPHRASE_OPTION} <file>`, "file holding the passphrase of the encrypted key to import (asked on a terminal otherwise); the vault's own is --passphrase-file"),
+  ).action((secretKey: string | undefined, options: ImportOptions) => importKey(secretKey, options, io));
 }
 
 async function listKeys(options: BackendOptions, io: CliIo): Promise<void> {
@@ -74,12 +82,9 @@ export async function generateKey(options: AddOptions & { curve: string }, io: C
   io.stdout(`generated key "${key.name}" (${curve})\n${keyReport(key)}`);
 }
 
-async function importKey(given: string | undefined, options: AddOptions, io: CliIo): Promise<void> {
-  // the key's own passphrase: its file, else asked on a terminal, else the vault's (the adapter's default)
-  const { secretKey, encrypted, passphrase } = await readKeyToImport(given, options.passphraseFile, io, 'tezsigner keys import <secret-key>');
-  // --passphrase-file belongs to the imported key here: the vault's passphrase comes from the environment
-  const { vault, hasPassphrase } = await vaultForAdding({ ...options, passphraseFile: undefined }, io);
-  if (encrypted && passphrase === undefined && !hasPassphrase) throw passphraseNeeded();
+async function importKey(given: string | undefined, options: ImportOptions, io: CliIo): Promise<void> {
+  const { secretKey, passphrase } = await readKeyToImport(given, options.keyPassphraseFile, io, 'tezsigner keys import');
+  const { vault } = await vaultForAdding(options, io);
   const key = await vault.importKey(secretKey, { name: options.name, plain: options.plain, passphrase });
   io.stdout(`imported key "${key.name}" (${key.curve})\n${keyReport(key)}`);
 }
@@ -89,7 +94,7 @@ async function importKey(given: string | undefined, options: AddOptions, io: Cli
  * without one configured, it is asked (twice when it is new, so a typo cannot lock keys away).
  */
 export async function vaultForAdding(options: AddOptions, io: CliIo): Promise<OpenedVault> {
-  return openLocalVault(options, io, async (opened) => {
+  return openLocalVault({ ...options, createHome: true }, io, async (opened) => {
     if (options.plain === true || io.promptSecret === undefined) return undefined;
     const isNew = !(await opened.list()).some((key) => key.encrypted);
     const passphrase = await io.promptSecret(`${isNew ? 'New passphrase' : 'Passphrase'} of the key vault ${opened.directory}: `);

@@ -29,7 +29,7 @@ import { authorizedKeysReloadable, policyReloadable, tlsReloadable } from '../re
 import { onSighup } from '../reload/sighup.js';
 import { addConfirmationOptions, parseConfirmTimeout, startConfirmations, type RunningConfirmations } from '../confirmations.js';
 import { openSigningGate, type SigningGate } from '../signing-gate.js';
-import { addSigningPolicyOptions, signingPolicy, type SigningPolicy, type SigningPolicyOptions } from '../signing-policy-options.js';
+import { addSigningPolicyOptions, signingPolicy, warnIfWatermarksOff, type SigningPolicy, type SigningPolicyOptions } from '../signing-policy-options.js';
 import { cryptoReport } from '../crypto-report.js';
 
 interface ServeOptions extends BackendOptions, ServeListenOptions, SigningPolicyOptions {
@@ -101,7 +101,7 @@ async function serve(command: Command, io: CliIo): Promise<void> {
     if (keys.length === 0) {
       throw new TezsignerError(
         'CONFIG_INVALID',
-        'no key to serve: create one with `tezsigner keys generate --curve ed25519 --name baker` (or `tezsigner init`), or import one with `tezsigner keys import <secret-key>`',
+        'no key to serve: create one with `tezsigner init` (or `tezsigner keys generate --curve ed25519 --name baker`), or import one with `tezsigner keys import`, which reads the secret key from standard input or asks for it',
       );
     }
     metrics.setKnownKeys(keys.map((key) => key.pkh));
@@ -199,11 +199,8 @@ function reportStart(
   chainIds: readonly string[],
 ): void {
   for (const key of keys) io.stderr(`tezsigner: key ${key.pkh} (${key.curve}${key.label === undefined ? '' : `, ${key.label}`})\n`);
-  if (signer.policy.checkHighWatermark) {
-    io.stderr(`tezsigner: high watermarks: ${watermarks.name} store\n`);
-  } else {
-    io.stderr('tezsigner: warning: high watermarks are OFF (--no-check-high-watermark): nothing prevents double signing\n');
-  }
+  if (signer.policy.checkHighWatermark) io.stderr(`tezsigner: high watermarks: ${watermarks.name} store\n`);
+  warnIfWatermarksOff(signer.policy, io);
   for (const line of cryptoReport()) io.stderr(`tezsigner: ${line}\n`);
   io.stderr(`tezsigner: chains: ${chainIds.length === 0 ? 'any' : chainIds.join(', ')}\n`);
   io.stderr(`tezsigner: authentication: ${authorizedKeyCount === 0 ? 'off' : `${authorizedKeyCount} authorized key(s)`}\n`);

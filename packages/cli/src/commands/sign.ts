@@ -5,7 +5,7 @@ import type { BackendOptions } from '../backends/backend-options.js';
 import { openBackends } from '../backends/registry.js';
 import type { CliIo } from '../cli-io.js';
 import { openSigningGate } from '../signing-gate.js';
-import { addSigningPolicyOptions, signingPolicy, type SigningPolicyOptions } from '../signing-policy-options.js';
+import { addSigningPolicyOptions, signingPolicy, warnIfWatermarksOff, type SigningPolicyOptions } from '../signing-policy-options.js';
 
 interface SignOptions extends BackendOptions, SigningPolicyOptions {
   readonly auditLog?: string;
@@ -29,6 +29,7 @@ export function registerSignCommand(program: Command, io: CliIo): void {
 async function sign(pkh: string, hex: string, options: SignOptions, io: CliIo): Promise<void> {
   const { policy, signer: signerPolicy } = await signingPolicy(options);
   const bytes = hexToBytes(hex);
+  warnIfWatermarksOff(signerPolicy, io);
   const backends = await openBackends(options, io);
   let gate: Awaited<ReturnType<typeof openSigningGate>> | undefined;
   try {

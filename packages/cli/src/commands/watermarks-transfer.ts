@@ -2,7 +2,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { TezsignerError, watermarkKeyId } from '@tezsigner/core';
 import type { StoredWatermark, WatermarkEntry } from '@tezsigner/core';
 import type { Command } from 'commander';
-import { addHomeOptions, addWatermarkStoreOption } from '../backends/backend-command-options.js';
+import { addHomeOption, addWatermarkStoreOption } from '../backends/backend-command-options.js';
 import type { BackendOptions } from '../backends/backend-options.js';
 import { withWatermarkStore } from '../backends/registry.js';
 import type { CliIo } from '../cli-io.js';
@@ -17,11 +17,11 @@ interface ExportOptions extends BackendOptions {
  * store of one machine and the table shared by several). Import only ever raises a mark.
  */
 export function registerWatermarksTransferCommands(watermarks: Command, io: CliIo): void {
-  addWatermarkStoreOption(addHomeOptions(watermarks.command('export').description('write every high watermark of a store as JSON')))
+  addWatermarkStoreOption(addHomeOption(watermarks.command('export').description('write every high watermark of a store as JSON')))
     .option('--out <file>', 'write to this file (default: standard output)')
     .action((options: ExportOptions) => exportWatermarks(options, io));
   addWatermarkStoreOption(
-    addHomeOptions(
+    addHomeOption(
       watermarks
         .command('import')
         .argument('<file>', 'a file written by `tezsigner watermarks export` (or `watermarks show --json`)')
@@ -31,7 +31,7 @@ export function registerWatermarksTransferCommands(watermarks: Command, io: CliI
 }
 
 async function exportWatermarks(options: ExportOptions, io: CliIo): Promise<void> {
-  const [name, entries] = await withWatermarkStore(options, io, async (store) => [store.name, await store.list()] as const);
+  const [name, entries] = await withWatermarkStore({ ...options, readOnly: true }, io, async (store) => [store.name, await store.list()] as const);
   const text = serializeExport(name, entries);
   if (options.out === undefined) {
     io.stdout(text);

@@ -21,6 +21,17 @@ export interface RunOptions {
   readonly stop?: Promise<string>;
   /** sees stderr as it is written (to learn the URL of a server while it runs) */
   readonly onStderr?: (text: string) => void;
+  /** standard input when it is a pipe (no terminal); absent: a terminal, or nothing piped */
+  readonly stdin?: string;
+}
+
+/** A line of a JavaScript stack trace, as a user must never see one. */
+const STACK_TRACE_LINE = /^\s+at (?:.+ \(.+:\d+:\d+\)|.+:\d+:\d+)\s*$/m;
+
+/** Fails when `output` holds a stack trace: every CLI test's output goes through here. */
+export function expectNoStackTrace(output: string, what = 'output'): void {
+  const line = STACK_TRACE_LINE.exec(output);
+  if (line !== null) throw new Error(`a stack trace in the ${what}: ${JSON.stringify(line[0])} in:\n${output}`);
 }
 
 /** Variables whose values must never reach a log (checked at the end of the run). */
@@ -63,9 +74,12 @@ export async function runTezsigner(args: readonly string[], options: RunOptions 
             if (answer === undefined) throw new Error(`unexpected question: ${question}`);
             return answer;
           },
+    readStdin: options.stdin === undefined ? undefined : async () => options.stdin ?? '',
     waitForStop: () => options.stop ?? new Promise<string>(() => undefined),
   };
   const code = await runCli(args, io);
+  expectNoStackTrace(stdout, `stdout of tezsigner ${args.join(' ')}`);
+  expectNoStackTrace(stderr, `stderr of tezsigner ${args.join(' ')}`);
   return { code, stdout, stderr, asked };
 }
 
@@ -79,6 +93,6 @@ export function oneLineError(run: CliRun): string {
   const lines = run.stderr.split('\n').filter((line) => line !== '');
   if (run.code === 0) throw new Error(`expected a failure, got exit 0; stderr: ${run.stderr}`);
   const errors = lines.filter((line) => line.startsWith('tezsigner: error: '));
-  if (errors.length !== 1 || run.stderr.includes('    at ')) throw new Error(`expected one error line, got: ${run.stderr}`);
+  if (errors.length !== 1) throw new Error(`expected one error line, got: ${run.stderr}`);
   return errors[0] ?? '';
 }

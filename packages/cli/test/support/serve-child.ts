@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { resolve } from 'node:path';
 import { captureLog, registerSecret } from '../../../../test-support/log-capture.js';
+import { expectNoStackTrace } from './run-cli.js';
 
 const REPO = resolve(import.meta.dirname, '../../../..');
 /** The shipped entry point, run from sources. */
@@ -83,6 +84,8 @@ export async function spawnServe(args: readonly string[], env: Record<string, st
     const killer = setTimeout(kill, 10_000);
     await exited;
     clearTimeout(killer);
+    expectNoStackTrace(stdout, 'stdout of tezsigner serve');
+    expectNoStackTrace(stderr, 'stderr of tezsigner serve');
   };
   try {
     const listening = await waitFor(/listening on (https?:\/\/\S+)/);

@@ -1,8 +1,8 @@
-import { watermarkOf } from '@tezsigner/core';
 import { Router } from 'express';
 import { addressParam } from '../address-param.js';
 import type { Authenticator } from '../authenticator.js';
 import { checkChainAllowed } from '../chain-allowlist.js';
+import { factsOf, factsOfBytes } from '../request-facts.js';
 import { noteRequest } from '../request-log.js';
 import { readSignBody } from '../sign-body.js';
 import type { SigningService } from '../signer-app-options.js';
@@ -22,16 +22,16 @@ export function keysRoutes(signer: SigningService, auth: Authenticator, allowedC
     noteRequest(res, { pkh: req.params.pkh });
     const pkh = addressParam(req.params.pkh);
     const { bytes, authentication } = readSignBody(req);
-    auth.check(pkh, bytes, authentication);
-    const parsed = checkChainAllowed(allowedChainIds, pkh, bytes);
-    if (parsed !== undefined) noteRequest(res, { kind: parsed.kind });
-    const result = await signer.sign(pkh, bytes);
-    const mark = watermarkOf(result.request);
-    noteRequest(res, {
-      kind: result.request.kind,
-      ...(mark === undefined ? {} : { level: mark.level, round: mark.round }),
-      outcome: result.outcome,
-    });
+    let result;
+    try {
+      auth.check(pkh, bytes, authentication);
+      checkChainAllowed(allowedChainIds, pkh, bytes);
+      result = await signer.sign(pkh, bytes);
+    } catch (err) {
+      noteRequest(res, factsOfBytes(pkh, bytes));
+      throw err;
+    }
+    noteRequest(res, { ...factsOf(result.request), outcome: result.outcome });
     res.json({ signature: result.signature });
   });
 
