@@ -138,8 +138,9 @@ describe('keys import', () => {
     if (key === undefined) throw new Error('no encrypted vector');
     const vaultFile = join(home.path, 'vault-passphrase');
     const keyFile = join(home.path, 'key-passphrase');
-    await writeFile(vaultFile, 'the vault passphrase\n');
-    await writeFile(keyFile, `${key.passphrase}\n`);
+    // 0600: a vault passphrase file open to others is refused
+    await writeFile(vaultFile, 'the vault passphrase\n', { mode: 0o600 });
+    await writeFile(keyFile, `${key.passphrase}\n`, { mode: 0o600 });
     const bare = { TEZSIGNER_HOME: home.path };
     const run = await runTezsigner(['keys', 'import', '--passphrase-file', vaultFile, '--key-passphrase-file', keyFile, '--name', 'moved'], { env: bare, stdin: key.encrypted_secret_key });
     expect(run.code, run.stderr).toBe(0);
