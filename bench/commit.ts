@@ -3,7 +3,8 @@
 // any durable signer must do per signature, in a tight loop — sign, verify, and one atomic
 // fsynced write (file: temp file, fsync, rename, fsync the folder; table: one entity write).
 // Floor and end-to-end cases alternate in slices, so a change of machine load weighs on both.
-import { Agent } from 'node:http';
+// The HTTP clients run on a thread of their own, as a baker runs in a process of its own.
+import { Worker } from 'node:worker_threads';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -16,7 +17,7 @@ import { writeFileAtomic } from '../packages/local-adapter/src/atomic-write.js';
 import { TableWatermarkStore } from '../packages/azure-adapter/src/index.js';
 import { createTableClient } from '../packages/azure-adapter/src/table-client.js';
 import { startAzurite } from '../packages/azure-adapter/test/support/azurite.js';
-import { post } from './http.js';
+import type { LoadOrder } from './load-worker.js';
 import { figures, measure, type Figures, type Sample } from './measure.js';
 import { caseLine } from './report.js';
 
@@ -46,18 +47,30 @@ async function floor(backend: Backend, workers: number, seconds: number): Promis
   });
 }
 
-/** The whole signer over HTTP: express, SignerService, the store's read and conditional commit. */
+/** Asks the load thread to post blocks to `url` for `seconds`; its latencies come back. */
+function load(order: LoadOrder): Promise<Sample> {
+  // a worker does not inherit the TypeScript loader: it registers tsx before loading the file
+  const entry = `import('tsx/esm/api').then((tsx) => tsx.tsImport(${JSON.stringify(new URL('./load-worker.ts', import.meta.url).href)}, import.meta.url))`;
+  const worker = new Worker(entry, { eval: true, workerData: order, execArgv: ['--conditions=source'] });
+  return new Promise((done, fail) => {
+    worker.once('message', (sample: Sample) => done(sample));
+    worker.once('error', fail);
+    worker.once('exit', (code) => (code === 0 ? undefined : fail(new Error(`load thread exited ${code}`))));
+  });
+}
+
+/**
+ * The whole signer over HTTP: express, SignerService, the store's read and conditional commit,
+ * with the clients on a thread of their own (a baker is another process).
+ */
 async function overHttp(backend: Backend, workers: number, seconds: number): Promise<Sample> {
   const provider = new MemoryKeyProvider(Array.from({ length: workers }, () => generateSecretKey('ed25519')));
   const keys = await provider.listKeys();
   const signer = new SignerService({ keys: provider, watermarks: await backend.store() });
   const server = await startSignerServer({ signer, host: '127.0.0.1', port: 0 });
-  const agent = new Agent({ keepAlive: true, maxSockets: workers });
-  const url = new URL(server.url);
   try {
-    return await measure(workers, seconds, (worker, level) => post(agent, url, `/keys/${keys[worker]?.pkh}`, JSON.stringify(tenderbakeBlock(level, 0))));
+    return await load({ url: server.url, pkhs: keys.map((key) => key.pkh), seconds, levelBase: 0 });
   } finally {
-    agent.destroy();
     await server.close();
   }
 }

@@ -74,8 +74,17 @@ export class FileWatermarkStore implements WatermarkStore {
     return new FileWatermarkStore(directory, warnings);
   }
 
+  /**
+   * The highest mark this process knows of (it committed or read it), else the folder's. It
+   * may lag behind another process's commit, never ahead of the disk: a commit decides anyway,
+   * so a stale answer costs at most one signature that is then dropped.
+   */
   async read(key: WatermarkKey): Promise<StoredWatermark | undefined> {
-    return (await this.#highest(key)).watermark;
+    const folder = this.folderOf(key);
+    const known = this.#known.get(folder);
+    if (known === undefined) return (await this.#highest(key)).watermark;
+    const legacy = await this.#legacyMark(folder);
+    return legacy !== undefined && compareMarks(legacy, known.watermark) >= 0 ? legacy : known.watermark;
   }
 
   async commit(key: WatermarkKey, signed: SignedMark): Promise<CommitResult> {

@@ -1,0 +1,26 @@
+// The baker's side of an HTTP benchmark, on a thread of its own: a baker is another process,
+// so the client's CPU must not be charged to the signer's event loop. Posts blocks at rising
+// levels for `seconds`, one keep-alive connection per key, and hands back the latencies.
+import { Agent } from 'node:http';
+import { parentPort, workerData } from 'node:worker_threads';
+import { tenderbakeBlock } from '../packages/http-server/test/support/consensus-bytes.js';
+import { post } from './http.js';
+import { measure } from './measure.js';
+
+export interface LoadOrder {
+  readonly url: string;
+  /** one key per concurrent client */
+  readonly pkhs: readonly string[];
+  readonly seconds: number;
+  /** added to each client's level, so that slices of one case never repeat a level */
+  readonly levelBase: number;
+}
+
+const order = workerData as LoadOrder;
+const agent = new Agent({ keepAlive: true, maxSockets: order.pkhs.length });
+const url = new URL(order.url);
+const sample = await measure(order.pkhs.length, order.seconds, (worker, level) =>
+  post(agent, url, `/keys/${order.pkhs[worker]}`, JSON.stringify(tenderbakeBlock(order.levelBase + level, 0))),
+);
+agent.destroy();
+parentPort?.postMessage(sample);
