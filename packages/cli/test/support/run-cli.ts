@@ -45,6 +45,15 @@ export async function runTezsigner(args: readonly string[], options: RunOptions 
   const typed = options.typed === undefined ? undefined : [...options.typed];
   for (const answer of typed ?? []) registerSecret(answer);
   for (const name of SECRET_ENV) registerSecret(options.env?.[name]);
+  const answerTyped =
+    typed === undefined
+      ? undefined
+      : async (question: string): Promise<string> => {
+          asked.push(question);
+          const answer = typed.shift();
+          if (answer === undefined) throw new Error(`unexpected question: ${question}`);
+          return answer;
+        };
   const io: CliIo = {
     stdout: (text) => {
       stdout += text;
@@ -56,24 +65,9 @@ export async function runTezsigner(args: readonly string[], options: RunOptions 
       options.onStderr?.(text);
     },
     env: options.env ?? {},
-    promptSecret:
-      typed === undefined
-        ? undefined
-        : async (question) => {
-            asked.push(question);
-            const answer = typed.shift();
-            if (answer === undefined) throw new Error(`unexpected question: ${question}`);
-            return answer;
-          },
-    promptLine:
-      typed === undefined
-        ? undefined
-        : async (question) => {
-            asked.push(question);
-            const answer = typed.shift();
-            if (answer === undefined) throw new Error(`unexpected question: ${question}`);
-            return answer;
-          },
+    // secret or not, a question takes the next typed answer
+    promptSecret: answerTyped,
+    promptLine: answerTyped,
     readStdin: options.stdin === undefined ? undefined : async () => options.stdin ?? '',
     waitForStop: () => options.stop ?? new Promise<string>(() => undefined),
   };
