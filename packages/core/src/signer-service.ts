@@ -110,12 +110,12 @@ export class SignerService {
       const committed: CommitResult | undefined = await this.#store(() => this.#watermarks.commit(watermark, { ...mark, signature }));
       if (committed?.committed === true) return { signature, request, outcome: 'signed' };
       if (committed?.committed !== false || typeof committed.stored !== 'object') {
-        throw storeUnavailable(`watermark store ${this.#watermarks.name} gave no usable answer for ${key.pkh}; nothing was signed`);
+        throw storeUnavailable(`watermark store ${this.#watermarks.name} gave no usable answer to a commit for ${key.pkh}; the signature was not returned`);
       }
       // Someone else committed at or above this mark first: their signature is the one, or none.
       const after = checkWatermark(committed.stored, mark);
       if (after.outcome !== 'repeat') {
-        throw storeUnavailable(`watermark store ${this.#watermarks.name} refused a commit above its stored mark for ${key.pkh}; nothing was signed`);
+        throw storeUnavailable(`watermark store ${this.#watermarks.name} refused a commit above its stored mark for ${key.pkh}; the signature was not returned`);
       }
       return { signature: this.#storedSignature(key, publicKey, bytes, after.signature), request, outcome: 'lost_race' };
     });
