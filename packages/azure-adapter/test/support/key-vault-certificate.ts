@@ -7,22 +7,32 @@ export interface LoopbackCertificate {
   readonly key: string;
 }
 
+/** selfsigned's extension shape (its type is not exported) */
+type Extension = NonNullable<NonNullable<Parameters<typeof generate>[1]>['extensions']>[number];
+
 /**
- * A fresh self-signed certificate for https://127.0.0.1, made at test start so no key material
- * is ever committed. Clients trust it explicitly (tlsOptions.ca), never through a global setting.
+ * A fresh self-signed P-256 certificate for `commonName`, valid one day, with `extensions` after
+ * the basic constraints and key usage every test certificate has. Made at test start, so no key
+ * material is ever committed.
  */
-export async function createLoopbackCertificate(): Promise<LoopbackCertificate> {
-  const pems = await generate([{ name: 'commonName', value: '127.0.0.1' }], {
+export async function selfSignedCertificate(commonName: string, extensions: readonly Extension[]): Promise<LoopbackCertificate> {
+  const pems = await generate([{ name: 'commonName', value: commonName }], {
     keyType: 'ec',
     curve: 'P-256',
     algorithm: 'sha256',
     notAfterDate: new Date(Date.now() + 24 * 3600 * 1000),
-    extensions: [
-      { name: 'basicConstraints', cA: false },
-      { name: 'keyUsage', digitalSignature: true, critical: true },
-      { name: 'extKeyUsage', serverAuth: true },
-      { name: 'subjectAltName', altNames: [{ type: 7, ip: '127.0.0.1' }] },
-    ],
+    extensions: [{ name: 'basicConstraints', cA: false }, { name: 'keyUsage', digitalSignature: true, critical: true }, ...extensions],
   });
   return { cert: pems.cert, key: pems.private };
+}
+
+/**
+ * A certificate for https://127.0.0.1. Clients trust it explicitly (tlsOptions.ca), never
+ * through a global setting.
+ */
+export function createLoopbackCertificate(): Promise<LoopbackCertificate> {
+  return selfSignedCertificate('127.0.0.1', [
+    { name: 'extKeyUsage', serverAuth: true },
+    { name: 'subjectAltName', altNames: [{ type: 7, ip: '127.0.0.1' }] },
+  ]);
 }

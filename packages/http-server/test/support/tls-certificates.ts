@@ -1,7 +1,6 @@
 import { request } from 'node:https';
 import type { TLSSocket } from 'node:tls';
-import { generate } from 'selfsigned';
-import { createLoopbackCertificate, type LoopbackCertificate } from '../../../azure-adapter/test/support/key-vault-certificate.js';
+import { createLoopbackCertificate, selfSignedCertificate, type LoopbackCertificate } from '../../../azure-adapter/test/support/key-vault-certificate.js';
 
 export { createLoopbackCertificate, type LoopbackCertificate };
 
@@ -9,19 +8,8 @@ export { createLoopbackCertificate, type LoopbackCertificate };
  * A fresh self-signed client certificate: it is its own CA, so a server given it as
  * `--tls-client-ca` accepts exactly this client. Made at test start, never committed.
  */
-export async function createClientCertificate(commonName: string): Promise<LoopbackCertificate> {
-  const pems = await generate([{ name: 'commonName', value: commonName }], {
-    keyType: 'ec',
-    curve: 'P-256',
-    algorithm: 'sha256',
-    notAfterDate: new Date(Date.now() + 24 * 3600 * 1000),
-    extensions: [
-      { name: 'basicConstraints', cA: false },
-      { name: 'keyUsage', digitalSignature: true, critical: true },
-      { name: 'extKeyUsage', clientAuth: true },
-    ],
-  });
-  return { cert: pems.cert, key: pems.private };
+export function createClientCertificate(commonName: string): Promise<LoopbackCertificate> {
+  return selfSignedCertificate(commonName, [{ name: 'extKeyUsage', clientAuth: true }]);
 }
 
 export interface HttpsAnswer {
