@@ -31,17 +31,29 @@ export function requestFacts(res: Response): RequestFacts {
 }
 
 /**
+ * Calls `done` once, when the answer has been sent or the client went away first, with the
+ * seconds since now: the moment a request's log line and metrics are complete.
+ */
+export function whenSettled(res: Response, done: (seconds: number) => void): void {
+  const started = process.hrtime.bigint();
+  let settled = false;
+  const settle = (): void => {
+    if (settled) return;
+    settled = true;
+    done(Number(process.hrtime.bigint() - started) / 1e9);
+  };
+  res.on('finish', settle);
+  res.on('close', settle);
+}
+
+/**
  * One log line per request, written when the answer is sent (or the client goes away), so
  * it carries the status and the latency the caller saw.
  */
 export function requestLog(logger: Logger) {
   return (req: Request, res: Response, next: NextFunction): void => {
-    const started = process.hrtime.bigint();
-    let written = false;
-    const write = (): void => {
-      if (written) return;
-      written = true;
-      const ms = Number(process.hrtime.bigint() - started) / 1e6;
+    whenSettled(res, (seconds) => {
+      const ms = seconds * 1000;
       const facts = requestFacts(res);
       const answered = res.writableFinished;
       const line = {
@@ -56,9 +68,7 @@ export function requestLog(logger: Logger) {
       else if (res.statusCode >= 500) logger.error(line, 'request');
       else if (res.statusCode >= 400) logger.warn(line, 'request');
       else logger.info(line, 'request');
-    };
-    res.on('finish', write);
-    res.on('close', write);
+    });
     next();
   };
 }

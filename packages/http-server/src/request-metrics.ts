@@ -1,6 +1,6 @@
 import type { NextFunction, Request, Response } from 'express';
 import type { SignerMetrics } from './metrics.js';
-import { requestFacts } from './request-log.js';
+import { requestFacts, whenSettled } from './request-log.js';
 
 /** Counts and times every signing request (POST /keys/<pkh>) when it is answered. */
 export function requestMetrics(metrics: SignerMetrics) {
@@ -9,20 +9,13 @@ export function requestMetrics(metrics: SignerMetrics) {
       next();
       return;
     }
-    const started = process.hrtime.bigint();
-    let counted = false;
-    const count = (): void => {
-      if (counted) return;
-      counted = true;
-      const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+    whenSettled(res, (seconds) => {
       const facts = requestFacts(res);
       metrics.observeRequest(res.writableFinished ? facts : { ...facts, outcome: 'client_gone' }, seconds);
       if (facts.outcome === 'signed' && facts.pkh !== undefined && facts.kind !== undefined && facts.level !== undefined) {
         metrics.observeHighWatermark(facts.pkh, facts.kind, facts.level, facts.round ?? 0);
       }
-    };
-    res.on('finish', count);
-    res.on('close', count);
+    });
     next();
   };
 }
