@@ -1,3 +1,4 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { NextFunction, Request, Response } from 'express';
 import type { Logger } from 'pino';
 
@@ -17,16 +18,16 @@ export interface RequestFacts {
 
 const FACTS = Symbol('tezsigner.requestFacts');
 
-type WithFacts = Response & { [FACTS]?: RequestFacts };
+type WithFacts = ServerResponse & { [FACTS]?: RequestFacts };
 
 /** Adds facts to the request's log line. */
-export function noteRequest(res: Response, facts: RequestFacts): void {
+export function noteRequest(res: ServerResponse, facts: RequestFacts): void {
   const holder = res as WithFacts;
   holder[FACTS] = { ...holder[FACTS], ...facts };
 }
 
 /** What handlers noted about a request so far. */
-export function requestFacts(res: Response): RequestFacts {
+export function requestFacts(res: ServerResponse): RequestFacts {
   return (res as WithFacts)[FACTS] ?? {};
 }
 
@@ -34,7 +35,7 @@ export function requestFacts(res: Response): RequestFacts {
  * Calls `done` once, when the answer has been sent or the client went away first, with the
  * seconds since now: the moment a request's log line and metrics are complete.
  */
-export function whenSettled(res: Response, done: (seconds: number) => void): void {
+export function whenSettled(res: ServerResponse, done: (seconds: number) => void): void {
   const started = process.hrtime.bigint();
   let settled = false;
   const settle = (): void => {
@@ -47,28 +48,32 @@ export function whenSettled(res: Response, done: (seconds: number) => void): voi
 }
 
 /**
- * One log line per request, written when the answer is sent (or the client goes away), so
- * it carries the status and the latency the caller saw.
+ * Writes `req`'s log line when it is answered (or the client goes away), so it carries the
+ * status and the latency the caller saw. `path` is the path alone: the query holds the
+ * authentication signature, of no use in a log.
  */
+export function logWhenSettled(logger: Logger, req: IncomingMessage, res: ServerResponse, path: string): void {
+  whenSettled(res, (seconds) => {
+    const ms = seconds * 1000;
+    const answered = res.writableFinished;
+    const line = {
+      method: req.method,
+      path,
+      ...requestFacts(res),
+      ...(answered ? { status: res.statusCode } : { outcome: 'client_gone' }),
+      ms: Math.round(ms * 1000) / 1000,
+    };
+    if (!answered) logger.warn(line, 'request');
+    else if (res.statusCode >= 500) logger.error(line, 'request');
+    else if (res.statusCode >= 400) logger.warn(line, 'request');
+    else logger.info(line, 'request');
+  });
+}
+
+/** The request log as express middleware, for the routes express serves. */
 export function requestLog(logger: Logger) {
   return (req: Request, res: Response, next: NextFunction): void => {
-    whenSettled(res, (seconds) => {
-      const ms = seconds * 1000;
-      const facts = requestFacts(res);
-      const answered = res.writableFinished;
-      const line = {
-        method: req.method,
-        // the path only: the query holds the authentication signature, of no use in a log
-        path: req.path,
-        ...facts,
-        ...(answered ? { status: res.statusCode } : { outcome: 'client_gone' }),
-        ms: Math.round(ms * 1000) / 1000,
-      };
-      if (!answered) logger.warn(line, 'request');
-      else if (res.statusCode >= 500) logger.error(line, 'request');
-      else if (res.statusCode >= 400) logger.warn(line, 'request');
-      else logger.info(line, 'request');
-    });
+    logWhenSettled(logger, req, res, req.path);
     next();
   };
 }

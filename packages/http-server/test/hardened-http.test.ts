@@ -95,6 +95,54 @@ describe('timeouts and caps', () => {
   });
 });
 
+/** Sends `head` and the chunks of a chunked body on one connection; the raw answer comes back. */
+async function sendChunked(url: string, head: string, chunks: readonly string[]): Promise<string> {
+  const socket = await open(url);
+  let answer = '';
+  socket.on('data', (chunk: Buffer) => (answer += chunk.toString('latin1')));
+  const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()));
+  socket.write(`${head}Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n`);
+  for (const chunk of chunks) socket.write(`${Buffer.byteLength(chunk).toString(16)}\r\n${chunk}\r\n`);
+  socket.write('0\r\n\r\n');
+  await closed;
+  return answer;
+}
+
+describe('reading the body', () => {
+  const head = (pkh: string) => `POST /keys/${pkh} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n`;
+
+  test('a chunked body (no Content-Length) is read whole and signed', async () => {
+    const signer = await start();
+    const json = JSON.stringify(tenderbakeBlock(30, 0));
+    const answer = await sendChunked(signer.url, head(ED.public_key_hash), [json.slice(0, 7), json.slice(7, 40), json.slice(40)]);
+    expect(answer).toMatch(/^HTTP\/1\.1 200/);
+    expect(answer).toMatch(/"signature":"edsig/);
+  });
+
+  test('a chunked body over the limit is refused with 413 without a Content-Length to go by', async () => {
+    const signer = await start({ bodyLimitBytes: 1_000 });
+    const answer = await sendChunked(signer.url, head(ED.public_key_hash), Array.from({ length: 20 }, () => '1'.repeat(100)));
+    expect(answer).toMatch(/^HTTP\/1\.1 413/);
+    expect(answer).toMatch(/"code":"PAYLOAD_TOO_LARGE"/);
+    expect(answer).toMatch(/limit 1000 bytes/);
+  });
+
+  test('a client that leaves halfway through its body gets nothing signed, and the signer keeps serving', async () => {
+    const signer = await start();
+    const socket = await open(signer.url);
+    const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()));
+    const json = JSON.stringify(tenderbakeBlock(40, 0));
+    socket.write(`${head(ED.public_key_hash)}Content-Length: ${json.length}\r\n\r\n${json.slice(0, 50)}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    socket.destroy();
+    await closed;
+    // level 40 was never signed: a lower level still is
+    const answer = await signOver(signer.url, ED.public_key_hash, tenderbakeBlock(39, 0));
+    expect(answer.status).toBe(200);
+    expect(signer.logs).toContainEqual(expect.objectContaining({ path: `/keys/${ED.public_key_hash}`, outcome: 'client_gone' }));
+  });
+});
+
 describe('what a caller learns of a fault', () => {
   const INTERNAL = 'open /home/baker/.tezsigner/watermarks/NetXdQprcVkpaWU/tz1/block.json at https://acct.table.core.windows.net/tezsigner';
 

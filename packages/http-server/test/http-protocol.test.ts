@@ -90,6 +90,13 @@ describe('a signer with the defaults', () => {
     });
   });
 
+  test('a content type with charset=utf-8 is JSON too', async () => {
+    const bytes = tenderbakeBlock(8_900_000, 0);
+    const answer = await call(`${signer.url}/keys/${ED.public_key_hash}`, { body: JSON.stringify(bytes), contentType: 'Application/JSON; charset="UTF-8"' });
+    expect(answer.status).toBe(200);
+    expect(verifySignature(bytes, ED.public_key, (answer.body as { signature: string }).signature)).toBe(true);
+  });
+
   test('octez clients may add ?version=', async () => {
     const bytes = tenderbakeBlock(9_000_000, 0);
     const answer = await signOver(signer.url, ED.public_key_hash, bytes, '?version=1');
@@ -107,6 +114,9 @@ describe('a signer with the defaults', () => {
     ['non-hex characters', () => signOver(signer.url, ED.public_key_hash, 'zz' + tenderbakeBlock(1, 0)), 400, 'INVALID_ENCODING'],
     ['a truncated block', () => signOver(signer.url, ED.public_key_hash, tenderbakeBlock(1, 0).slice(0, 60)), 400, 'BAD_REQUEST'],
     ['text/plain', () => call(`${signer.url}/keys/${ED.public_key_hash}`, { body: '"11"', contentType: 'text/plain' }), 415, 'UNSUPPORTED_MEDIA_TYPE'],
+    ['a charset other than UTF-8', () => call(`${signer.url}/keys/${ED.public_key_hash}`, { body: '"11"', contentType: 'application/json; charset=latin1' }), 415, 'UNSUPPORTED_MEDIA_TYPE'],
+    ['a compressed body', () => call(`${signer.url}/keys/${ED.public_key_hash}`, { body: '"11"', headers: { 'content-encoding': 'gzip' } }), 415, 'UNSUPPORTED_MEDIA_TYPE'],
+    ['a body of spaces', () => call(`${signer.url}/keys/${ED.public_key_hash}`, { body: '   ' }), 400, 'BAD_REQUEST'],
     ['no content type', () => call(`${signer.url}/keys/${ED.public_key_hash}`, { body: '"11"', contentType: null }), 415, 'UNSUPPORTED_MEDIA_TYPE'],
     ['a huge body', () => signOver(signer.url, ED.public_key_hash, '11'.repeat(200_000)), 413, 'PAYLOAD_TOO_LARGE'],
     ['a path that is not valid percent-encoding', () => call(`${signer.url}/keys/tz1%ZZ`), 400, 'BAD_REQUEST'],

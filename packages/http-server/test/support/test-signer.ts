@@ -91,9 +91,9 @@ export async function startTestSigner(options: TestSignerOptions = {}): Promise<
 /** A raw HTTP exchange, answering the status and the parsed JSON body. */
 export async function call(
   url: string,
-  init: { method?: string; body?: string; contentType?: string | null } = {},
+  init: { method?: string; body?: string; contentType?: string | null; headers?: Record<string, string> } = {},
 ): Promise<{ status: number; body: unknown; contentType: string | null }> {
-  const headers: Record<string, string> = {};
+  const headers: Record<string, string> = { ...init.headers };
   const contentType = init.contentType === undefined ? 'application/json' : init.contentType;
   if (init.body !== undefined && contentType !== null) headers['content-type'] = contentType;
   const response = await fetch(url, { method: init.method ?? (init.body === undefined ? 'GET' : 'POST'), headers, body: init.body });

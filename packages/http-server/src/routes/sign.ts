@@ -1,0 +1,63 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Logger } from 'pino';
+import { addressParam } from '../address-param.js';
+import type { Authenticator } from '../authenticator.js';
+import { checkChainAllowed } from '../chain-allowlist.js';
+import { answerError } from '../error-answer.js';
+import { sendJson } from '../json-answer.js';
+import type { SignerMetrics } from '../metrics.js';
+import { factsOf, factsOfBytes } from '../request-facts.js';
+import { logWhenSettled, noteRequest } from '../request-log.js';
+import { countWhenSettled } from '../request-metrics.js';
+import { readSignBody } from '../sign-body.js';
+import type { SigningService } from '../signer-app-options.js';
+
+export interface SignRouteOptions {
+  readonly signer: SigningService;
+  readonly auth: Authenticator;
+  readonly allowedChainIds: ReadonlySet<string>;
+  readonly bodyLimitBytes: number;
+  readonly logger: Logger;
+  readonly metrics: SignerMetrics | undefined;
+}
+
+const SIGN_PATH = /^\/keys\/([^/]+)\/?$/;
+
+/**
+ * `POST /keys/<pkh>`, signing: every signature a baker waits for passes here, so it is served on
+ * Node's own request and response, without express's router and body parser (they cost several
+ * times the signature itself). Answers whether it took the request; express serves the rest.
+ */
+export function signRoute(options: SignRouteOptions): (req: IncomingMessage, res: ServerResponse) => boolean {
+  return (req, res) => {
+    if (req.method !== 'POST') return false;
+    const url = req.url ?? '';
+    const queryAt = url.indexOf('?');
+    const path = queryAt === -1 ? url : url.slice(0, queryAt);
+    const match = SIGN_PATH.exec(path);
+    if (match === null) return false;
+    logWhenSettled(options.logger, req, res, path);
+    if (options.metrics !== undefined) countWhenSettled(options.metrics, res);
+    sign(options, req, res, match[1] ?? '', queryAt === -1 ? '' : url.slice(queryAt + 1)).catch((err: unknown) => answerError(res, err, options.logger));
+    return true;
+  };
+}
+
+async function sign(options: SignRouteOptions, req: IncomingMessage, res: ServerResponse, pathPkh: string, query: string): Promise<void> {
+  // a bad %-escape throws URIError, answered as the caller's mistake
+  const pkhParam = decodeURIComponent(pathPkh);
+  noteRequest(res, { pkh: pkhParam });
+  const pkh = addressParam(pkhParam);
+  const { bytes, authentication } = await readSignBody(req, query, options.bodyLimitBytes);
+  let result;
+  try {
+    options.auth.check(pkh, bytes, authentication);
+    checkChainAllowed(options.allowedChainIds, pkh, bytes);
+    result = await options.signer.sign(pkh, bytes);
+  } catch (err) {
+    noteRequest(res, factsOfBytes(pkh, bytes));
+    throw err;
+  }
+  noteRequest(res, { ...factsOf(result.request), outcome: result.outcome });
+  sendJson(res, 200, { signature: result.signature });
+}
