@@ -1,10 +1,10 @@
 // What HTTP costs: signing requests/s and p50/p99 latency end to end (keep-alive HTTP client →
-// express server → SignerService → file watermark store with fsync → key), next to the same
+// signer HTTP server → SignerService → file watermark store with fsync → key), next to the same
 // SignerService called directly with the same kind of store, for Ed25519 and secp256k1, at
 // concurrency 1, 8 and 64. Each worker signs with its own key, level after level, so every
 // request really advances a watermark (and none is refused for arriving out of order). Last, a
 // tz4 baker's attestations one at a time over HTTP, p50/p99 against the 5 ms target.
-import { Agent, request } from 'node:http';
+import { Agent } from 'node:http';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,29 +14,11 @@ import { startSignerServer } from '../packages/http-server/src/index.js';
 import { attestation, tenderbakeBlock } from '../packages/http-server/test/support/consensus-bytes.js';
 import { FileWatermarkStore } from '../packages/local-adapter/src/index.js';
 import { figures, measure, type Figures, type Sample } from './measure.js';
+import { post } from './post.js';
 
 const SECONDS_PER_CASE = 2.5;
 const CONCURRENCIES = [1, 8, 64];
 const SLICES = 2;
-
-/** POST /keys/<pkh> over a keep-alive connection; anything but 200 stops the bench. */
-export function post(agent: Agent, url: URL, path: string, body: string): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const req = request(
-      { agent, host: url.hostname, port: url.port, path, method: 'POST', headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } },
-      (res) => {
-        let text = '';
-        res.setEncoding('utf8');
-        res.on('data', (chunk: string) => {
-          text += chunk;
-        });
-        res.on('end', () => (res.statusCode === 200 ? resolve() : reject(new Error(`HTTP ${res.statusCode}: ${text}`))));
-      },
-    );
-    req.on('error', reject);
-    req.end(body);
-  });
-}
 
 interface Setup {
   readonly signer: SignerService;

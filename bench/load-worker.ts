@@ -1,10 +1,12 @@
 // The baker's side of an HTTP benchmark, on a thread of its own: a baker is another process,
 // so the client's CPU must not be charged to the signer's event loop. Posts blocks at rising
-// levels for `seconds`, one keep-alive connection per key, and hands back the latencies.
+// levels for `seconds`, one keep-alive connection per key, and hands back the latencies. It
+// imports nothing of the signer's, so its own heap stays small and its GC pauses short: they
+// would count as the signer's latency.
 import { Agent } from 'node:http';
 import { parentPort, workerData } from 'node:worker_threads';
 import { tenderbakeBlock } from '../packages/http-server/test/support/consensus-bytes.js';
-import { post } from './http.js';
+import { post } from './post.js';
 import { measure } from './measure.js';
 
 export interface LoadOrder {

@@ -1,6 +1,15 @@
 import { randomBytes } from 'node:crypto';
+import { close, fsync, open as openFd, write } from 'node:fs';
 import { link, open, rename, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
+import { promisify } from 'node:util';
+
+// Plain descriptors, not FileHandles: a watermark commit writes a file per signature, and a
+// FileHandle costs several times a descriptor to open and close
+const openFile = promisify(openFd);
+const writeFile = promisify(write);
+const syncFile = promisify(fsync);
+const closeFile = promisify(close);
 
 /**
  * Replaces `path` with `data` so that, after a crash at any point, the file holds either the
@@ -35,24 +44,33 @@ async function commitTemp(
 ): Promise<void> {
   const dir = dirname(path);
   const temp = join(dir, `.${basename(path)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
-  let handle;
-  let tempGone = false;
+  const fd = await openFile(temp, 'wx', mode);
+  let closed: Promise<unknown> = Promise.resolve();
   try {
-    handle = await open(temp, 'wx', mode);
     try {
-      await handle.writeFile(data);
-      await handle.sync();
+      const bytes = typeof data === 'string' ? Buffer.from(data) : data;
+      for (let written = 0; written < bytes.length; ) {
+        written += (await writeFile(fd, bytes, written, bytes.length - written, null)).bytesWritten;
+      }
+      await syncFile(fd);
     } finally {
-      await handle.close();
+      // the content is on disk (or the write failed): closing need not hold up what comes next
+      closed = closeFile(fd);
     }
     if (commit === 'rename') {
       await rename(temp, path);
-      tempGone = true;
     } else {
       await link(temp, path);
+      // the folder is flushed for the link while the temp name goes; a crash may leave that
+      // name behind, which is clutter (cleaned up by whoever prunes the folder), never a mark
+      await Promise.all([unlink(temp).catch(() => undefined), flushFolder(dir)]);
+      return;
     }
+  } catch (err) {
+    await unlink(temp).catch(() => undefined);
+    throw err;
   } finally {
-    if (handle !== undefined && !tempGone) await unlink(temp).catch(() => undefined);
+    await closed.catch(() => undefined);
   }
   await flushFolder(dir);
 }
