@@ -34,6 +34,7 @@ import { figures, measure } from './measure.js';
 const LATENCIES_MS = [0, 30];
 const CONCURRENCIES = [1, 8, 64];
 const SECONDS_PER_CASE = 2;
+const WARM_UP_SECONDS = 0.5;
 
 interface StandInStats {
   readonly requests: number;
@@ -147,8 +148,8 @@ export async function run(): Promise<void> {
           }
         };
         for (const concurrency of CONCURRENCIES) {
-          // warm-up: every worker's connection exists before timing
-          await Promise.all(Array.from({ length: concurrency }, (_, w) => signOnce(w)));
+          // warm-up: every worker's connection exists and the JIT has settled before timing
+          await measure(concurrency, WARM_UP_SECONDS, (w) => signOnce(w));
           failed = 0;
           const vaultBefore = await standIn.stats();
           const cpuBefore = process.cpuUsage();

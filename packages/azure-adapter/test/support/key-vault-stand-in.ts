@@ -39,7 +39,10 @@ const TENANT = '72f988bf-0000-4000-8000-000000000000';
 export class KeyVaultStandIn {
   readonly vault = new KeyVaultStore();
   readonly requests: RequestRecord[] = [];
-  /** added to every answer, like the network and the HSM */
+  /**
+   * How long after a request arrives its answer leaves, the stand-in's own work included: a vault
+   * 30 ms away answers 30 ms after it is asked, whatever its HSM took within that time.
+   */
   latencyMs = 0;
   /** TLS handshakes completed: a client that reuses its connections adds one per socket, not per request */
   tlsConnections = 0;
@@ -103,6 +106,8 @@ export class KeyVaultStandIn {
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    let due = performance.now() + this.latencyMs;
+    ANSWER_DUE.set(res, due);
     const url = new URL(req.url ?? '/', this.url);
     const route = parseRoute(req.method ?? 'GET', url.pathname);
     const body = await readBody(req);
@@ -115,7 +120,6 @@ export class KeyVaultStandIn {
     };
     this.requests.push(record);
     res.on('finish', () => (record.status = res.statusCode));
-    if (this.latencyMs > 0) await sleep(this.latencyMs);
 
     if (!record.authorized) {
       res.setHeader(
@@ -138,9 +142,12 @@ export class KeyVaultStandIn {
         return json(res, fault.status, { error: { code: 'InternalServerError', message: 'stand-in fault' } });
       case 'drop':
         record.status = 'dropped';
+        await sleep(Math.max(0, due - performance.now()));
         req.socket.destroy();
         return;
       case 'delay':
+        due += fault.ms;
+        ANSWER_DUE.set(res, due);
         await sleep(fault.ms);
         break;
       default:
@@ -310,8 +317,16 @@ function notFound(res: ServerResponse, route: Route): void {
   json(res, 404, { error: { code: 'KeyNotFound', message: `A key with (name/id) ${route.name ?? ''}/${route.version ?? ''} was not found in this key vault.` } });
 }
 
+/** When each answer may leave (see latencyMs). */
+const ANSWER_DUE = new WeakMap<ServerResponse, number>();
+
 function json(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
   const text = JSON.stringify(body);
-  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text), ...headers });
-  res.end(text);
+  const send = () => {
+    res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text), ...headers });
+    res.end(text);
+  };
+  const wait = (ANSWER_DUE.get(res) ?? 0) - performance.now();
+  if (wait > 0) setTimeout(send, wait);
+  else send();
 }
