@@ -4,7 +4,6 @@
 // fsynced write (file: temp file, fsync, rename, fsync the folder; table: one entity write).
 // Floor and end-to-end cases alternate in slices, so a change of machine load weighs on both.
 // The HTTP clients run on a thread of their own, as a baker runs in a process of its own.
-import { Worker } from 'node:worker_threads';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -17,7 +16,7 @@ import { writeFileAtomic } from '../packages/local-adapter/src/atomic-write.js';
 import { TableWatermarkStore } from '../packages/azure-adapter/src/index.js';
 import { createTableClient } from '../packages/azure-adapter/src/table-client.js';
 import { startAzurite } from '../packages/azure-adapter/test/support/azurite.js';
-import type { LoadOrder } from './load-worker.js';
+import { load } from './load.js';
 import { figures, measure, type Figures, type Sample } from './measure.js';
 import { caseLine } from './report.js';
 
@@ -44,18 +43,6 @@ async function floor(backend: Backend, workers: number, seconds: number): Promis
     const signature = signWithSecretKey(sk, { bytes, digest });
     if (!verifySignature('ed25519', publicKeys[worker] as Uint8Array, bytes, signature)) throw new Error('floor: signature does not verify');
     await backend.write(worker, JSON.stringify({ level, round: 0, hash: Buffer.from(digest).toString('hex'), signature: Buffer.from(signature).toString('hex') }));
-  });
-}
-
-/** Asks the load thread to post blocks to `url` for `seconds`; its latencies come back. */
-function load(order: LoadOrder): Promise<Sample> {
-  // a worker does not inherit the TypeScript loader: it registers tsx before loading the file
-  const entry = `import('tsx/esm/api').then((tsx) => tsx.tsImport(${JSON.stringify(new URL('./load-worker.ts', import.meta.url).href)}, import.meta.url))`;
-  const worker = new Worker(entry, { eval: true, workerData: order, execArgv: ['--conditions=source'] });
-  return new Promise((done, fail) => {
-    worker.once('message', (sample: Sample) => done(sample));
-    worker.once('error', fail);
-    worker.once('exit', (code) => (code === 0 ? undefined : fail(new Error(`load thread exited ${code}`))));
   });
 }
 

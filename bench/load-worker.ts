@@ -1,11 +1,12 @@
 // The baker's side of an HTTP benchmark, on a thread of its own: a baker is another process,
-// so the client's CPU must not be charged to the signer's event loop. Posts blocks at rising
+// so the client's CPU must not be charged to the signer's event loop. Posts blocks (or tz4
+// attestations) at rising
 // levels for `seconds`, one keep-alive connection per key, and hands back the latencies. It
 // imports nothing of the signer's, so its own heap stays small and its GC pauses short: they
 // would count as the signer's latency.
 import { Agent } from 'node:http';
 import { parentPort, workerData } from 'node:worker_threads';
-import { tenderbakeBlock } from '../packages/http-server/test/support/consensus-bytes.js';
+import { attestation, tenderbakeBlock } from '../packages/http-server/test/support/consensus-bytes.js';
 import { post } from './post.js';
 import { measure } from './measure.js';
 
@@ -16,13 +17,17 @@ export interface LoadOrder {
   readonly seconds: number;
   /** added to each client's level, so that slices of one case never repeat a level */
   readonly levelBase: number;
+  /** what is signed: blocks (the default), or a tz4 baker's attestations */
+  readonly request?: 'block' | 'tz4 attestation';
 }
 
 const order = workerData as LoadOrder;
 const agent = new Agent({ keepAlive: true, maxSockets: order.pkhs.length });
 const url = new URL(order.url);
+const requestAt = (level: number) =>
+  order.request === 'tz4 attestation' ? attestation('attestation', level, 0, { tz4: true }) : tenderbakeBlock(level, 0);
 const sample = await measure(order.pkhs.length, order.seconds, (worker, level) =>
-  post(agent, url, `/keys/${order.pkhs[worker]}`, JSON.stringify(tenderbakeBlock(order.levelBase + level, 0))),
+  post(agent, url, `/keys/${order.pkhs[worker]}`, JSON.stringify(requestAt(order.levelBase + level))),
 );
 agent.destroy();
 parentPort?.postMessage(sample);
