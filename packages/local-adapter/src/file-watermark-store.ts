@@ -265,12 +265,15 @@ function highestName(names: readonly string[]): { name: string; level: number; r
  * behind is only clutter, since the highest file alone decides.
  */
 async function prune(folder: string, names: readonly string[], kept: WatermarkMark): Promise<void> {
-  for (const name of names) {
-    const position = parseMarkFileName(name);
-    const path = join(folder, name);
-    if (position !== undefined && compareMarks(position, kept) < 0) await unlink(path).catch(() => undefined);
-    else if (isTempFileName(name)) await removeIfAbandoned(path);
-  }
+  // all at once: one after the other they held up this commit's answer a thread-pool round trip each
+  await Promise.all(
+    names.map((name) => {
+      const position = parseMarkFileName(name);
+      const path = join(folder, name);
+      if (position !== undefined && compareMarks(position, kept) < 0) return unlink(path).catch(() => undefined);
+      return isTempFileName(name) ? removeIfAbandoned(path) : undefined;
+    }),
+  );
 }
 
 async function removeIfAbandoned(path: string): Promise<void> {
