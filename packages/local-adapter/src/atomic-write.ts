@@ -7,7 +7,7 @@ import { promisify } from 'node:util';
 // Plain descriptors, not FileHandles: a watermark commit writes a file per signature, and a
 // FileHandle costs several times a descriptor to open and close
 const openFile = promisify(openFd);
-const writeFile = promisify(write);
+const writeAt = promisify(write);
 const syncFile = promisify(fsync);
 const closeFile = promisify(close);
 
@@ -50,7 +50,7 @@ async function commitTemp(
     try {
       const bytes = typeof data === 'string' ? Buffer.from(data) : data;
       for (let written = 0; written < bytes.length; ) {
-        written += (await writeFile(fd, bytes, written, bytes.length - written, null)).bytesWritten;
+        written += (await writeAt(fd, bytes, written, bytes.length - written, null)).bytesWritten;
       }
       await syncFile(fd);
     } finally {
