@@ -5,8 +5,6 @@
 // Floor and end-to-end cases alternate in slices, so a change of machine load weighs on both.
 // The HTTP clients run on a thread of their own, as a baker runs in a process of its own.
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MemoryKeyProvider, SignerService, blake2b256, derivePublicKey, generateSecretKey, signWithSecretKey, verifySignature } from '../packages/core/src/index.js';
@@ -18,6 +16,7 @@ import { writeFileAtomic } from '../packages/local-adapter/src/atomic-write.js';
 import { TableWatermarkStore } from '../packages/azure-adapter/src/index.js';
 import { createTableClient } from '../packages/azure-adapter/src/table-client.js';
 import { startAzurite } from '../packages/azure-adapter/test/support/azurite.js';
+import { startBareServer } from './bare-server.js';
 import { load } from './load.js';
 import { figures, measure, type Figures, type Sample } from './measure.js';
 import { caseLine } from './report.js';
@@ -62,7 +61,7 @@ async function floor(backend: Backend, workers: number, seconds: number): Promis
 async function startFloorServer(backend: Backend, workers: number) {
   const work = floorWork(backend, workers);
   let level = 0;
-  const server = createServer((req, res) => {
+  const server = await startBareServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
     req.on('end', () => {
@@ -77,22 +76,14 @@ async function startFloorServer(backend: Backend, workers: number) {
       );
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const pkhs = Array.from({ length: workers }, (_, w) => `w${w}`);
   let levelBase = 0;
   const overHttp = (seconds: number): Promise<Sample> => {
     levelBase += 1_000_000;
-    return load({ url, pkhs, seconds, levelBase });
+    return load({ url: server.url, pkhs, seconds, levelBase });
   };
   await overHttp(0.5);
-  return {
-    overHttp,
-    close: () => {
-      server.closeAllConnections();
-      return new Promise<void>((resolve) => server.close(() => resolve()));
-    },
-  };
+  return { overHttp, close: () => server.close() };
 }
 
 /**

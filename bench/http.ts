@@ -4,8 +4,7 @@
 // concurrency 1, 8 and 64. Each worker signs with its own key, level after level, so every
 // request really advances a watermark (and none is refused for arriving out of order). Last, a
 // tz4 baker's attestations one at a time over HTTP, p50/p99 against the 5 ms target.
-import { Agent, createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { Agent } from 'node:http';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,6 +14,7 @@ import { startSignerServer } from '../packages/http-server/src/index.js';
 import { attestation, tenderbakeBlock } from '../packages/http-server/test/support/consensus-bytes.js';
 import { FileWatermarkStore } from '../packages/local-adapter/src/index.js';
 import { figures, measure, type Figures, type Sample } from './measure.js';
+import { startBareServer, type BareServer } from './bare-server.js';
 import { load } from './load.js';
 import { post } from './post.js';
 
@@ -134,9 +134,9 @@ function blsSignAndVerifyMs(): number {
  * handler only spins for `ms`, answering a signature-sized body. The difference to it is the
  * signer's own cost; the rest is the machine's (thread wake-ups, scheduling, timer ticks).
  */
-async function startSpinningServer(ms: number): Promise<{ url: string; close(): Promise<void> }> {
+function startSpinningServer(ms: number): Promise<BareServer> {
   const answer = JSON.stringify({ signature: `BLsig${'x'.repeat(137)}` });
-  const server = createServer((req, res) => {
+  return startBareServer((req, res) => {
     req.resume();
     req.on('end', () => {
       const until = performance.now() + ms;
@@ -145,15 +145,6 @@ async function startSpinningServer(ms: number): Promise<{ url: string; close(): 
       res.end(answer);
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    close: () => {
-      server.closeAllConnections();
-      return new Promise((resolve) => server.close(() => resolve()));
-    },
-  };
 }
 
 /**

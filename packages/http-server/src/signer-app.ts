@@ -9,11 +9,11 @@ import { authorizedKeysRoute } from './routes/authorized-keys.js';
 import { blsProvePossessionRoute } from './routes/bls-prove-possession.js';
 import { knownKeysRoute } from './routes/known-keys.js';
 import { publicKeyRoute } from './routes/public-key.js';
-import { signRoute } from './routes/sign.js';
+import { KEY_PATH, signRoute } from './routes/sign.js';
 import { DEFAULT_BODY_LIMIT_BYTES, type SignerAppOptions } from './signer-app-options.js';
 
 /** The paths this signer serves, for telling a wrong method from an unknown path. */
-const KNOWN_PATHS = [/^\/keys\/[^/]+\/?$/, /^\/authorized_keys\/?$/, /^\/known_keys\/?$/, /^\/bls_prove_possession\/[^/]+\/?$/];
+const KNOWN_PATHS = [KEY_PATH, /^\/authorized_keys\/?$/, /^\/known_keys\/?$/, /^\/bls_prove_possession\/[^/]+\/?$/];
 
 export type RequestListener = (req: IncomingMessage, res: ServerResponse) => void;
 

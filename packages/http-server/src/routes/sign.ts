@@ -21,7 +21,8 @@ export interface SignRouteOptions {
   readonly metrics: SignerMetrics | undefined;
 }
 
-const SIGN_PATH = /^\/keys\/([^/]+)\/?$/;
+/** `/keys/<pkh>`, the key's path for its public key and its signatures. */
+export const KEY_PATH = /^\/keys\/([^/]+)\/?$/;
 
 /**
  * `POST /keys/<pkh>`, signing: every signature a baker waits for passes here, so it is served on
@@ -34,7 +35,7 @@ export function signRoute(options: SignRouteOptions): (req: IncomingMessage, res
     const url = req.url ?? '';
     const queryAt = url.indexOf('?');
     const path = queryAt === -1 ? url : url.slice(0, queryAt);
-    const match = SIGN_PATH.exec(path);
+    const match = KEY_PATH.exec(path);
     if (match === null) return false;
     logWhenSettled(options.logger, req, res, path);
     if (options.metrics !== undefined) countWhenSettled(options.metrics, res);
