@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { close, fsync, open as openFd, write } from 'node:fs';
+import { close, constants, fsync, open as openFd, write } from 'node:fs';
 import { link, open, rename, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { promisify } from 'node:util';
@@ -12,10 +12,18 @@ const syncFile = promisify(fsync);
 const closeFile = promisify(close);
 
 /**
+ * The temp file is opened O_DSYNC where the platform has it: each write returns once its bytes
+ * and the size that reaches them are on disk (what fdatasync promises, and all a new file's
+ * content needs), so the write and its flush are one call instead of two. Elsewhere: fsync.
+ */
+const SYNCED_WRITES = constants.O_DSYNC;
+const TEMP_FLAGS = SYNCED_WRITES === undefined ? 'wx' : constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | SYNCED_WRITES;
+
+/**
  * Replaces `path` with `data` so that, after a crash at any point, the file holds either the
  * old or the new content, and once this resolves the new content is on disk: a private temp
- * file (0600) in the same folder, fsync, rename over the target, fsync the folder (the rename
- * itself is only durable once the folder's entry is flushed).
+ * file (0600) in the same folder, written durably, renamed over the target, then the folder
+ * flushed (the rename itself is only durable once the folder's entry is).
  */
 export async function writeFileAtomic(path: string, data: string | Uint8Array, mode = 0o600): Promise<void> {
   await commitTemp(path, data, mode, 'rename');
@@ -44,7 +52,7 @@ async function commitTemp(
 ): Promise<void> {
   const dir = dirname(path);
   const temp = join(dir, `.${basename(path)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
-  const fd = await openFile(temp, 'wx', mode);
+  const fd = await openFile(temp, TEMP_FLAGS, mode);
   let closed: Promise<unknown> = Promise.resolve();
   try {
     try {
@@ -52,7 +60,7 @@ async function commitTemp(
       for (let written = 0; written < bytes.length; ) {
         written += (await writeAt(fd, bytes, written, bytes.length - written, null)).bytesWritten;
       }
-      await syncFile(fd);
+      if (SYNCED_WRITES === undefined) await syncFile(fd);
     } finally {
       // the content is on disk (or the write failed): closing need not hold up what comes next
       closed = closeFile(fd);

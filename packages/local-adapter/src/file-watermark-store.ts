@@ -29,8 +29,8 @@ const PRUNE_AT = 8;
  * Durable high watermarks in files, one folder per (chain, key, kind) and one file per mark:
  * `<home>/watermarks/<chainId>/<pkh>/<kind>/<level>-<round>.json`, holding the payload's
  * hash and the signature given for it. A commit creates its mark's file exclusively (written
- * to a temp file, fsync'd, then link(2)ed into place, which fails if the name exists), fsyncs
- * the folder, then lists the folder: it has committed only if its file is the highest there.
+ * durably to a temp file, then link(2)ed into place, which fails if the name exists), then
+ * fsyncs and lists the folder: it has committed only if its file is the highest there.
  * No lock, no clock: a process frozen or killed at any point holds nothing, and when it
  * wakes its link either fails (that position is taken) or lands below a higher mark and
  * counts for nothing. Files below the highest are pruned; the highest is never removed.
@@ -61,6 +61,8 @@ export class FileWatermarkStore implements WatermarkStore {
    * descriptors, not FileHandles: a store dropped without close() must not warn from the GC.
    */
   readonly #folderFds = new Map<string, Promise<number>>();
+  /** Prunes under way, which close() waits for. */
+  readonly #pruning = new Set<Promise<void>>();
 
   private constructor(directory: string, warnings: readonly string[]) {
     this.directory = directory;
@@ -122,6 +124,7 @@ export class FileWatermarkStore implements WatermarkStore {
   }
 
   async close(): Promise<void> {
+    await Promise.all(this.#pruning);
     const fds = [...this.#folderFds.values()];
     this.#folderFds.clear();
     await Promise.all(fds.map((fd) => fd.then(closeFd).catch(() => undefined)));
@@ -147,21 +150,24 @@ export class FileWatermarkStore implements WatermarkStore {
     }
     await this.#ensureFolder(folder);
     const name = markFileName(watermark);
-    let created = false;
+    // The folder is listed while it is flushed: the listing need only come after the link
+    // (it decides on what was linked before it), and the answer waits for both anyway.
+    let names: string[] | undefined;
+    const flushAndList = async (dir: string) => {
+      [, names] = await Promise.all([this.#flush(dir), this.#names(folder)]);
+    };
     try {
-      await createFileAtomic(join(folder, name), serializeWatermark(watermark), 0o600, (dir) => this.#flush(dir));
-      created = true;
+      await createFileAtomic(join(folder, name), serializeWatermark(watermark), 0o600, flushAndList);
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') {
         throw storeUnavailable(`cannot write the watermark file ${join(folder, name)}: ${describe(err)}`, err);
       }
     }
-    if (created) {
-      const names = await this.#names(folder);
+    if (names !== undefined) {
       const legacy = await this.#legacyMark(folder);
       if (highestName(names)?.name === name && isAbove(watermark, legacy)) {
         this.#known.set(folder, { name, watermark });
-        if (names.length > PRUNE_AT) await prune(folder, names, watermark);
+        if (names.length > PRUNE_AT) this.#pruneLater(folder, names, watermark);
         return { committed: true };
       }
     }
@@ -194,6 +200,15 @@ export class FileWatermarkStore implements WatermarkStore {
       return { watermark };
     }
     throw storeUnavailable(`the watermark folder ${folder} kept changing while it was read`);
+  }
+
+  /**
+   * Prunes after the commit has answered: clutter need not hold up a signature, and nothing
+   * depends on it being gone (the highest file decides, and it is never pruned).
+   */
+  #pruneLater(folder: string, names: readonly string[], kept: WatermarkMark): void {
+    const pruning = prune(folder, names, kept).finally(() => this.#pruning.delete(pruning));
+    this.#pruning.add(pruning);
   }
 
   async #legacyMark(folder: string): Promise<StoredWatermark | undefined> {
