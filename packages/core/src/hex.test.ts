@@ -49,4 +49,20 @@ describe('hex properties', () => {
       expect(() => hexToBytes(text)).toThrow(/even length/);
     }));
   });
+
+  it('reads what Node reads from valid hex, and refuses any even-length text with a non-hex character', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 64 }), fc.boolean(), (bytes, upper) => {
+        const hex = Buffer.from(bytes).toString('hex');
+        expect(Buffer.from(hexToBytes(upper ? hex.toUpperCase() : hex))).toEqual(Buffer.from(bytes));
+      }),
+      { numRuns: 2000 },
+    );
+    fc.assert(
+      fc.property(fc.string({ unit: 'binary', maxLength: 40 }).filter((s) => s.length % 2 === 0 && !/^[0-9a-fA-F]*$/.test(s)), (text) => {
+        expect(() => hexToBytes(text)).toThrow(/only 0-9/);
+      }),
+      { numRuns: 2000 },
+    );
+  });
 });

@@ -1,3 +1,4 @@
+import { b58Encode, PrefixV2 } from '@taquito/utils';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { loadVectors } from '../../../test-support/vectors.js';
@@ -81,5 +82,25 @@ describe('parseRequest never throws anything but BAD_REQUEST', () => {
       expect(() => parseRequest(value as unknown as Uint8Array, 'ed25519')).toThrow(expect.objectContaining({ code: 'BAD_REQUEST' }));
     }
     expect(() => parseRequest(Uint8Array.of(0x05, 0x00, 0x00), 'tz1' as Curve)).toThrow(expect.objectContaining({ code: 'BAD_REQUEST' }));
+  });
+});
+
+const BLOCK = seeds.find(({ bytes }) => bytes[0] === 0x11) as (typeof seeds)[number];
+
+describe('the chain id of a request', () => {
+  it('is named as Taquito names it, over more chains than are kept and back again', () => {
+    const chainHex = fc.uint8Array({ minLength: 4, maxLength: 4 }).map((bytes) => Buffer.from(bytes).toString('hex'));
+    fc.assert(
+      fc.property(fc.array(chainHex, { minLength: 1, maxLength: 40 }), (chains) => {
+        for (const chain of [...chains, ...chains]) {
+          // a block of the vectors with the chain id, which follows the magic byte, replaced
+          const block = Uint8Array.from(BLOCK.bytes);
+          block.set(hexToBytes(chain), 1);
+          const request = parseRequest(block, BLOCK.signer);
+          expect(watermarkOf(request)?.chainId).toBe(b58Encode(chain, PrefixV2.ChainID));
+        }
+      }),
+      { numRuns: 100 },
+    );
   });
 });

@@ -80,8 +80,21 @@ export interface RequestWatermark extends Positioned {
   readonly kind: WatermarkKind;
 }
 
+// A signer serves one or two chains: their b58 names are kept rather than encoded (two SHA-256
+// and a base conversion) for every request. Bounded all the same, whatever the bytes say.
+const CHAIN_NAMES_KEPT = 16;
+const chainNames = new Map<number, string>();
+
 function readChainId(reader: RequestReader): string {
-  return b58cEncode(reader.bytesOf(CHAIN_ID_LENGTH, 'chain id'), 'Net');
+  const bytes = reader.bytesOf(CHAIN_ID_LENGTH, 'chain id');
+  const id = (((bytes[0] as number) << 24) | ((bytes[1] as number) << 16) | ((bytes[2] as number) << 8) | (bytes[3] as number)) >>> 0;
+  let name = chainNames.get(id);
+  if (name === undefined) {
+    name = b58cEncode(bytes, 'Net');
+    if (chainNames.size >= CHAIN_NAMES_KEPT) chainNames.clear();
+    chainNames.set(id, name);
+  }
+  return name;
 }
 
 function parseAuthentication(reader: RequestReader): AuthenticationRequest {

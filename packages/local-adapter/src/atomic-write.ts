@@ -19,6 +19,12 @@ const closeFile = promisify(close);
 const SYNCED_WRITES = constants.O_DSYNC;
 const TEMP_FLAGS = SYNCED_WRITES === undefined ? 'wx' : constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | SYNCED_WRITES;
 
+// A temp name must not be one a dead process left behind (its pid may be ours now): random per
+// process, then counted, which spares each write a call for random bytes.
+const TEMP_NAMES = randomBytes(6).toString('hex');
+let tempsNamed = 0;
+const tempSuffix = (): string => `${TEMP_NAMES}${(tempsNamed++).toString(36)}`;
+
 /**
  * Replaces `path` with `data` so that, after a crash at any point, the file holds either the
  * old or the new content, and once this resolves the new content is on disk: a private temp
@@ -51,7 +57,7 @@ async function commitTemp(
   flushFolder: (dir: string) => Promise<void> = fsyncDirectory,
 ): Promise<void> {
   const dir = dirname(path);
-  const temp = join(dir, `.${basename(path)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
+  const temp = join(dir, `.${basename(path)}.${process.pid}.${tempSuffix()}.tmp`);
   const fd = await openFile(temp, TEMP_FLAGS, mode);
   let closed: Promise<unknown> = Promise.resolve();
   try {
