@@ -38,6 +38,11 @@ function rememberingValid(verify: (digest: Uint8Array, signature: Uint8Array) =>
  */
 export class PublicKeyVerifiers {
   readonly #verifiers = new Map<string, SignatureVerifier>();
+  /**
+   * The verifier last given for a caller's array (a signer asks with the same array each time),
+   * found without hex-encoding the key; checked against a copy in case the array was reused.
+   */
+  readonly #byArray = new WeakMap<Uint8Array, { curve: Curve; bytes: Uint8Array; verifier: SignatureVerifier }>();
   readonly #crypto: Readonly<Record<Curve, CurveCrypto>>;
   readonly #capacity: number;
 
@@ -52,6 +57,14 @@ export class PublicKeyVerifiers {
 
   /** The verifier of `publicKey` (raw bytes); INVALID_ENCODING if it is not a valid key of `curve`. */
   for(curve: Curve, publicKey: Uint8Array): SignatureVerifier {
+    const seen = this.#byArray.get(publicKey);
+    if (seen !== undefined && seen.curve === curve && sameBytes(seen.bytes, publicKey)) return seen.verifier;
+    const verifier = this.#verifierOf(curve, publicKey);
+    this.#byArray.set(publicKey, { curve, bytes: Uint8Array.from(publicKey), verifier });
+    return verifier;
+  }
+
+  #verifierOf(curve: Curve, publicKey: Uint8Array): SignatureVerifier {
     const id = `${curve}:${bytesToHex(publicKey)}`;
     const known = this.#verifiers.get(id);
     if (known !== undefined) return known;
@@ -78,4 +91,10 @@ export class PublicKeyVerifiers {
         return verify;
     }
   }
+}
+
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }

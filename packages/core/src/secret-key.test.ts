@@ -1,10 +1,12 @@
+import { bytesToNumberLE } from '@noble/curves/utils.js';
 import { InMemorySigner } from '@taquito/signer';
+import fc from 'fast-check';
 import bs58check from 'bs58check';
 import { describe, expect, it } from 'vitest';
 import { CURVES } from './curve.js';
 import { bytesToHex, hexToBytes } from './hex.js';
 import { encodePublicKey, publicKeyHash } from './public-key.js';
-import { decodeSecretKey, derivePublicKey, encodeSecretKey, generateSecretKey, withoutOctezKeyTag } from './secret-key.js';
+import { blsScalar, decodeSecretKey, derivePublicKey, encodeSecretKey, generateSecretKey, withoutOctezKeyTag } from './secret-key.js';
 import { keyVectors, loadVectors } from '../../../test-support/vectors.js';
 import { thrownMessage } from '../../../test-support/errors.js';
 
@@ -92,5 +94,13 @@ describe('secret keys', () => {
     const taquito = await InMemorySigner.fromSecretKey(encodeSecretKey(sk));
     expect(await taquito.publicKey()).toBe(encodePublicKey(curve, derivePublicKey(sk)));
     expect(await taquito.publicKeyHash()).toBe(publicKeyHash(curve, derivePublicKey(sk)));
+  });
+});
+
+describe('blsScalar', () => {
+  it('reads octez little-endian bytes as noble does', () => {
+    fc.assert(fc.property(fc.uint8Array({ maxLength: 40 }), (bytes) => {
+      expect(blsScalar(bytes)).toBe(bytesToNumberLE(bytes));
+    }), { numRuns: 2000 });
   });
 });

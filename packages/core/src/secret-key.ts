@@ -7,6 +7,7 @@ import { randomBytes } from '@noble/hashes/utils.js';
 import { b58cDecode, b58cEncode } from './base58.js';
 import type { Curve } from './curve.js';
 import { invalidEncoding } from './errors.js';
+import { bytesToHex } from './hex.js';
 import { CURVE_PREFIXES, curveOfDecoded, ENCRYPTED_SECRET_KEY_PREFIXES as ENCRYPTED_PREFIXES } from './prefixes.js';
 
 /**
@@ -23,9 +24,8 @@ const SECRET_PREFIXES = ['edsk', 'edsk64', 'spsk', 'p2sk', 'BLsk'] as const;
 
 /** The BLS scalar as a number; octez's bytes are little-endian, noble's big-endian. */
 export function blsScalar(bytes: Uint8Array): bigint {
-  let scalar = 0n;
-  for (let i = bytes.length - 1; i >= 0; i--) scalar = (scalar << 8n) | BigInt(bytes[i] ?? 0);
-  return scalar;
+  // one BigInt from hex, not one per byte: every tz4 signature checks its key's scalar
+  return bytes.length === 0 ? 0n : BigInt(`0x${bytesToHex(Uint8Array.from(bytes).reverse())}`);
 }
 
 /** Throws INVALID_ENCODING unless `bytes` is a usable secret key of `curve`. */
