@@ -22,7 +22,7 @@ import { figures, measure, type Figures, type Sample } from './measure.js';
 import { caseLine } from './report.js';
 
 const SECONDS_PER_SLICE = 1.5;
-const SLICES = 2;
+const SLICES = 4;
 const CONCURRENCIES = [1, 64];
 
 interface Backend {

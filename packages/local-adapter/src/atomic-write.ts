@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { close, constants, fsync, open as openFd, write } from 'node:fs';
 import { link, open, rename, unlink } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
+import { basename, dirname, sep } from 'node:path';
 import { promisify } from 'node:util';
 
 // Plain descriptors, not FileHandles: a watermark commit writes a file per signature, and a
@@ -57,7 +57,7 @@ async function commitTemp(
   flushFolder: (dir: string) => Promise<void> = fsyncDirectory,
 ): Promise<void> {
   const dir = dirname(path);
-  const temp = join(dir, `.${basename(path)}.${process.pid}.${tempSuffix()}.tmp`);
+  const temp = `${dir}${sep}.${basename(path)}.${process.pid}.${tempSuffix()}.tmp`;
   const fd = await openFile(temp, TEMP_FLAGS, mode);
   let closed: Promise<unknown> = Promise.resolve();
   try {

@@ -1,7 +1,7 @@
 import { close, fsync, open } from 'node:fs';
 import { readdir, stat, unlink } from 'node:fs/promises';
 import { promisify } from 'node:util';
-import { join } from 'node:path';
+import { join, sep } from 'node:path';
 import { TezsignerError, WATERMARK_KINDS, badRequest, compareMarks, isAbove, storeCorrupt, storeUnavailable } from '@tezsigner/core';
 import type { CommitResult, SignedMark, StoredWatermark, WatermarkEntry, WatermarkKey, WatermarkMark, WatermarkStore } from '@tezsigner/core';
 import { createFileAtomic } from './atomic-write.js';
@@ -133,7 +133,7 @@ export class FileWatermarkStore implements WatermarkStore {
   /** The folder holding `key`'s marks. */
   folderOf(key: WatermarkKey): string {
     validateKey(key);
-    return join(this.directory, key.chainId, key.pkh, key.kind);
+    return inFolder(inFolder(inFolder(this.directory, key.chainId), key.pkh), key.kind);
   }
 
   /**
@@ -157,10 +157,10 @@ export class FileWatermarkStore implements WatermarkStore {
       [, names] = await Promise.all([this.#flush(dir), this.#names(folder)]);
     };
     try {
-      await createFileAtomic(join(folder, name), serializeWatermark(watermark), 0o600, flushAndList);
+      await createFileAtomic(inFolder(folder, name), serializeWatermark(watermark), 0o600, flushAndList);
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') {
-        throw storeUnavailable(`cannot write the watermark file ${join(folder, name)}: ${describe(err)}`, err);
+        throw storeUnavailable(`cannot write the watermark file ${inFolder(folder, name)}: ${describe(err)}`, err);
       }
     }
     if (names !== undefined) {
@@ -172,7 +172,7 @@ export class FileWatermarkStore implements WatermarkStore {
       }
     }
     const { watermark: stored } = await this.#highest(key);
-    if (stored === undefined) throw storeUnavailable(`the watermark file ${join(folder, name)} vanished`);
+    if (stored === undefined) throw storeUnavailable(`the watermark file ${inFolder(folder, name)} vanished`);
     return { committed: false, stored };
   }
 
@@ -185,7 +185,7 @@ export class FileWatermarkStore implements WatermarkStore {
       if (top === undefined) return { watermark: legacy };
       let watermark = this.#known.get(folder)?.name === top.name ? this.#known.get(folder)?.watermark : undefined;
       if (watermark === undefined) {
-        const path = join(folder, top.name);
+        const path = inFolder(folder, top.name);
         watermark = (await readWatermarkFile(path)).watermark;
         // pruned by another process after a higher mark landed: list again
         if (watermark === undefined) continue;
@@ -265,6 +265,13 @@ export class FileWatermarkStore implements WatermarkStore {
   }
 }
 
+/**
+ * `name` inside `folder`, joined without path.join's normalization (garbage on every commit):
+ * the folder is normalized once, and every name is one entry (a validated key part, a mark
+ * file's name, or a name the folder listed).
+ */
+const inFolder = (folder: string, name: string): string => `${folder}${sep}${name}`;
+
 /** The highest mark file among `names`, by the position its name stands for. */
 function highestName(names: readonly string[]): { name: string; level: number; round: number } | undefined {
   let top: { name: string; level: number; round: number } | undefined;
@@ -284,7 +291,7 @@ async function prune(folder: string, names: readonly string[], kept: WatermarkMa
   await Promise.all(
     names.map((name) => {
       const position = parseMarkFileName(name);
-      const path = join(folder, name);
+      const path = inFolder(folder, name);
       if (position !== undefined && compareMarks(position, kept) < 0) return unlink(path).catch(() => undefined);
       return isTempFileName(name) ? removeIfAbandoned(path) : undefined;
     }),
