@@ -73,6 +73,20 @@ describe('FileWatermarkStore', () => {
     expect(await (await FileWatermarkStore.open({ home })).read(KEY)).toEqual(signed(9, 0, H1));
   });
 
+  it('prunes a folder that commits faster than it prunes, one prune at a time, and keeps the highest', async () => {
+    const store = await FileWatermarkStore.open({ home });
+    const results = await Promise.all(Array.from({ length: 60 }, (_, i) => store.commit(KEY, signed(i + 1, 0, H1))));
+    // each commit lists after its link: a lower one may find a higher file there already
+    expect(results.some((result) => result.committed)).toBe(true);
+    for (let level = 61; level <= 80; level++) expect(await store.commit(KEY, signed(level, 0, H1))).toEqual({ committed: true });
+    await store.close();
+    const left = await markFiles(KEY);
+    expect(left).toContain('80-0.json');
+    // 80 files without pruning; a few more than nine if the last commits found a prune under way
+    expect(left.length).toBeLessThan(20);
+    expect(await (await FileWatermarkStore.open({ home })).read(KEY)).toEqual(signed(80, 0, H1));
+  });
+
   it('keeps every mark across a restart (a new store over the same folder)', async () => {
     const first = await FileWatermarkStore.open({ home });
     const other: WatermarkKey = { chainId: 'NetXnHfVqm9iesp', pkh: 'tz4Jmhdr9HKcRy2YHrf7cbLtN3ccoe2HnoaW', kind: 'attestation' };

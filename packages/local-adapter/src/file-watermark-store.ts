@@ -61,8 +61,8 @@ export class FileWatermarkStore implements WatermarkStore {
    * descriptors, not FileHandles: a store dropped without close() must not warn from the GC.
    */
   readonly #folderFds = new Map<string, Promise<number>>();
-  /** Prunes under way, which close() waits for. */
-  readonly #pruning = new Set<Promise<void>>();
+  /** Per mark folder, its prune under way (one at a time: close() waits for them). */
+  readonly #pruning = new Map<string, Promise<void>>();
 
   private constructor(directory: string, warnings: readonly string[]) {
     this.directory = directory;
@@ -124,7 +124,7 @@ export class FileWatermarkStore implements WatermarkStore {
   }
 
   async close(): Promise<void> {
-    await Promise.all(this.#pruning);
+    await Promise.all(this.#pruning.values());
     const fds = [...this.#folderFds.values()];
     this.#folderFds.clear();
     await Promise.all(fds.map((fd) => fd.then(closeFd).catch(() => undefined)));
@@ -204,11 +204,13 @@ export class FileWatermarkStore implements WatermarkStore {
 
   /**
    * Prunes after the commit has answered: clutter need not hold up a signature, and nothing
-   * depends on it being gone (the highest file decides, and it is never pruned).
+   * depends on it being gone (the highest file decides, and it is never pruned). A folder
+   * whose prune is still under way is left to a later commit: the next ones would otherwise
+   * list the same old files and remove them again.
    */
   #pruneLater(folder: string, names: readonly string[], kept: WatermarkMark): void {
-    const pruning = prune(folder, names, kept).finally(() => this.#pruning.delete(pruning));
-    this.#pruning.add(pruning);
+    if (this.#pruning.has(folder)) return;
+    this.#pruning.set(folder, prune(folder, names, kept).finally(() => this.#pruning.delete(folder)));
   }
 
   async #legacyMark(folder: string): Promise<StoredWatermark | undefined> {
@@ -287,7 +289,7 @@ function highestName(names: readonly string[]): { name: string; level: number; r
  * behind is only clutter, since the highest file alone decides.
  */
 async function prune(folder: string, names: readonly string[], kept: WatermarkMark): Promise<void> {
-  // all at once: one after the other they held up this commit's answer a thread-pool round trip each
+  // all at once: a prune is short, and the folder's next commits skip pruning until it is done
   await Promise.all(
     names.map((name) => {
       const position = parseMarkFileName(name);
