@@ -77,13 +77,7 @@ async function startFloorServer(backend: Backend, workers: number) {
     });
   });
   const pkhs = Array.from({ length: workers }, (_, w) => `w${w}`);
-  let levelBase = 0;
-  const overHttp = (seconds: number): Promise<Sample> => {
-    levelBase += 1_000_000;
-    return load({ url: server.url, pkhs, seconds, levelBase });
-  };
-  await overHttp(0.5);
-  return { overHttp, close: () => server.close() };
+  return servedOverHttp(server, pkhs);
 }
 
 /**
@@ -97,6 +91,11 @@ async function startHttpSigner(backend: Backend, workers: number) {
   const pkhs = (await provider.listKeys()).map((key) => key.pkh);
   const signer = new SignerService({ keys: provider, watermarks: await backend.store() });
   const server = await startSignerServer({ signer, host: '127.0.0.1', port: 0 });
+  return servedOverHttp(server, pkhs);
+}
+
+/** A server under load from the clients' thread, warmed up; each timed run at levels of its own. */
+async function servedOverHttp(server: { readonly url: string; close(): Promise<void> }, pkhs: readonly string[]) {
   let levelBase = 0;
   const overHttp = (seconds: number): Promise<Sample> => {
     levelBase += 1_000_000;
