@@ -1,3 +1,4 @@
+import { equalBytes } from '@noble/curves/utils.js';
 import { blake2b256 } from './blake2b.js';
 import type { Curve } from './curve.js';
 import type { CurveCrypto } from './crypto/curve-crypto.js';
@@ -58,7 +59,7 @@ export class PublicKeyVerifiers {
   /** The verifier of `publicKey` (raw bytes); INVALID_ENCODING if it is not a valid key of `curve`. */
   for(curve: Curve, publicKey: Uint8Array): SignatureVerifier {
     const seen = this.#byArray.get(publicKey);
-    if (seen !== undefined && seen.curve === curve && sameBytes(seen.bytes, publicKey)) return seen.verifier;
+    if (seen !== undefined && seen.curve === curve && equalBytes(seen.bytes, publicKey)) return seen.verifier;
     const verifier = this.#verifierOf(curve, publicKey);
     this.#byArray.set(publicKey, { curve, bytes: Uint8Array.from(publicKey), verifier });
     return verifier;
@@ -91,10 +92,4 @@ export class PublicKeyVerifiers {
         return verify;
     }
   }
-}
-
-function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
 }

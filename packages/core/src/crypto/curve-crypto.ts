@@ -1,3 +1,5 @@
+import { equalBytes } from '@noble/curves/utils.js';
+
 /** Whether `signature` is valid for `message` under one public key; a malformed signature is simply false. */
 export type KeyVerifier = (message: Uint8Array, signature: Uint8Array) => boolean;
 
@@ -69,7 +71,7 @@ export function importedOnce<K>(make: (secretKey: Uint8Array) => K): (secretKey:
   const imported = new WeakMap<Uint8Array, { bytes: Uint8Array; key: K }>();
   return (secretKey) => {
     const known = imported.get(secretKey);
-    if (known !== undefined && known.bytes.length === secretKey.length && known.bytes.every((byte, i) => byte === secretKey[i])) {
+    if (known !== undefined && equalBytes(known.bytes, secretKey)) {
       return known.key;
     }
     const key = make(secretKey);
