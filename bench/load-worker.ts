@@ -1,14 +1,12 @@
 // The baker's side of an HTTP benchmark, on a thread of its own: a baker is another process,
-// so the client's CPU must not be charged to the signer's event loop. Posts blocks (or tz4
-// attestations) at rising
-// levels for `seconds`, one keep-alive connection per key, and hands back the latencies. It
-// imports nothing of the signer's, so its own heap stays small and its GC pauses short: they
-// would count as the signer's latency.
-import { Agent } from 'node:http';
-import { parentPort, workerData } from 'node:worker_threads';
+// so the client's CPU must not be charged to the signer's event loop. For each order, posts
+// blocks (or tz4 attestations) at rising levels for `seconds`, one keep-alive connection per
+// key, and hands back the latencies. It imports nothing of the signer's, so its own heap stays
+// small and its GC pauses short: they would count as the signer's latency.
+import { parentPort } from 'node:worker_threads';
 import { attestation, tenderbakeBlock } from '../packages/http-server/test/support/consensus-bytes.js';
-import { post } from './post.js';
-import { measure } from './measure.js';
+import { LeanConnection } from './lean-connection.js';
+import { measure, type Sample } from './measure.js';
 
 export interface LoadOrder {
   readonly url: string;
@@ -21,13 +19,22 @@ export interface LoadOrder {
   readonly request?: 'block' | 'tz4 attestation';
 }
 
-const order = workerData as LoadOrder;
-const agent = new Agent({ keepAlive: true, maxSockets: order.pkhs.length });
-const url = new URL(order.url);
-const requestAt = (level: number) =>
-  order.request === 'tz4 attestation' ? attestation('attestation', level, 0, { tz4: true }) : tenderbakeBlock(level, 0);
-const sample = await measure(order.pkhs.length, order.seconds, (worker, level) =>
-  post(agent, url, `/keys/${order.pkhs[worker]}`, JSON.stringify(requestAt(order.levelBase + level))),
-);
-agent.destroy();
-parentPort?.postMessage(sample);
+async function run(order: LoadOrder): Promise<Sample> {
+  const requestAt = (level: number) =>
+    order.request === 'tz4 attestation' ? attestation('attestation', level, 0, { tz4: true }) : tenderbakeBlock(level, 0);
+  const connections = await Promise.all(order.pkhs.map(() => LeanConnection.open(new URL(order.url))));
+  try {
+    return await measure(order.pkhs.length, order.seconds, (worker, level) =>
+      (connections[worker] as LeanConnection).post(`/keys/${order.pkhs[worker]}`, JSON.stringify(requestAt(order.levelBase + level))),
+    );
+  } finally {
+    for (const connection of connections) connection.close();
+  }
+}
+
+parentPort?.on('message', (order: LoadOrder) => {
+  run(order).then(
+    (sample) => parentPort?.postMessage({ sample }),
+    (err: unknown) => parentPort?.postMessage({ error: err instanceof Error ? err.message : String(err) }),
+  );
+});
