@@ -110,7 +110,9 @@ export async function run(): Promise<void> {
 }
 
 const TZ4_P99_TARGET_MS = 5;
-const TZ4_SLICES = 4;
+// short slices, many of them: a slow spell of the host falls on all three servers alike
+const TZ4_SLICES = 10;
+const TZ4_SECONDS_PER_SLICE = 0.75;
 
 /** ms of one BLS signature and its verification, as core makes them (p50 of 300, after a warm-up). */
 function blsSignAndVerifyMs(): number {
@@ -128,17 +130,24 @@ function blsSignAndVerifyMs(): number {
 }
 
 /**
- * What this machine gives any HTTP server with the same work: a bare node:http server whose
- * handler only spins for `ms`, answering a signature-sized body. The difference to it is the
- * signer's own cost; the rest is the machine's (thread wake-ups, scheduling, timer ticks).
+ * What this machine gives any HTTP server with the same work: a bare node:http server that reads
+ * the JSON hex, signs it with a BLS key of its own and verifies the signature (core's functions,
+ * as the signer does), and answers its hex; no parsing, watermark or base58. The difference to
+ * it is the signer's own cost; the rest is the machine's (thread wake-ups, scheduling, timer
+ * ticks, and the BLS arithmetic slowed when the host is busy, which a handler that only spun for
+ * as long would not have been).
  */
-function startSpinningServer(ms: number): Promise<BareServer> {
-  const answer = JSON.stringify({ signature: `BLsig${'x'.repeat(137)}` });
+function startBlsServer(): Promise<BareServer> {
+  const sk = generateSecretKey('bls12_381');
+  const publicKey = derivePublicKey(sk);
   return startBareServer((req, res) => {
-    req.resume();
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
     req.on('end', () => {
-      const until = performance.now() + ms;
-      while (performance.now() < until);
+      const bytes = Buffer.from(JSON.parse(Buffer.concat(chunks).toString('utf8')) as string, 'hex');
+      const signature = signWithSecretKey(sk, { bytes, digest: blake2b256(bytes) });
+      if (!verifySignature('bls12_381', publicKey, bytes, signature)) throw new Error('BLS: no verify');
+      const answer = JSON.stringify({ signature: Buffer.from(signature).toString('hex') });
       res.writeHead(200, { 'content-type': 'application/json', 'content-length': answer.length });
       res.end(answer);
     });
@@ -149,12 +158,12 @@ function startSpinningServer(ms: number): Promise<BareServer> {
  * A tz4 baker's critical path: one attestation after another (concurrency 1), each a level
  * higher, over HTTP end to end (BLS sign and verify included), with the in-memory store (the
  * target) and the file store (fsync), p50/p99 against the target, next to the bare server that
- * only spins for as long as BLS signing and verifying take, in alternating slices. The baker is
+ * only signs and verifies, in alternating slices. The baker is
  * on a thread of its own, as for the commit floor; one signer serves every slice after a warm-up.
  */
 async function tz4Attestations(): Promise<void> {
   const blsMs = blsSignAndVerifyMs();
-  const bare = await startSpinningServer(blsMs);
+  const bare = await startBlsServer();
   const setups = await Promise.all((['memory', 'file'] as const).map(async (store) => {
     const setup = await setUp('bls12_381', 1, store);
     const server = await startSignerServer({ signer: setup.signer, host: '127.0.0.1', port: 0 });
@@ -166,7 +175,7 @@ async function tz4Attestations(): Promise<void> {
     for (const target of targets) await clients.load({ url: target.url, pkhs: target.pkhs, seconds: 1.5, levelBase: 0, request: 'tz4 attestation' }); // warm-up: blst, the key's verifier, the JIT
     for (let slice = 1; slice <= TZ4_SLICES; slice++) {
       for (const target of targets) {
-        target.samples.push(await clients.load({ url: target.url, pkhs: target.pkhs, seconds: SECONDS_PER_CASE / 2, levelBase: slice * 1_000_000, request: 'tz4 attestation' }));
+        target.samples.push(await clients.load({ url: target.url, pkhs: target.pkhs, seconds: TZ4_SECONDS_PER_SLICE, levelBase: slice * 1_000_000, request: 'tz4 attestation' }));
       }
     }
   } finally {
@@ -174,7 +183,7 @@ async function tz4Attestations(): Promise<void> {
     for (const target of targets) await target.close();
   }
   const reference = figures(targets[targets.length - 1]?.samples ?? []);
-  console.log(`tz4 attestations over HTTP, c=1; BLS sign + verify take ${blsMs.toFixed(2)} ms here (p50); the bare server spins that long per request`);
+  console.log(`tz4 attestations over HTTP, c=1; BLS sign + verify take ${blsMs.toFixed(2)} ms here (p50, a tight loop); the bare server only signs and verifies`);
   for (const target of targets) {
     const f = figures(target.samples);
     const verdict = target.name === 'bare server' ? '' : `p99 ${f.p99 <= TZ4_P99_TARGET_MS ? 'within' : 'OVER'} the ${TZ4_P99_TARGET_MS} ms target; over the bare server: ${signed(f.p50 - reference.p50)} ms p50, ${signed(f.p99 - reference.p99)} ms p99`;
