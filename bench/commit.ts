@@ -16,7 +16,7 @@ import { writeFileAtomic } from '../packages/local-adapter/src/atomic-write.js';
 import { TableWatermarkStore } from '../packages/azure-adapter/src/index.js';
 import { createTableClient } from '../packages/azure-adapter/src/table-client.js';
 import { startAzurite } from '../packages/azure-adapter/test/support/azurite.js';
-import { startBareServer } from './bare-server.js';
+import { startBareSigner } from './bare-server.js';
 import { LoadThread } from './load.js';
 import { figures, measure, type Figures, type Sample } from './measure.js';
 import { caseLine } from './report.js';
@@ -65,21 +65,7 @@ async function floor(backend: Backend, workers: number, seconds: number): Promis
 async function startFloorServer(backend: Backend, workers: number, clients: LoadThread) {
   const work = floorWork(backend, workers);
   let level = 0;
-  const server = await startBareServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (chunk: Buffer) => chunks.push(chunk));
-    req.on('end', () => {
-      const worker = Number(req.url?.slice('/keys/w'.length));
-      const bytes = Buffer.from(JSON.parse(Buffer.concat(chunks).toString('utf8')) as string, 'hex');
-      work(worker, bytes, (level += 1)).then(
-        (signature) => {
-          const answer = JSON.stringify({ signature: Buffer.from(signature).toString('hex') });
-          res.writeHead(200, { 'content-type': 'application/json', 'content-length': answer.length }).end(answer);
-        },
-        () => res.writeHead(500).end(),
-      );
-    });
-  });
+  const server = await startBareSigner((path, bytes) => work(Number(path.slice('/keys/w'.length)), bytes, (level += 1)));
   const pkhs = Array.from({ length: workers }, (_, w) => `w${w}`);
   return servedOverHttp(server, pkhs, clients);
 }

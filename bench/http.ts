@@ -13,7 +13,7 @@ import { startSignerServer } from '../packages/http-server/src/index.js';
 import { attestation, tenderbakeBlock } from '../packages/http-server/test/support/consensus-bytes.js';
 import { FileWatermarkStore } from '../packages/local-adapter/src/index.js';
 import { figures, measure, type Figures, type Sample } from './measure.js';
-import { startBareServer, type BareServer } from './bare-server.js';
+import { startBareSigner, type BareServer } from './bare-server.js';
 import { LoadThread } from './load.js';
 import { LeanConnection } from './lean-connection.js';
 
@@ -140,17 +140,10 @@ function blsSignAndVerifyMs(): number {
 function startBlsServer(): Promise<BareServer> {
   const sk = generateSecretKey('bls12_381');
   const publicKey = derivePublicKey(sk);
-  return startBareServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (chunk: Buffer) => chunks.push(chunk));
-    req.on('end', () => {
-      const bytes = Buffer.from(JSON.parse(Buffer.concat(chunks).toString('utf8')) as string, 'hex');
-      const signature = signWithSecretKey(sk, { bytes, digest: blake2b256(bytes) });
-      if (!verifySignature('bls12_381', publicKey, bytes, signature)) throw new Error('BLS: no verify');
-      const answer = JSON.stringify({ signature: Buffer.from(signature).toString('hex') });
-      res.writeHead(200, { 'content-type': 'application/json', 'content-length': answer.length });
-      res.end(answer);
-    });
+  return startBareSigner((_path, bytes) => {
+    const signature = signWithSecretKey(sk, { bytes, digest: blake2b256(bytes) });
+    if (!verifySignature('bls12_381', publicKey, bytes, signature)) throw new Error('BLS: no verify');
+    return signature;
   });
 }
 

@@ -7,7 +7,7 @@ import type { Sample } from './measure.js';
 
 export class LoadThread {
   readonly #worker: Worker;
-  #running: Promise<Sample> = Promise.resolve({ latencies: [], seconds: 0 });
+  #running: Promise<unknown> = Promise.resolve();
 
   private constructor(worker: Worker) {
     this.#worker = worker;
