@@ -15,7 +15,7 @@ import { FileWatermarkStore } from '../packages/local-adapter/src/index.js';
 import { figures, measure, type Figures, type Sample } from './measure.js';
 import { startBareSigner, type BareServer } from './bare-server.js';
 import { LoadThread } from './load.js';
-import { LeanConnection } from './lean-connection.js';
+import { postLoad } from './post-load.js';
 
 const SECONDS_PER_CASE = 2.5;
 const CONCURRENCIES = [1, 8, 64];
@@ -63,13 +63,9 @@ const blockAt: RequestAt = (level) => tenderbakeBlock(level, 0);
 async function overHttp(curve: Curve, workers: number, seconds: number, store: StoreKind, requestAt = blockAt): Promise<Sample> {
   const setup = await setUp(curve, workers, store);
   const server = await startSignerServer({ signer: setup.signer, host: '127.0.0.1', port: 0 });
-  const connections = await Promise.all(setup.keys.map(() => LeanConnection.open(new URL(server.url))));
   try {
-    return await measure(workers, seconds, (worker, level) =>
-      (connections[worker] as LeanConnection).post(`/keys/${keyOf(setup.keys, worker)}`, JSON.stringify(requestAt(level))),
-    );
+    return await postLoad(server.url, setup.keys.map((key) => key.pkh), seconds, (level) => JSON.stringify(requestAt(level)));
   } finally {
-    for (const connection of connections) connection.close();
     await server.close();
     await setup.close();
   }

@@ -5,8 +5,8 @@
 // small and its GC pauses short: they would count as the signer's latency.
 import { parentPort } from 'node:worker_threads';
 import { attestation, tenderbakeBlock } from '../packages/http-server/test/support/consensus-bytes.js';
-import { LeanConnection } from './lean-connection.js';
-import { measure, type Sample } from './measure.js';
+import type { Sample } from './measure.js';
+import { postLoad } from './post-load.js';
 
 export interface LoadOrder {
   readonly url: string;
@@ -19,17 +19,10 @@ export interface LoadOrder {
   readonly request?: 'block' | 'tz4 attestation';
 }
 
-async function run(order: LoadOrder): Promise<Sample> {
+function run(order: LoadOrder): Promise<Sample> {
   const requestAt = (level: number) =>
     order.request === 'tz4 attestation' ? attestation('attestation', level, 0, { tz4: true }) : tenderbakeBlock(level, 0);
-  const connections = await Promise.all(order.pkhs.map(() => LeanConnection.open(new URL(order.url))));
-  try {
-    return await measure(order.pkhs.length, order.seconds, (worker, level) =>
-      (connections[worker] as LeanConnection).post(`/keys/${order.pkhs[worker]}`, JSON.stringify(requestAt(order.levelBase + level))),
-    );
-  } finally {
-    for (const connection of connections) connection.close();
-  }
+  return postLoad(order.url, order.pkhs, order.seconds, (level) => JSON.stringify(requestAt(order.levelBase + level)));
 }
 
 parentPort?.on('message', (order: LoadOrder) => {
