@@ -8,7 +8,7 @@ import { join } from 'node:path';
 
 const MODULE_PATHS = ['/usr/lib/softhsm/libsofthsm2.so', '/usr/lib/x86_64-linux-gnu/softhsm/libsofthsm2.so', '/usr/lib/aarch64-linux-gnu/softhsm/libsofthsm2.so'];
 
-export const SOFTHSM_PIN = '246810';
+export const SOFTHSM_PIN = 'softhsm-test-pin-5c1e';
 
 export function softHsmModule(): string {
   const found = MODULE_PATHS.find((path) => existsSync(path));

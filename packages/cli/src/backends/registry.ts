@@ -6,6 +6,7 @@ import { azureVault } from './azure-key-vault.js';
 import { openAzureTableWatermarkStore } from './azure-table-store.js';
 import { openFileWatermarkStore } from './file-store.js';
 import { openLocalKeyProvider } from './local-vault.js';
+import { pkcs11Vault } from './pkcs11-token.js';
 
 export interface Backend<T> {
   /** for --help */
@@ -21,6 +22,7 @@ export interface Backend<T> {
 export const VAULTS: Record<string, Backend<KeyProvider>> = {
   local: { description: 'encrypted key files in the home folder', open: openLocalKeyProvider },
   azure: azureVault(),
+  pkcs11: pkcs11Vault(),
 };
 
 export const WATERMARK_STORES: Record<string, Backend<WatermarkStore>> = {
