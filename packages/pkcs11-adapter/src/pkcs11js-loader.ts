@@ -21,7 +21,7 @@ export function loadPkcs11js(): Pkcs11js {
     return loaded;
   } catch (err) {
     throw configInvalid(
-      `PKCS#11 support is not installed: the native binding pkcs11js did not load (${err instanceof Error ? err.message : String(err)}). ` +
+      `PKCS#11 support is not installed: the native binding pkcs11js did not load (${(err instanceof Error ? err.message : String(err)).split('\n')[0]}). ` +
         'It is compiled when tezsigner is installed and needs a C++ compiler then (Debian: apt-get install g++ make python3); install those and run install.sh again',
       err,
     );
