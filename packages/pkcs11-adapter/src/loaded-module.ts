@@ -56,7 +56,9 @@ export function releaseModule(entry: LoadedModule): void {
 
 function initialize(entry: LoadedModule): void {
   try {
-    entry.module.C_Initialize();
+    // the binding's asynchronous calls run on several threads at once: the library must lock
+    // (without this flag a module may assume one thread, and SoftHSM2 then crashes under load)
+    entry.module.C_Initialize({ flags: entry.pkcs11.CKF_OS_LOCKING_OK });
   } catch (err) {
     if (ckrName(err) !== 'CKR_CRYPTOKI_ALREADY_INITIALIZED') {
       throw backendUnavailable(`the PKCS#11 module ${entry.path} did not initialize: ${describePkcs11Error(err)}`, err);
