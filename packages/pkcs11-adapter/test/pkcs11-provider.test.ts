@@ -34,16 +34,26 @@ function taquitoVerifies(key: KeyInfo, bytes: Uint8Array, signature: Uint8Array)
   return verifySignature(Buffer.from(bytes).toString('hex'), key.publicKey, encoded);
 }
 
-/** CKA_TOKEN, CKA_SENSITIVE, CKA_EXTRACTABLE of each private key, read with pkcs11js itself. */
-function readPrivateKeyAttributes(): void {
+/**
+ * CKA_TOKEN, CKA_SENSITIVE, CKA_EXTRACTABLE of each private key, read with pkcs11js itself; and a
+ * P-384 key pair made beside them, which has no Tezos address.
+ */
+function inspectToken(): void {
   const pkcs11 = createRequire(import.meta.url)('pkcs11js') as typeof Pkcs11jsExports;
   const module = new pkcs11.PKCS11();
   module.load(hsm.modulePath);
   module.C_Initialize();
   try {
     const [slot] = module.C_GetSlotList(true);
-    const session = module.C_OpenSession(slot as Buffer, pkcs11.CKF_SERIAL_SESSION);
+    const session = module.C_OpenSession(slot as Buffer, pkcs11.CKF_SERIAL_SESSION | pkcs11.CKF_RW_SESSION);
     module.C_Login(session, pkcs11.CKU_USER, hsm.pin);
+    const label = { type: pkcs11.CKA_LABEL, value: 'not-tezos' };
+    module.C_GenerateKeyPair(
+      session,
+      { mechanism: pkcs11.CKM_EC_KEY_PAIR_GEN },
+      [{ type: pkcs11.CKA_TOKEN, value: true }, label, { type: pkcs11.CKA_EC_PARAMS, value: Buffer.from('06052b81040022', 'hex') }],
+      [{ type: pkcs11.CKA_TOKEN, value: true }, label, { type: pkcs11.CKA_SIGN, value: true }],
+    );
     module.C_FindObjectsInit(session, [{ type: pkcs11.CKA_CLASS, value: pkcs11.CKO_PRIVATE_KEY }]);
     const handles = module.C_FindObjects(session, 10);
     module.C_FindObjectsFinal(session);
@@ -72,7 +82,7 @@ beforeAll(async () => {
   for (const curve of ['ed25519', 'secp256k1', 'p256'] as const) {
     generated.set(curve, await generateTokenKey({ modulePath: hsm.modulePath, token: { label: hsm.label }, pin: hsm.pin, curve, label: `baker-${curve}` }));
   }
-  readPrivateKeyAttributes();
+  inspectToken();
   provider = await Pkcs11KeyProvider.open(options({ maxSessions: 4 }));
 });
 
@@ -100,6 +110,7 @@ describe('generation and listing', () => {
     const expected = [...generated.values()].sort((a, b) => a.pkh.localeCompare(b.pkh));
     expect(listed).toEqual(expected);
     expect(await provider.getKey(key('p256').pkh)).toEqual(key('p256'));
+    expect(logs).toContain('skipping key "not-tezos": not an Ed25519, secp256k1 or P-256 key');
   });
 
   test('a second key with a label already on the token is refused', async () => {

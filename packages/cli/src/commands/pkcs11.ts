@@ -24,11 +24,16 @@ export function registerPkcs11Commands(program: Command, io: CliIo): void {
 }
 
 async function listKeys(options: Pkcs11Options, io: CliIo): Promise<void> {
-  const lines: string[] = [];
-  const provider = await Pkcs11KeyProvider.open({ ...(await pkcs11Token(options, io)), maxSessions: 1, logger: { info: () => undefined, warn: (line) => lines.push(line) } });
+  const logger = {
+    // what the token holds that tezsigner cannot use, and why (the count line is for serve's log)
+    info: (line: string) => {
+      if (line.startsWith('skipping')) io.stderr(`tezsigner: pkcs11: ${line}\n`);
+    },
+    warn: (line: string) => io.stderr(`tezsigner: pkcs11: warning: ${line}\n`),
+  };
+  const provider = await Pkcs11KeyProvider.open({ ...(await pkcs11Token(options, io)), maxSessions: 1, logger });
   try {
     const keys = await provider.listKeys();
-    for (const line of lines) io.stderr(`tezsigner: pkcs11: warning: ${line}\n`);
     if (keys.length === 0) io.stdout('no Tezos keys on this token; generate one with: tezsigner pkcs11 keys generate --curve ed25519 --label baker\n');
     for (const key of keys) io.stdout(`${key.label ?? key.pkh}\n${keyReport(key)}`);
   } finally {
