@@ -121,8 +121,16 @@ export class Pkcs11KeyProvider implements KeyProvider {
   }
 
   private async signOn(token: TokenSession, key: SigningKey, digest: Uint8Array): Promise<Buffer> {
+    const mechanism = { mechanism: CURVE_ON_TOKEN[key.curve].sign };
     if (key.handle?.generation !== token.generation) key.handle = { generation: token.generation, handle: findPrivateKey(token, key) };
-    token.module.C_SignInit(token.session, { mechanism: CURVE_ON_TOKEN[key.curve].sign }, key.handle.handle);
+    try {
+      token.module.C_SignInit(token.session, mechanism, key.handle.handle);
+    } catch (err) {
+      // a module may renumber private objects when its login ends (every session closed): find the key again
+      if (!/CKR_(OBJECT|KEY)_HANDLE_INVALID/.test(describePkcs11Error(err))) throw err;
+      key.handle = { generation: token.generation, handle: findPrivateKey(token, key) };
+      token.module.C_SignInit(token.session, mechanism, key.handle.handle);
+    }
     return await token.module.C_SignAsync(token.session, Buffer.from(digest), Buffer.alloc(64));
   }
 

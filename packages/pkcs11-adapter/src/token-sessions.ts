@@ -132,8 +132,23 @@ export class TokenSessions {
       this.closeSession(lease);
       if (scope !== 'call') this.options.logger.warn(`dropped a session after ${describePkcs11Error(err)}`);
       if (scope === 'token') this.lose();
+      if (scope === 'session') this.pruneIdle();
     }
     this.wake();
+  }
+
+  /** After one session broke, the idle ones that broke with it (closed all at once, say) are dropped too. */
+  private pruneIdle(): void {
+    const module = this.loaded?.module;
+    this.idle = this.idle.filter((session) => {
+      try {
+        module?.C_GetSessionInfo(session);
+        return true;
+      } catch {
+        this.counters.sessionsDropped++;
+        return false;
+      }
+    });
   }
 
   private abandon(lease: TokenSession, running: Promise<unknown>): void {

@@ -154,6 +154,24 @@ describe('signing', () => {
 });
 
 describe('faults', () => {
+  test("sessions closed behind the pool's back are replaced, and the request still signs", async () => {
+    // the library is one per process: a second handle on it closes the provider's sessions
+    const pkcs11 = createRequire(import.meta.url)('pkcs11js') as typeof Pkcs11jsExports;
+    const module = new pkcs11.PKCS11();
+    module.load(hsm.modulePath);
+    try {
+      module.C_Initialize();
+    } catch (err) {
+      expect((err as Error).message).toContain('CKR_CRYPTOKI_ALREADY_INITIALIZED');
+    }
+    const dropped = provider.stats().sessionsDropped;
+    const [slot] = module.C_GetSlotList(true);
+    module.C_CloseAllSessions(slot as Buffer);
+    const bytes = message(7);
+    expect(taquitoVerifies(key('secp256k1'), bytes, await provider.sign(key('secp256k1').pkh, signInput(bytes)))).toBe(true);
+    expect(provider.stats().sessionsDropped).toBeGreaterThan(dropped);
+  });
+
   test('a token taken away mid-run fails closed, and signing resumes once it is back', async () => {
     const tz3 = key('p256');
     await hsm.takeAway();
