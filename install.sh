@@ -18,7 +18,12 @@ node -e '
 
 pnpm() { npx --yes pnpm@10 "$@"; }
 # PKCS#11 HSM support (--vault pkcs11) is a native addon compiled here; without a compiler the
-# rest installs and works, and --vault pkcs11 says what is missing.
+# rest installs and works, and --vault pkcs11 says what is missing. It is built against the
+# headers that come with Node where they are, rather than headers downloaded for it.
+node_prefix="$(dirname "$(dirname "$(command -v node)")")"
+if [ -z "${npm_config_nodedir:-}" ] && [ -f "$node_prefix/include/node/node.h" ]; then
+  export npm_config_nodedir="$node_prefix"
+fi
 if ! command -v g++ >/dev/null || ! command -v make >/dev/null || ! command -v python3 >/dev/null; then
   echo "note: no C++ toolchain (g++, make, python3): installing without PKCS#11 HSM support; for it (Debian): apt-get install g++ make python3, then run this again" >&2
 fi
