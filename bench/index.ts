@@ -10,6 +10,7 @@ const suites: Array<[string, () => Promise<{ run: () => Promise<void> }>]> = [
   ['http', () => import('./http.js')],
   ['commit floor', () => import('./commit.js')],
   ['azure key vault', () => import('./azure-key-vault.js')],
+  ['pkcs11', () => import('./pkcs11.js')],
 ];
 
 const only = process.argv[2];

@@ -8,6 +8,7 @@
 //   node packages/cli/scripts/pack-command.mjs [out-dir]   (default packages/cli/release)
 // writes <out-dir>/tezsigner.tgz.
 import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { copyFile, cp, mkdir, readFile, realpath, rename, rm, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
@@ -42,10 +43,13 @@ await build({
   legalComments: 'eof',
   logLevel: 'warning',
 });
-// Native crypto cannot be bundled into a JavaScript file: core loads these at run time and falls
-// back to noble without them. They travel inside the tarball (bundleDependencies) with their
-// prebuilt binaries, so an installed signer runs native crypto without fetching anything.
-const NATIVE = ['secp256k1', '@chainsafe/blst'];
+// Native addons cannot be bundled into a JavaScript file: core loads its native crypto at run time
+// and falls back to noble without it, and the PKCS#11 vault loads pkcs11js on first use. They
+// travel inside the tarball (bundleDependencies) with their binaries (prebuilt, or for pkcs11js
+// compiled by `pnpm install`), so an installed signer needs no compiler and fetches nothing. A
+// pkcs11js that did not build (no compiler) is left out: --vault pkcs11 then says so.
+const NATIVE = ['secp256k1', '@chainsafe/blst', 'pkcs11js'];
+const FROM = { pkcs11js: join(cli, '..', 'pkcs11-adapter', 'package.json') };
 const bundled = new Set();
 async function bundleNative(name, from) {
   if (bundled.has(name)) return;
@@ -55,13 +59,34 @@ async function bundleNative(name, from) {
   } catch {
     return; // an optional platform package of another platform: not installed here
   }
-  bundled.add(name);
   const dir = await realpath(dirname(manifestPath));
+  if (name === 'pkcs11js' && !existsSync(join(dir, 'build/Release/pkcs11.node'))) {
+    process.stderr.write('pack-command: pkcs11js was not compiled (no C++ compiler at install?): the command is packed without PKCS#11 support\n');
+    return;
+  }
+  bundled.add(name);
   await cp(dir, join(staging, 'node_modules', name), { recursive: true, dereference: true });
+  if (name === 'pkcs11js') await shipCompiled(join(staging, 'node_modules', name));
   const { dependencies = {}, optionalDependencies = {} } = JSON.parse(await readFile(manifestPath, 'utf8'));
   for (const dependency of Object.keys({ ...dependencies, ...optionalDependencies })) await bundleNative(dependency, join(dir, 'package.json'));
 }
-for (const name of NATIVE) await bundleNative(name, join(cli, '..', 'core', 'package.json'));
+/**
+ * pkcs11js as compiled here, without its sources: with a binding.gyp npm would compile it again
+ * on the user's machine (and fail where there is no compiler), and its `files` leave the binary out.
+ */
+async function shipCompiled(dir) {
+  const binary = join(dir, 'build/Release/pkcs11.node');
+  const kept = await readFile(binary);
+  for (const path of ['build', 'src', 'includes', 'binding.gyp']) await rm(join(dir, path), { recursive: true, force: true });
+  await mkdir(dirname(binary), { recursive: true });
+  await writeFile(binary, kept);
+  const manifest = JSON.parse(await readFile(join(dir, 'package.json'), 'utf8'));
+  delete manifest.gypfile;
+  delete manifest.scripts;
+  manifest.files = ['index.js', 'index.d.ts', 'build/Release/pkcs11.node', 'README.md', 'LICENSE'];
+  await writeFile(join(dir, 'package.json'), `${JSON.stringify(manifest, null, 2)}\n`);
+}
+for (const name of NATIVE) await bundleNative(name, FROM[name] ?? join(cli, '..', 'core', 'package.json'));
 
 const manifest = {
   name: 'tezsigner',

@@ -7,6 +7,7 @@ import { registerConfigCommands } from './commands/config.js';
 import { registerConfirmCommand } from './commands/confirm.js';
 import { registerInitCommand } from './commands/init.js';
 import { registerKeysCommands } from './commands/keys.js';
+import { registerPkcs11Commands } from './commands/pkcs11.js';
 import { registerServeCommand } from './commands/serve.js';
 import { registerSignCommand } from './commands/sign.js';
 import { registerWatermarksCommands } from './commands/watermarks.js';
@@ -31,6 +32,7 @@ export function buildProgram(io: CliIo, azureAccess: AzureAccess = productionAzu
   registerConfirmCommand(program, io);
   registerWatermarksCommands(program, io);
   registerAzureCommands(program, io, azureAccess);
+  registerPkcs11Commands(program, io);
   registerConfigCommands(program, io);
   return program;
 }

@@ -7,6 +7,7 @@ import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { createSoftHsm } from '../../../test-support/softhsm.js';
 import { tenderbakeBlock } from '../../http-server/test/support/consensus-bytes.js';
 import { VERSION } from '../src/version.js';
 import { CommandChild, answers } from './support/command-child.js';
@@ -134,4 +135,21 @@ describe('a reader that goes away early (`| head -1`) gets no stack trace', () =
     expect(exit.code, exit.stderr).toBe(0);
     expect(exit.stderr).toBe('');
   });
+});
+
+test('the installed command carries the compiled PKCS#11 binding: it makes and lists a key on SoftHSM2', async () => {
+  const hsm = await createSoftHsm('installed');
+  try {
+    const token = ['--pkcs11-module', hsm.modulePath, '--pkcs11-token-label', hsm.label];
+    const tokenEnv = { ...env, SOFTHSM2_CONF: hsm.conf, TEZSIGNER_PKCS11_PIN: hsm.pin };
+    const made = await new CommandChild(tezsigner, ['pkcs11', 'keys', 'generate', ...token, '--curve', 'p256', '--label', 'baker'], { cwd: elsewhere, env: tokenEnv }).exited;
+    expect(made.code, made.stderr).toBe(0);
+    const address = /address: +(tz3\w+)/.exec(made.stdout)?.[1];
+    expect(address).toBeDefined();
+    const listed = await new CommandChild(tezsigner, ['pkcs11', 'keys', 'list', ...token], { cwd: elsewhere, env: tokenEnv }).exited;
+    expect(listed.code, listed.stderr).toBe(0);
+    expect(listed.stdout).toContain(`baker\n  address:    ${address}\n`);
+  } finally {
+    await hsm.remove();
+  }
 });

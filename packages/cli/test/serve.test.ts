@@ -136,7 +136,7 @@ describe('tezsigner serve', () => {
     ['a bad magic-byte list', ['serve', '--port', '0', '--magic-bytes', '11,12'], {}, 'is not a magic byte'],
     ['a bad port', ['serve', '--port', '70000'], {}, 'is not a port number'],
     ['a missing authorized-keys file', ['serve', '--port', '0', '--authorized-keys', '/nonexistent/keys'], {}, 'cannot read the authorized keys file'],
-    ['an unknown vault', ['serve', '--vault', 'pkcs11'], {}, "argument 'pkcs11' is invalid"],
+    ['an unknown vault', ['serve', '--vault', 'yubihsm'], {}, "argument 'yubihsm' is invalid"],
     ['an unknown option', ['serve', '--bogus'], {}, "unknown option '--bogus'"],
     ['an unknown command', ['start'], {}, "unknown command 'start'"],
   ])('%s is a one-line error', async (_what, args, extraEnv, message) => {

@@ -1,6 +1,7 @@
 import { Option, type Command } from 'commander';
 import { addAzureVaultOptions } from './azure-key-vault.js';
 import { addAzureTableOptions } from './azure-table-store.js';
+import { addPkcs11VaultOptions } from './pkcs11-token.js';
 import { DEFAULT_VAULT, DEFAULT_WATERMARK_STORE, VAULTS, WATERMARK_STORES } from './registry.js';
 
 const listed = (table: Record<string, { description: string }>): string =>
@@ -29,7 +30,7 @@ export function addVaultOption(command: Command): Command {
   command.addOption(
     new Option('--vault <name>', `where the keys are (${listed(VAULTS)})`).choices(Object.keys(VAULTS)).default(DEFAULT_VAULT),
   );
-  return addAzureVaultOptions(command);
+  return addPkcs11VaultOptions(addAzureVaultOptions(command));
 }
 
 /** --watermark-store: where high watermarks are kept (and the options of the stores that need some). */

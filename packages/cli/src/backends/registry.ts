@@ -7,6 +7,7 @@ import { azureVault } from './azure-key-vault.js';
 import { openAzureTableWatermarkStore } from './azure-table-store.js';
 import { openFileWatermarkStore } from './file-store.js';
 import { openLocalKeyProvider } from './local-vault.js';
+import { pkcs11Vault } from './pkcs11-token.js';
 
 /**
  * The seam where a key provider and a watermark store are chosen: `--vault <name>` and
@@ -16,6 +17,7 @@ import { openLocalKeyProvider } from './local-vault.js';
 export const VAULTS: Record<string, Backend<KeyProvider>> = {
   local: { description: 'encrypted key files in the home folder', open: openLocalKeyProvider },
   azure: azureVault(),
+  pkcs11: pkcs11Vault(),
 };
 
 export const WATERMARK_STORES: Record<string, Backend<WatermarkStore>> = {

@@ -17,6 +17,7 @@ import type { Command } from 'commander';
 import { readAuthorizedKeysFile } from '../authorized-keys-file.js';
 import { addBackendOptions } from '../backends/backend-command-options.js';
 import type { BackendOptions } from '../backends/backend-options.js';
+import { forgetPinEnv } from '../backends/pkcs11-token.js';
 import { openHomeFolder } from '../backends/local-vault.js';
 import { forgetPassphraseEnv } from '../backends/passphrase-file-mode.js';
 import { openBackends } from '../backends/registry.js';
@@ -83,15 +84,16 @@ async function serve(command: Command, io: CliIo): Promise<void> {
   const authorizedKeys = options.authorizedKeys === undefined ? [] : await readAuthorizedKeysFile(options.authorizedKeys);
   const tls = listen.tls === undefined ? undefined : await readTlsMaterial(listen.tls);
   if (configFile !== undefined) io.stderr(`tezsigner: configuration: ${configFile}\n`);
-  if (options.vault === 'azure' && options.watermarkStore === 'file') {
+  if (options.vault !== 'local' && options.watermarkStore === 'file') {
     io.stderr(
-      'tezsigner: warning: --vault azure with the file watermark store: the marks live on this machine only; two machines serving the same HSM key can double-sign unless they share --watermark-store azure-table\n',
+      `tezsigner: warning: --vault ${options.vault} with the file watermark store: the marks live on this machine only; two machines serving the same HSM key can double-sign unless they share --watermark-store azure-table\n`,
     );
   }
 
   const metrics = new SignerMetrics();
   const backends = await openBackends(options, countingRetries(io, metrics, options.vault));
   forgetPassphraseEnv(process.env);
+  forgetPinEnv(process.env);
   const reloads = new ReloadRegistry();
   const stopReloading = onSighup(() => void reloads.reloadAll((line) => io.stderr(`tezsigner: ${line}\n`)));
   let confirmations: RunningConfirmations | undefined;

@@ -1,5 +1,6 @@
 import { DEFAULT_HTTP_LIMITS, DEFAULT_READINESS_DEADLINE_MS, DEFAULT_SHUTDOWN_GRACE_MS } from '@tezsigner/http-server';
 import { PASSPHRASE_ENV, PASSPHRASE_FILE_ENV } from '@tezsigner/local-adapter';
+import { PIN_ENV } from '@tezsigner/pkcs11-adapter';
 
 /**
  * One setting: where it sits in the configuration file, which `serve` option it feeds (none
@@ -35,6 +36,13 @@ export const CONFIG_FIELDS: readonly ConfigField[] = [
   { key: 'azure.client-id', option: 'azureClientId', flag: '--azure-client-id' },
   { key: 'azure.keys', option: 'azureKey', flag: '--azure-key' },
   { key: 'azure.deadline-ms', option: 'azureDeadlineMs', flag: '--azure-deadline-ms' },
+  { key: 'pkcs11.module', option: 'pkcs11Module', flag: '--pkcs11-module' },
+  { key: 'pkcs11.token-label', option: 'pkcs11TokenLabel', flag: '--pkcs11-token-label' },
+  { key: 'pkcs11.token-serial', option: 'pkcs11TokenSerial', flag: '--pkcs11-token-serial' },
+  { key: 'pkcs11.slot', option: 'pkcs11Slot', flag: '--pkcs11-slot' },
+  { key: 'pkcs11.pin-file', option: 'pkcs11PinFile', flag: '--pkcs11-pin-file', env: [PIN_ENV], secretEnv: [PIN_ENV] },
+  { key: 'pkcs11.sessions', option: 'pkcs11Sessions', flag: '--pkcs11-sessions' },
+  { key: 'pkcs11.deadline-ms', option: 'pkcs11DeadlineMs', flag: '--pkcs11-deadline-ms' },
   { key: 'watermark-store', option: 'watermarkStore', flag: '--watermark-store' },
   { key: 'azure-table.url', option: 'azureTableUrl', flag: '--azure-table-url' },
   { key: 'azure-table.connection-string', option: 'azureTableConnectionString', flag: '--azure-table-connection-string', env: [TABLE_CONNECTION_STRING_ENV], secret: true },

@@ -35,6 +35,17 @@ export const configSchema = z.strictObject({
       'deadline-ms': positiveMs(60_000).optional(),
     })
     .optional(),
+  pkcs11: z
+    .strictObject({
+      module: path.optional(),
+      'token-label': z.string().min(1).optional(),
+      'token-serial': z.string().min(1).optional(),
+      slot: z.number().int().min(0).optional(),
+      'pin-file': path.optional(),
+      sessions: z.number().int().min(1).max(256).optional(),
+      'deadline-ms': positiveMs(60_000).optional(),
+    })
+    .optional(),
   'watermark-store': z.string().min(1).optional(),
   'azure-table': z
     .strictObject({

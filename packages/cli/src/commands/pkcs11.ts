@@ -1,0 +1,47 @@
+import { Pkcs11KeyProvider, TOKEN_CURVES, generateTokenKey, type TokenCurve } from '@tezsigner/pkcs11-adapter';
+import { Option, type Command } from 'commander';
+import { addPkcs11TokenOptions, pkcs11Token, type Pkcs11Options } from '../backends/pkcs11-token.js';
+import type { CliIo } from '../cli-io.js';
+import { keyReport } from '../key-report.js';
+
+const ADDRESS_KIND: Record<TokenCurve, string> = { ed25519: 'tz1', secp256k1: 'tz2', p256: 'tz3' };
+
+/** `tezsigner pkcs11 keys list|generate`: the Tezos keys of a PKCS#11 token. */
+export function registerPkcs11Commands(program: Command, io: CliIo): void {
+  const keys = program.command('pkcs11').description('manage the tz1/tz2/tz3 keys of a PKCS#11 HSM token').command('keys').description('list and generate token keys');
+
+  addPkcs11TokenOptions(keys.command('list').description("list the token's keys that tezsigner signs with: address, public key, label")).action((options: Pkcs11Options) =>
+    listKeys(options, io),
+  );
+
+  addPkcs11TokenOptions(
+    keys
+      .command('generate')
+      .description('generate a key pair inside the token (a token object, sensitive, never extractable)')
+      .addOption(new Option('--curve <curve>', TOKEN_CURVES.map((curve) => `${curve} (${ADDRESS_KIND[curve]})`).join(', ')).choices([...TOKEN_CURVES]).makeOptionMandatory())
+      .requiredOption('--label <label>', 'CKA_LABEL of the new key (a label already on the token is refused)'),
+  ).action((options: Pkcs11Options & { curve: TokenCurve; label: string }) => generateKey(options, io));
+}
+
+async function listKeys(options: Pkcs11Options, io: CliIo): Promise<void> {
+  const logger = {
+    // what the token holds that tezsigner cannot use, and why (the count line is for serve's log)
+    info: (line: string) => {
+      if (line.startsWith('skipping')) io.stderr(`tezsigner: pkcs11: ${line}\n`);
+    },
+    warn: (line: string) => io.stderr(`tezsigner: pkcs11: warning: ${line}\n`),
+  };
+  const provider = await Pkcs11KeyProvider.open({ ...(await pkcs11Token(options, io)), maxSessions: 1, logger });
+  try {
+    const keys = await provider.listKeys();
+    if (keys.length === 0) io.stdout('no Tezos keys on this token; generate one with: tezsigner pkcs11 keys generate --curve ed25519 --label baker\n');
+    for (const key of keys) io.stdout(`${key.label ?? key.pkh}\n${keyReport(key)}`);
+  } finally {
+    await provider.close();
+  }
+}
+
+async function generateKey(options: Pkcs11Options & { curve: TokenCurve; label: string }, io: CliIo): Promise<void> {
+  const key = await generateTokenKey({ ...(await pkcs11Token(options, io)), curve: options.curve, label: options.label });
+  io.stdout(`generated ${options.curve} key "${options.label}" on the token\n${keyReport(key)}`);
+}

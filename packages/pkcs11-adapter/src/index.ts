@@ -1,0 +1,11 @@
+export { Pkcs11KeyProvider, DEFAULT_PKCS11_DEADLINE_MS } from './pkcs11-provider.js';
+export type { Pkcs11ProviderOptions } from './pkcs11-provider.js';
+export { generateTokenKey } from './key-generation.js';
+export type { GenerateOptions } from './key-generation.js';
+export { readPin, PIN_ENV } from './pin.js';
+export { tokenSelector, describeSelector } from './token-selector.js';
+export type { TokenSelector } from './token-selector.js';
+export { TOKEN_CURVES, isTokenCurve } from './mechanisms.js';
+export type { TokenCurve } from './mechanisms.js';
+export type { Pkcs11Logger } from './pkcs11-logger.js';
+export type { TokenCounters } from './token-sessions.js';
