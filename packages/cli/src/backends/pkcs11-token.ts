@@ -1,8 +1,8 @@
 import { TezsignerError, type KeyProvider } from '@tezsigner/core';
 import { DEFAULT_PKCS11_DEADLINE_MS, PIN_ENV, Pkcs11KeyProvider, readPin, tokenSelector, type TokenSelector } from '@tezsigner/pkcs11-adapter';
 import type { Command } from 'commander';
-import type { CliIo } from '../cli-io.js';
-import type { Backend } from './registry.js';
+import type { CliIo } from '../io/cli-io.js';
+import type { Backend } from './backend.js';
 
 /** The --pkcs11-* options, as commander hands them over. */
 export interface Pkcs11Options {

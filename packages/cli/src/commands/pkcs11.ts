@@ -1,8 +1,8 @@
 import { Pkcs11KeyProvider, TOKEN_CURVES, generateTokenKey, type TokenCurve } from '@tezsigner/pkcs11-adapter';
 import { Option, type Command } from 'commander';
 import { addPkcs11TokenOptions, pkcs11Token, type Pkcs11Options } from '../backends/pkcs11-token.js';
-import type { CliIo } from '../cli-io.js';
-import { keyReport } from '../key-report.js';
+import type { CliIo } from '../io/cli-io.js';
+import { keyReport } from '../keys/report.js';
 
 const ADDRESS_KIND: Record<TokenCurve, string> = { ed25519: 'tz1', secp256k1: 'tz2', p256: 'tz3' };
 
