@@ -4,6 +4,7 @@ import { configInvalid, type Policy } from '@tezsigner/core';
 import { isCollection, isMap, isScalar, LineCounter, parseDocument, type Document } from 'yaml';
 import type { z } from 'zod';
 import { policyFileSchema, toPolicy } from './policy-schema.js';
+import { fileErrorMeaning } from './describe-failure.js';
 
 /**
  * Reads a policy file (YAML, or JSON, which YAML reads too). A mistake is CONFIG_INVALID naming
@@ -14,7 +15,7 @@ export async function readPolicyFile(path: string): Promise<Policy> {
   try {
     text = await readFile(path, 'utf8');
   } catch (err) {
-    throw configInvalid(`cannot read the policy file ${path}: ${err instanceof Error ? err.message : String(err)}`, err);
+    throw configInvalid(`cannot read the policy file ${path}: ${fileErrorMeaning(err)}`, err);
   }
   return parsePolicy(text, path);
 }

@@ -45,7 +45,7 @@ describe('tezsigner config check', () => {
     ['a vault that does not exist', 'vault: yubihsm\n', /vault "yubihsm": choose one of local, azure/],
     ['magic bytes that do not exist', 'magic-bytes: [0x42]\n', /0x42/],
     ['a header timeout above the request timeout', 'limits: { headers-timeout-ms: 20000, request-timeout-ms: 10000 }\n', /limits\.headers-timeout-ms \(20000\) cannot exceed limits\.request-timeout-ms \(10000\)/],
-    ['an authorized keys file that is missing', 'authorized-keys: /nonexistent/keys\n', /cannot read the authorized keys file \/nonexistent\/keys: ENOENT/],
+    ['an authorized keys file that is missing', 'authorized-keys: /nonexistent/keys\n', /cannot read the authorized keys file \/nonexistent\/keys: it does not exist \(check the path\) \[ENOENT\]/],
     ['a TLS key that is missing', 'tls: { cert: /nonexistent/c.pem, key: /nonexistent/k.pem }\n', /cannot read the TLS certificate \/nonexistent\/c\.pem: ENOENT/],
   ])('%s is one error line naming the problem', async (_what, text, expected) => {
     const config = await file('tezsigner.yaml', text);
@@ -77,7 +77,7 @@ describe('tezsigner config check', () => {
 
   test('a file that does not exist', async () => {
     expect(oneLineError(await runTezsigner(['config', 'check', '/nonexistent/tezsigner.yaml']))).toBe(
-      'tezsigner: error: cannot read the configuration file /nonexistent/tezsigner.yaml: ENOENT',
+      'tezsigner: error: cannot read the configuration file /nonexistent/tezsigner.yaml: it does not exist (check the path) [ENOENT]',
     );
   });
 });

@@ -10,7 +10,7 @@ import { keyVectors } from '../../../test-support/vectors.js';
 import { forgeTransfer } from '../../../test-support/operations.js';
 import { attestation } from '../../http-server/test/support/consensus-bytes.js';
 import { listPending } from '../src/admin-client.js';
-import { runTezsigner, tempHome } from './support/run-cli.js';
+import { oneLineError, runTezsigner, tempHome } from './support/run-cli.js';
 import { REPO, startServeProcess, type ServeProcess } from './support/serve-process.js';
 
 const [ED] = keyVectors();
@@ -123,6 +123,10 @@ test('a refused transfer gets 403 POLICY_DENIED naming the rule, and no signatur
   expect(body.error.code).toBe('POLICY_DENIED');
   expect(body.error.message).toContain(`keys.${ED.public_key_hash}.operations.transaction`);
   expect(body.error.message).toContain('rejected by');
+  // that id again, and one never held: neither is pending, and the error says where to look
+  const again = await runTezsigner(['confirm', '--home', home.path, '--approve', held?.id ?? '', '--approve', '999']);
+  expect(again.stdout).toBe(`request ${held?.id ?? ''} is not pending\nrequest 999 is not pending\n`);
+  expect(oneLineError(again)).toBe('tezsigner: error: some requests are not pending (answered already, timed out, or no such id): `tezsigner confirm --json` lists those that are');
 });
 
 test('20 transfers held at once are listed and answered in the order they came', async () => {
