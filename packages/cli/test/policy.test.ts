@@ -72,7 +72,7 @@ test('without a policy a key is a baker’s: consensus signed, a transfer refuse
 
 test('a mistake in the policy file stops serve before it starts, naming file, line and field', async () => {
   await writeFile(policyPath, `keys:\n  ${ED.public_key_hash}:\n    operations:\n      transaction: yes\n`);
-  const run = await runTezsigner(['serve', '--port', '0', '--policy', policyPath], { env });
+  const run = await runTezsigner(['serve', '--port', '0', '--metrics-port', '0', '--policy', policyPath], { env });
   expect(oneLineError(run)).toBe(`tezsigner: error: ${policyPath}:4: keys.${ED.public_key_hash}.operations.transaction: expected allow, confirm or deny`);
 });
 
