@@ -7,9 +7,9 @@ import { defineConfig } from 'vitest/config';
 // directly and need no second run.
 const FALLBACK_TESTS = [
   'packages/core/src/crypto/implementations.test.ts',
-  'packages/core/src/sign.test.ts',
-  'packages/core/src/authentication.test.ts',
-  'packages/core/src/memory-key-provider.test.ts',
+  'packages/core/src/signing/sign-and-verify.test.ts',
+  'packages/core/src/signing/authentication.test.ts',
+  'packages/core/src/memory/key-provider.test.ts',
   'packages/core/src/signer-service.test.ts',
 ];
 

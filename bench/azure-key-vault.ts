@@ -27,7 +27,7 @@ import {
   type KeyInfo,
 } from '../packages/core/src/index.js';
 import { AzureKeyVaultProvider } from '../packages/azure-adapter/src/index.js';
-import { VaultChannel } from '../packages/azure-adapter/src/key-vault-channel.js';
+import { VaultChannel } from '../packages/azure-adapter/src/key-vault/channel.js';
 import { StaticTokenCredential } from '../packages/azure-adapter/test/support/static-credential.js';
 import { figures, measure } from './measure.js';
 

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { TezsignerError } from '@tezsigner/core';
 import { authorizedKeyHash } from '@tezsigner/http-server';
-import { fileErrorMeaning } from './describe-failure.js';
+import { fileErrorMeaning } from './io/describe-failure.js';
 
 const invalid = (message: string, cause?: unknown) => new TezsignerError('CONFIG_INVALID', message, { cause });
 

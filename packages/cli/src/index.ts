@@ -1,3 +1,3 @@
 export { buildProgram, runCli } from './program.js';
-export type { CliIo } from './cli-io.js';
-export { processIo } from './process-io.js';
+export type { CliIo } from './io/cli-io.js';
+export { processIo } from './io/process-io.js';

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
-import { failureReport } from './describe-failure.js';
-import { processIo, runAsProcess } from './process-io.js';
+import { failureReport } from './io/describe-failure.js';
+import { processIo, runAsProcess } from './io/process-io.js';
 import { runCli } from './program.js';
 
 // runCli turns every failure of a command into one line; this catches what escapes a command

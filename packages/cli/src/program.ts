@@ -1,7 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { productionAzureAccess, type AzureAccess } from './backends/azure-key-vault.js';
-import type { CliIo } from './cli-io.js';
-import { failureReport } from './describe-failure.js';
+import type { CliIo } from './io/cli-io.js';
+import { failureReport } from './io/describe-failure.js';
 import { registerAzureCommands } from './commands/azure.js';
 import { registerConfigCommands } from './commands/config.js';
 import { registerConfirmCommand } from './commands/confirm.js';

@@ -7,9 +7,9 @@ import { KeyVaultStandIn } from '../../azure-adapter/test/support/key-vault-stan
 import { StaticTokenCredential } from '../../azure-adapter/test/support/static-credential.js';
 import { taquitoIdentity } from '../../azure-adapter/test/support/taquito-check.js';
 import type { AzureAccess } from '../src/backends/azure-key-vault.js';
-import type { CliIo } from '../src/cli-io.js';
+import type { CliIo } from '../src/io/cli-io.js';
 import { registerAzureCommands } from '../src/commands/azure.js';
-import { describeFailure } from '../src/describe-failure.js';
+import { describeFailure } from '../src/io/describe-failure.js';
 import { expectNoStackTrace, runTezsigner, tempHome } from './support/run-cli.js';
 
 let standIn: KeyVaultStandIn;

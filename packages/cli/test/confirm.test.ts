@@ -9,7 +9,7 @@ import { afterAll, beforeAll, expect, test } from 'vitest';
 import { keyVectors } from '../../../test-support/vectors.js';
 import { forgeTransfer } from '../../../test-support/operations.js';
 import { attestation } from '../../http-server/test/support/consensus-bytes.js';
-import { listPending } from '../src/admin-client.js';
+import { listPending } from '../src/policy/admin-client.js';
 import { oneLineError, runTezsigner, tempHome } from './support/run-cli.js';
 import { REPO, startServeProcess, type ServeProcess } from './support/serve-process.js';
 import { waitUntil } from '../../../test-support/wait-until.js';

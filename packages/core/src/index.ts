@@ -1,21 +1,21 @@
 export * from './errors.js';
 export * from './curve.js';
-export * from './watermark.js';
+export * from './watermark/marks.js';
 export type * from './ports/key-provider.js';
 export * from './ports/watermark-store.js';
-export { hexToBytes, bytesToHex } from './hex.js';
-export { blake2b256, blake2b160 } from './blake2b.js';
-export { type PrefixName, isPrefixName } from './prefixes.js';
-export { b58cEncode, b58cDecode, type B58cDecoded } from './base58.js';
-export { encodeAddress, decodeAddress, addressToBytes, isAddress } from './address.js';
-export { encodePublicKey, decodePublicKey, publicKeyHash, assertPublicKey } from './public-key.js';
-export { type SecretKey, decodeSecretKey, encodeSecretKey, derivePublicKey, generateSecretKey, withoutOctezKeyTag } from './secret-key.js';
-export { isEncryptedSecretKey, encryptSecretKey, decryptSecretKey, encryptSecretKeyAsync, decryptSecretKeyAsync } from './encrypted-key.js';
-export { encodeSignature, decodeSignature } from './signature.js';
-export { type EcdsaCurve, normalizeEcdsaSignature } from './ecdsa.js';
-export { signWithSecretKey, verifySignature, blsProveProofOfPossession, verifyBlsProofOfPossession } from './sign.js';
+export { hexToBytes, bytesToHex } from './encoding/hex.js';
+export { blake2b256, blake2b160 } from './crypto/blake2b.js';
+export { type PrefixName, isPrefixName } from './encoding/prefixes.js';
+export { b58cEncode, b58cDecode, type B58cDecoded } from './encoding/base58.js';
+export { encodeAddress, decodeAddress, addressToBytes, isAddress } from './encoding/address.js';
+export { encodePublicKey, decodePublicKey, publicKeyHash, assertPublicKey } from './encoding/public-key.js';
+export { type SecretKey, decodeSecretKey, encodeSecretKey, derivePublicKey, generateSecretKey, withoutOctezKeyTag } from './encoding/secret-key.js';
+export { isEncryptedSecretKey, encryptSecretKey, decryptSecretKey, encryptSecretKeyAsync, decryptSecretKeyAsync } from './encoding/encrypted-key.js';
+export { encodeSignature, decodeSignature } from './encoding/signature.js';
+export { type EcdsaCurve, normalizeEcdsaSignature } from './crypto/ecdsa-normalize.js';
+export { signWithSecretKey, verifySignature, blsProveProofOfPossession, verifyBlsProofOfPossession } from './signing/sign-and-verify.js';
 export { CRYPTO_ENV, cryptoImplementations, type CryptoChoice, type CryptoImplementation } from './crypto/implementations.js';
-export { AUTHENTICATION_MAGIC_BYTE, DEFAULT_MAGIC_BYTES, MAGIC_BYTES, parseMagicBytes, validateMagicBytes, describeMagicByte, formatMagicByte } from './magic-bytes.js';
+export { AUTHENTICATION_MAGIC_BYTE, DEFAULT_MAGIC_BYTES, MAGIC_BYTES, parseMagicBytes, validateMagicBytes, describeMagicByte, formatMagicByte } from './request/magic-bytes.js';
 export {
   parseRequest,
   watermarkOf,
@@ -27,7 +27,7 @@ export {
   type MichelsonDataRequest,
   type AuthenticationRequest,
   type RequestWatermark,
-} from './request.js';
+} from './request/parse.js';
 /*
  * Decoded generic operations (0x03), for policies and confirmations:
  * - parseRequest(bytes, curve) of a 0x03 request gives an OperationRequest whose `contents` are
@@ -43,18 +43,18 @@ export {
  * - operationToJson / contentToJson: the same with bigints as decimal strings, for JSON output.
  * - a 0x05 request (MichelsonDataRequest) carries its packed value as `data`, shown with describeMichelson.
  */
-export type * from './operation-content.js';
-export type * from './micheline.js';
-export { decodeOperation } from './operation-decoder.js';
-export { isManagerContent, OPERATION_KIND_NAMES } from './operation-kinds.js';
-export { summarizeContent, summarizeOperation } from './operation-summary.js';
-export { operationToJson, contentToJson } from './operation-json.js';
-export { renderMicheline, describeMichelson, escapeText, MAX_RENDERED_LENGTH } from './micheline-render.js';
-export { formatTez, parseTez } from './tez-amount.js';
-export { authenticationBytes, authenticationVerifier, verifyAuthentication, type AuthenticationVerifier } from './authentication.js';
-export { KeyedQueue } from './keyed-queue.js';
-export { MemoryWatermarkStore } from './memory-watermark-store.js';
-export { MemoryKeyProvider } from './memory-key-provider.js';
+export type * from './operation/content.js';
+export type * from './micheline/expression.js';
+export { decodeOperation } from './operation/decoder.js';
+export { isManagerContent, OPERATION_KIND_NAMES } from './operation/kinds.js';
+export { summarizeContent, summarizeOperation } from './operation/summary.js';
+export { operationToJson, contentToJson } from './operation/json.js';
+export { renderMicheline, describeMichelson, escapeText, MAX_RENDERED_LENGTH } from './micheline/render.js';
+export { formatTez, parseTez } from './operation/tez-amount.js';
+export { authenticationBytes, authenticationVerifier, verifyAuthentication, type AuthenticationVerifier } from './signing/authentication.js';
+export { KeyedQueue } from './watermark/keyed-queue.js';
+export { MemoryWatermarkStore } from './memory/watermark-store.js';
+export { MemoryKeyProvider } from './memory/key-provider.js';
 export { SignerService, type SignerPolicy, type SignerServiceOptions, type SignResult } from './signer-service.js';
 export type { GateRequest, Gatekeeper } from './ports/gatekeeper.js';
 export type { AuditDecision, AuditLog, AuditRecord } from './ports/audit-log.js';
@@ -71,9 +71,9 @@ export {
   type PolicyLimits,
   type PolicyRequestKind,
   type Verdict,
-} from './policy.js';
-export { evaluatePolicy } from './policy-evaluation.js';
-export { policyFromMagicBytes, signableMagicBytes } from './magic-bytes-policy.js';
-export { PolicyGatekeeper, DAY_MS, type PolicyGatekeeperOptions } from './policy-gatekeeper.js';
-export { MemorySpendingLedger, sumSince } from './memory-spending-ledger.js';
-export { MemoryAuditLog } from './memory-audit-log.js';
+} from './policy/model.js';
+export { evaluatePolicy } from './policy/evaluation.js';
+export { policyFromMagicBytes, signableMagicBytes } from './policy/from-magic-bytes.js';
+export { PolicyGatekeeper, DAY_MS, type PolicyGatekeeperOptions } from './policy/gatekeeper.js';
+export { MemorySpendingLedger, sumSince } from './memory/spending-ledger.js';
+export { MemoryAuditLog } from './memory/audit-log.js';

@@ -4,12 +4,12 @@ import { describe, expect, it } from 'vitest';
 import { keyVectors, loadVectors, type KeyVector, type LowSVector } from '../../../test-support/vectors.js';
 import type { Curve } from './curve.js';
 import { isTezsignerError, TezsignerError, type ErrorCode } from './errors.js';
-import { hexToBytes } from './hex.js';
-import { MemoryKeyProvider } from './memory-key-provider.js';
-import { MemoryWatermarkStore } from './memory-watermark-store.js';
+import { hexToBytes } from './encoding/hex.js';
+import { MemoryKeyProvider } from './memory/key-provider.js';
+import { MemoryWatermarkStore } from './memory/watermark-store.js';
 import type { KeyInfo, KeyProvider, SignInput } from './ports/key-provider.js';
 import type { CommitResult, SignedMark, StoredWatermark, WatermarkEntry, WatermarkKey, WatermarkStore } from './ports/watermark-store.js';
-import { decodeSecretKey } from './secret-key.js';
+import { decodeSecretKey } from './encoding/secret-key.js';
 import { SignerService, type SignerPolicy } from './signer-service.js';
 
 interface SignatureVector {

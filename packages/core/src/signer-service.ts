@@ -1,19 +1,19 @@
-import { blake2b256 } from './blake2b.js';
+import { blake2b256 } from './crypto/blake2b.js';
 import { isCurve, type Curve } from './curve.js';
-import { normalizeEcdsaSignature } from './ecdsa.js';
+import { normalizeEcdsaSignature } from './crypto/ecdsa-normalize.js';
 import { backendUnavailable, configInvalid, isTezsignerError, keyNotFound, notSupported, policyDenied, storeCorrupt, storeUnavailable } from './errors.js';
-import { bytesToHex } from './hex.js';
-import { AUTHENTICATION_MAGIC_BYTE, DEFAULT_MAGIC_BYTES, describeMagicByte, formatMagicByte, validateMagicBytes } from './magic-bytes.js';
+import { bytesToHex } from './encoding/hex.js';
+import { AUTHENTICATION_MAGIC_BYTE, DEFAULT_MAGIC_BYTES, describeMagicByte, formatMagicByte, validateMagicBytes } from './request/magic-bytes.js';
 import type { Gatekeeper } from './ports/gatekeeper.js';
 import type { KeyInfo, KeyProvider } from './ports/key-provider.js';
-import { KeyedQueue } from './keyed-queue.js';
+import { KeyedQueue } from './watermark/keyed-queue.js';
 import type { CommitResult, WatermarkKey, WatermarkMark, WatermarkStore } from './ports/watermark-store.js';
-import { CURVE_PREFIXES } from './prefixes.js';
-import { decodePublicKey, publicKeyHash } from './public-key.js';
-import { parseRequest, watermarkOf, type SigningRequest } from './request.js';
-import { verifyBlsProofOfPossession, verifySignature } from './sign.js';
-import { decodeSignature, encodeSignature } from './signature.js';
-import { checkWatermark, watermarkKeyId } from './watermark.js';
+import { CURVE_PREFIXES } from './encoding/prefixes.js';
+import { decodePublicKey, publicKeyHash } from './encoding/public-key.js';
+import { parseRequest, watermarkOf, type SigningRequest } from './request/parse.js';
+import { verifyBlsProofOfPossession, verifySignature } from './signing/sign-and-verify.js';
+import { decodeSignature, encodeSignature } from './encoding/signature.js';
+import { checkWatermark, watermarkKeyId } from './watermark/marks.js';
 
 export interface SignerPolicy {
   /** first bytes a request may start with; default 0x11, 0x12, 0x13 (a baker's). 0x04 is refused. */

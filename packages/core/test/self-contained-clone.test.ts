@@ -13,10 +13,10 @@ import { REPOSITORY as REPO, cloneHead } from '../../../test-support/clone.js';
 
 // one test file per vector file it reads: keys, requests and operations, signatures, authentication
 const VECTOR_TESTS = [
-  'packages/core/src/address.test.ts',
-  'packages/core/src/request.test.ts',
-  'packages/core/src/signature.test.ts',
-  'packages/core/src/authentication.test.ts',
+  'packages/core/src/encoding/address.test.ts',
+  'packages/core/src/request/parse.test.ts',
+  'packages/core/src/encoding/signature.test.ts',
+  'packages/core/src/signing/authentication.test.ts',
 ];
 
 let folder: string;

@@ -1,5 +1,5 @@
 export { createSignerApp } from './signer-app.js';
-export { authorizedKeyHash } from './authorized-key.js';
+export { authorizedKeyHash } from './access/authorized-key.js';
 export {
   startSignerServer,
   DEFAULT_HOST,
@@ -9,14 +9,14 @@ export {
   type RunningSignerServer,
 } from './signer-server.js';
 export { DEFAULT_BODY_LIMIT_BYTES, type SignerAppOptions, type SigningService } from './signer-app-options.js';
-export { errorResponse, statusOf, type ErrorResponse, type ResponseErrorCode } from './error-status.js';
-export { createRequestLogger, isLogLevel, LOG_LEVELS } from './request-logger.js';
+export { errorResponse, statusOf, type ErrorResponse, type ResponseErrorCode } from './answers/error-status.js';
+export { createRequestLogger, isLogLevel, LOG_LEVELS } from './monitoring/request-logger.js';
 export { DEFAULT_HTTP_LIMITS, httpLimits, type HttpLimits } from './http-limits.js';
-export { readTlsMaterial, type TlsFiles, type TlsMaterial } from './tls.js';
-export { SignerMetrics } from './metrics.js';
-export { instrumentKeyProvider, instrumentWatermarkStore } from './instrumented.js';
-export { checkReadiness, keyProviderProbe, watermarkStoreProbe, DEFAULT_READINESS_DEADLINE_MS, type ReadinessProbe, type Readiness } from './readiness.js';
-export { startHealthServer, DEFAULT_METRICS_PORT, type HealthServerOptions, type RunningHealthServer } from './health-server.js';
-export { createAdminApp, type PendingQueue, type PendingView } from './admin-app.js';
-export { startAdminServer, type RunningAdminServer } from './admin-server.js';
-export { PendingConfirmations, DEFAULT_CONFIRMATION_TIMEOUT_MS, type PendingRequest } from './pending-confirmations.js';
+export { readTlsMaterial, type TlsFiles, type TlsMaterial } from './access/tls.js';
+export { SignerMetrics } from './monitoring/metrics.js';
+export { instrumentKeyProvider, instrumentWatermarkStore } from './monitoring/instrumented.js';
+export { checkReadiness, keyProviderProbe, watermarkStoreProbe, DEFAULT_READINESS_DEADLINE_MS, type ReadinessProbe, type Readiness } from './monitoring/readiness.js';
+export { startHealthServer, DEFAULT_METRICS_PORT, type HealthServerOptions, type RunningHealthServer } from './monitoring/health-server.js';
+export { createAdminApp, type PendingQueue, type PendingView } from './admin/app.js';
+export { startAdminServer, type RunningAdminServer } from './admin/server.js';
+export { PendingConfirmations, DEFAULT_CONFIRMATION_TIMEOUT_MS, type PendingRequest } from './admin/pending-confirmations.js';

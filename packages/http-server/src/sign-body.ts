@@ -1,6 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import { TezsignerError, hexToBytes } from '@tezsigner/core';
-import { HttpError } from './error-status.js';
+import { HttpError } from './answers/error-status.js';
 
 export interface SignBody {
   readonly bytes: Uint8Array;

@@ -1,6 +1,6 @@
 import type { SignerService } from '@tezsigner/core';
 import type { Logger } from 'pino';
-import type { SignerMetrics } from './metrics.js';
+import type { SignerMetrics } from './monitoring/metrics.js';
 
 /** What the HTTP server needs from core: the signing pipeline, nothing else. */
 export type SigningService = Pick<SignerService, 'listKeys' | 'getPublicKey' | 'sign' | 'proveProofOfPossession'>;

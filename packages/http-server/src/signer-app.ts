@@ -1,10 +1,10 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { pino } from 'pino';
-import { createAuthenticator, type Authenticator } from './authenticator.js';
-import { answerError } from './error-answer.js';
-import { HttpError } from './error-status.js';
-import { requestLog } from './request-log.js';
+import { createAuthenticator, type Authenticator } from './access/authenticator.js';
+import { answerError } from './answers/error-answer.js';
+import { HttpError } from './answers/error-status.js';
+import { requestLog } from './monitoring/request-log.js';
 import { authorizedKeysRoute } from './routes/authorized-keys.js';
 import { blsProvePossessionRoute } from './routes/bls-prove-possession.js';
 import { knownKeysRoute } from './routes/known-keys.js';

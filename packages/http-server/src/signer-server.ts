@@ -1,11 +1,11 @@
 import { createServer, type Server } from 'node:http';
 import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
-import { createReloadableAuthenticator } from './authenticator.js';
+import { createReloadableAuthenticator } from './access/authenticator.js';
 import { applyHttpLimits, httpLimits, serverConstructorLimits, type HttpLimits } from './http-limits.js';
 import { listenOn, urlOf } from './listen.js';
 import { createSignerApp } from './signer-app.js';
 import type { SignerAppOptions } from './signer-app-options.js';
-import { tlsServerOptions, type TlsMaterial } from './tls.js';
+import { tlsServerOptions, type TlsMaterial } from './access/tls.js';
 
 export interface SignerServerOptions extends SignerAppOptions {
   /** default 127.0.0.1: a signer is reachable from elsewhere only when asked */

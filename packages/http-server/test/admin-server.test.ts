@@ -3,8 +3,8 @@ import { mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, expect, test } from 'vitest';
-import { startAdminServer, type RunningAdminServer } from '../src/admin-server.js';
-import { PendingConfirmations } from '../src/pending-confirmations.js';
+import { startAdminServer, type RunningAdminServer } from '../src/admin/server.js';
+import { PendingConfirmations } from '../src/admin/pending-confirmations.js';
 
 const TOKEN = 'a'.repeat(64);
 let dir: string;

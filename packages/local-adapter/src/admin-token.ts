@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
 import { configInvalid } from '@tezsigner/core';
-import { writeFileAtomic } from './atomic-write.js';
-import { describe, octal } from './private-directory.js';
+import { writeFileAtomic } from './files/atomic-write.js';
+import { describe, octal } from './files/private-directory.js';
 
 /**
  * A fresh secret for the signer's admin channel, written 0600 in the home: whoever can read it

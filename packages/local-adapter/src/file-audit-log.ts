@@ -1,5 +1,5 @@
 import type { AuditLog, AuditRecord } from '@tezsigner/core';
-import { DurableAppendFile } from './durable-append.js';
+import { DurableAppendFile } from './files/durable-append.js';
 
 /**
  * The audit trail as JSON lines, each written before the decision it records takes effect and

@@ -1,8 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import { DAY_MS, storeCorrupt, sumSince, type Spending, type SpendingLedger } from '@tezsigner/core';
-import { writeFileAtomic } from './atomic-write.js';
-import { DurableAppendFile } from './durable-append.js';
-import { describe } from './private-directory.js';
+import { writeFileAtomic } from './files/atomic-write.js';
+import { DurableAppendFile } from './files/durable-append.js';
+import { describe } from './files/private-directory.js';
 
 interface Line {
   readonly key: string;

@@ -2,7 +2,7 @@ import { stat } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { configInvalid } from '@tezsigner/core';
-import { describe, ensurePrivateDirectory } from './private-directory.js';
+import { describe, ensurePrivateDirectory } from './files/private-directory.js';
 
 export const HOME_ENV = 'TEZSIGNER_HOME';
 export const DEFAULT_HOME_NAME = '.tezsigner';

@@ -7,9 +7,9 @@ import {
 } from '@tezsigner/azure-adapter';
 import { TezsignerError, type KeyProvider } from '@tezsigner/core';
 import type { Command } from 'commander';
-import type { CliIo } from '../cli-io.js';
+import type { CliIo } from '../io/cli-io.js';
 import { addAzureClientIdOption, azureCredential } from './azure-identity.js';
-import type { Backend } from './registry.js';
+import type { Backend } from './backend.js';
 
 /** The --azure-* options, as commander hands them over. */
 export interface AzureOptions {

@@ -4,7 +4,7 @@ import { TezsignerError, isTezsignerError } from '@tezsigner/core';
 import type { WatermarkStore } from '@tezsigner/core';
 import { Option } from 'commander';
 import type { Command } from 'commander';
-import type { CliIo } from '../cli-io.js';
+import type { CliIo } from '../io/cli-io.js';
 import { addAzureClientIdOption, azureCredential } from './azure-identity.js';
 import type { BackendOptions } from './backend-options.js';
 

@@ -1,6 +1,6 @@
 import type { WatermarkStore } from '@tezsigner/core';
 import { FileWatermarkStore } from '@tezsigner/local-adapter';
-import type { CliIo } from '../cli-io.js';
+import type { CliIo } from '../io/cli-io.js';
 import type { BackendOptions } from './backend-options.js';
 import { openHomeFolder } from './local-vault.js';
 

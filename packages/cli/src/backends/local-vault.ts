@@ -1,6 +1,6 @@
 import type { KeyProvider } from '@tezsigner/core';
 import { LocalKeyVault, openHome, resolvePassphrase } from '@tezsigner/local-adapter';
-import type { CliIo } from '../cli-io.js';
+import type { CliIo } from '../io/cli-io.js';
 import type { BackendOptions } from './backend-options.js';
 import { checkPassphraseFileMode } from './passphrase-file-mode.js';
 import { withPassphraseSource } from './passphrase-source.js';

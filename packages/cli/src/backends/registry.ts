@@ -1,17 +1,12 @@
 import { TezsignerError } from '@tezsigner/core';
 import type { KeyProvider, WatermarkStore } from '@tezsigner/core';
-import type { CliIo } from '../cli-io.js';
+import type { CliIo } from '../io/cli-io.js';
 import type { BackendOptions } from './backend-options.js';
+import type { Backend } from './backend.js';
 import { azureVault } from './azure-key-vault.js';
 import { openAzureTableWatermarkStore } from './azure-table-store.js';
 import { openFileWatermarkStore } from './file-store.js';
 import { openLocalKeyProvider } from './local-vault.js';
-
-export interface Backend<T> {
-  /** for --help */
-  readonly description: string;
-  readonly open: (options: BackendOptions, io: CliIo) => Promise<T>;
-}
 
 /**
  * The seam where a key provider and a watermark store are chosen: `--vault <name>` and

@@ -1,9 +1,9 @@
 import { createVaultKey, importVaultKey, listVaultKeys, type VaultKeyListing } from '@tezsigner/azure-adapter';
 import { Option, type Command } from 'commander';
 import { addAzureConnectionOptions, azureConnection, productionAzureAccess, type AzureAccess, type AzureOptions } from '../backends/azure-key-vault.js';
-import type { CliIo } from '../cli-io.js';
-import { keyReport } from '../key-report.js';
-import { KEY_PASSPHRASE_OPTION, readKeyToImport } from '../key-to-import.js';
+import type { CliIo } from '../io/cli-io.js';
+import { keyReport } from '../keys/report.js';
+import { KEY_PASSPHRASE_OPTION, readKeyToImport } from '../keys/to-import.js';
 
 interface AddOptions extends AzureOptions {
   readonly name: string;

@@ -4,11 +4,11 @@ import { resolveHomePath } from '@tezsigner/local-adapter';
 import { Command } from 'commander';
 import { readAuthorizedKeysFile } from '../authorized-keys-file.js';
 import { VAULTS, WATERMARK_STORES } from '../backends/registry.js';
-import type { CliIo } from '../cli-io.js';
+import type { CliIo } from '../io/cli-io.js';
 import { loadServeConfig } from '../config/load-serve-config.js';
 import { serveSettings, type ServeListenOptions } from '../config/serve-settings.js';
 import { formatSettings } from '../config/show-config.js';
-import { signingPolicy } from '../signing-policy-options.js';
+import { signingPolicy } from '../policy/options.js';
 import { addServeOptions } from './serve.js';
 
 interface CheckedOptions extends ServeListenOptions {

@@ -4,9 +4,9 @@ import { TezsignerError } from '@tezsigner/core';
 import type { PendingView } from '@tezsigner/http-server';
 import { readAdminToken, resolveHomePath } from '@tezsigner/local-adapter';
 import type { Command } from 'commander';
-import { decidePending, listPending } from '../admin-client.js';
-import type { CliIo } from '../cli-io.js';
-import { ADMIN_SOCKET_NAME, ADMIN_TOKEN_NAME } from '../confirmations.js';
+import { decidePending, listPending } from '../policy/admin-client.js';
+import type { CliIo } from '../io/cli-io.js';
+import { ADMIN_SOCKET_NAME, ADMIN_TOKEN_NAME } from '../policy/confirmations.js';
 
 interface ConfirmOptions {
   readonly home?: string;

@@ -3,8 +3,8 @@ import { createHomePassphrase } from '@tezsigner/local-adapter';
 import { Option, type Command } from 'commander';
 import { addHomeOptions } from '../backends/backend-command-options.js';
 import { openLocalVault } from '../backends/local-vault.js';
-import type { CliIo } from '../cli-io.js';
-import { keyReport } from '../key-report.js';
+import type { CliIo } from '../io/cli-io.js';
+import { keyReport } from '../keys/report.js';
 import { generateKey, type AddOptions } from './keys.js';
 
 /**

@@ -5,9 +5,9 @@ import { addHomeOption, addHomeOptions, addVaultOption } from '../backends/backe
 import type { BackendOptions } from '../backends/backend-options.js';
 import { openLocalVault, type OpenedVault } from '../backends/local-vault.js';
 import { openKeyProvider } from '../backends/registry.js';
-import type { CliIo } from '../cli-io.js';
-import { keyReport } from '../key-report.js';
-import { KEY_PASSPHRASE_OPTION, readKeyToImport } from '../key-to-import.js';
+import type { CliIo } from '../io/cli-io.js';
+import { keyReport } from '../keys/report.js';
+import { KEY_PASSPHRASE_OPTION, readKeyToImport } from '../keys/to-import.js';
 
 export interface AddOptions extends Pick<BackendOptions, 'home' | 'passphraseFile'> {
   readonly name?: string;

@@ -20,16 +20,16 @@ import type { BackendOptions } from '../backends/backend-options.js';
 import { openHomeFolder } from '../backends/local-vault.js';
 import { forgetPassphraseEnv } from '../backends/passphrase-file-mode.js';
 import { openBackends } from '../backends/registry.js';
-import type { CliIo } from '../cli-io.js';
-import { describeFailure } from '../describe-failure.js';
+import type { CliIo } from '../io/cli-io.js';
+import { describeFailure } from '../io/describe-failure.js';
 import { loadServeConfig } from '../config/load-serve-config.js';
 import { DEFAULT_METRICS_PORT_TEXT, serveSettings, type ServeListenOptions } from '../config/serve-settings.js';
 import { ReloadRegistry } from '../reload/reloadable.js';
 import { authorizedKeysReloadable, policyReloadable, tlsReloadable } from '../reload/server-reloadables.js';
 import { onSighup } from '../reload/sighup.js';
-import { addConfirmationOptions, parseConfirmTimeout, startConfirmations, type RunningConfirmations } from '../confirmations.js';
-import { openSigningGate, type SigningGate } from '../signing-gate.js';
-import { addSigningPolicyOptions, signingPolicy, warnIfWatermarksOff, type SigningPolicy, type SigningPolicyOptions } from '../signing-policy-options.js';
+import { addConfirmationOptions, parseConfirmTimeout, startConfirmations, type RunningConfirmations } from '../policy/confirmations.js';
+import { openSigningGate, type SigningGate } from '../policy/signing-gate.js';
+import { addSigningPolicyOptions, signingPolicy, warnIfWatermarksOff, type SigningPolicy, type SigningPolicyOptions } from '../policy/options.js';
 import { cryptoReport } from '../crypto-report.js';
 
 interface ServeOptions extends BackendOptions, ServeListenOptions, SigningPolicyOptions {

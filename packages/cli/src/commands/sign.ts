@@ -3,9 +3,9 @@ import type { Command } from 'commander';
 import { addBackendOptions } from '../backends/backend-command-options.js';
 import type { BackendOptions } from '../backends/backend-options.js';
 import { openBackends } from '../backends/registry.js';
-import type { CliIo } from '../cli-io.js';
-import { openSigningGate } from '../signing-gate.js';
-import { addSigningPolicyOptions, signingPolicy, warnIfWatermarksOff, type SigningPolicyOptions } from '../signing-policy-options.js';
+import type { CliIo } from '../io/cli-io.js';
+import { openSigningGate } from '../policy/signing-gate.js';
+import { addSigningPolicyOptions, signingPolicy, warnIfWatermarksOff, type SigningPolicyOptions } from '../policy/options.js';
 
 interface SignOptions extends BackendOptions, SigningPolicyOptions {
   readonly auditLog?: string;

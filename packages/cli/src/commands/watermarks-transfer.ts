@@ -5,9 +5,9 @@ import type { Command } from 'commander';
 import { addHomeOption, addWatermarkStoreOption } from '../backends/backend-command-options.js';
 import type { BackendOptions } from '../backends/backend-options.js';
 import { withWatermarkStore } from '../backends/registry.js';
-import type { CliIo } from '../cli-io.js';
+import type { CliIo } from '../io/cli-io.js';
 import { parseExport, serializeExport } from '../watermark-export-file.js';
-import { fileErrorMeaning } from '../describe-failure.js';
+import { fileErrorMeaning } from '../io/describe-failure.js';
 
 interface ExportOptions extends BackendOptions {
   readonly out?: string;

@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import { addHomeOption, addWatermarkStoreOption } from '../backends/backend-command-options.js';
 import type { BackendOptions } from '../backends/backend-options.js';
 import { withWatermarkStore } from '../backends/registry.js';
-import type { CliIo } from '../cli-io.js';
+import type { CliIo } from '../io/cli-io.js';
 import { registerWatermarksTransferCommands } from './watermarks-transfer.js';
 
 interface ShowOptions extends BackendOptions {

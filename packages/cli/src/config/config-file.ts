@@ -3,7 +3,7 @@ import { configInvalid } from '@tezsigner/core';
 import { LineCounter, parseDocument, isNode, type Document } from 'yaml';
 import type { z } from 'zod';
 import { configSchema, type ConfigFile } from './config-schema.js';
-import { fileErrorMeaning } from '../describe-failure.js';
+import { fileErrorMeaning } from '../io/describe-failure.js';
 
 /** The line of the deepest node of `path` that exists in the document. */
 function lineOf(doc: Document, counter: LineCounter, path: readonly PropertyKey[]): number | undefined {

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import type { CliIo } from '../cli-io.js';
+import type { CliIo } from '../io/cli-io.js';
 import { readConfigFile } from './config-file.js';
 import { applyConfig, type EffectiveSetting } from './effective-config.js';
 import { refusePolicyWithMagicBytes } from './policy-conflict.js';

@@ -1,4 +1,4 @@
-import { describeFailure } from '../describe-failure.js';
+import { describeFailure } from '../io/describe-failure.js';
 
 /**
  * Something `serve` re-reads on SIGHUP (authorized keys, TLS material, the policy file).

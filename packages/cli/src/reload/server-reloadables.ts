@@ -1,7 +1,7 @@
 import { readTlsMaterial, type RunningSignerServer, type TlsFiles } from '@tezsigner/http-server';
 import { configInvalid, policyMayConfirm, signableMagicBytes, type PolicyGatekeeper } from '@tezsigner/core';
 import { readAuthorizedKeysFile } from '../authorized-keys-file.js';
-import { readPolicyFile } from '../policy-file.js';
+import { readPolicyFile } from '../policy/file.js';
 import type { Reloadable } from './reloadable.js';
 
 /** The authorized keys file, re-read and decoded whole before the server uses it. */

@@ -9,7 +9,7 @@ import { StaticTokenCredential } from '../../../azure-adapter/test/support/stati
 import { azureCredential } from '../../src/backends/azure-identity.js';
 import { azureVault } from '../../src/backends/azure-key-vault.js';
 import { VAULTS } from '../../src/backends/registry.js';
-import { processIo, runAsProcess } from '../../src/process-io.js';
+import { processIo, runAsProcess } from '../../src/io/process-io.js';
 import { runCli } from '../../src/program.js';
 
 const token = process.env['TEZSIGNER_TEST_AZURE_TOKEN'];

@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { captureLog, registerSecret } from '../../../../test-support/log-capture.js';
-import type { CliIo } from '../../src/cli-io.js';
+import type { CliIo } from '../../src/io/cli-io.js';
 import { runCli } from '../../src/program.js';
 
 export interface CliRun {

@@ -2,8 +2,8 @@ import { bls12_381 } from '@noble/curves/bls12-381.js';
 import { sha256 } from '@noble/hashes/sha2.js';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { BLS_SIGNATURE_DST } from '../bls.js';
-import { bytesToHex } from '../hex.js';
+import { BLS_SIGNATURE_DST } from './bls-scheme.js';
+import { bytesToHex } from '../encoding/hex.js';
 import { nobleBls } from './bls12-381.js';
 import { FAST } from '../../../../test-support/crypto-implementations.js';
 

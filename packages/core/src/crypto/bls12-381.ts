@@ -1,6 +1,6 @@
-import { BLS_SIGNATURE_DST, nobleBlsSign, nobleBlsVerifier } from '../bls.js';
+import { BLS_SIGNATURE_DST, nobleBlsSign, nobleBlsVerifier } from './bls-scheme.js';
 import { invalidEncoding } from '../errors.js';
-import { hexToBytes } from '../hex.js';
+import { hexToBytes } from '../encoding/hex.js';
 import { importedOnce, requireNative, selfTested, type CurveCrypto, type NativeLoad } from './curve-crypto.js';
 
 /** The part of @chainsafe/blst's API used here (supranational's blst through N-API). */

@@ -3,7 +3,7 @@ import { secp256k1 } from '@noble/curves/secp256k1.js';
 import { sha256 } from '@noble/hashes/sha2.js';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { bytesToHex, hexToBytes } from '../hex.js';
+import { bytesToHex, hexToBytes } from '../encoding/hex.js';
 import { keyVectors } from '../../../../test-support/vectors.js';
 import { nobleP256, p256WithTables } from './p256.js';
 import { nobleSecp256k1 } from './secp256k1.js';

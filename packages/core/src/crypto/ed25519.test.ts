@@ -5,7 +5,7 @@ import { sha512 } from '@noble/hashes/sha2.js';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { isTezsignerError } from '../errors.js';
-import { bytesToHex, hexToBytes } from '../hex.js';
+import { bytesToHex, hexToBytes } from '../encoding/hex.js';
 import { thrownMessage } from '../../../../test-support/errors.js';
 import { keyVectors, loadVectors } from '../../../../test-support/vectors.js';
 import type { CurveCrypto } from './curve-crypto.js';

@@ -3,7 +3,7 @@ import { ed25519 } from '@noble/curves/ed25519.js';
 import { bytesToNumberLE } from '@noble/curves/utils.js';
 import { sha512 } from '@noble/hashes/sha2.js';
 import { invalidEncoding } from '../errors.js';
-import { hexToBytes } from '../hex.js';
+import { hexToBytes } from '../encoding/hex.js';
 import { importedOnce, selfTested, type CurveCrypto, type KeyVerifier, type NativeLoad } from './curve-crypto.js';
 
 type NodeCryptoModule = typeof NodeCrypto;

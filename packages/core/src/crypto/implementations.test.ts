@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { blake2b256 } from '../blake2b.js';
+import { blake2b256 } from './blake2b.js';
 import { CURVES, type Curve } from '../curve.js';
-import { decodePublicKey } from '../public-key.js';
-import { decodeSecretKey } from '../secret-key.js';
-import { decodeSignature } from '../signature.js';
-import { bytesToHex, hexToBytes } from '../hex.js';
+import { decodePublicKey } from '../encoding/public-key.js';
+import { decodeSecretKey } from '../encoding/secret-key.js';
+import { decodeSignature } from '../encoding/signature.js';
+import { bytesToHex, hexToBytes } from '../encoding/hex.js';
 import { keyVectors, loadVectors, type LowSVector } from '../../../../test-support/vectors.js';
 import type { KeyVerifier } from './curve-crypto.js';
 import { chooseCrypto, CRYPTO_ENV, cryptoImplementations, NOBLE, PROCESS_CRYPTO } from './implementations.js';

@@ -1,5 +1,5 @@
 import { secp256k1 } from '@noble/curves/secp256k1.js';
-import { hexToBytes } from '../hex.js';
+import { hexToBytes } from '../encoding/hex.js';
 import { requireNative, selfTested, type CurveCrypto, type NativeLoad } from './curve-crypto.js';
 import { nobleEcdsa } from './ecdsa-noble.js';
 

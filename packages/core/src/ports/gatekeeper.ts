@@ -1,4 +1,4 @@
-import type { SigningRequest } from '../request.js';
+import type { SigningRequest } from '../request/parse.js';
 
 /** A request about to be signed, once read and before any watermark or signature. */
 export interface GateRequest {

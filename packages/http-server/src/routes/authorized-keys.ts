@@ -1,5 +1,5 @@
 import { Router } from 'express';
-import type { Authenticator } from '../authenticator.js';
+import type { Authenticator } from '../access/authenticator.js';
 
 /**
  * `GET /authorized_keys`: `{}` tells clients to send unauthenticated requests; otherwise the

@@ -2,7 +2,7 @@ import { TezsignerError } from '@tezsigner/core';
 import { Router } from 'express';
 import { z } from 'zod';
 import { addressParam } from '../address-param.js';
-import { noteRequest } from '../request-log.js';
+import { noteRequest } from '../monitoring/request-log.js';
 import type { SigningService } from '../signer-app-options.js';
 
 const querySchema = z.object({ bls_pk: z.string().optional() });

@@ -1,6 +1,6 @@
 import { Router } from 'express';
 import { addressParam } from '../address-param.js';
-import { noteRequest } from '../request-log.js';
+import { noteRequest } from '../monitoring/request-log.js';
 import type { SigningService } from '../signer-app-options.js';
 
 /** `GET /keys/<pkh>`: the public key. (`POST`, signing, is the sign route's.) */

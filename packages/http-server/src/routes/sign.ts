@@ -1,14 +1,14 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 import { addressParam } from '../address-param.js';
-import type { Authenticator } from '../authenticator.js';
-import { checkChainAllowed } from '../chain-allowlist.js';
-import { answerError } from '../error-answer.js';
-import { sendJson } from '../json-answer.js';
-import type { SignerMetrics } from '../metrics.js';
-import { factsOf, factsOfBytes } from '../request-facts.js';
-import { logWhenSettled, noteRequest } from '../request-log.js';
-import { countWhenSettled } from '../request-metrics.js';
+import type { Authenticator } from '../access/authenticator.js';
+import { checkChainAllowed } from '../access/chain-allowlist.js';
+import { answerError } from '../answers/error-answer.js';
+import { sendJson } from '../answers/json-answer.js';
+import type { SignerMetrics } from '../monitoring/metrics.js';
+import { factsOf, factsOfBytes } from '../monitoring/request-facts.js';
+import { logWhenSettled, noteRequest } from '../monitoring/request-log.js';
+import { countWhenSettled } from '../monitoring/request-metrics.js';
 import { readSignBody } from '../sign-body.js';
 import type { SigningService } from '../signer-app-options.js';
 

@@ -1,0 +1,89 @@
+import { describe, expect, test } from 'vitest';
+import { isTezsignerError } from '@tezsigner/core';
+import { parsePolicy } from './file.js';
+
+const BAKER = 'tz1VSUr8wwNhLAzempoch5d6hLRiTh8Cjcjb';
+const KT1 = 'KT1BEqzn5Wx8uJrZNvuS9DVHmLvG9td3fDLi';
+
+const YAML = `# a baker that also pays out, with a person confirming large transfers
+default:
+  block: allow
+  attestation: allow
+keys:
+  ${BAKER}:
+    michelson_data: deny
+    operations:
+      transaction: allow
+      reveal: allow
+      '*': deny
+    limits:
+      max_amount: 12.5
+      max_fee: "0.01"
+      max_amount_24h: 100
+      max_fee_24h: 1
+      destinations: [${KT1}%deposit, tz1aSkwEot3L2kmUvcoxzjMomb9mvBNuzFK6]
+      delegates: [tz1aSkwEot3L2kmUvcoxzjMomb9mvBNuzFK6]
+      chain_ids: [NetXdQprcVkpaWU]
+      exceeded: confirm
+`;
+
+test('a YAML policy becomes rules in mutez, named after its file', () => {
+  const policy = parsePolicy(YAML, '/etc/tezsigner/policy.yaml');
+  expect(policy).toEqual({
+    source: 'policy.yaml',
+    default: { kinds: { block: 'allow', attestation: 'allow' } },
+    keys: {
+      [BAKER]: {
+        kinds: { michelson_data: 'deny' },
+        operations: { transaction: 'allow', reveal: 'allow', '*': 'deny' },
+        limits: {
+          maxAmount: 12_500_000n,
+          maxFee: 10_000n,
+          maxAmount24h: 100_000_000n,
+          maxFee24h: 1_000_000n,
+          destinations: [`${KT1}%deposit`, 'tz1aSkwEot3L2kmUvcoxzjMomb9mvBNuzFK6'],
+          delegates: ['tz1aSkwEot3L2kmUvcoxzjMomb9mvBNuzFK6'],
+          chainIds: ['NetXdQprcVkpaWU'],
+          exceeded: 'confirm',
+        },
+      },
+    },
+  });
+});
+
+test('the same policy in JSON reads the same', () => {
+  const json = JSON.stringify({ keys: { [BAKER]: { operations: { transaction: 'confirm' }, limits: { max_amount: '1.000001' } } } }, null, 2);
+  expect(parsePolicy(json, 'policy.json').keys?.[BAKER]).toEqual({ kinds: {}, operations: { transaction: 'confirm' }, limits: { maxAmount: 1_000_001n } });
+});
+
+const errorOf = (text: string): string => {
+  try {
+    parsePolicy(text, 'policy.yaml');
+  } catch (err) {
+    if (isTezsignerError(err, 'CONFIG_INVALID')) return err.message;
+    throw err;
+  }
+  throw new Error('expected CONFIG_INVALID');
+};
+
+describe('mistakes name the file, the line and the field', () => {
+  test.each([
+    ['an unknown verdict', `default:\n  block: maybe\n`, 'policy.yaml:2: default.block: expected allow, confirm or deny'],
+    ['an unknown field', `default:\n  block: allow\n  blocks: allow\n`, 'policy.yaml:3: default.blocks: unknown field'],
+    ['an unknown top-level field', `defaults:\n  block: allow\n`, 'policy.yaml:1: defaults: unknown field'],
+    ['a key that is not an address', `keys:\n  baker:\n    block: allow\n`, 'policy.yaml:2: keys.baker: expected a tz1/tz2/tz3/tz4 address'],
+    ['an amount that is not tez', `default:\n  limits:\n    max_amount: 1.0000001\n`, 'policy.yaml:3: default.limits.max_amount: 1.0000001 is not an amount of tez'],
+    ['a negative fee', `default:\n  limits:\n    max_fee_24h: "-1"\n`, 'policy.yaml:3: default.limits.max_fee_24h: "-1" is not an amount of tez'],
+    ['a bad destination', `default:\n  limits:\n    destinations:\n      - ${KT1}\n      - KT1nope%deposit\n`, 'policy.yaml:5: default.limits.destinations.1: expected an address (tz1…, KT1…), optionally with %entrypoint'],
+    ['a delegate that is a contract', `default:\n  limits:\n    delegates: [${KT1}]\n`, 'policy.yaml:3: default.limits.delegates.0: expected a tz1/tz2/tz3/tz4 address'],
+    ['a bad chain id', `default:\n  limits:\n    chain_ids: [mainnet]\n`, 'policy.yaml:3: default.limits.chain_ids.0: expected a chain id (Net…)'],
+    ['exceeded set to allow', `default:\n  limits:\n    exceeded: allow\n`, 'policy.yaml:3: default.limits.exceeded: expected confirm or deny'],
+    ['a bad operation kind', `default:\n  operations:\n    Transfer: allow\n`, 'policy.yaml:3: default.operations.Transfer: expected an operation kind'],
+    ['an operation kind octez does not have', `default:\n  operations:\n    transfer: allow\n`, 'policy.yaml:3: default.operations.transfer: expected an operation kind'],
+    ['a duplicated key', `default:\n  block: allow\n  block: deny\n`, 'policy.yaml:3: Map keys must be unique'],
+    ['broken YAML', `default:\n  block: [allow\n`, 'policy.yaml:'],
+    ['a list instead of rules', `- block\n`, 'policy.yaml:1: (top level):'],
+  ])('%s', (_name, text, expected) => {
+    expect(errorOf(text)).toContain(expected);
+  });
+});

@@ -1,0 +1,35 @@
+import type { Curve } from '../curve.js';
+import { PROCESS_CRYPTO } from '../crypto/implementations.js';
+import { invalidEncoding } from '../errors.js';
+import type { SignInput } from '../ports/key-provider.js';
+import { PublicKeyVerifiers } from './verifiers.js';
+import { assertSecretKey, type SecretKey } from '../encoding/secret-key.js';
+
+export { blsProveProofOfPossession, verifyBlsProofOfPossession } from '../crypto/bls-scheme.js';
+
+/**
+ * Raw signature bytes as octez makes them: Ed25519 and ECDSA sign `input.digest`
+ * (BLAKE2b-256 of the bytes), ECDSA deterministically (RFC 6979) and low-S; BLS signs
+ * `input.bytes` themselves. Each curve on the fastest implementation this process has.
+ */
+export function signWithSecretKey(sk: SecretKey, input: SignInput): Uint8Array {
+  assertSecretKey(sk.curve, sk.bytes);
+  const { sign } = PROCESS_CRYPTO.byCurve[sk.curve];
+  if (sk.curve === 'bls12_381') return sign(sk.bytes, input.bytes);
+  if (input.digest.length !== 32) throw invalidEncoding(`the digest to sign must be 32 bytes, got ${input.digest.length}`);
+  return sign(sk.bytes, input.digest);
+}
+
+// one set for the process: every signature leaves only once verified, so a key's decoding and
+// checks (and its P-256 table) are done once
+const verifiers = new PublicKeyVerifiers(PROCESS_CRYPTO.byCurve);
+
+/**
+ * Whether `signature` (raw bytes) is a valid signature of `bytes` by `publicKey` (raw bytes),
+ * hashing as the curve needs. Like octez: ECDSA only in low-S form, Ed25519 strict (RFC 8032),
+ * BLS only in its canonical compressed encoding.
+ * A malformed signature is simply not valid (false); a malformed public key is INVALID_ENCODING.
+ */
+export function verifySignature(curve: Curve, publicKey: Uint8Array, bytes: Uint8Array, signature: Uint8Array): boolean {
+  return verifiers.for(curve, publicKey)(bytes, signature);
+}

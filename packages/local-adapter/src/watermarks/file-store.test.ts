@@ -1,0 +1,259 @@
+import { mkdir, mkdtemp, readdir, readFile, rm, stat, utimes, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import fc from 'fast-check';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { isTezsignerError } from '@tezsigner/core';
+import type { SignedMark, WatermarkKey } from '@tezsigner/core';
+import { FileWatermarkStore } from './file-store.js';
+
+const CHAIN = 'NetXdQprcVkpaWU';
+const PKH = 'tz1VnNSWW9UdZCEPgUFua6nHxSq1rtDzs3Si';
+const KEY: WatermarkKey = { chainId: CHAIN, pkh: PKH, kind: 'block' };
+const H1 = '11'.repeat(32);
+const H2 = '22'.repeat(32);
+const H3 = '33'.repeat(32);
+
+let home: string;
+beforeEach(async () => {
+  home = await mkdtemp(join(tmpdir(), 'tezsigner-wm-'));
+});
+afterEach(async () => {
+  await rm(home, { recursive: true, force: true });
+});
+
+const folderOf = (key: WatermarkKey) => join(home, 'watermarks', key.chainId, key.pkh, key.kind);
+/** Where an older tezsigner kept its single file per (chain, key, kind). */
+const legacyFileOf = (key: WatermarkKey) => `${folderOf(key)}.json`;
+const markFiles = async (key: WatermarkKey) => (await readdir(folderOf(key))).filter((name) => !name.startsWith('.')).sort();
+const readJson = async (path: string) => JSON.parse(await readFile(path, 'utf8')) as unknown;
+const signed = (level: number, round: number, hash: string, signature = `edsig${level}x${round}x${hash.slice(0, 2)}`): SignedMark => ({ level, round, hash, signature });
+const codeOf = async (promise: Promise<unknown>) => {
+  try {
+    await promise;
+  } catch (err) {
+    if (isTezsignerError(err)) return { code: err.code, message: err.message };
+    throw err;
+  }
+  throw new Error('expected a TezsignerError, got success');
+};
+
+describe('FileWatermarkStore', () => {
+  it('commits a mark with its signature durably in a private file named for its position', async () => {
+    const store = await FileWatermarkStore.open({ home });
+    expect(await store.commit(KEY, signed(10, 2, H1, 'edsigA'))).toEqual({ committed: true });
+    const file = join(folderOf(KEY), '10-2.json');
+    expect(await readJson(file)).toEqual({ level: 10, round: 2, hash: H1, signature: 'edsigA' });
+    expect((await stat(file)).mode & 0o777).toBe(0o600);
+    for (const dir of ['watermarks', `watermarks/${CHAIN}`, `watermarks/${CHAIN}/${PKH}`, `watermarks/${CHAIN}/${PKH}/block`]) {
+      expect((await stat(join(home, dir))).mode & 0o777).toBe(0o700);
+    }
+    expect(await store.read(KEY)).toEqual({ level: 10, round: 2, hash: H1, signature: 'edsigA' });
+  });
+
+  it('commits only strictly upwards; otherwise writes nothing and answers the stored mark', async () => {
+    const store = await FileWatermarkStore.open({ home });
+    await store.commit(KEY, signed(10, 2, H1));
+    expect(await store.commit(KEY, signed(10, 3, H2))).toEqual({ committed: true });
+    expect(await store.commit(KEY, signed(11, 0, H3))).toEqual({ committed: true });
+    for (const offered of [signed(11, 0, H1), signed(11, 0, H3, 'edsigAgain'), signed(10, 9, H3), signed(5, 0, H3)]) {
+      expect(await store.commit(KEY, offered)).toEqual({ committed: false, stored: signed(11, 0, H3) });
+    }
+    expect(await store.read(KEY)).toEqual(signed(11, 0, H3));
+  });
+
+  it('prunes the files below the highest once there are more than eight, never the highest', async () => {
+    const store = await FileWatermarkStore.open({ home });
+    for (let level = 1; level <= 8; level++) await store.commit(KEY, signed(level, 0, H1));
+    expect(await markFiles(KEY)).toHaveLength(8);
+    await store.commit(KEY, signed(9, 0, H1));
+    // the ninth file sets off a prune after the commit has answered; close() waits for it
+    await store.close();
+    expect(await markFiles(KEY)).toEqual(['9-0.json']);
+    expect(await (await FileWatermarkStore.open({ home })).read(KEY)).toEqual(signed(9, 0, H1));
+  });
+
+  it('prunes a folder that commits faster than it prunes, one prune at a time, and keeps the highest', async () => {
+    const store = await FileWatermarkStore.open({ home });
+    const results = await Promise.all(Array.from({ length: 60 }, (_, i) => store.commit(KEY, signed(i + 1, 0, H1))));
+    // each commit lists after its link: a lower one may find a higher file there already
+    expect(results.some((result) => result.committed)).toBe(true);
+    for (let level = 61; level <= 80; level++) expect(await store.commit(KEY, signed(level, 0, H1))).toEqual({ committed: true });
+    await store.close();
+    const left = await markFiles(KEY);
+    expect(left).toContain('80-0.json');
+    // 80 files without pruning; a few more than nine if the last commits found a prune under way
+    expect(left.length).toBeLessThan(20);
+    expect(await (await FileWatermarkStore.open({ home })).read(KEY)).toEqual(signed(80, 0, H1));
+  });
+
+  it('keeps every mark across a restart (a new store over the same folder)', async () => {
+    const first = await FileWatermarkStore.open({ home });
+    const other: WatermarkKey = { chainId: 'NetXnHfVqm9iesp', pkh: 'tz4Jmhdr9HKcRy2YHrf7cbLtN3ccoe2HnoaW', kind: 'attestation' };
+    await first.commit(KEY, signed(3, 1, H1, 'edsigX'));
+    await first.commit(other, signed(9, 0, H2, 'BLsigY'));
+
+    const second = await FileWatermarkStore.open({ home });
+    const listed = [...(await second.list())].sort((a, b) => a.key.pkh.localeCompare(b.key.pkh));
+    expect(listed).toEqual([
+      { key: KEY, watermark: signed(3, 1, H1, 'edsigX') },
+      { key: other, watermark: signed(9, 0, H2, 'BLsigY') },
+    ]);
+    expect(await second.commit(other, signed(9, 0, H3))).toEqual({ committed: false, stored: signed(9, 0, H2, 'BLsigY') });
+  });
+
+  it('reads the single file of an older tezsigner as a mark, and never commits at or below it', async () => {
+    await mkdir(join(home, 'watermarks', CHAIN, PKH), { recursive: true });
+    await writeFile(legacyFileOf(KEY), JSON.stringify({ level: 20, round: 1, hash: H1, signature: 'edsigOLD' }));
+    const store = await FileWatermarkStore.open({ home });
+    expect(await store.read(KEY)).toEqual(signed(20, 1, H1, 'edsigOLD'));
+    // other bytes at its very position: the file that link() creates there must not count
+    expect(await store.commit(KEY, signed(20, 1, H2))).toEqual({ committed: false, stored: signed(20, 1, H1, 'edsigOLD') });
+    expect(await store.commit(KEY, signed(19, 0, H2))).toEqual({ committed: false, stored: signed(20, 1, H1, 'edsigOLD') });
+    expect(await store.commit(KEY, signed(20, 2, H2))).toEqual({ committed: true });
+    expect(await store.read(KEY)).toEqual(signed(20, 2, H2));
+    expect(await store.list()).toEqual([{ key: KEY, watermark: signed(20, 2, H2) }]);
+  });
+
+  it('lists marks only, past stray files, old lock folders and temp files a crash left behind', async () => {
+    const store = await FileWatermarkStore.open({ home });
+    await store.commit(KEY, signed(2, 0, H1));
+    await mkdir(join(home, 'watermarks', CHAIN, PKH, 'attestation.json.lock'));
+    await writeFile(join(folderOf(KEY), '.3-0.json.4242.abcdef.tmp'), '{"level": 99');
+    await writeFile(join(folderOf(KEY), '007-0.json'), 'not a mark name: leading zero');
+    await writeFile(join(folderOf(KEY), 'notes.txt'), 'hello');
+    expect(await store.list()).toEqual([{ key: KEY, watermark: signed(2, 0, H1) }]);
+  });
+
+  it('removes temp files of dead writers once they are old, and leaves fresh ones', async () => {
+    const store = await FileWatermarkStore.open({ home });
+    await store.commit(KEY, signed(1, 0, H1));
+    const old = join(folderOf(KEY), '.2-0.json.4242.aaaaaa.tmp');
+    const fresh = join(folderOf(KEY), '.2-0.json.4243.bbbbbb.tmp');
+    await writeFile(old, 'x');
+    await writeFile(fresh, 'x');
+    const hourAgo = new Date(Date.now() - 3_600_000);
+    await utimes(old, hourAgo, hourAgo);
+    // enough commits for a prune to run
+    for (let level = 2; level <= 9; level++) await store.commit(KEY, signed(level, 0, H1));
+    await store.close();
+    const names = await readdir(folderOf(KEY));
+    expect(names).toContain('.2-0.json.4243.bbbbbb.tmp');
+    expect(names).not.toContain('.2-0.json.4242.aaaaaa.tmp');
+  });
+
+  it.each([
+    ['not JSON', '{"level": 3, "round"'],
+    ['empty', ''],
+    ['missing round', '{"level": 3, "hash": "' + H1 + '"}'],
+    ['negative level', '{"level": -1, "round": 0, "hash": "' + H1 + '"}'],
+    ['fractional round', '{"level": 3, "round": 0.5, "hash": "' + H1 + '"}'],
+    ['short hash', '{"level": 3, "round": 0, "hash": "abcd"}'],
+    ['an array', '[3, 0]'],
+    ['another position than its name', '{"level": 4, "round": 0, "hash": "' + H1 + '"}'],
+  ])('fails closed on a corrupt highest file (%s) and leaves it untouched', async (_, content) => {
+    const store = await FileWatermarkStore.open({ home });
+    await mkdir(folderOf(KEY), { recursive: true });
+    const file = join(folderOf(KEY), '3-0.json');
+    await writeFile(file, content);
+    for (const attempt of [
+      () => store.read(KEY),
+      () => store.commit(KEY, signed(2, 0, H2)),
+      () => store.commit(KEY, signed(1_000_000, 0, H2)),
+      () => store.importEntries([{ key: KEY, watermark: { level: 1_000_001, round: 0, hash: H2 } }]),
+      () => store.list(),
+    ]) {
+      const failure = await codeOf(attempt());
+      expect(failure.code).toBe('STORE_CORRUPT');
+      expect(failure.message).toContain(file);
+    }
+    expect(await readFile(file, 'utf8')).toBe(content);
+  });
+
+  it('fails closed on a corrupt legacy file', async () => {
+    await mkdir(join(home, 'watermarks', CHAIN, PKH), { recursive: true });
+    await writeFile(legacyFileOf(KEY), '{"level": 3');
+    const store = await FileWatermarkStore.open({ home });
+    expect((await codeOf(store.commit(KEY, signed(1_000_000, 0, H2)))).code).toBe('STORE_CORRUPT');
+  });
+
+  it('reports an unusable folder as STORE_UNAVAILABLE and writes nothing', async () => {
+    const store = await FileWatermarkStore.open({ home });
+    await mkdir(join(home, 'watermarks', CHAIN), { recursive: true });
+    await writeFile(join(home, 'watermarks', CHAIN, PKH), 'a file where the key folder belongs');
+    const failure = await codeOf(store.commit(KEY, signed(1, 0, H1)));
+    expect(failure.code).toBe('STORE_UNAVAILABLE');
+    expect(await readFile(join(home, 'watermarks', CHAIN, PKH), 'utf8')).toBe('a file where the key folder belongs');
+  });
+
+  it('refuses keys and marks that could escape its folder or are not marks', async () => {
+    const store = await FileWatermarkStore.open({ home });
+    for (const key of [{ ...KEY, chainId: '../../etc' }, { ...KEY, pkh: 'tz1/../x' }, { ...KEY, kind: 'votes' as 'block' }]) {
+      expect((await codeOf(store.commit(key, signed(1, 0, H1)))).code).toBe('BAD_REQUEST');
+      expect((await codeOf(store.read(key))).code).toBe('BAD_REQUEST');
+    }
+    expect((await codeOf(store.commit(KEY, signed(-1, 0, H1)))).code).toBe('BAD_REQUEST');
+    expect((await codeOf(store.commit(KEY, signed(1, 0, 'zz')))).code).toBe('BAD_REQUEST');
+    expect((await codeOf(store.commit(KEY, { level: 1, round: 0, hash: H1, signature: '' }))).code).toBe('BAD_REQUEST');
+    expect(await store.list()).toEqual([]);
+  });
+
+  it('imports marks by raising only, and says which keys it raised', async () => {
+    const store = await FileWatermarkStore.open({ home });
+    const att: WatermarkKey = { ...KEY, kind: 'attestation' };
+    const pre: WatermarkKey = { ...KEY, kind: 'preattestation' };
+    await store.commit(KEY, signed(100, 0, H1));
+    await store.commit(att, signed(100, 0, H1));
+    const raised = await store.importEntries([
+      { key: KEY, watermark: { level: 99, round: 5, hash: H2, signature: 'edsigLOW' } },
+      { key: att, watermark: { level: 100, round: 1, hash: H2, signature: 'edsigHIGH' } },
+      { key: pre, watermark: { level: 4, round: 0, hash: H3 } },
+    ]);
+    expect(raised).toEqual([att, pre]);
+    expect(await store.read(KEY)).toEqual(signed(100, 0, H1));
+    expect(await store.read(att)).toEqual({ level: 100, round: 1, hash: H2, signature: 'edsigHIGH' });
+    expect(await store.read(pre)).toEqual({ level: 4, round: 0, hash: H3 });
+  });
+
+  it('commits exactly one of many concurrent different payloads at one position, from separate stores', async () => {
+    // separate store objects share nothing in memory, like separate processes
+    const stores = await Promise.all(Array.from({ length: 8 }, () => FileWatermarkStore.open({ home })));
+    const hashes = Array.from({ length: 40 }, (_, i) => i.toString(16).padStart(64, '0'));
+    const results = await Promise.all(hashes.map((hash, i) => (stores[i % stores.length] as FileWatermarkStore).commit(KEY, signed(50, 0, hash, `edsig${i}`))));
+    const winners = results.flatMap((r, i) => (r.committed ? [i] : []));
+    expect(winners).toHaveLength(1);
+    const winner = signed(50, 0, hashes[winners[0] as number] as string, `edsig${winners[0]}`);
+    for (const r of results) if (!r.committed) expect(r.stored).toEqual(winner);
+    expect(await stores[0]?.read(KEY)).toEqual(winner);
+  });
+
+  it('a late commit below a higher mark counts for nothing, even where its position is free', async () => {
+    const stores = [await FileWatermarkStore.open({ home }), await FileWatermarkStore.open({ home })];
+    await stores[0]?.commit(KEY, signed(10, 2, H1));
+    // the other one decided on a stale read and only now commits (10, 0): no file is there
+    expect(await stores[1]?.commit(KEY, signed(10, 0, H2))).toEqual({ committed: false, stored: signed(10, 2, H1) });
+    expect(await stores[1]?.read(KEY)).toEqual(signed(10, 2, H1));
+  });
+
+  it('holds the highest mark committed, whatever the sequence (model check)', async () => {
+    const mark = fc.record({ level: fc.nat(4), round: fc.nat(2), hash: fc.constantFrom(H1, H2) });
+    let run = 0;
+    await fc.assert(
+      fc.asyncProperty(fc.array(mark, { minLength: 1, maxLength: 12 }), async (marks) => {
+        // A fresh base58 key per run (digits 1-9 only: 0 is not base58).
+        const key = { ...KEY, pkh: `tz1Run${[...(++run).toString(9)].map((d) => Number(d) + 1).join('')}` };
+        const store = await FileWatermarkStore.open({ home });
+        let high: SignedMark | undefined;
+        for (const m of marks) {
+          const offered = signed(m.level, m.round, m.hash);
+          const above = high === undefined || m.level > high.level || (m.level === high.level && m.round > high.round);
+          const result = await store.commit(key, offered);
+          expect(result).toEqual(above ? { committed: true } : { committed: false, stored: high });
+          if (above) high = offered;
+          expect(await store.read(key)).toEqual(high);
+        }
+      }),
+      { numRuns: 25 },
+    );
+  });
+});
