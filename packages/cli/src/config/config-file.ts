@@ -1,9 +1,9 @@
 import { readFile } from 'node:fs/promises';
 import { configInvalid } from '@tezsigner/core';
 import { LineCounter, parseDocument, isNode, type Document } from 'yaml';
-import type { z } from 'zod';
 import { configSchema, type ConfigFile } from './config-schema.js';
 import { fileErrorMeaning } from '../io/describe-failure.js';
+import { describeTypeIssue } from './describe-type-issue.js';
 
 /** The line of the deepest node of `path` that exists in the document. */
 function lineOf(doc: Document, counter: LineCounter, path: readonly PropertyKey[]): number | undefined {
@@ -14,18 +14,6 @@ function lineOf(doc: Document, counter: LineCounter, path: readonly PropertyKey[
   return undefined;
 }
 
-const kindOf = (value: unknown): string => (Array.isArray(value) ? 'a list' : value === null ? 'nothing' : typeof value === 'object' ? 'a map' : typeof value === 'string' ? `text (${JSON.stringify(value)})` : `${typeof value} ${String(value)}`);
-
-/** zod's message in the words of a YAML file: `expected a number, got text ("6732"): write it without quotes`. */
-function describeIssue(issue: z.core.$ZodIssue, data: unknown): string {
-  if (issue.code === 'unrecognized_keys') return `unknown setting${issue.keys.length > 1 ? 's' : ''} ${issue.keys.join(', ')}`;
-  if (issue.code !== 'invalid_type') return issue.message;
-  let value: unknown = data;
-  for (const part of issue.path) value = typeof value === 'object' && value !== null ? (value as Record<PropertyKey, unknown>)[part] : undefined;
-  const expected = { number: 'a number', boolean: 'true or false', string: 'text', array: 'a list', object: 'a map' }[issue.expected as string] ?? issue.expected;
-  const unquote = typeof value === 'string' && ((issue.expected === 'number' && value.trim() !== '' && !Number.isNaN(Number(value))) || (issue.expected === 'boolean' && /^(true|false)$/.test(value)));
-  return `expected ${expected}, got ${kindOf(value)}${unquote ? ': write it without quotes' : ''}`;
-}
 
 /**
  * Parses and checks a configuration file's text. Every mistake is CONFIG_INVALID naming the
@@ -46,7 +34,7 @@ export function parseConfigFile(text: string, file: string): ConfigFile {
     const path = issue.code === 'unrecognized_keys' ? [...issue.path, issue.keys[0] ?? ''] : issue.path;
     const line = lineOf(doc, counter, path);
     const field = issue.path.length === 0 ? '' : `${issue.path.join('.')}: `;
-    return `${file}${line === undefined ? '' : `:${line}`}: ${field}${describeIssue(issue, data)}`;
+    return `${file}${line === undefined ? '' : `:${line}`}: ${field}${describeTypeIssue(issue, data) ?? (issue.code === 'unrecognized_keys' ? `unknown setting${issue.keys.length > 1 ? 's' : ''} ${issue.keys.join(', ')}` : issue.message)}`;
   });
   throw configInvalid(lines.join('; '));
 }

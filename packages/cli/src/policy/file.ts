@@ -5,6 +5,7 @@ import { isCollection, isMap, isScalar, LineCounter, parseDocument, type Documen
 import type { z } from 'zod';
 import { policyFileSchema, toPolicy } from './schema.js';
 import { fileErrorMeaning } from '../io/describe-failure.js';
+import { describeTypeIssue } from '../config/describe-type-issue.js';
 
 /**
  * Reads a policy file (YAML, or JSON, which YAML reads too). A mistake is CONFIG_INVALID naming
@@ -27,7 +28,8 @@ export function parsePolicy(text: string, path: string): Policy {
   if (syntax !== undefined) {
     throw configInvalid(`${path}:${lines.linePos(syntax.pos[0]).line}: ${syntax.message.split('\n')[0]}`);
   }
-  const parsed = policyFileSchema.safeParse(doc.toJS() ?? {});
+  const data: unknown = doc.toJS() ?? {};
+  const parsed = policyFileSchema.safeParse(data);
   if (!parsed.success) {
     const issue = parsed.error.issues[0] as z.core.$ZodIssue;
     const path_ = issue.path.map(String);
@@ -35,7 +37,7 @@ export function parsePolicy(text: string, path: string): Policy {
     const line = lineOf(doc, lines, field);
     const name = field.length === 0 ? '(top level)' : field.join('.');
     const message =
-      issue.code === 'unrecognized_keys' ? 'unknown field' : issue.code === 'invalid_key' ? (issue.issues[0]?.message ?? issue.message) : issue.message;
+      issue.code === 'unrecognized_keys' ? 'unknown field' : issue.code === 'invalid_key' ? (issue.issues[0]?.message ?? issue.message) : (describeTypeIssue(issue, data) ?? issue.message);
     throw configInvalid(`${path}${line === undefined ? '' : `:${line}`}: ${name}: ${message}`);
   }
   return toPolicy(basename(path), parsed.data);
