@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { defineConfig } from 'vitest/config';
 
 // The tests that sign and verify through the process's own choice of crypto: run a second time
@@ -24,6 +25,11 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 60_000,
     pool: 'forks',
+    // Vitest runs one file at a time on 2 cores (CPUs - 1), yet the slowest files mostly wait:
+    // on processes they start (installs, signers, Azurite), on fsync, on a frozen process. One
+    // more file than cores keeps the CPUs busy while those wait; every wait in the tests is for a
+    // condition with a bound, not a fixed time, so a busier machine makes them slower, not red.
+    maxWorkers: availableParallelism() + 1,
     // collects every signer log of the run and fails the run if one holds a secret
     globalSetup: ['./test-support/log-secrets-setup.ts'],
     reporters: ['default', './test-support/summary-reporter.ts'],

@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { TezsignerError } from '@tezsigner/core';
 import { authorizedKeyHash } from '@tezsigner/http-server';
+import { fileErrorMeaning } from './io/describe-failure.js';
 
 const invalid = (message: string, cause?: unknown) => new TezsignerError('CONFIG_INVALID', message, { cause });
 
@@ -29,7 +30,7 @@ export async function readAuthorizedKeysFile(file: string): Promise<string[]> {
   try {
     text = await readFile(file, 'utf8');
   } catch (err) {
-    throw invalid(`cannot read the authorized keys file ${file}: ${(err as NodeJS.ErrnoException).code ?? 'error'}`, err);
+    throw invalid(`cannot read the authorized keys file ${file}: ${fileErrorMeaning(err)}`, err);
   }
   return parseAuthorizedKeys(text, file);
 }

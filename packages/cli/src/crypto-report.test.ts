@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { cryptoReport } from './crypto-report.js';
 
 describe('the crypto startup lines', () => {
-  it('name each curve’s implementation on one line', () => {
+  it('say in plain words which curves run on native code and which in JavaScript, on one line', () => {
     const lines = cryptoReport({
       implementations: [
         { curve: 'ed25519', implementation: 'node:crypto' },
@@ -12,7 +12,7 @@ describe('the crypto startup lines', () => {
       ],
       forced: false,
     });
-    expect(lines).toEqual(['crypto: ed25519 node:crypto, secp256k1 libsecp256k1, p256 noble, a table per key (window 8), bls12_381 blst']);
+    expect(lines).toEqual(['crypto: ed25519, secp256k1 and bls12_381 on native code; p256 in JavaScript']);
   });
 
   it('warn once of each fallback with its reason, and say when noble is forced or the switch ignored', () => {
@@ -26,10 +26,10 @@ describe('the crypto startup lines', () => {
         warning: 'TEZSIGNER_CRYPTO=fast is neither native nor noble: ignored',
       }),
     ).toEqual([
-      'crypto: ed25519 node:crypto, bls12_381 noble',
-      'warning: bls12_381 runs on noble (pure JS, several times slower): @chainsafe/blst did not load: no prebuilt binary',
+      'crypto: ed25519 on native code; bls12_381 in JavaScript',
+      'warning: bls12_381 runs in JavaScript, several times slower (same signatures): @chainsafe/blst did not load: no prebuilt binary',
       'warning: TEZSIGNER_CRYPTO=fast is neither native nor noble: ignored',
     ]);
-    expect(cryptoReport({ implementations: [{ curve: 'p256', implementation: 'noble' }], forced: true })).toEqual(['crypto: p256 noble (TEZSIGNER_CRYPTO=noble)']);
+    expect(cryptoReport({ implementations: [{ curve: 'p256', implementation: 'noble' }], forced: true })).toEqual(['crypto: p256 in JavaScript (TEZSIGNER_CRYPTO=noble)']);
   });
 });

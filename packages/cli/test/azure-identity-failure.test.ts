@@ -78,7 +78,7 @@ async function run(args: string[], identityUrl: string): Promise<{ code: number 
 }
 
 const commands: Array<[string, () => string[]]> = [
-  ['serve', () => ['serve', '--vault', 'azure', '--azure-vault-url', standIn.url, '--home', home.path, '--address', '127.0.0.1', '--port', '0']],
+  ['serve', () => ['serve', '--vault', 'azure', '--azure-vault-url', standIn.url, '--home', home.path, '--address', '127.0.0.1', '--port', '0', '--metrics-port', '0']],
   ['azure keys list', () => ['azure', 'keys', 'list', '--azure-vault-url', standIn.url]],
 ];
 

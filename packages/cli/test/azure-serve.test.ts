@@ -32,7 +32,7 @@ beforeAll(async () => {
   const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('AZURE_') && !name.startsWith('IDENTITY_') && !name.startsWith('MSI_')));
   child = spawn(
     process.execPath,
-    ['--conditions=source', '--import', 'tsx', ENTRY, 'serve', '--vault', 'azure', '--azure-vault-url', standIn.url, '--home', home.path, '--address', '127.0.0.1', '--port', '0', '--azure-deadline-ms', '1000'],
+    ['--conditions=source', '--import', 'tsx', ENTRY, 'serve', '--vault', 'azure', '--azure-vault-url', standIn.url, '--home', home.path, '--address', '127.0.0.1', '--port', '0', '--metrics-port', '0', '--azure-deadline-ms', '1000'],
     {
       cwd: REPO_ROOT,
       stdio: ['ignore', 'pipe', 'pipe'],

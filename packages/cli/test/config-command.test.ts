@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import { createLoopbackCertificate } from '../../http-server/test/support/tls-certificates.js';
 import { keyVector } from '../../http-server/test/support/test-signer.js';
+import { CONFIG_FIELDS } from '../src/config/config-fields.js';
 import { oneLineError, runTezsigner, tempHome } from './support/run-cli.js';
 
 let dir: Awaited<ReturnType<typeof tempHome>>;
@@ -44,16 +45,39 @@ describe('tezsigner config check', () => {
     ['a vault that does not exist', 'vault: yubihsm\n', /vault "yubihsm": choose one of local, azure/],
     ['magic bytes that do not exist', 'magic-bytes: [0x42]\n', /0x42/],
     ['a header timeout above the request timeout', 'limits: { headers-timeout-ms: 20000, request-timeout-ms: 10000 }\n', /limits\.headers-timeout-ms \(20000\) cannot exceed limits\.request-timeout-ms \(10000\)/],
-    ['an authorized keys file that is missing', 'authorized-keys: /nonexistent/keys\n', /cannot read the authorized keys file \/nonexistent\/keys: ENOENT/],
+    ['an authorized keys file that is missing', 'authorized-keys: /nonexistent/keys\n', /cannot read the authorized keys file \/nonexistent\/keys: it does not exist \(check the path\) \[ENOENT\]/],
     ['a TLS key that is missing', 'tls: { cert: /nonexistent/c.pem, key: /nonexistent/k.pem }\n', /cannot read the TLS certificate \/nonexistent\/c\.pem: ENOENT/],
   ])('%s is one error line naming the problem', async (_what, text, expected) => {
     const config = await file('tezsigner.yaml', text);
     expect(oneLineError(await runTezsigner(['config', 'check', config]))).toMatch(expected);
   });
 
+  test('takes the file as --config too, as serve and config show do; one file at a time', async () => {
+    const config = await file('tezsigner.yaml', 'log-level: warn\n');
+    expect(await runTezsigner(['config', 'check', '--config', config])).toMatchObject({ code: 0, stdout: `${config}: valid\n` });
+    expect(oneLineError(await runTezsigner(['config', 'check']))).toBe('tezsigner: error: which file? tezsigner config check FILE (or --config FILE)');
+    const other = await file('other.yaml', 'log-level: warn\n');
+    expect(oneLineError(await runTezsigner(['config', 'check', config, '--config', other]))).toContain(`two configuration files, ${config} and --config ${other}`);
+  });
+
+  test('a policy file beside magic bytes names where each is set, file and line', async () => {
+    const policy = await file('policy.yaml', 'default:\n  block: allow\n');
+    const config = await file('tezsigner.yaml', `log-level: info\npolicy: ${policy}\nmagic-bytes: [0x11]\n`);
+    expect(oneLineError(await runTezsigner(['config', 'check', config]))).toBe(
+      `tezsigner: error: both policy (${config}:2) and magic-bytes (${config}:3) are set: a policy file says per kind what is signed, so remove magic-bytes`,
+    );
+    const flagged = await runTezsigner(['serve', '--config', config, '--no-metrics', '--port', '0'], { env: { TEZSIGNER_HOME: dir.path } });
+    expect(oneLineError(flagged)).toContain(`both policy (${config}:2) and magic-bytes (${config}:3) are set`);
+    const withFlag = await runTezsigner(['config', 'check', await file('policy-only.yaml', `policy: ${policy}\n`)]);
+    expect(withFlag.code, withFlag.stderr).toBe(0);
+    const both = await runTezsigner(['config', 'show', '--config', await file('policy-only.yaml', `policy: ${policy}\n`), '--magic-bytes', '0x11']);
+    expect(oneLineError(both)).toContain('both policy (');
+    expect(oneLineError(both)).toContain('and magic-bytes (--magic-bytes) are set');
+  });
+
   test('a file that does not exist', async () => {
     expect(oneLineError(await runTezsigner(['config', 'check', '/nonexistent/tezsigner.yaml']))).toBe(
-      'tezsigner: error: cannot read the configuration file /nonexistent/tezsigner.yaml: ENOENT',
+      'tezsigner: error: cannot read the configuration file /nonexistent/tezsigner.yaml: it does not exist (check the path) [ENOENT]',
     );
   });
 });
@@ -114,6 +138,15 @@ describe('deploy/', () => {
     expect(run.code).toBe(0);
   });
 
+  test('the example configuration with its policy line uncommented (the obvious edit) passes config check', async () => {
+    const example = await readFile(join(DEPLOY, 'tezsigner.yaml'), 'utf8');
+    expect(example).toMatch(/^# policy: \/etc\/tezsigner\/policy\.yaml/m);
+    const policy = await file('policy.yaml', 'default:\n  block: allow\n  attestation: confirm\n');
+    const edited = await file('tezsigner.yaml', example.replace(/^# policy: \/etc\/tezsigner\/policy\.yaml/m, `policy: ${policy}`));
+    const run = await runTezsigner(['config', 'check', edited]);
+    expect(run).toMatchObject({ code: 0, stderr: '', stdout: `${edited}: valid\n` });
+  });
+
   test.each(['tezsigner-local.service', 'tezsigner-azure.service'])('%s is hardened and its serve line parses', async (unit) => {
     const text = await readFile(join(DEPLOY, unit), 'utf8');
     for (const directive of ['User=tezsigner', 'ProtectSystem=strict', 'NoNewPrivileges=true', 'StateDirectory=tezsigner', 'StateDirectoryMode=0700', 'LimitCORE=0', 'ExecReload=/bin/kill -HUP $MAINPID']) {
@@ -128,4 +161,19 @@ describe('deploy/', () => {
     expect(run.code).toBe(0);
     expect(run.stdout).toMatch(/^home: +\/var\/lib\/tezsigner +\(file\)$/m);
   });
+});
+
+test("the README lists every flag whose file key is not its long name (grouped under its backend or listener)", async () => {
+  const readme = await readFile(join(import.meta.dirname, '../../../README.md'), 'utf8');
+  const section = readme.slice(readme.indexOf('### One configuration file'), readme.indexOf('### TLS'));
+  const listed = new Map([...section.matchAll(/`(--[\w-]+)` is `([\w.-]+)`/g)].map((match) => [match[1], match[2]]));
+  const byRule = (flag: string, key: string): boolean => {
+    const name = flag.replace(/^--(\[no-\])?/, '');
+    const dot = key.lastIndexOf('.');
+    return name === key || (dot > 0 && name === `${key.slice(0, dot)}-${key.slice(dot + 1)}`);
+  };
+  const differing = CONFIG_FIELDS.filter((field) => field.flag !== undefined && !byRule(field.flag, field.key));
+  expect(differing.length).toBeGreaterThan(0);
+  for (const field of differing) expect(listed.get(field.flag ?? ''), field.flag).toBe(field.key);
+  for (const [flag, key] of listed) expect(CONFIG_FIELDS.find((field) => field.flag === flag)?.key, flag).toBe(key);
 });

@@ -10,8 +10,9 @@ import { keyVectors } from '../../../test-support/vectors.js';
 import { forgeTransfer } from '../../../test-support/operations.js';
 import { attestation } from '../../http-server/test/support/consensus-bytes.js';
 import { listPending } from '../src/policy/admin-client.js';
-import { runTezsigner, tempHome } from './support/run-cli.js';
+import { oneLineError, runTezsigner, tempHome } from './support/run-cli.js';
 import { REPO, startServeProcess, type ServeProcess } from './support/serve-process.js';
+import { waitUntil } from '../../../test-support/wait-until.js';
 
 const [ED] = keyVectors();
 if (ED === undefined) throw new Error('missing key vectors');
@@ -37,11 +38,10 @@ const pending = async () => listPending(join(home.path, 'admin.sock'), await tok
 
 /** Resolves once the signer holds `count` requests. */
 async function heldCount(count: number) {
-  for (;;) {
+  return waitUntil(`the signer to hold ${count} request(s)`, async () => {
     const list = await pending();
-    if (list.length >= count) return list;
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
+    return list.length >= count && list;
+  });
 }
 
 /** A transfer's bytes without the magic byte, as Taquito hands them to a signer with watermark 0x03. */
@@ -123,6 +123,10 @@ test('a refused transfer gets 403 POLICY_DENIED naming the rule, and no signatur
   expect(body.error.code).toBe('POLICY_DENIED');
   expect(body.error.message).toContain(`keys.${ED.public_key_hash}.operations.transaction`);
   expect(body.error.message).toContain('rejected by');
+  // that id again, and one never held: neither is pending, and the error says where to look
+  const again = await runTezsigner(['confirm', '--home', home.path, '--approve', held?.id ?? '', '--approve', '999']);
+  expect(again.stdout).toBe(`request ${held?.id ?? ''} is not pending\nrequest 999 is not pending\n`);
+  expect(oneLineError(again)).toBe('tezsigner: error: some requests are not pending (answered already, timed out, or no such id): `tezsigner confirm --json` lists those that are');
 });
 
 test('20 transfers held at once are listed and answered in the order they came', async () => {
@@ -154,7 +158,7 @@ test('a transfer nobody answers in time gets 403 and no signature', async () => 
   const url = new Promise<string>((resolve) => (listening = resolve));
   expect((await runTezsigner(['keys', 'import', ED.secret_key, '--name', 'baker'], { env: env(other.path) })).code).toBe(0);
   await writeFile(join(other.path, 'policy.json'), JSON.stringify({ default: { operations: { '*': 'confirm' } } }));
-  const served = runTezsigner(['serve', '--port', '0', '--policy', join(other.path, 'policy.json'), '--confirm-timeout', '0.5'], {
+  const served = runTezsigner(['serve', '--port', '0', '--metrics-port', '0', '--policy', join(other.path, 'policy.json'), '--confirm-timeout', '0.5'], {
     env: env(other.path),
     stop: stopped,
     onStderr: (text) => {

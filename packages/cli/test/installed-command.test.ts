@@ -11,6 +11,7 @@ import { createSoftHsm } from '../../../test-support/softhsm.js';
 import { tenderbakeBlock } from '../../http-server/test/support/consensus-bytes.js';
 import { VERSION } from '../src/version.js';
 import { CommandChild, answers } from './support/command-child.js';
+import { waitUntil } from '../../../test-support/wait-until.js';
 
 const REPO = resolve(import.meta.dirname, '../../..');
 
@@ -70,7 +71,7 @@ test('init made the key in ~/.tezsigner, with its random passphrase there', asyn
 
 describe.each(['SIGTERM', 'SIGINT'] as const)('serve, stopped by %s', (signal) => {
   test('signs, then exits 0 having freed its port', async () => {
-    const serve = new CommandChild(tezsigner, ['serve', '--port', '0'], { cwd: elsewhere, env });
+    const serve = new CommandChild(tezsigner, ['serve', '--port', '0', '--metrics-port', '0'], { cwd: elsewhere, env });
     try {
       const url = await serve.listening();
       const key = await fetch(`${url}/keys/${pkh}`);
@@ -93,9 +94,9 @@ test('serve reloads on SIGHUP and keeps serving; the installed command runs nati
   try {
     const url = await serve.listening();
     // the native modules travel inside the package (linux-x64 is what CI and the tests run on)
-    if (process.platform === 'linux' && process.arch === 'x64') expect(serve.stderr).toContain('secp256k1 libsecp256k1, p256 noble, a table per key (window 8), bls12_381 blst');
+    if (process.platform === 'linux' && process.arch === 'x64') expect(serve.stderr).toContain('crypto: ed25519, secp256k1 and bls12_381 on native code; p256 in JavaScript');
     process.kill(serve.child.pid as number, 'SIGHUP');
-    while (!serve.stderr.includes('SIGHUP received')) await new Promise((done) => setTimeout(done, 50));
+    await waitUntil('serve to say SIGHUP received', () => serve.stderr.includes('SIGHUP received'));
     const signed = await fetch(`${url}/keys/${pkh}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(tenderbakeBlock(100, 0)) });
     expect(signed.status).toBe(200);
     const exit = await serve.stop('SIGTERM');
@@ -106,7 +107,7 @@ test('serve reloads on SIGHUP and keeps serving; the installed command runs nati
 });
 
 test('serve whose request-log reader has gone keeps signing, and stops cleanly', async () => {
-  const serve = new CommandChild(tezsigner, ['serve', '--port', '0'], { cwd: elsewhere, env });
+  const serve = new CommandChild(tezsigner, ['serve', '--port', '0', '--metrics-port', '0'], { cwd: elsewhere, env });
   serve.child.stdout?.destroy();
   try {
     const url = await serve.listening();

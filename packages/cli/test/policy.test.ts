@@ -58,7 +58,7 @@ test('destinations and entrypoints, delegates: each refusal names its rule', asy
 test('without a policy a key is a baker’s: consensus signed, a transfer refused by name, every decision audited', async () => {
   const consensus = attestation('attestation', 10, 0);
   expect((await runTezsigner(['sign', ED.public_key_hash, consensus], { env })).code).toBe(0);
-  expect(oneLineError(await runTezsigner(['sign', ED.public_key_hash, await transfer(1n, 1)], { env }))).toContain('refused by policy rule default.operations.* (--magic-bytes)');
+  expect(oneLineError(await runTezsigner(['sign', ED.public_key_hash, await transfer(1n, 1)], { env }))).toContain('refused by policy rule default.operations.* (magic bytes 0x11,0x12,0x13: add its byte to --magic-bytes, or allow it in a --policy file)');
   await writeFile(policyPath, `keys:\n  ${ED.public_key_hash}:\n    operations: { transaction: confirm }\n`);
   expect(oneLineError(await sign(await transfer(1n, 1)))).toContain('nobody can confirm here');
   const audit = (await readFile(join(home.path, 'audit.jsonl'), 'utf8')).trim().split('\n').map((line) => JSON.parse(line) as Record<string, string>);
@@ -72,7 +72,7 @@ test('without a policy a key is a baker’s: consensus signed, a transfer refuse
 
 test('a mistake in the policy file stops serve before it starts, naming file, line and field', async () => {
   await writeFile(policyPath, `keys:\n  ${ED.public_key_hash}:\n    operations:\n      transaction: yes\n`);
-  const run = await runTezsigner(['serve', '--port', '0', '--policy', policyPath], { env });
+  const run = await runTezsigner(['serve', '--port', '0', '--metrics-port', '0', '--policy', policyPath], { env });
   expect(oneLineError(run)).toBe(`tezsigner: error: ${policyPath}:4: keys.${ED.public_key_hash}.operations.transaction: expected allow, confirm or deny`);
 });
 

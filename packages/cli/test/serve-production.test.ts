@@ -12,6 +12,7 @@ import { parseMetrics } from '../../http-server/test/support/switchable.js';
 import { runTezsigner, tempHome } from './support/run-cli.js';
 import { spawnServe, type ServeChild } from './support/serve-child.js';
 import { startSlowRequest } from './support/slow-request.js';
+import { waitUntil } from '../../../test-support/wait-until.js';
 
 const ED = keyVector('ed25519-1');
 const AUTH_A = keyVector('ed25519-2');
@@ -145,9 +146,14 @@ test('serve --config: the file sets the listener, chains, passphrase file and me
   const response = await fetch(`${serving.url}/keys/${ED.public_key_hash}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(bytes) });
   expect(response.status).toBe(200);
   expect(verifySignature(bytes, ED.public_key, ((await response.json()) as { signature: string }).signature)).toBe(true);
-  const ready = await fetch(`${serving.metricsUrl ?? ''}/readyz`);
-  expect(ready.status).toBe(200);
-  expect(await ready.json()).toEqual({ status: 'ready' });
+  // /readyz probes the key backend and the store on each call, each within 2 s: on a machine busy
+  // enough to miss that, one answer can be 503 (the README says so); ready must come, though
+  const ready = await waitUntil('/readyz to answer 200', async () => {
+    const answer = await fetch(`${serving?.metricsUrl ?? ''}/readyz`);
+    if (answer.status !== 200) throw new Error(`${answer.status} ${await answer.text()}`);
+    return (await answer.json()) as unknown;
+  });
+  expect(ready).toEqual({ status: 'ready' });
   expect((await fetch(`${serving.metricsUrl ?? ''}/healthz`)).status).toBe(200);
   serving.child.kill('SIGTERM');
   await serving.waitFor(/at most 2000 ms/);

@@ -39,7 +39,7 @@ test('`serve --watermark-store azure-table` answers 503 while the table is down 
   const stopped = new Promise<string>((resolve) => (stop = resolve));
   let listening: (url: string) => void = () => undefined;
   const url = new Promise<string>((resolve) => (listening = resolve));
-  const running = runTezsigner(['serve', '--port', '0', '--log-level', 'error', '--watermark-store', 'azure-table', '--azure-table-name', 'servemarks'], {
+  const running = runTezsigner(['serve', '--port', '0', '--metrics-port', '0', '--log-level', 'error', '--watermark-store', 'azure-table', '--azure-table-name', 'servemarks'], {
     env,
     stop: stopped,
     onStderr: (text) => {

@@ -30,7 +30,7 @@ async function whileServing(args: readonly string[], work: (url: string) => Prom
   const url = new Promise<string>((resolve) => {
     listening = resolve;
   });
-  const running = runTezsigner(['serve', '--port', '0', ...args], {
+  const running = runTezsigner(['serve', '--port', '0', '--metrics-port', '0', ...args], {
     env,
     stop: stopped,
     onStderr: (text) => {
@@ -61,7 +61,7 @@ describe('tezsigner serve', () => {
     });
     expect(run.code, run.stderr).toBe(0);
     expect(run.stderr).toContain(`key ${ED.public_key_hash} (ed25519`);
-    expect(run.stderr).toContain('crypto: ed25519 node:crypto, secp256k1 libsecp256k1, p256 noble, a table per key (window 8), bls12_381 blst\n');
+    expect(run.stderr).toContain('crypto: ed25519, secp256k1 and bls12_381 on native code; p256 in JavaScript\n');
     expect(run.stderr).toContain('SIGTERM received');
     expect(run.stderr).toContain('stopped');
     const lines = run.stdout.trim().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
@@ -85,6 +85,24 @@ describe('tezsigner serve', () => {
     });
     expect(run.code).toBe(0);
     expect(run.stderr).toContain('authentication: 1 authorized key(s)');
+  });
+
+  test('says in plain words what it signs, which risky endpoints are on, and what to do next', async () => {
+    await importKey(ED.secret_key);
+    let served = '';
+    const run = await whileServing(['--allow-list-known-keys', '--allow-prove-possession'], async (url) => {
+      served = url;
+    });
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stderr).toContain('tezsigner: signs: 0x11 (block), 0x12 (preattestation), 0x13 (attestation); anything else is refused (the default; --magic-bytes or --policy widens it)\n');
+    expect(run.stderr).toContain('warning: GET /known_keys is on (--allow-list-known-keys)');
+    expect(run.stderr).toContain('warning: GET /bls_prove_possession is on (--allow-prove-possession): turn it off once the tz4 key is revealed');
+    expect(run.stderr).toContain(`tezsigner: listening on ${served} (Ctrl-C or SIGTERM stops it)\ntezsigner: next, on the baker's machine: octez-client import secret key `);
+    expect(run.stderr).toMatch(new RegExp(`octez-client import secret key \\S+ ${served}/${ED.public_key_hash}\\n`));
+    expect(run.stderr).not.toMatch(/noble|window \d|policy: --magic-bytes/);
+    const plain = await whileServing([], async () => undefined);
+    expect(plain.stderr).not.toContain('/known_keys is on');
+    expect(plain.stderr).not.toContain('/bls_prove_possession is on');
   });
 
   test('--no-check-high-watermark warns loudly', async () => {

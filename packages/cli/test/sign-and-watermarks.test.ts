@@ -46,7 +46,10 @@ describe('tezsigner sign', () => {
 
   test('--magic-bytes widens the allowlist; the default refuses Michelson data', async () => {
     const packed = '05010000000568656c6c6f';
-    expect(oneLineError(await runTezsigner(['sign', ED.public_key_hash, packed], { env }))).toContain('0x05');
+    const refused = oneLineError(await runTezsigner(['sign', ED.public_key_hash, packed], { env }));
+    expect(refused).toContain('0x05');
+    // the refusal says how to allow it
+    expect(refused).toContain('(magic bytes 0x11,0x12,0x13: add its byte to --magic-bytes, or allow it in a --policy file)');
     const allowed = await runTezsigner(['sign', ED.public_key_hash, packed, '--magic-bytes', '0x05'], { env });
     expect(allowed.code, allowed.stderr).toBe(0);
     expect(verifySignature(packed, ED.public_key, allowed.stdout.trim())).toBe(true);
@@ -62,9 +65,31 @@ describe('tezsigner sign', () => {
     expect(oneLineError(await runTezsigner(args, { env }))).toContain(message);
   });
 
-  test('a wrong passphrase is a one-line error', async () => {
+  test('a wrong passphrase is a one-line error saying where that passphrase came from and where the right one can', async () => {
     const line = oneLineError(await runTezsigner(['sign', ED.public_key_hash, tenderbakeBlock(1, 0)], { env: { ...env, TEZSIGNER_PASSPHRASE: 'wrong' } }));
     expect(line).toContain('wrong passphrase');
+    expect(line).toContain(`the passphrase came from $TEZSIGNER_PASSPHRASE; give the vault's with --passphrase-file FILE, $TEZSIGNER_PASSPHRASE, $TEZSIGNER_PASSPHRASE_FILE or ${join(home.path, 'passphrase')}`);
+    const file = join(home.path, 'other-passphrase');
+    await writeFile(file, 'wrong\n', { mode: 0o600 });
+    const fromFile = oneLineError(await runTezsigner(['sign', ED.public_key_hash, tenderbakeBlock(1, 0), '--passphrase-file', file], { env }));
+    expect(fromFile).toContain(`the passphrase came from --passphrase-file ${file};`);
+    await writeFile(join(home.path, 'passphrase'), 'wrong\n', { mode: 0o600 });
+    const fromHome = oneLineError(await runTezsigner(['sign', ED.public_key_hash, tenderbakeBlock(1, 0)], { env: { TEZSIGNER_HOME: home.path } }));
+    expect(fromHome).toContain(`the passphrase came from ${join(home.path, 'passphrase')};`);
+  });
+
+  test('takes a key by its name as well as by its address; an unknown name is one line saying what to give', async () => {
+    const run = await runTezsigner(['sign', 'baker', blockVector.bytes_hex], { env });
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout).toBe(`${blockVector.signature}\n`);
+    expect(oneLineError(await runTezsigner(['sign', 'bakr', tenderbakeBlock(1, 0)], { env }))).toBe(
+      'tezsigner: error: no key is named "bakr": give its address (tz1…) or a name that `tezsigner keys list` shows',
+    );
+  });
+
+  test('a file it cannot write is named, with what to do, not a raw error code', async () => {
+    const line = oneLineError(await runTezsigner(['sign', ED.public_key_hash, tenderbakeBlock(1, 0), '--audit-log', join(home.path, 'no-such-folder/audit.jsonl')], { env }));
+    expect(line).toBe(`tezsigner: error: cannot open ${join(home.path, 'no-such-folder/audit.jsonl')}: it does not exist (check the path) [ENOENT]`);
   });
 
   test('--no-check-high-watermark warns as serve does', async () => {

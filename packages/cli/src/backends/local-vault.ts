@@ -3,6 +3,7 @@ import { LocalKeyVault, openHome, resolvePassphrase } from '@tezsigner/local-ada
 import type { CliIo } from '../io/cli-io.js';
 import type { BackendOptions } from './backend-options.js';
 import { checkPassphraseFileMode } from './passphrase-file-mode.js';
+import { withPassphraseSource } from './passphrase-source.js';
 
 /** The home folder, private; created if missing only with createHome. What had to be fixed is told on stderr. */
 export async function openHomeFolder(options: Pick<BackendOptions, 'home' | 'createHome'>, io: CliIo): Promise<string> {
@@ -31,11 +32,11 @@ export async function openLocalVault(
   const home = await openHomeFolder(options, io);
   await checkPassphraseFileMode(options.passphraseFile, io.env);
   let passphrase = await resolvePassphrase({ passphraseFile: options.passphraseFile, env: io.env, home });
-  let vault = await LocalKeyVault.open({ home, passphrase });
+  let vault = await withPassphraseSource(LocalKeyVault.open({ home, passphrase }), options.passphraseFile, io.env, home);
   for (const warning of vault.warnings) io.stderr(`tezsigner: warning: ${warning}\n`);
   if (passphrase === undefined && io.promptSecret !== undefined) {
     passphrase = await ask(vault);
-    if (passphrase !== undefined) vault = await LocalKeyVault.open({ home, passphrase });
+    if (passphrase !== undefined) vault = await withPassphraseSource(LocalKeyVault.open({ home, passphrase }), undefined, {}, home);
   }
   return { vault, home, hasPassphrase: passphrase !== undefined };
 }
@@ -49,6 +50,7 @@ export async function askIfEncrypted(vault: LocalKeyVault, io: CliIo): Promise<s
 
 /** The `local` vault: every key of the home's vault, decrypted once at start. */
 export async function openLocalKeyProvider(options: BackendOptions, io: CliIo): Promise<KeyProvider> {
-  const { vault } = await openLocalVault(options, io, (opened) => askIfEncrypted(opened, io));
-  return vault.keyProvider();
+  const { vault, home } = await openLocalVault(options, io, (opened) => askIfEncrypted(opened, io));
+  // the keys are decrypted here: a wrong passphrase shows now, said with where it came from
+  return withPassphraseSource(vault.keyProvider(), options.passphraseFile, io.env, home);
 }

@@ -1,5 +1,6 @@
 import { configInvalid } from '@tezsigner/core';
 import { readTlsMaterial } from '@tezsigner/http-server';
+import { resolveHomePath } from '@tezsigner/local-adapter';
 import { Command } from 'commander';
 import { readAuthorizedKeysFile } from '../authorized-keys-file.js';
 import { VAULTS, WATERMARK_STORES } from '../backends/registry.js';
@@ -58,13 +59,21 @@ export function registerConfigCommands(program: Command, io: CliIo): void {
     .helpOption(false)
     .action(async (args: string[]) => {
       const { settings } = await parseServeLine(args, io);
-      io.stdout(formatSettings(settings));
+      const home = settings.find((setting) => setting.field.key === 'home');
+      io.stdout(formatSettings(settings, resolveHomePath({ home: home?.source === 'unset' ? undefined : String(home?.value), env: io.env })));
     });
   config
     .command('check')
     .description('check a configuration file (and the files it names) without starting anything')
-    .argument('<file>', 'the YAML configuration file')
-    .action(async (file: string) => {
+    .argument('[file]', 'the YAML configuration file')
+    // as serve and config show take it
+    .option('-c, --config <file>', 'the YAML configuration file')
+    .action(async (argument: string | undefined, options: { config?: string }) => {
+      if (argument !== undefined && options.config !== undefined && argument !== options.config) {
+        throw configInvalid(`two configuration files, ${argument} and --config ${options.config}: check one at a time`);
+      }
+      const file = argument ?? options.config;
+      if (file === undefined) throw configInvalid('which file? tezsigner config check FILE (or --config FILE)');
       await checkServeLine(['--config', file], io);
       io.stdout(`${file}: valid\n`);
     });

@@ -55,8 +55,10 @@ async function confirm(options: ConfirmOptions, io: CliIo): Promise<void> {
     const results = [];
     for (const [id, approve] of answers) results.push({ id, approve, answered: await decidePending(socketPath, token, id, approve, by) });
     if (options.json === true) io.stdout(`${JSON.stringify({ answered: results })}\n`);
-    else for (const r of results) io.stdout(r.answered ? `request ${r.id} ${r.approve ? 'approved' : 'refused'}\n` : `request ${r.id} is no longer pending\n`);
-    if (results.some((r) => !r.answered)) throw new TezsignerError('BAD_REQUEST', 'some requests were no longer pending (answered already, or timed out)');
+    else for (const r of results) io.stdout(r.answered ? `request ${r.id} ${r.approve ? 'approved' : 'refused'}\n` : `request ${r.id} is not pending\n`);
+    if (results.some((r) => !r.answered)) {
+      throw new TezsignerError('BAD_REQUEST', 'some requests are not pending (answered already, timed out, or no such id): `tezsigner confirm --json` lists those that are');
+    }
     return;
   }
 

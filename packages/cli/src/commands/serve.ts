@@ -150,9 +150,10 @@ async function serve(command: Command, io: CliIo): Promise<void> {
             return undefined;
           });
     reportStart(io, keys, signer, backends.watermarks, authorizedKeys.length, options, listen.chainIds);
-    reportPolicy(io, signing, gate, confirmations, confirmTimeoutMs);
+    reportPolicy(io, signing, gate, confirmations, confirmTimeoutMs, options);
     if (health !== undefined) io.stderr(`tezsigner: metrics and health on ${health.url}/metrics, /healthz, /readyz\n`);
-    io.stderr(`tezsigner: listening on ${server.url}\n`);
+    io.stderr(`tezsigner: listening on ${server.url} (Ctrl-C or SIGTERM stops it)\n`);
+    reportNextSteps(io, keys, server.url);
     const signal = await io.waitForStop();
     io.stderr(`tezsigner: ${signal} received, finishing requests in flight (at most ${listen.shutdownGraceMs} ms)\n`);
     // held requests are refused first, so their callers are answered before the server closes
@@ -211,12 +212,28 @@ function reportStart(
   }
 }
 
-function reportPolicy(io: CliIo, signing: SigningPolicy, gate: SigningGate, confirmations: RunningConfirmations | undefined, confirmTimeoutMs: number): void {
-  io.stderr(`tezsigner: magic bytes allowed: ${signing.signable.map(describeMagicByte).join(', ')}\n`);
-  io.stderr(`tezsigner: policy: ${signing.policy.source}; audit log: ${gate.auditPath}\n`);
+function reportPolicy(io: CliIo, signing: SigningPolicy, gate: SigningGate, confirmations: RunningConfirmations | undefined, confirmTimeoutMs: number, options: ServeOptions): void {
+  const kinds = signing.signable.map(describeMagicByte).join(', ');
+  const rule =
+    options.policy !== undefined
+      ? `as the policy file ${options.policy} says, at most: ${kinds}`
+      : `${kinds}; anything else is refused${options.magicBytes === undefined ? ' (the default; --magic-bytes or --policy widens it)' : ''}`;
+  io.stderr(`tezsigner: signs: ${rule}\n`);
+  io.stderr(`tezsigner: audit log: ${gate.auditPath}\n`);
+  if (options.allowListKnownKeys === true) {
+    io.stderr('tezsigner: warning: GET /known_keys is on (--allow-list-known-keys): anyone who reaches the port can list every address served here; turn it off after use\n');
+  }
+  if (options.allowProvePossession === true) {
+    io.stderr('tezsigner: warning: GET /bls_prove_possession is on (--allow-prove-possession): turn it off once the tz4 key is revealed\n');
+  }
   if (confirmations !== undefined) {
     io.stderr(`tezsigner: confirmations: tezsigner confirm (admin socket ${confirmations.socketPath}), refused after ${confirmTimeoutMs / 1000} s\n`);
   }
+}
+
+/** What a newcomer does next: point octez-client at each key (its alias: the key's name). */
+function reportNextSteps(io: CliIo, keys: readonly KeyInfo[], url: string): void {
+  for (const key of keys) io.stderr(`tezsigner: next, on the baker's machine: octez-client import secret key ${key.label ?? 'baker'} ${url}/${key.pkh}\n`);
 }
 
 function isLoopback(host: string): boolean {

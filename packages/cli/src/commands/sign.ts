@@ -1,4 +1,4 @@
-import { SignerService, hexToBytes, watermarkOf } from '@tezsigner/core';
+import { SignerService, TezsignerError, hexToBytes, watermarkOf, type KeyProvider } from '@tezsigner/core';
 import type { Command } from 'commander';
 import { addBackendOptions } from '../backends/backend-command-options.js';
 import type { BackendOptions } from '../backends/backend-options.js';
@@ -12,14 +12,16 @@ interface SignOptions extends BackendOptions, SigningPolicyOptions {
 }
 
 /**
- * `tezsigner sign <pkh> <hex>`: one signature through the same pipeline, keys and watermarks
- * as the server, so a signature made here counts against the high watermark too.
+ * `tezsigner sign <key> <hex>`: one signature through the same pipeline, keys and watermarks
+ * as the server, so a signature made here counts against the high watermark too. The key is an
+ * address or the name a key was stored under (`baker`, as `init` names it), so the README's
+ * sample step can be pasted as it is.
  */
 export function registerSignCommand(program: Command, io: CliIo): void {
   const command = program
     .command('sign')
     .description('sign bytes (hex, magic byte first) with a key, applying the same policy and watermarks as serve')
-    .argument('<pkh>', 'address of the key (tz1…, tz2…, tz3…, tz4…)')
+    .argument('<key>', 'address of the key (tz1…, tz2…, tz3…, tz4…), or its name (keys list)')
     .argument('<hex>', 'the bytes to sign, in hex');
   addSigningPolicyOptions(addBackendOptions(command)).action((pkh: string, hex: string, options: SignOptions) =>
     sign(pkh, hex, options, io),
@@ -36,7 +38,7 @@ async function sign(pkh: string, hex: string, options: SignOptions, io: CliIo): 
     // nobody can confirm a request here: what policy would hold is refused
     gate = await openSigningGate(policy, options, io);
     const signer = new SignerService({ keys: backends.keys, watermarks: backends.watermarks, policy: signerPolicy, gatekeeper: gate.gatekeeper });
-    const result = await signer.sign(pkh, bytes);
+    const result = await signer.sign(await addressOf(pkh, backends.keys), bytes);
     const mark = watermarkOf(result.request);
     const where = mark === undefined ? '' : ` at level ${mark.level} round ${mark.round}`;
     io.stderr(
@@ -49,4 +51,12 @@ async function sign(pkh: string, hex: string, options: SignOptions, io: CliIo): 
     await gate?.close();
     await backends.close();
   }
+}
+
+/** An address as it is; a name, as the address of the one key stored under that name. */
+async function addressOf(key: string, keys: KeyProvider): Promise<string> {
+  if (/^tz[1-4]/.test(key)) return key;
+  const named = (await keys.listKeys()).filter((info) => info.label === key);
+  if (named.length === 1 && named[0] !== undefined) return named[0].pkh;
+  throw new TezsignerError('KEY_NOT_FOUND', `no key is named ${JSON.stringify(key)}: give its address (tz1…) or a name that \`tezsigner keys list\` shows`);
 }

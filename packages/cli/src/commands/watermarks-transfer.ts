@@ -7,6 +7,7 @@ import type { BackendOptions } from '../backends/backend-options.js';
 import { withWatermarkStore } from '../backends/registry.js';
 import type { CliIo } from '../io/cli-io.js';
 import { parseExport, serializeExport } from '../watermark-export-file.js';
+import { fileErrorMeaning } from '../io/describe-failure.js';
 
 interface ExportOptions extends BackendOptions {
   readonly out?: string;
@@ -48,7 +49,7 @@ async function importWatermarks(file: string, options: BackendOptions, io: CliIo
   try {
     text = await readFile(file, 'utf8');
   } catch (err) {
-    throw new TezsignerError('CONFIG_INVALID', `cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
+    throw new TezsignerError('CONFIG_INVALID', `cannot read ${file}: ${fileErrorMeaning(err)}`);
   }
   const entries = parseExport(text, file);
   await withWatermarkStore(options, io, async (store) => {

@@ -1,6 +1,8 @@
 import { DEFAULT_HTTP_LIMITS, DEFAULT_READINESS_DEADLINE_MS, DEFAULT_SHUTDOWN_GRACE_MS } from '@tezsigner/http-server';
+import { DEFAULT_SIGN_DEADLINE_MS, DEFAULT_TABLE_NAME } from '@tezsigner/azure-adapter';
+import { DEFAULT_MAGIC_BYTES, formatMagicByte } from '@tezsigner/core';
 import { PASSPHRASE_ENV, PASSPHRASE_FILE_ENV } from '@tezsigner/local-adapter';
-import { PIN_ENV } from '@tezsigner/pkcs11-adapter';
+import { DEFAULT_PKCS11_DEADLINE_MS, PIN_ENV } from '@tezsigner/pkcs11-adapter';
 
 /**
  * One setting: where it sits in the configuration file, which `serve` option it feeds (none
@@ -21,47 +23,50 @@ export interface ConfigField {
   readonly secretEnv?: readonly string[];
   /** for file-only settings */
   readonly defaultValue?: unknown;
+  /** what serve does when nothing sets it (no flag default), given the home it uses */
+  readonly whenUnset?: (home: string) => string;
 }
 
 const TABLE_CONNECTION_STRING_ENV = 'AZURE_TABLE_CONNECTION_STRING';
 const VAULT_URL_ENV = 'AZURE_KEYVAULT_URI';
 
+const says = (text: string) => (): string => text;
 const limit = (name: string, value: number): ConfigField => ({ key: `limits.${name}`, defaultValue: value });
 
 export const CONFIG_FIELDS: readonly ConfigField[] = [
-  { key: 'home', option: 'home', flag: '--home', env: ['TEZSIGNER_HOME'] },
+  { key: 'home', option: 'home', flag: '--home', env: ['TEZSIGNER_HOME'], whenUnset: (home) => home },
   { key: 'vault', option: 'vault', flag: '--vault' },
-  { key: 'passphrase-file', option: 'passphraseFile', flag: '--passphrase-file', env: [PASSPHRASE_ENV, PASSPHRASE_FILE_ENV], secretEnv: [PASSPHRASE_ENV] },
-  { key: 'azure.vault-url', option: 'azureVaultUrl', flag: '--azure-vault-url', env: [VAULT_URL_ENV] },
-  { key: 'azure.client-id', option: 'azureClientId', flag: '--azure-client-id' },
-  { key: 'azure.keys', option: 'azureKey', flag: '--azure-key' },
-  { key: 'azure.deadline-ms', option: 'azureDeadlineMs', flag: '--azure-deadline-ms' },
-  { key: 'pkcs11.module', option: 'pkcs11Module', flag: '--pkcs11-module' },
-  { key: 'pkcs11.token-label', option: 'pkcs11TokenLabel', flag: '--pkcs11-token-label' },
-  { key: 'pkcs11.token-serial', option: 'pkcs11TokenSerial', flag: '--pkcs11-token-serial' },
-  { key: 'pkcs11.slot', option: 'pkcs11Slot', flag: '--pkcs11-slot' },
-  { key: 'pkcs11.pin-file', option: 'pkcs11PinFile', flag: '--pkcs11-pin-file', env: [PIN_ENV], secretEnv: [PIN_ENV] },
-  { key: 'pkcs11.sessions', option: 'pkcs11Sessions', flag: '--pkcs11-sessions' },
-  { key: 'pkcs11.deadline-ms', option: 'pkcs11DeadlineMs', flag: '--pkcs11-deadline-ms' },
+  { key: 'passphrase-file', option: 'passphraseFile', flag: '--passphrase-file', env: [PASSPHRASE_ENV, PASSPHRASE_FILE_ENV], secretEnv: [PASSPHRASE_ENV], whenUnset: (home) => `${home}/passphrase, else asked on the terminal` },
+  { key: 'azure.vault-url', option: 'azureVaultUrl', flag: '--azure-vault-url', env: [VAULT_URL_ENV], whenUnset: says('none (needed with vault: azure)') },
+  { key: 'azure.client-id', option: 'azureClientId', flag: '--azure-client-id', whenUnset: says('the system-assigned managed identity') },
+  { key: 'azure.keys', option: 'azureKey', flag: '--azure-key', whenUnset: says('every key of the vault') },
+  { key: 'azure.deadline-ms', option: 'azureDeadlineMs', flag: '--azure-deadline-ms', whenUnset: says(String(DEFAULT_SIGN_DEADLINE_MS)) },
+  { key: 'pkcs11.module', option: 'pkcs11Module', flag: '--pkcs11-module', whenUnset: says('none (needed with vault: pkcs11)') },
+  { key: 'pkcs11.token-label', option: 'pkcs11TokenLabel', flag: '--pkcs11-token-label', whenUnset: says('none (one of token-label, token-serial, slot with vault: pkcs11)') },
+  { key: 'pkcs11.token-serial', option: 'pkcs11TokenSerial', flag: '--pkcs11-token-serial', whenUnset: says('none') },
+  { key: 'pkcs11.slot', option: 'pkcs11Slot', flag: '--pkcs11-slot', whenUnset: says('none') },
+  { key: 'pkcs11.pin-file', option: 'pkcs11PinFile', flag: '--pkcs11-pin-file', env: [PIN_ENV], secretEnv: [PIN_ENV], whenUnset: says(`none (the PIN then comes from ${PIN_ENV})`) },
+  { key: 'pkcs11.sessions', option: 'pkcs11Sessions', flag: '--pkcs11-sessions', whenUnset: says('8') },
+  { key: 'pkcs11.deadline-ms', option: 'pkcs11DeadlineMs', flag: '--pkcs11-deadline-ms', whenUnset: says(String(DEFAULT_PKCS11_DEADLINE_MS)) },
   { key: 'watermark-store', option: 'watermarkStore', flag: '--watermark-store' },
-  { key: 'azure-table.url', option: 'azureTableUrl', flag: '--azure-table-url' },
-  { key: 'azure-table.connection-string', option: 'azureTableConnectionString', flag: '--azure-table-connection-string', env: [TABLE_CONNECTION_STRING_ENV], secret: true },
-  { key: 'azure-table.name', option: 'azureTableName', flag: '--azure-table-name' },
-  { key: 'check-high-watermark', option: 'checkHighWatermark', flag: '--[no-]check-high-watermark' },
-  { key: 'magic-bytes', option: 'magicBytes', flag: '--magic-bytes' },
-  { key: 'policy', option: 'policy', flag: '--policy' },
-  { key: 'audit-log', option: 'auditLog', flag: '--audit-log' },
+  { key: 'azure-table.url', option: 'azureTableUrl', flag: '--azure-table-url', whenUnset: says('none (needed with watermark-store: azure-table)') },
+  { key: 'azure-table.connection-string', option: 'azureTableConnectionString', flag: '--azure-table-connection-string', env: [TABLE_CONNECTION_STRING_ENV], secret: true, whenUnset: says('none') },
+  { key: 'azure-table.name', option: 'azureTableName', flag: '--azure-table-name', whenUnset: says(DEFAULT_TABLE_NAME) },
+  { key: 'check-high-watermark', option: 'checkHighWatermark', flag: '--[no-]check-high-watermark', whenUnset: says('true') },
+  { key: 'magic-bytes', option: 'magicBytes', flag: '--magic-bytes', whenUnset: says(DEFAULT_MAGIC_BYTES.map(formatMagicByte).join(', ')) },
+  { key: 'policy', option: 'policy', flag: '--policy', whenUnset: says('none (magic-bytes decide)') },
+  { key: 'audit-log', option: 'auditLog', flag: '--audit-log', whenUnset: (home) => `${home}/audit.jsonl` },
   { key: 'confirmations.timeout-seconds', option: 'confirmTimeout', flag: '--confirm-timeout' },
-  { key: 'confirmations.admin-socket', option: 'adminSocket', flag: '--admin-socket' },
+  { key: 'confirmations.admin-socket', option: 'adminSocket', flag: '--admin-socket', whenUnset: (home) => `${home}/admin.sock` },
   { key: 'listen.address', option: 'address', flag: '--address' },
   { key: 'listen.port', option: 'port', flag: '--port' },
-  { key: 'chain-ids', option: 'chainId', flag: '--chain-id' },
-  { key: 'tls.cert', option: 'tlsCert', flag: '--tls-cert' },
-  { key: 'tls.key', option: 'tlsKey', flag: '--tls-key' },
-  { key: 'tls.client-ca', option: 'tlsClientCa', flag: '--tls-client-ca' },
-  { key: 'authorized-keys', option: 'authorizedKeys', flag: '--authorized-keys' },
-  { key: 'allow-list-known-keys', option: 'allowListKnownKeys', flag: '--allow-list-known-keys' },
-  { key: 'allow-prove-possession', option: 'allowProvePossession', flag: '--allow-prove-possession' },
+  { key: 'chain-ids', option: 'chainId', flag: '--chain-id', whenUnset: says('any chain') },
+  { key: 'tls.cert', option: 'tlsCert', flag: '--tls-cert', whenUnset: says('none (plain HTTP)') },
+  { key: 'tls.key', option: 'tlsKey', flag: '--tls-key', whenUnset: says('none (plain HTTP)') },
+  { key: 'tls.client-ca', option: 'tlsClientCa', flag: '--tls-client-ca', whenUnset: says('none (no client certificates asked)') },
+  { key: 'authorized-keys', option: 'authorizedKeys', flag: '--authorized-keys', whenUnset: says('none (requests are not authenticated)') },
+  { key: 'allow-list-known-keys', option: 'allowListKnownKeys', flag: '--allow-list-known-keys', whenUnset: says('false') },
+  { key: 'allow-prove-possession', option: 'allowProvePossession', flag: '--allow-prove-possession', whenUnset: says('false') },
   { key: 'log-level', option: 'logLevel', flag: '--log-level' },
   { key: 'metrics.enabled', option: 'metrics', flag: '--no-metrics' },
   { key: 'metrics.address', option: 'metricsAddress', flag: '--metrics-address' },

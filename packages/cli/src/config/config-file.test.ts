@@ -51,7 +51,7 @@ describe('parseConfigFile', () => {
     ['a YAML syntax error', 'listen:\n  port: [6732\n', /^\/etc\/tezsigner\.yaml:\d+: not valid YAML: /],
     ['a misspelt setting', 'home: /x\nlisten:\n  adress: 0.0.0.0\n', /^\/etc\/tezsigner\.yaml:3: listen: unknown setting adress$/],
     ['an unknown top-level setting', 'home: /x\nport: 1\n', /^\/etc\/tezsigner\.yaml:2: unknown setting port$/],
-    ['a port as text', 'listen:\n  port: "6732"\n', /^\/etc\/tezsigner\.yaml:2: listen\.port: .*expected number/],
+    ['a port as text', 'listen:\n  port: "6732"\n', /^\/etc\/tezsigner\.yaml:2: listen\.port: expected a number, got text \("6732"\): write it without quotes$/],
     ['a port out of range', 'listen:\n  port: 70000\n', /^\/etc\/tezsigner\.yaml:2: listen\.port: /],
     ['a bad chain id', 'chain-ids:\n  - NetXdQprcVkpaWU\n  - mainnet\n', /^\/etc\/tezsigner\.yaml:3: chain-ids\.1: not a chain id \(Net…\)$/],
     ['a log level that does not exist', 'log-level: loud\n', /^\/etc\/tezsigner\.yaml:1: log-level: /],
@@ -74,7 +74,7 @@ test('readConfigFile names a file it cannot read', async () => {
   try {
     const err = await rejection(readConfigFile(join(dir, 'missing.yaml')));
     expect(isTezsignerError(err, 'CONFIG_INVALID')).toBe(true);
-    expect((err as Error).message).toBe(`cannot read the configuration file ${join(dir, 'missing.yaml')}: ENOENT`);
+    expect((err as Error).message).toBe(`cannot read the configuration file ${join(dir, 'missing.yaml')}: it does not exist (check the path) [ENOENT]`);
     await writeFile(join(dir, 'ok.yaml'), 'log-level: debug\n');
     expect(await readConfigFile(join(dir, 'ok.yaml'))).toEqual({ 'log-level': 'debug' });
   } finally {

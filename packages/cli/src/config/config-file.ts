@@ -1,8 +1,9 @@
 import { readFile } from 'node:fs/promises';
 import { configInvalid } from '@tezsigner/core';
 import { LineCounter, parseDocument, isNode, type Document } from 'yaml';
-import type { z } from 'zod';
 import { configSchema, type ConfigFile } from './config-schema.js';
+import { fileErrorMeaning } from '../io/describe-failure.js';
+import { describeTypeIssue } from './describe-type-issue.js';
 
 /** The line of the deepest node of `path` that exists in the document. */
 function lineOf(doc: Document, counter: LineCounter, path: readonly PropertyKey[]): number | undefined {
@@ -13,10 +14,6 @@ function lineOf(doc: Document, counter: LineCounter, path: readonly PropertyKey[
   return undefined;
 }
 
-function describeIssue(issue: z.core.$ZodIssue): string {
-  if (issue.code === 'unrecognized_keys') return `unknown setting${issue.keys.length > 1 ? 's' : ''} ${issue.keys.join(', ')}`;
-  return issue.message;
-}
 
 /**
  * Parses and checks a configuration file's text. Every mistake is CONFIG_INVALID naming the
@@ -37,7 +34,7 @@ export function parseConfigFile(text: string, file: string): ConfigFile {
     const path = issue.code === 'unrecognized_keys' ? [...issue.path, issue.keys[0] ?? ''] : issue.path;
     const line = lineOf(doc, counter, path);
     const field = issue.path.length === 0 ? '' : `${issue.path.join('.')}: `;
-    return `${file}${line === undefined ? '' : `:${line}`}: ${field}${describeIssue(issue)}`;
+    return `${file}${line === undefined ? '' : `:${line}`}: ${field}${describeTypeIssue(issue, data) ?? (issue.code === 'unrecognized_keys' ? `unknown setting${issue.keys.length > 1 ? 's' : ''} ${issue.keys.join(', ')}` : issue.message)}`;
   });
   throw configInvalid(lines.join('; '));
 }
@@ -47,7 +44,7 @@ export async function readConfigFile(file: string): Promise<ConfigFile> {
   try {
     text = await readFile(file, 'utf8');
   } catch (err) {
-    throw configInvalid(`cannot read the configuration file ${file}: ${(err as NodeJS.ErrnoException).code ?? 'error'}`, err);
+    throw configInvalid(`cannot read the configuration file ${file}: ${fileErrorMeaning(err)}`, err);
   }
   return parseConfigFile(text, file);
 }

@@ -72,24 +72,39 @@ describe('precedence: flags > environment > file > defaults', () => {
 
 describe('config show', () => {
   test('prints each setting with its source, and masks secrets from the file, a flag or the environment', () => {
-    const fromFile = formatSettings(merge([]).settings);
+    const fromFile = formatSettings(merge([]).settings, '/h');
     expect(fromFile).toMatch(/^listen\.port: +7000 +\(file\)$/m);
     expect(fromFile).toMatch(/^limits\.max-connections: +4096 +\(default\)$/m);
     expect(fromFile).toMatch(new RegExp(`^azure-table\\.connection-string: +\\${MASK.split('').join('\\')} +\\(file\\)$`, 'm'));
     expect(fromFile).not.toContain('FILEKEY');
 
-    const fromFlag = formatSettings(merge(['--azure-table-connection-string', 'AccountKey=FLAGKEYFLAGKEY==']).settings);
+    const fromFlag = formatSettings(merge(['--azure-table-connection-string', 'AccountKey=FLAGKEYFLAGKEY==']).settings, '/h');
     expect(fromFlag).toContain('(flag --azure-table-connection-string)');
     expect(fromFlag).not.toContain('FLAGKEY');
 
-    const fromEnv = formatSettings(merge([], { AZURE_TABLE_CONNECTION_STRING: 'AccountKey=ENVKEYENVKEY==', TEZSIGNER_PASSPHRASE: 'correct horse battery' }).settings);
+    const fromEnv = formatSettings(merge([], { AZURE_TABLE_CONNECTION_STRING: 'AccountKey=ENVKEYENVKEY==', TEZSIGNER_PASSPHRASE: 'correct horse battery' }).settings, '/h');
     expect(fromEnv).toContain('(env AZURE_TABLE_CONNECTION_STRING)');
     expect(fromEnv).toMatch(/^passphrase-file: +\*+ +\(env TEZSIGNER_PASSPHRASE\)$/m);
     expect(fromEnv).not.toContain('ENVKEY');
     expect(fromEnv).not.toContain('correct horse');
   });
 
+  test('magic bytes are shown in hex, and what nothing sets is shown as what serve does then, as a default', () => {
+    const shown = formatSettings(merge([]).settings, '/h');
+    expect(shown).toMatch(/^magic-bytes: +0x11, 0x12 +\(file\)$/m);
+    expect(formatSettings(merge(['--magic-bytes', '0x03,0x11']).settings, '/h')).toMatch(/^magic-bytes: +0x03, 0x11 +\(flag --magic-bytes\)$/m);
+    expect(shown).toMatch(/^policy: +none \(magic-bytes decide\) +\(default\)$/m);
+    expect(shown).toMatch(/^audit-log: +\/h\/audit\.jsonl +\(default\)$/m);
+    expect(shown).toMatch(/^passphrase-file: +\/h\/passphrase, else asked on the terminal +\(default\)$/m);
+    expect(shown).toMatch(/^check-high-watermark: +true +\(default\)$/m);
+    expect(shown).toMatch(/^azure-table\.name: +tezsignerwatermarks +\(default\)$/m);
+    expect(shown).not.toMatch(/not set|unset/);
+    const command = addServeOptions(new Command('serve')).exitOverride();
+    command.parse([], { from: 'user' });
+    expect(formatSettings(applyConfig(command, {}, {}), '/h')).toMatch(/^magic-bytes: +0x11, 0x12, 0x13 +\(default\)$/m);
+  });
+
   test('a passphrase file path is not secret and is shown', () => {
-    expect(formatSettings(merge(['--passphrase-file', '/etc/tezsigner/pass']).settings)).toMatch(/^passphrase-file: +\/etc\/tezsigner\/pass +\(flag --passphrase-file\)$/m);
+    expect(formatSettings(merge(['--passphrase-file', '/etc/tezsigner/pass']).settings, '/h')).toMatch(/^passphrase-file: +\/etc\/tezsigner\/pass +\(flag --passphrase-file\)$/m);
   });
 });

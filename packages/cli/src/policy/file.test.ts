@@ -83,6 +83,7 @@ describe('mistakes name the file, the line and the field', () => {
     ['a duplicated key', `default:\n  block: allow\n  block: deny\n`, 'policy.yaml:3: Map keys must be unique'],
     ['broken YAML', `default:\n  block: [allow\n`, 'policy.yaml:'],
     ['a list instead of rules', `- block\n`, 'policy.yaml:1: (top level):'],
+    ['a list where keys belong, said in the file\'s words', `keys: [a]\n`, 'policy.yaml:1: keys: expected a map, got a list'],
   ])('%s', (_name, text, expected) => {
     expect(errorOf(text)).toContain(expected);
   });

@@ -4,6 +4,8 @@ import { configInvalid, type Policy } from '@tezsigner/core';
 import { isCollection, isMap, isScalar, LineCounter, parseDocument, type Document } from 'yaml';
 import type { z } from 'zod';
 import { policyFileSchema, toPolicy } from './schema.js';
+import { fileErrorMeaning } from '../io/describe-failure.js';
+import { describeTypeIssue } from '../config/describe-type-issue.js';
 
 /**
  * Reads a policy file (YAML, or JSON, which YAML reads too). A mistake is CONFIG_INVALID naming
@@ -14,7 +16,7 @@ export async function readPolicyFile(path: string): Promise<Policy> {
   try {
     text = await readFile(path, 'utf8');
   } catch (err) {
-    throw configInvalid(`cannot read the policy file ${path}: ${err instanceof Error ? err.message : String(err)}`, err);
+    throw configInvalid(`cannot read the policy file ${path}: ${fileErrorMeaning(err)}`, err);
   }
   return parsePolicy(text, path);
 }
@@ -26,7 +28,8 @@ export function parsePolicy(text: string, path: string): Policy {
   if (syntax !== undefined) {
     throw configInvalid(`${path}:${lines.linePos(syntax.pos[0]).line}: ${syntax.message.split('\n')[0]}`);
   }
-  const parsed = policyFileSchema.safeParse(doc.toJS() ?? {});
+  const data: unknown = doc.toJS() ?? {};
+  const parsed = policyFileSchema.safeParse(data);
   if (!parsed.success) {
     const issue = parsed.error.issues[0] as z.core.$ZodIssue;
     const path_ = issue.path.map(String);
@@ -34,7 +37,7 @@ export function parsePolicy(text: string, path: string): Policy {
     const line = lineOf(doc, lines, field);
     const name = field.length === 0 ? '(top level)' : field.join('.');
     const message =
-      issue.code === 'unrecognized_keys' ? 'unknown field' : issue.code === 'invalid_key' ? (issue.issues[0]?.message ?? issue.message) : issue.message;
+      issue.code === 'unrecognized_keys' ? 'unknown field' : issue.code === 'invalid_key' ? (issue.issues[0]?.message ?? issue.message) : (describeTypeIssue(issue, data) ?? issue.message);
     throw configInvalid(`${path}${line === undefined ? '' : `:${line}`}: ${name}: ${message}`);
   }
   return toPolicy(basename(path), parsed.data);

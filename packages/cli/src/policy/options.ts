@@ -38,12 +38,21 @@ export async function signingPolicy(options: SigningPolicyOptions): Promise<Sign
   if (options.policy !== undefined && options.magicBytes !== undefined) {
     throw configInvalid('give --policy or --magic-bytes, not both: a policy file says per kind what is signed');
   }
-  const policy =
-    options.policy === undefined ? policyFromMagicBytes(parseMagicBytes(options.magicBytes ?? DEFAULT_MAGIC_BYTES.map(formatMagicByte).join(','))) : await readPolicyFile(options.policy);
+  const policy = options.policy === undefined ? magicBytesPolicy(options.magicBytes) : await readPolicyFile(options.policy);
   const signable = signableMagicBytes(policy);
   if (signable.length === 0) throw configInvalid(`the policy ${policy.source} denies every request: nothing could be signed`);
   // only --no-check-high-watermark turns it off: commander leaves it undefined otherwise
   return { policy, signable, signer: { allowedMagicBytes: ALL_SIGNABLE, checkHighWatermark: options.checkHighWatermark !== false } };
+}
+
+/**
+ * The policy of a magic-byte list, its source naming how to allow more: a refusal reads
+ * `refused by policy rule default.michelson_data (magic bytes 0x11,0x12,0x13: …)`.
+ */
+function magicBytesPolicy(list: string | undefined): Policy {
+  const bytes = parseMagicBytes(list ?? DEFAULT_MAGIC_BYTES.map(formatMagicByte).join(','));
+  const shown = bytes.map(formatMagicByte).join(',');
+  return { ...policyFromMagicBytes(bytes), source: `magic bytes ${shown}: add its byte to --magic-bytes, or allow it in a --policy file` };
 }
 
 /** The warning every command that signs gives when watermarks are off. */

@@ -13,7 +13,7 @@ export interface ServeProcess {
 
 /** `tezsigner serve` as its own process (from the sources), once it listens. */
 export async function startServeProcess(args: readonly string[], env: Record<string, string>): Promise<ServeProcess> {
-  const child = spawn(process.execPath, ['--conditions=source', '--import', 'tsx', 'packages/cli/src/main.ts', 'serve', '--port', '0', ...args], {
+  const child = spawn(process.execPath, ['--conditions=source', '--import', 'tsx', 'packages/cli/src/main.ts', 'serve', '--port', '0', '--metrics-port', '0', ...args], {
     cwd: REPO,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'ignore', 'pipe'],
