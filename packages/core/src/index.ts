@@ -59,7 +59,7 @@ export { SignerService, type SignerPolicy, type SignerServiceOptions, type SignR
 export type { GateRequest, Gatekeeper } from './ports/gatekeeper.js';
 export type { AuditDecision, AuditLog, AuditRecord } from './ports/audit-log.js';
 export type { ConfirmationAnswer, Confirmations, HeldRequest } from './ports/confirmations.js';
-export type { Spending, SpendingLedger } from './ports/spending-ledger.js';
+export type { LedgerView, Spending, SpendingLedger } from './ports/spending-ledger.js';
 export {
   ANY_OPERATION,
   POLICY_REQUEST_KINDS,

@@ -16,7 +16,7 @@ export interface PolicyGatekeeperOptions {
   readonly policy: Policy;
   /** every decision is appended here before the request goes on or is refused */
   readonly audit: AuditLog;
-  /** where spending is kept for the 24 h caps; without it they count this request only */
+  /** where spending is kept for the 24 h caps, shared by every signer of the key; without it they count this request only */
   readonly ledger?: SpendingLedger;
   /** who confirms what policy holds; without it a `confirm` is refused */
   readonly confirmations?: Confirmations;
@@ -27,6 +27,8 @@ export interface PolicyGatekeeperOptions {
 type Subject = Omit<AuditRecord, 'time' | 'decision' | 'by' | 'rule' | 'reason'>;
 
 const NO_SPENDING = { amount: 0n, fee: 0n };
+/** Appends lost to other signers before one call gives up (fail closed rather than spin). */
+const MAX_LEDGER_RACES = 64;
 
 /**
  * Applies a policy to each request, has a person confirm what it holds, and writes every
@@ -100,19 +102,26 @@ export class PolicyGatekeeper implements Gatekeeper {
   #judge(pkh: string, facts: RequestFacts, subject: Subject, approvedBy?: string): Promise<PolicyDecision> {
     const spends = facts.kind === 'operation';
     const judge = async (): Promise<PolicyDecision> => {
-      const now = this.#now();
-      const spent = spends ? await this.#ledgerCall(() => this.#ledger?.spentSince(pkh, now - DAY_MS)) : undefined;
-      const decision = evaluatePolicy(this.policy, pkh, facts, spent ?? NO_SPENDING);
-      if (decision.verdict === 'deny') {
-        await this.#write(subject, 'denied', approvedBy === undefined ? 'policy' : `policy, after ${approvedBy} approved`, decision);
-        throw this.#refusal(decision);
+      for (let attempt = 0; attempt < MAX_LEDGER_RACES; attempt++) {
+        const now = this.#now();
+        const view = spends ? await this.#ledgerCall(() => this.#ledger?.read(pkh, now - DAY_MS)) : undefined;
+        const decision = evaluatePolicy(this.policy, pkh, facts, view?.spent ?? NO_SPENDING);
+        if (decision.verdict === 'deny') {
+          await this.#write(subject, 'denied', approvedBy === undefined ? 'policy' : `policy, after ${approvedBy} approved`, decision);
+          throw this.#refusal(decision);
+        }
+        if (decision.verdict === 'confirm' && approvedBy === undefined) return decision;
+        const { amount, fee } = totals(facts);
+        if (view !== undefined && (amount > 0n || fee > 0n)) {
+          // another process or instance appended since the read: judge again with its spending
+          const appended = await this.#ledgerCall(() => this.#ledger?.append(pkh, view.next, { time: now, amount, fee }));
+          if (appended === false) continue;
+        }
+        if (approvedBy === undefined) await this.#write(subject, 'allowed', 'policy', decision);
+        else await this.#write(subject, 'approved', approvedBy, decision);
+        return decision;
       }
-      if (decision.verdict === 'confirm' && approvedBy === undefined) return decision;
-      const { amount, fee } = totals(facts);
-      if (spends && (amount > 0n || fee > 0n)) await this.#ledgerCall(() => this.#ledger?.record(pkh, { time: now, amount, fee }));
-      if (approvedBy === undefined) await this.#write(subject, 'allowed', 'policy', decision);
-      else await this.#write(subject, 'approved', approvedBy, decision);
-      return decision;
+      throw storeUnavailable(`spending ledger ${this.#ledger?.name ?? ''}: lost ${MAX_LEDGER_RACES} races in a row for ${pkh}, so nothing was signed`);
     };
     return spends ? this.#spending.run(pkh, judge) : judge();
   }
