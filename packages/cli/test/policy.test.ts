@@ -1,6 +1,6 @@
 // --policy through the real command line: sign and serve read the file, refuse by rule, keep
 // 24 h spending in the home across runs, and name a broken file's line.
-import { readdir, readFile, writeFile } from 'node:fs/promises';
+import { chmod, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { verifySignature } from '@taquito/utils';
 import { afterEach, beforeEach, expect, test } from 'vitest';
@@ -82,4 +82,44 @@ test('--policy and --magic-bytes together are refused; --audit-log moves the aud
   const auditPath = join(home.path, 'elsewhere.jsonl');
   expect((await runTezsigner(['sign', ED.public_key_hash, attestation('attestation', 11, 0), '--audit-log', auditPath], { env })).code).toBe(0);
   expect(await readFile(auditPath, 'utf8')).toContain('"decision":"allowed"');
+});
+
+test('a policy or authorized keys file others may write is refused at start', async () => {
+  await writeFile(policyPath, 'default: {}\n');
+  await chmod(policyPath, 0o664);
+  expect(oneLineError(await runTezsigner(['serve', '--port', '0', '--policy', policyPath], { env }))).toContain(`the policy file ${policyPath} is writable by group or others (mode 0664)`);
+  expect(oneLineError(await sign(attestation('attestation', 12, 0)))).toContain('is writable by group or others');
+  await chmod(policyPath, 0o600);
+  const keysPath = join(home.path, 'authorized_keys');
+  await writeFile(keysPath, `${ED.public_key}\n`);
+  await chmod(keysPath, 0o646);
+  expect(oneLineError(await runTezsigner(['serve', '--port', '0', '--authorized-keys', keysPath], { env }))).toContain(`the authorized keys file ${keysPath} is writable by group or others (mode 0646)`);
+});
+
+test('a policy denying everything is valid: serve starts and signs nothing; a key it names but nobody serves is warned about', async () => {
+  const UNSERVED = 'tz1aSkwEot3L2kmUvcoxzjMomb9mvBNuzFK6';
+  await writeFile(policyPath, `default: { block: deny, preattestation: deny, attestation: deny }\nkeys:\n  ${UNSERVED}: { attestation: deny }\n`);
+  expect(oneLineError(await sign(attestation('attestation', 13, 0)))).toContain('refused by policy rule default.attestation (policy.yaml)');
+  let stop: (signal: string) => void = () => undefined;
+  const stopped = new Promise<string>((resolve) => (stop = resolve));
+  let listening: (url: string) => void = () => undefined;
+  const url = new Promise<string>((resolve) => (listening = resolve));
+  const served = runTezsigner(['serve', '--port', '0', '--no-metrics', '--policy', policyPath], {
+    env,
+    stop: stopped,
+    onStderr: (text) => {
+      const match = /listening on (http:\/\/\S+)/.exec(text);
+      if (match?.[1] !== undefined) listening(match[1]);
+    },
+  });
+  try {
+    const base = await Promise.race([url, served.then((run) => Promise.reject(new Error(run.stderr)))]);
+    const response = await fetch(`${base}/keys/${ED.public_key_hash}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(attestation('attestation', 14, 0)) });
+    expect(response.status).toBe(403);
+  } finally {
+    stop('SIGTERM');
+  }
+  const run = await served;
+  expect(run.code).toBe(0);
+  expect(run.stderr).toContain(`warning: the policy policy.yaml has rules for ${UNSERVED}, a key this signer does not serve`);
 });

@@ -27,17 +27,21 @@ import { DEFAULT_METRICS_PORT_TEXT, serveSettings, type ServeListenOptions } fro
 import { ReloadRegistry } from '../reload/reloadable.js';
 import { authorizedKeysReloadable, policyReloadable, tlsReloadable } from '../reload/server-reloadables.js';
 import { onSighup } from '../reload/sighup.js';
-import { addConfirmationOptions, parseConfirmTimeout, startConfirmations, type RunningConfirmations } from '../policy/confirmations.js';
+import { addConfirmationOptions, parseConfirmTimeout, parseMaxHeld, prepareConfirmations, type PreparedConfirmations } from '../policy/confirmations.js';
+import type { RunningAdminServer } from '@tezsigner/http-server';
 import { openSigningGate, type SigningGate } from '../policy/signing-gate.js';
 import { addSigningPolicyOptions, signingPolicy, warnIfWatermarksOff, type SigningPolicy, type SigningPolicyOptions } from '../policy/options.js';
 import { cryptoReport } from '../crypto-report.js';
+import { refuseOpenTlsFiles } from '../io/file-mode.js';
 
 interface ServeOptions extends BackendOptions, ServeListenOptions, SigningPolicyOptions {
   readonly config?: string;
   readonly address: string;
   readonly auditLog?: string;
   readonly confirmTimeout: string;
+  readonly maxHeld: string;
   readonly adminSocket?: string;
+  readonly approverKeys?: string;
   readonly authorizedKeys?: string;
   readonly allowListKnownKeys?: boolean;
   readonly allowProvePossession?: boolean;
@@ -80,7 +84,9 @@ async function serve(command: Command, io: CliIo): Promise<void> {
   const listen = serveSettings(options, settings);
   const signing = await signingPolicy(options);
   const confirmTimeoutMs = parseConfirmTimeout(options.confirmTimeout);
+  const maxHeld = parseMaxHeld(options.maxHeld);
   const authorizedKeys = options.authorizedKeys === undefined ? [] : await readAuthorizedKeysFile(options.authorizedKeys);
+  if (listen.tls !== undefined) await refuseOpenTlsFiles(listen.tls);
   const tls = listen.tls === undefined ? undefined : await readTlsMaterial(listen.tls);
   if (configFile !== undefined) io.stderr(`tezsigner: configuration: ${configFile}\n`);
   if (options.vault === 'azure' && options.watermarkStore === 'file') {
@@ -94,7 +100,8 @@ async function serve(command: Command, io: CliIo): Promise<void> {
   forgetPassphraseEnv(process.env);
   const reloads = new ReloadRegistry();
   const stopReloading = onSighup(() => void reloads.reloadAll((line) => io.stderr(`tezsigner: ${line}\n`)));
-  let confirmations: RunningConfirmations | undefined;
+  let confirmations: PreparedConfirmations | undefined;
+  let admin: RunningAdminServer | undefined;
   let gate: SigningGate | undefined;
   try {
     const keys = await backends.keys.listKeys();
@@ -105,8 +112,17 @@ async function serve(command: Command, io: CliIo): Promise<void> {
       );
     }
     metrics.setKnownKeys(keys.map((key) => key.pkh));
+    for (const pkh of Object.keys(signing.policy.keys ?? {})) {
+      if (!keys.some((key) => key.pkh === pkh)) io.stderr(`tezsigner: warning: the policy ${signing.policy.source} has rules for ${pkh}, a key this signer does not serve (a typo?)\n`);
+    }
     await seedHighWatermarks(metrics, backends.watermarks, io);
-    confirmations = await startConfirmations(signing.policy, await openHomeFolder(options, io), { confirmTimeoutMs, adminSocket: options.adminSocket });
+    confirmations = await prepareConfirmations(signing.policy, await openHomeFolder(options, io), {
+      confirmTimeoutMs,
+      maxHeld,
+      adminSocket: options.adminSocket,
+      approverKeys: options.approverKeys,
+      onAbandoned: (hash, summary) => io.stderr(`tezsigner: held request ${hash} dropped, its client disconnected: ${summary}\n`),
+    });
     gate = await openSigningGate(signing.policy, options, io, confirmations?.pending);
     const signer = new SignerService({
       keys: instrumentKeyProvider(backends.keys, metrics),
@@ -129,6 +145,11 @@ async function serve(command: Command, io: CliIo): Promise<void> {
       shutdownGraceMs: listen.shutdownGraceMs,
       ...(tls === undefined ? {} : { tls }),
     });
+    // the admin socket and its token appear only once the signer is sure to run
+    admin = await confirmations?.open().catch(async (err: unknown) => {
+      await server.close();
+      throw err;
+    });
     if (options.authorizedKeys !== undefined) reloads.add(authorizedKeysReloadable(options.authorizedKeys, server));
     if (listen.tls !== undefined) reloads.add(tlsReloadable(listen.tls, server));
     if (options.policy !== undefined) reloads.add(policyReloadable(options.policy, gate.gatekeeper, confirmations !== undefined));
@@ -148,19 +169,20 @@ async function serve(command: Command, io: CliIo): Promise<void> {
             return undefined;
           });
     reportStart(io, keys, signer, backends.watermarks, authorizedKeys.length, options, listen.chainIds);
-    reportPolicy(io, signing, gate, confirmations, confirmTimeoutMs);
+    reportPolicy(io, signing, gate, admin, confirmations?.approverKeyCount ?? 0, confirmTimeoutMs);
     if (health !== undefined) io.stderr(`tezsigner: metrics and health on ${health.url}/metrics, /healthz, /readyz\n`);
     io.stderr(`tezsigner: listening on ${server.url}\n`);
     const signal = await io.waitForStop();
     io.stderr(`tezsigner: ${signal} received, finishing requests in flight (at most ${listen.shutdownGraceMs} ms)\n`);
     // held requests are refused first, so their callers are answered before the server closes
-    await confirmations?.close();
+    confirmations?.pending.close();
     await server.close();
     await health?.close();
     io.stderr('tezsigner: stopped\n');
   } finally {
     stopReloading();
-    await confirmations?.close();
+    confirmations?.pending.close();
+    await admin?.close();
     await gate?.close();
     await backends.close();
   }
@@ -209,11 +231,12 @@ function reportStart(
   }
 }
 
-function reportPolicy(io: CliIo, signing: SigningPolicy, gate: SigningGate, confirmations: RunningConfirmations | undefined, confirmTimeoutMs: number): void {
+function reportPolicy(io: CliIo, signing: SigningPolicy, gate: SigningGate, admin: RunningAdminServer | undefined, approverKeyCount: number, confirmTimeoutMs: number): void {
   io.stderr(`tezsigner: magic bytes allowed: ${signing.signable.map(describeMagicByte).join(', ')}\n`);
   io.stderr(`tezsigner: policy: ${signing.policy.source}; audit log: ${gate.auditPath}\n`);
-  if (confirmations !== undefined) {
-    io.stderr(`tezsigner: confirmations: tezsigner confirm (admin socket ${confirmations.socketPath}), refused after ${confirmTimeoutMs / 1000} s\n`);
+  if (admin !== undefined) {
+    const approvals = approverKeyCount === 0 ? 'any holder of the token' : `${approverKeyCount} approver key(s)`;
+    io.stderr(`tezsigner: confirmations: tezsigner confirm (admin socket ${admin.socketPath}), approved by ${approvals}, refused after ${confirmTimeoutMs / 1000} s\n`);
   }
 }
 

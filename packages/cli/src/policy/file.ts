@@ -4,12 +4,14 @@ import { configInvalid, type Policy } from '@tezsigner/core';
 import { isCollection, isMap, isScalar, LineCounter, parseDocument, type Document } from 'yaml';
 import type { z } from 'zod';
 import { policyFileSchema, toPolicy } from './schema.js';
+import { refuseOpenFile } from '../io/file-mode.js';
 
 /**
  * Reads a policy file (YAML, or JSON, which YAML reads too). A mistake is CONFIG_INVALID naming
  * the file, the line and the field: `policy.yaml:12: keys.tz1….limits.max_amount: …`.
  */
 export async function readPolicyFile(path: string): Promise<Policy> {
+  await refuseOpenFile(path, 'the policy file');
   let text: string;
   try {
     text = await readFile(path, 'utf8');

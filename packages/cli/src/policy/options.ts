@@ -40,8 +40,8 @@ export async function signingPolicy(options: SigningPolicyOptions): Promise<Sign
   }
   const policy =
     options.policy === undefined ? policyFromMagicBytes(parseMagicBytes(options.magicBytes ?? DEFAULT_MAGIC_BYTES.map(formatMagicByte).join(','))) : await readPolicyFile(options.policy);
+  // a policy that denies everything is valid: the emergency stop, at start and on SIGHUP
   const signable = signableMagicBytes(policy);
-  if (signable.length === 0) throw configInvalid(`the policy ${policy.source} denies every request: nothing could be signed`);
   // only --no-check-high-watermark turns it off: commander leaves it undefined otherwise
   return { policy, signable, signer: { allowedMagicBytes: ALL_SIGNABLE, checkHighWatermark: options.checkHighWatermark !== false } };
 }
