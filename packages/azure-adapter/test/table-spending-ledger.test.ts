@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { TableSpendingLedger } from '../src/index.js';
+import { raceForOnePosition } from '../../../test-support/ledger-race.js';
 import { startAzurite, type Azurite } from './support/azurite.js';
 
 const PKH = 'tz1KqTpEZ7Yob7QbPE4Hy4Wo8fHG8LhKxZSx';
@@ -17,14 +18,9 @@ const ledger = (tableName: string) => new TableSpendingLedger({ connectionString
 
 test('two instances: a position is taken once (insert if absent), and each reads the other\'s entries', async () => {
   const [a, b] = [ledger('spendone'), ledger('spendone')];
-  const [viewA, viewB] = [await a.read(PKH, 0), await b.read(PKH, 0)];
-  expect(viewA).toEqual({ spent: { amount: 0n, fee: 0n }, next: 0 });
-  const appended = await Promise.all([
-    a.append(PKH, viewA.next, { time: T0, amount: 60n, fee: 1n }),
-    b.append(PKH, viewB.next, { time: T0, amount: 70n, fee: 1n }),
-  ]);
+  const { views, appended, winner } = await raceForOnePosition(a, b, PKH, T0);
+  expect(views).toEqual([{ spent: { amount: 0n, fee: 0n }, next: 0 }, { spent: { amount: 0n, fee: 0n }, next: 0 }]);
   expect(appended.filter(Boolean)).toHaveLength(1);
-  const winner = appended[0] === true ? 60n : 70n;
   expect(await b.read(PKH, 0)).toEqual({ spent: { amount: winner, fee: 1n }, next: 1 });
   expect(await b.append(PKH, 1, { time: T0 + 5, amount: 2n ** 70n, fee: 0n })).toBe(true);
   expect(await a.read(PKH, T0 + 1)).toEqual({ spent: { amount: 2n ** 70n, fee: 0n }, next: 2 });

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, expect, test } from 'vitest';
 import { DAY_MS, isTezsignerError } from '@tezsigner/core';
+import { raceForOnePosition } from '../../../../test-support/ledger-race.js';
 import { FileSpendingLedger } from './ledger.js';
 
 const PKH = 'tz1VnNSWW9UdZCEPgUFua6nHxSq1rtDzs3Si';
@@ -34,17 +35,11 @@ test('what a key spent survives a restart, per key, and outside the window no lo
 test('two ledgers on one home: a position is taken once; the loser reads the winner\'s entry', async () => {
   const a = await FileSpendingLedger.open({ home });
   const b = await FileSpendingLedger.open({ home });
-  const viewA = await a.read(PKH, 0);
-  const viewB = await b.read(PKH, 0);
-  expect(viewA.next).toBe(viewB.next);
-  const appended = await Promise.all([
-    a.append(PKH, viewA.next, { time: T0, amount: 60n, fee: 0n }),
-    b.append(PKH, viewB.next, { time: T0, amount: 70n, fee: 0n }),
-  ]);
+  const { views, appended, winner } = await raceForOnePosition(a, b, PKH, T0);
+  expect(views[0]).toEqual(views[1]);
   expect(appended.filter(Boolean)).toHaveLength(1);
-  const winner = appended[0] === true ? 60n : 70n;
-  expect(await a.read(PKH, 0)).toEqual({ spent: { amount: winner, fee: 0n }, next: 1 });
-  expect(await b.read(PKH, 0)).toEqual({ spent: { amount: winner, fee: 0n }, next: 1 });
+  expect(await a.read(PKH, 0)).toEqual({ spent: { amount: winner, fee: 1n }, next: 1 });
+  expect(await b.read(PKH, 0)).toEqual({ spent: { amount: winner, fee: 1n }, next: 1 });
 });
 
 test('opening writes nothing; an older spending.jsonl is counted, read only', async () => {
