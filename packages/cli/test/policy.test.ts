@@ -4,7 +4,7 @@ import { chmod, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { verifySignature } from '@taquito/utils';
 import { afterEach, beforeEach, expect, test } from 'vitest';
-import { forgeDelegation, forgeTransfer } from '../../../test-support/operations.js';
+import { forgeContents, forgeDelegation, forgeTransfer } from '../../../test-support/operations.js';
 import { keyVectors } from '../../../test-support/vectors.js';
 import { attestation } from '../../http-server/test/support/consensus-bytes.js';
 import { oneLineError, runTezsigner, tempHome } from './support/run-cli.js';
@@ -122,4 +122,16 @@ test('a policy denying everything is valid: serve starts and signs nothing; a ke
   const run = await served;
   expect(run.code).toBe(0);
   expect(run.stderr).toContain(`warning: the policy policy.yaml has rules for ${UNSERVED}, a key this signer does not serve`);
+});
+
+test('under a 24 h cap, a drain is refused whatever its size, and paid storage counts its burn', async () => {
+  await writeFile(policyPath, `default:\n  operations: { '*': allow }\n  limits: { max_amount_24h: 0.01 }\n`);
+  const drain = await forgeContents([{ kind: 'drain_delegate', consensus_key: PAYEE, delegate: ED.public_key_hash, destination: PAYEE }]);
+  expect(oneLineError(await sign(drain))).toContain('default.limits.max_amount_24h (policy.yaml): drain_delegate sends the whole spendable balance of the delegate');
+  // 40 bytes at 250 mutez: the whole 0.01 ꜩ; one byte more is past it (sizes under 64 bytes,
+  // where Taquito's unsigned encoding of the size and octez's signed one agree)
+  const storage = (bytes: number, counter: number) =>
+    forgeContents([{ kind: 'increase_paid_storage', source: ED.public_key_hash, fee: '1000', counter: String(counter), gas_limit: '1000', storage_limit: '0', amount: String(bytes), destination: KT1 }]);
+  expect((await sign(await storage(40, 1))).code).toBe(0);
+  expect(oneLineError(await sign(await storage(1, 2)))).toContain('amount 0.01025 ꜩ over 24 h is over the limit of 0.01 ꜩ');
 });
