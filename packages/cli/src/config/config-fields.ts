@@ -45,6 +45,8 @@ export const CONFIG_FIELDS: readonly ConfigField[] = [
   { key: 'audit-log', option: 'auditLog', flag: '--audit-log' },
   { key: 'confirmations.timeout-seconds', option: 'confirmTimeout', flag: '--confirm-timeout' },
   { key: 'confirmations.admin-socket', option: 'adminSocket', flag: '--admin-socket' },
+  { key: 'confirmations.max-held', option: 'maxHeld', flag: '--max-held' },
+  { key: 'confirmations.approver-keys', option: 'approverKeys', flag: '--approver-keys' },
   { key: 'listen.address', option: 'address', flag: '--address' },
   { key: 'listen.port', option: 'port', flag: '--port' },
   { key: 'chain-ids', option: 'chainId', flag: '--chain-id' },
