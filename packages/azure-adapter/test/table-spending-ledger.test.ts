@@ -30,5 +30,5 @@ test('two instances: a position is taken once (insert if absent), and each reads
 
 test('the table down: reads fail closed with STORE_UNAVAILABLE', async () => {
   const gone = new TableSpendingLedger({ connectionString: azurite.connectionString.replace(/:\d+\//, ':1/'), tableName: 'spendgone', timeoutMs: 500 });
-  await expect(gone.read(PKH, 0)).rejects.toMatchObject({ code: 'STORE_UNAVAILABLE' });
+  await expect(gone.read(PKH, 0)).rejects.toMatchObject({ code: 'STORE_UNAVAILABLE', message: expect.stringMatching(/spending table spendgone/) as unknown });
 });

@@ -107,7 +107,7 @@ export class TableSpendingLedger implements SpendingLedger {
       }
       return await op(signal);
     } catch (err) {
-      throw toStoreError(err, this.#client.tableName, this.#timeoutMs);
+      throw toStoreError(err, this.#client.tableName, this.#timeoutMs, 'spending table');
     }
   }
 }
