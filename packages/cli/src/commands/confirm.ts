@@ -100,7 +100,7 @@ async function confirm(options: ConfirmOptions, io: CliIo): Promise<void> {
     return;
   }
 
-  const { pending } = await listPending(socketPath, token);
+  const { pending, approverKeys } = await listPending(socketPath, token);
   if (options.json === true) {
     io.stdout(`${JSON.stringify({ pending })}\n`);
     return;
@@ -108,6 +108,9 @@ async function confirm(options: ConfirmOptions, io: CliIo): Promise<void> {
   if (pending.length === 0) {
     io.stdout('no request is waiting for confirmation\n');
     return;
+  }
+  if (approverKeys && approverKey === undefined) {
+    io.stderr('tezsigner: this signer takes only approvals signed by an approver key (--approver-key <file>): without one you can only refuse\n');
   }
   const ask = io.promptLine;
   if (ask === undefined) throw new TezsignerError('CONFIG_INVALID', 'no terminal to ask on: use --json to list and --approve <hash> or --deny <hash> to answer');
