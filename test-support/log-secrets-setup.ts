@@ -1,4 +1,4 @@
-// Vitest global setup: gives the run a folder for logs (log-capture.ts) and, once every test
+// Vitest global setup: sets the umask files are written with, gives the run a folder for logs (log-capture.ts) and, once every test
 // file has run, reads every line captured there for a secret key, passphrase or token. One
 // found fails the run.
 import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
@@ -14,6 +14,10 @@ function vectorSecrets(): string[] {
 }
 
 export default async function setup(): Promise<() => Promise<void>> {
+  // tests write policy, key and config files with the default mode; under a 002 umask (many
+  // desktops) those would be group-writable, which tezsigner rightly refuses. Test forks and the
+  // signers they start inherit this.
+  process.umask(0o022);
   const dir = await mkdtemp(join(tmpdir(), 'tezsigner-test-logs-'));
   process.env[LOG_DIR_ENV] = dir;
   return async () => {

@@ -46,3 +46,8 @@ export async function forgeDelegation(source: string, delegate: string): Promise
   });
   return `03${forged}`;
 }
+
+/** The signing request of any contents in Taquito's JSON shape, 0x03 first. */
+export async function forgeContents(contents: readonly Record<string, unknown>[]): Promise<string> {
+  return `03${await forger.forge({ branch: BRANCH, contents: contents as never })}`;
+}

@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { TezsignerError } from '@tezsigner/core';
 import { authorizedKeyHash } from '@tezsigner/http-server';
 import { fileErrorMeaning } from './io/describe-failure.js';
+import { refuseOpenFile } from './io/file-mode.js';
 
 const invalid = (message: string, cause?: unknown) => new TezsignerError('CONFIG_INVALID', message, { cause });
 
@@ -25,7 +26,8 @@ export function parseAuthorizedKeys(text: string, file: string): string[] {
   return keys;
 }
 
-export async function readAuthorizedKeysFile(file: string): Promise<string[]> {
+export async function readAuthorizedKeysFile(file: string, what = 'the authorized keys file'): Promise<string[]> {
+  await refuseOpenFile(file, what);
   let text: string;
   try {
     text = await readFile(file, 'utf8');

@@ -16,6 +16,7 @@ export const ERROR_CODES = [
   'STORE_UNAVAILABLE',
   'STORE_CORRUPT',
   'CONFIG_INVALID',
+  'OVERLOADED',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];

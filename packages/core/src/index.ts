@@ -52,6 +52,7 @@ export { operationToJson, contentToJson } from './operation/json.js';
 export { renderMicheline, describeMichelson, escapeText, MAX_RENDERED_LENGTH } from './micheline/render.js';
 export { formatTez, parseTez } from './operation/tez-amount.js';
 export { authenticationBytes, authenticationVerifier, verifyAuthentication, type AuthenticationVerifier } from './signing/authentication.js';
+export { approvalBytes, approvalVerifier, signApproval, type ApprovalVerifier } from './signing/approval.js';
 export { KeyedQueue } from './watermark/keyed-queue.js';
 export { MemoryWatermarkStore } from './memory/watermark-store.js';
 export { MemoryKeyProvider } from './memory/key-provider.js';
@@ -59,7 +60,7 @@ export { SignerService, type SignerPolicy, type SignerServiceOptions, type SignR
 export type { GateRequest, Gatekeeper } from './ports/gatekeeper.js';
 export type { AuditDecision, AuditLog, AuditRecord } from './ports/audit-log.js';
 export type { ConfirmationAnswer, Confirmations, HeldRequest } from './ports/confirmations.js';
-export type { Spending, SpendingLedger } from './ports/spending-ledger.js';
+export type { LedgerView, Spending, SpendingLedger } from './ports/spending-ledger.js';
 export {
   ANY_OPERATION,
   POLICY_REQUEST_KINDS,

@@ -83,7 +83,8 @@ export class SignerService {
     return (await this.#key(pkh)).info.publicKey;
   }
 
-  async sign(pkh: string, requestBytes: Uint8Array): Promise<SignResult> {
+  /** `gone` aborts when the caller no longer waits for the answer (its client disconnected). */
+  async sign(pkh: string, requestBytes: Uint8Array, gone?: AbortSignal): Promise<SignResult> {
     // our own copy: the bytes checked against the watermark must be the bytes signed
     const bytes = requestBytes instanceof Uint8Array ? Uint8Array.from(requestBytes) : requestBytes;
     const { info: key, publicKey } = await this.#key(pkh);
@@ -91,7 +92,7 @@ export class SignerService {
     if (bytes.length > 0) this.#checkMagicByte(bytes[0] as number);
     const request = parseRequest(bytes, key.curve);
     const digest = blake2b256(bytes);
-    await this.#gatekeeper?.admit({ pkh: key.pkh, request, digest });
+    await this.#gatekeeper?.admit({ pkh: key.pkh, request, digest, ...(gone === undefined ? {} : { gone }) });
 
     const position = this.policy.checkHighWatermark ? watermarkOf(request) : undefined;
     if (position === undefined) {

@@ -18,5 +18,5 @@ export { instrumentKeyProvider, instrumentWatermarkStore } from './monitoring/in
 export { checkReadiness, keyProviderProbe, watermarkStoreProbe, DEFAULT_READINESS_DEADLINE_MS, type ReadinessProbe, type Readiness } from './monitoring/readiness.js';
 export { startHealthServer, DEFAULT_METRICS_PORT, type HealthServerOptions, type RunningHealthServer } from './monitoring/health-server.js';
 export { createAdminApp, type PendingQueue, type PendingView } from './admin/app.js';
-export { startAdminServer, type RunningAdminServer } from './admin/server.js';
-export { PendingConfirmations, DEFAULT_CONFIRMATION_TIMEOUT_MS, type PendingRequest } from './admin/pending-confirmations.js';
+export { startAdminServer, checkAdminSocketPath, adminTokenPath, type RunningAdminServer } from './admin/server.js';
+export { PendingConfirmations, DEFAULT_CONFIRMATION_TIMEOUT_MS, DEFAULT_MAX_HELD, MIN_HASH_PREFIX, type PendingRequest } from './admin/pending-confirmations.js';

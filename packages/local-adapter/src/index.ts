@@ -8,6 +8,6 @@ export type { AddKeyOptions, ImportKeyOptions, LocalKeyVaultOptions, VaultKeyInf
 export { FileWatermarkStore } from './watermarks/file-store.js';
 export type { FileWatermarkStoreOptions } from './watermarks/file-store.js';
 export { FileAuditLog } from './file-audit-log.js';
-export { FileSpendingLedger } from './file-spending-ledger.js';
+export { FileSpendingLedger } from './spending/ledger.js';
 export { writeFileAtomic } from './files/atomic-write.js';
-export { createAdminToken, readAdminToken } from './admin-token.js';
+export { readAdminToken } from './admin-token.js';

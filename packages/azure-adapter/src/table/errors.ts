@@ -38,20 +38,20 @@ export function isWriteConflict(err: unknown): boolean {
  * Everything else the store can meet becomes STORE_UNAVAILABLE: the caller fails closed
  * (no signature) and a later call tries again. Messages name the table, never credentials.
  */
-export function toStoreError(err: unknown, table: string, timeoutMs: number): TezsignerError {
+export function toStoreError(err: unknown, table: string, timeoutMs: number, what = 'watermark table'): TezsignerError {
   if (err instanceof TezsignerError) return err;
   const e = asSdkError(err);
   if (e.name === 'AbortError' || e.name === 'TimeoutError') {
-    return storeUnavailable(`watermark table ${table} did not answer within ${timeoutMs} ms`, err);
+    return storeUnavailable(`${what} ${table} did not answer within ${timeoutMs} ms`, err);
   }
   const status = statusOf(err);
   const code = tableErrorCode(err);
   if (code === 'TableNotFound') {
-    return storeUnavailable(`watermark table ${table} does not exist (create it, or let tezsigner create it)`, err);
+    return storeUnavailable(`${what} ${table} does not exist (create it, or let tezsigner create it)`, err);
   }
   if (status !== undefined) {
-    return storeUnavailable(`watermark table ${table} answered ${status}${code === undefined ? '' : ` ${code}`}`, err);
+    return storeUnavailable(`${what} ${table} answered ${status}${code === undefined ? '' : ` ${code}`}`, err);
   }
   const why = typeof e.code === 'string' ? e.code : typeof e.message === 'string' ? e.message : String(err);
-  return storeUnavailable(`cannot reach watermark table ${table}: ${why}`, err);
+  return storeUnavailable(`cannot reach ${what} ${table}: ${why}`, err);
 }

@@ -1,6 +1,7 @@
 import { configInvalid } from '@tezsigner/core';
 import { readTlsMaterial } from '@tezsigner/http-server';
 import { resolveHomePath } from '@tezsigner/local-adapter';
+import { refuseOpenTlsFiles } from '../io/file-mode.js';
 import { Command } from 'commander';
 import { readAuthorizedKeysFile } from '../authorized-keys-file.js';
 import { VAULTS, WATERMARK_STORES } from '../backends/registry.js';
@@ -44,7 +45,10 @@ async function checkServeLine(args: readonly string[], io: CliIo): Promise<void>
     throw configInvalid(`watermark-store ${JSON.stringify(options.watermarkStore)}: choose one of ${Object.keys(WATERMARK_STORES).join(', ')}`);
   }
   if (options.authorizedKeys !== undefined) await readAuthorizedKeysFile(options.authorizedKeys);
-  if (listen.tls !== undefined) await readTlsMaterial(listen.tls);
+  if (listen.tls !== undefined) {
+    await refuseOpenTlsFiles(listen.tls);
+    await readTlsMaterial(listen.tls);
+  }
 }
 
 /** `tezsigner config show` and `tezsigner config check FILE`. */

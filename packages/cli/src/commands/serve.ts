@@ -28,17 +28,21 @@ import { DEFAULT_METRICS_PORT_TEXT, serveSettings, type ServeListenOptions } fro
 import { ReloadRegistry } from '../reload/reloadable.js';
 import { authorizedKeysReloadable, policyReloadable, tlsReloadable } from '../reload/server-reloadables.js';
 import { onSighup } from '../reload/sighup.js';
-import { addConfirmationOptions, parseConfirmTimeout, startConfirmations, type RunningConfirmations } from '../policy/confirmations.js';
+import { addConfirmationOptions, parseConfirmTimeout, parseMaxHeld, prepareConfirmations, type PreparedConfirmations } from '../policy/confirmations.js';
+import type { RunningAdminServer } from '@tezsigner/http-server';
 import { openSigningGate, type SigningGate } from '../policy/signing-gate.js';
 import { addSigningPolicyOptions, signingPolicy, warnIfWatermarksOff, type SigningPolicy, type SigningPolicyOptions } from '../policy/options.js';
 import { cryptoReport } from '../crypto-report.js';
+import { refuseOpenTlsFiles } from '../io/file-mode.js';
 
 interface ServeOptions extends BackendOptions, ServeListenOptions, SigningPolicyOptions {
   readonly config?: string;
   readonly address: string;
   readonly auditLog?: string;
   readonly confirmTimeout: string;
+  readonly maxHeld: string;
   readonly adminSocket?: string;
+  readonly approverKeys?: string;
   readonly authorizedKeys?: string;
   readonly allowListKnownKeys?: boolean;
   readonly allowProvePossession?: boolean;
@@ -81,7 +85,9 @@ async function serve(command: Command, io: CliIo): Promise<void> {
   const listen = serveSettings(options, settings);
   const signing = await signingPolicy(options);
   const confirmTimeoutMs = parseConfirmTimeout(options.confirmTimeout);
+  const maxHeld = parseMaxHeld(options.maxHeld);
   const authorizedKeys = options.authorizedKeys === undefined ? [] : await readAuthorizedKeysFile(options.authorizedKeys);
+  if (listen.tls !== undefined) await refuseOpenTlsFiles(listen.tls);
   const tls = listen.tls === undefined ? undefined : await readTlsMaterial(listen.tls);
   if (configFile !== undefined) io.stderr(`tezsigner: configuration: ${configFile}\n`);
   if (options.vault !== 'local' && options.watermarkStore === 'file') {
@@ -96,7 +102,8 @@ async function serve(command: Command, io: CliIo): Promise<void> {
   forgetPinEnv(process.env);
   const reloads = new ReloadRegistry();
   const stopReloading = onSighup(() => void reloads.reloadAll((line) => io.stderr(`tezsigner: ${line}\n`)));
-  let confirmations: RunningConfirmations | undefined;
+  let confirmations: PreparedConfirmations | undefined;
+  let admin: RunningAdminServer | undefined;
   let gate: SigningGate | undefined;
   try {
     const keys = await backends.keys.listKeys();
@@ -107,8 +114,17 @@ async function serve(command: Command, io: CliIo): Promise<void> {
       );
     }
     metrics.setKnownKeys(keys.map((key) => key.pkh));
+    for (const pkh of Object.keys(signing.policy.keys ?? {})) {
+      if (!keys.some((key) => key.pkh === pkh)) io.stderr(`tezsigner: warning: the policy ${signing.policy.source} has rules for ${pkh}, a key this signer does not serve (a typo?)\n`);
+    }
     await seedHighWatermarks(metrics, backends.watermarks, io);
-    confirmations = await startConfirmations(signing.policy, await openHomeFolder(options, io), { confirmTimeoutMs, adminSocket: options.adminSocket });
+    confirmations = await prepareConfirmations(signing.policy, await openHomeFolder(options, io), {
+      confirmTimeoutMs,
+      maxHeld,
+      adminSocket: options.adminSocket,
+      approverKeys: options.approverKeys,
+      onAbandoned: (hash, summary) => io.stderr(`tezsigner: held request ${hash} dropped, its client disconnected: ${summary}\n`),
+    });
     gate = await openSigningGate(signing.policy, options, io, confirmations?.pending);
     const signer = new SignerService({
       keys: instrumentKeyProvider(backends.keys, metrics),
@@ -131,6 +147,11 @@ async function serve(command: Command, io: CliIo): Promise<void> {
       shutdownGraceMs: listen.shutdownGraceMs,
       ...(tls === undefined ? {} : { tls }),
     });
+    // the admin socket and its token appear only once the signer is sure to run
+    admin = await confirmations?.open().catch(async (err: unknown) => {
+      await server.close();
+      throw err;
+    });
     if (options.authorizedKeys !== undefined) reloads.add(authorizedKeysReloadable(options.authorizedKeys, server));
     if (listen.tls !== undefined) reloads.add(tlsReloadable(listen.tls, server));
     if (options.policy !== undefined) reloads.add(policyReloadable(options.policy, gate.gatekeeper, confirmations !== undefined));
@@ -150,20 +171,21 @@ async function serve(command: Command, io: CliIo): Promise<void> {
             return undefined;
           });
     reportStart(io, keys, signer, backends.watermarks, authorizedKeys.length, options, listen.chainIds);
-    reportPolicy(io, signing, gate, confirmations, confirmTimeoutMs, options);
+    reportPolicy(io, signing, gate, admin, confirmations?.approverKeyCount ?? 0, confirmTimeoutMs, options);
     if (health !== undefined) io.stderr(`tezsigner: metrics and health on ${health.url}/metrics, /healthz, /readyz\n`);
     io.stderr(`tezsigner: listening on ${server.url} (Ctrl-C or SIGTERM stops it)\n`);
     reportNextSteps(io, keys, server.url);
     const signal = await io.waitForStop();
     io.stderr(`tezsigner: ${signal} received, finishing requests in flight (at most ${listen.shutdownGraceMs} ms)\n`);
     // held requests are refused first, so their callers are answered before the server closes
-    await confirmations?.close();
+    confirmations?.pending.close();
     await server.close();
     await health?.close();
     io.stderr('tezsigner: stopped\n');
   } finally {
     stopReloading();
-    await confirmations?.close();
+    confirmations?.pending.close();
+    await admin?.close();
     await gate?.close();
     await backends.close();
   }
@@ -212,7 +234,7 @@ function reportStart(
   }
 }
 
-function reportPolicy(io: CliIo, signing: SigningPolicy, gate: SigningGate, confirmations: RunningConfirmations | undefined, confirmTimeoutMs: number, options: ServeOptions): void {
+function reportPolicy(io: CliIo, signing: SigningPolicy, gate: SigningGate, admin: RunningAdminServer | undefined, approverKeyCount: number, confirmTimeoutMs: number, options: ServeOptions): void {
   const kinds = signing.signable.map(describeMagicByte).join(', ');
   const rule =
     options.policy !== undefined
@@ -226,8 +248,9 @@ function reportPolicy(io: CliIo, signing: SigningPolicy, gate: SigningGate, conf
   if (options.allowProvePossession === true) {
     io.stderr('tezsigner: warning: GET /bls_prove_possession is on (--allow-prove-possession): turn it off once the tz4 key is revealed\n');
   }
-  if (confirmations !== undefined) {
-    io.stderr(`tezsigner: confirmations: tezsigner confirm (admin socket ${confirmations.socketPath}), refused after ${confirmTimeoutMs / 1000} s\n`);
+  if (admin !== undefined) {
+    const approvals = approverKeyCount === 0 ? 'any holder of the token' : `${approverKeyCount} approver key(s)`;
+    io.stderr(`tezsigner: confirmations: tezsigner confirm (admin socket ${admin.socketPath}), approved by ${approvals}, refused after ${confirmTimeoutMs / 1000} s\n`);
   }
 }
 

@@ -1,4 +1,4 @@
-import { DEFAULT_HTTP_LIMITS, DEFAULT_READINESS_DEADLINE_MS, DEFAULT_SHUTDOWN_GRACE_MS } from '@tezsigner/http-server';
+import { DEFAULT_HTTP_LIMITS, DEFAULT_MAX_HELD, DEFAULT_READINESS_DEADLINE_MS, DEFAULT_SHUTDOWN_GRACE_MS } from '@tezsigner/http-server';
 import { DEFAULT_SIGN_DEADLINE_MS, DEFAULT_TABLE_NAME } from '@tezsigner/azure-adapter';
 import { DEFAULT_MAGIC_BYTES, formatMagicByte } from '@tezsigner/core';
 import { PASSPHRASE_ENV, PASSPHRASE_FILE_ENV } from '@tezsigner/local-adapter';
@@ -58,6 +58,8 @@ export const CONFIG_FIELDS: readonly ConfigField[] = [
   { key: 'audit-log', option: 'auditLog', flag: '--audit-log', whenUnset: (home) => `${home}/audit.jsonl` },
   { key: 'confirmations.timeout-seconds', option: 'confirmTimeout', flag: '--confirm-timeout' },
   { key: 'confirmations.admin-socket', option: 'adminSocket', flag: '--admin-socket', whenUnset: (home) => `${home}/admin.sock` },
+  { key: 'confirmations.max-held', option: 'maxHeld', flag: '--max-held', whenUnset: says(String(DEFAULT_MAX_HELD)) },
+  { key: 'confirmations.approver-keys', option: 'approverKeys', flag: '--approver-keys', whenUnset: says('none (any holder of the admin token approves)') },
   { key: 'listen.address', option: 'address', flag: '--address' },
   { key: 'listen.port', option: 'port', flag: '--port' },
   { key: 'chain-ids', option: 'chainId', flag: '--chain-id', whenUnset: says('any chain') },

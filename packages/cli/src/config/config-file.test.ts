@@ -1,4 +1,4 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { isTezsignerError } from '@tezsigner/core';
@@ -77,6 +77,9 @@ test('readConfigFile names a file it cannot read', async () => {
     expect((err as Error).message).toBe(`cannot read the configuration file ${join(dir, 'missing.yaml')}: it does not exist (check the path) [ENOENT]`);
     await writeFile(join(dir, 'ok.yaml'), 'log-level: debug\n');
     expect(await readConfigFile(join(dir, 'ok.yaml'))).toEqual({ 'log-level': 'debug' });
+    // it names the policy: a file others may write is refused like the policy itself
+    await chmod(join(dir, 'ok.yaml'), 0o666);
+    expect((await rejection(readConfigFile(join(dir, 'ok.yaml'))) as Error).message).toContain('the configuration file');
   } finally {
     await rm(dir, { recursive: true, force: true });
   }

@@ -1,4 +1,5 @@
 import { readFile } from 'node:fs/promises';
+import { refuseOpenFile } from '../io/file-mode.js';
 import { configInvalid } from '@tezsigner/core';
 import { LineCounter, parseDocument, isNode, type Document } from 'yaml';
 import { configSchema, type ConfigFile } from './config-schema.js';
@@ -40,6 +41,8 @@ export function parseConfigFile(text: string, file: string): ConfigFile {
 }
 
 export async function readConfigFile(file: string): Promise<ConfigFile> {
+  // it names the policy and key files: whoever can write it holds their rights
+  await refuseOpenFile(file, 'the configuration file');
   let text: string;
   try {
     text = await readFile(file, 'utf8');

@@ -58,7 +58,14 @@ export const configSchema = z.strictObject({
   'magic-bytes': z.union([z.string().min(1), z.array(z.union([z.string(), z.number().int()])).min(1)]).optional(),
   policy: path.optional(),
   'audit-log': path.optional(),
-  confirmations: z.strictObject({ 'timeout-seconds': z.number().positive().max(3600).optional(), 'admin-socket': path.optional() }).optional(),
+  confirmations: z
+    .strictObject({
+      'timeout-seconds': z.number().positive().max(3600).optional(),
+      'admin-socket': path.optional(),
+      'max-held': z.number().int().min(1).max(1000).optional(),
+      'approver-keys': path.optional(),
+    })
+    .optional(),
   listen: z.strictObject({ address: z.string().min(1).optional(), port: port.optional() }).optional(),
   'chain-ids': z.array(chainId).optional(),
   tls: z.strictObject({ cert: path.optional(), key: path.optional(), 'client-ca': path.optional() }).optional(),

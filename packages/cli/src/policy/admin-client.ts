@@ -26,7 +26,7 @@ function call<T>(socketPath: string, token: string, method: 'GET' | 'POST', path
             return;
           }
           const error = (parsed as { error?: { message?: string } }).error;
-          const code = res.statusCode === 401 || res.statusCode === 403 ? 'AUTH_INVALID' : 'BACKEND_UNAVAILABLE';
+          const code = res.statusCode === 401 || res.statusCode === 403 ? 'AUTH_INVALID' : res.statusCode === 400 ? 'BAD_REQUEST' : 'BACKEND_UNAVAILABLE';
           reject(new TezsignerError(code, `the signer's admin socket refused: ${error?.message ?? `status ${res.statusCode ?? '?'}`}`));
         });
       },
@@ -39,11 +39,23 @@ function call<T>(socketPath: string, token: string, method: 'GET' | 'POST', path
   });
 }
 
-export async function listPending(socketPath: string, token: string): Promise<PendingView[]> {
-  return (await call<{ pending: PendingView[] }>(socketPath, token, 'GET', '/pending'))?.pending ?? [];
+export interface PendingList {
+  readonly pending: PendingView[];
+  /** whether the signer takes only approvals signed by an approver key */
+  readonly approverKeys: boolean;
 }
 
-/** False when the request is no longer pending (answered by someone else, or timed out). */
-export async function decidePending(socketPath: string, token: string, id: string, approve: boolean, by: string): Promise<boolean> {
-  return (await call(socketPath, token, 'POST', `/pending/${encodeURIComponent(id)}`, { approve, by })) !== undefined;
+export async function listPending(socketPath: string, token: string): Promise<PendingList> {
+  const answer = await call<{ pending: PendingView[]; approver_keys?: boolean }>(socketPath, token, 'GET', '/pending');
+  return { pending: answer?.pending ?? [], approverKeys: answer?.approver_keys === true };
+}
+
+/** How many requests with that hash were answered; 0 when none is pending (answered, timed out, gone). */
+export async function decidePending(socketPath: string, token: string, hash: string, answer: { approve: boolean; by: string; signature?: string }): Promise<number> {
+  return (await call<{ answered: number }>(socketPath, token, 'POST', `/pending/${encodeURIComponent(hash)}`, answer))?.answered ?? 0;
+}
+
+/** Refuses every pending request; how many. */
+export async function denyAllPending(socketPath: string, token: string, by: string): Promise<number> {
+  return (await call<{ refused: number }>(socketPath, token, 'POST', '/deny-all', { by }))?.refused ?? 0;
 }

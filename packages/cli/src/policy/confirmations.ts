@@ -1,21 +1,27 @@
 import { join } from 'node:path';
-import { configInvalid, policyMayConfirm, type Policy } from '@tezsigner/core';
-import { DEFAULT_CONFIRMATION_TIMEOUT_MS, PendingConfirmations, startAdminServer } from '@tezsigner/http-server';
-import { createAdminToken } from '@tezsigner/local-adapter';
+import { approvalVerifier, configInvalid, policyMayConfirm, type Policy } from '@tezsigner/core';
+import { DEFAULT_CONFIRMATION_TIMEOUT_MS, DEFAULT_MAX_HELD, PendingConfirmations, checkAdminSocketPath, startAdminServer, type RunningAdminServer } from '@tezsigner/http-server';
 import type { Command } from 'commander';
+import { readAuthorizedKeysFile } from '../authorized-keys-file.js';
 
 export const ADMIN_SOCKET_NAME = 'admin.sock';
-export const ADMIN_TOKEN_NAME = 'admin.token';
 
 export interface ConfirmationOptions {
   readonly confirmTimeoutMs: number;
+  readonly maxHeld: number;
   readonly adminSocket?: string;
+  /** the approver keys file: approvals must then be signed by one of its keys */
+  readonly approverKeys?: string;
+  /** told when a held request is dropped because its client went away */
+  readonly onAbandoned?: (hash: string, summary: string) => void;
 }
 
 export function addConfirmationOptions(command: Command): Command {
   return command
-    .option('--confirm-timeout <seconds>', 'how long a request held for confirmation waits before it is refused', String(DEFAULT_CONFIRMATION_TIMEOUT_MS / 1000))
-    .option('--admin-socket <path>', `where tezsigner confirm reaches this signer (default: <home>/${ADMIN_SOCKET_NAME})`);
+    .option('--confirm-timeout <seconds>', 'how long a request held for confirmation waits before it is refused (Taquito gives up after 30 s)', String(DEFAULT_CONFIRMATION_TIMEOUT_MS / 1000))
+    .option('--max-held <count>', 'requests that may wait for confirmation at once; more are refused (503), so consensus signing keeps its room', String(DEFAULT_MAX_HELD))
+    .option('--admin-socket <path>', `where tezsigner confirm reaches this signer, its token beside it (default: <home>/${ADMIN_SOCKET_NAME})`)
+    .option('--approver-keys <file>', 'take only approvals signed by one of these public keys (one per line, like --authorized-keys)');
 }
 
 export function parseConfirmTimeout(text: string): number {
@@ -26,28 +32,39 @@ export function parseConfirmTimeout(text: string): number {
   return Math.round(seconds * 1000);
 }
 
-export interface RunningConfirmations {
+export function parseMaxHeld(text: string): number {
+  const count = Number(text);
+  if (!/^\d+$/.test(text) || count < 1 || count > 1000) throw configInvalid(`--max-held ${JSON.stringify(text)}: give a count from 1 to 1000`);
+  return count;
+}
+
+export interface PreparedConfirmations {
   readonly pending: PendingConfirmations;
   readonly socketPath: string;
-  /** refuses what is still held, then closes the admin channel */
-  close(): Promise<void>;
+  readonly approverKeyCount: number;
+  /** binds the admin socket and writes its token: once the signer is sure to run */
+  open(): Promise<RunningAdminServer>;
 }
 
 /**
- * When the policy can hold requests: the queue they wait in and the admin channel (a Unix
- * socket in the home, a fresh 0600 token beside it) `tezsigner confirm` answers them through.
+ * When the policy can hold requests: the queue they wait in, with the admin socket's path
+ * checked (a folder only this user can write, no signer serving it), nothing written yet.
  */
-export async function startConfirmations(policy: Policy, home: string, options: ConfirmationOptions): Promise<RunningConfirmations | undefined> {
+export async function prepareConfirmations(policy: Policy, home: string, options: ConfirmationOptions): Promise<PreparedConfirmations | undefined> {
   if (!policyMayConfirm(policy)) return undefined;
-  const pending = new PendingConfirmations({ timeoutMs: options.confirmTimeoutMs });
-  const token = await createAdminToken(join(home, ADMIN_TOKEN_NAME));
-  const admin = await startAdminServer({ socketPath: options.adminSocket ?? join(home, ADMIN_SOCKET_NAME), token, pending });
+  const socketPath = options.adminSocket ?? join(home, ADMIN_SOCKET_NAME);
+  await checkAdminSocketPath(socketPath);
+  const approverKeys = options.approverKeys === undefined ? undefined : await readAuthorizedKeysFile(options.approverKeys, 'the approver keys file');
+  const approvals = approverKeys === undefined ? undefined : approvalVerifier(approverKeys);
+  const pending = new PendingConfirmations({
+    timeoutMs: options.confirmTimeoutMs,
+    maxHeld: options.maxHeld,
+    onAbandoned: (request) => options.onAbandoned?.(request.hash, request.summary),
+  });
   return {
     pending,
-    socketPath: admin.socketPath,
-    async close() {
-      pending.close();
-      await admin.close();
-    },
+    socketPath,
+    approverKeyCount: approverKeys?.length ?? 0,
+    open: () => startAdminServer({ socketPath, pending, ...(approvals === undefined ? {} : { approvals }) }),
   };
 }

@@ -6,12 +6,14 @@ import type { z } from 'zod';
 import { policyFileSchema, toPolicy } from './schema.js';
 import { fileErrorMeaning } from '../io/describe-failure.js';
 import { describeTypeIssue } from '../config/describe-type-issue.js';
+import { refuseOpenFile } from '../io/file-mode.js';
 
 /**
  * Reads a policy file (YAML, or JSON, which YAML reads too). A mistake is CONFIG_INVALID naming
  * the file, the line and the field: `policy.yaml:12: keys.tz1….limits.max_amount: …`.
  */
 export async function readPolicyFile(path: string): Promise<Policy> {
+  await refuseOpenFile(path, 'the policy file');
   let text: string;
   try {
     text = await readFile(path, 'utf8');

@@ -38,9 +38,9 @@ export async function signingPolicy(options: SigningPolicyOptions): Promise<Sign
   if (options.policy !== undefined && options.magicBytes !== undefined) {
     throw configInvalid('give --policy or --magic-bytes, not both: a policy file says per kind what is signed');
   }
+  // a policy that denies everything is valid: the emergency stop, at start and on SIGHUP
   const policy = options.policy === undefined ? magicBytesPolicy(options.magicBytes) : await readPolicyFile(options.policy);
   const signable = signableMagicBytes(policy);
-  if (signable.length === 0) throw configInvalid(`the policy ${policy.source} denies every request: nothing could be signed`);
   // only --no-check-high-watermark turns it off: commander leaves it undefined otherwise
   return { policy, signable, signer: { allowedMagicBytes: ALL_SIGNABLE, checkHighWatermark: options.checkHighWatermark !== false } };
 }

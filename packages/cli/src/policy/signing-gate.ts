@@ -1,8 +1,10 @@
 import { join } from 'node:path';
 import { PolicyGatekeeper, type Confirmations, type Policy } from '@tezsigner/core';
-import { FileAuditLog, FileSpendingLedger } from '@tezsigner/local-adapter';
+import { FileAuditLog } from '@tezsigner/local-adapter';
 import type { CliIo } from '../io/cli-io.js';
+import type { BackendOptions } from '../backends/backend-options.js';
 import { openHomeFolder } from '../backends/local-vault.js';
+import { openSpendingLedger } from '../backends/spending-ledger.js';
 
 export interface SigningGate {
   readonly gatekeeper: PolicyGatekeeper;
@@ -11,30 +13,24 @@ export interface SigningGate {
 }
 
 /**
- * The policy applied with its durable companions from the home: the audit log (or
- * --audit-log) and the spending ledger that keeps 24 h caps across restarts.
+ * The policy applied with its durable companions: the audit log (or --audit-log) and the
+ * spending ledger every signer of the home (or of the watermark table) shares for 24 h caps.
  */
 export async function openSigningGate(
   policy: Policy,
-  options: { home?: string; auditLog?: string },
+  options: BackendOptions & { auditLog?: string },
   io: CliIo,
   confirmations?: Confirmations,
 ): Promise<SigningGate> {
   const home = await openHomeFolder(options, io);
+  const ledger = await openSpendingLedger(options, io);
   const auditPath = options.auditLog ?? join(home, 'audit.jsonl');
   const audit = await FileAuditLog.open(auditPath);
-  let ledger: FileSpendingLedger;
-  try {
-    ledger = await FileSpendingLedger.open(join(home, 'spending.jsonl'));
-  } catch (err) {
-    await audit.close();
-    throw err;
-  }
   return {
     gatekeeper: new PolicyGatekeeper({ policy, audit, ledger, now: Date.now, ...(confirmations === undefined ? {} : { confirmations }) }),
     auditPath,
     async close() {
-      await Promise.allSettled([audit.close(), ledger.close()]);
+      await Promise.allSettled([audit.close(), ledger.close?.()]);
     },
   };
 }

@@ -1,4 +1,4 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, expect, test } from 'vitest';
@@ -26,14 +26,19 @@ test('a valid policy file replaces the policy on reload', async () => {
   expect(gate.replaced[0]?.default?.kinds).toEqual({ block: 'allow', attestation: 'allow' });
 });
 
-test('a broken file, or one denying everything, is refused and the old policy kept', async () => {
+test('a broken file, or one others may write, is refused and the old policy kept; one denying everything is taken', async () => {
   const file = join(dir, 'policy.yaml');
   const gate = gatekeeper();
   await writeFile(file, 'default:\n  block: maybe\n');
   await expect(policyReloadable(file, gate, false).reload()).rejects.toThrow(/policy\.yaml:2/);
   await writeFile(file, 'default:\n  block: deny\n  preattestation: deny\n  attestation: deny\n');
-  await expect(policyReloadable(file, gate, false).reload()).rejects.toThrow(/denies every request/);
+  await chmod(file, 0o664);
+  await expect(policyReloadable(file, gate, false).reload()).rejects.toThrow(/writable by group or others \(mode 0664\)/);
   expect(gate.replaced).toEqual([]);
+  // the emergency stop: nothing is signed from now on
+  await chmod(file, 0o644);
+  expect(await policyReloadable(file, gate, false).reload()).toBe('0 kind(s) of request may be signed');
+  expect(gate.replaced[0]?.default?.kinds).toEqual({ block: 'deny', preattestation: 'deny', attestation: 'deny' });
 });
 
 test('a policy asking for confirmations is refused by a signer started without them', async () => {

@@ -3,6 +3,7 @@ import { configInvalid, policyMayConfirm, signableMagicBytes, type PolicyGatekee
 import { readAuthorizedKeysFile } from '../authorized-keys-file.js';
 import { readPolicyFile } from '../policy/file.js';
 import type { Reloadable } from './reloadable.js';
+import { refuseOpenTlsFiles } from '../io/file-mode.js';
 
 /** The authorized keys file, re-read and decoded whole before the server uses it. */
 export function authorizedKeysReloadable(file: string, server: Pick<RunningSignerServer, 'replaceAuthorizedKeys'>): Reloadable {
@@ -21,6 +22,7 @@ export function tlsReloadable(files: TlsFiles, server: Pick<RunningSignerServer,
   return {
     name: `TLS certificate ${files.cert}`,
     async reload() {
+      await refuseOpenTlsFiles(files);
       server.replaceTls(await readTlsMaterial(files));
       return 'used by new connections';
     },
@@ -36,8 +38,8 @@ export function policyReloadable(file: string, gatekeeper: Pick<PolicyGatekeeper
     name: `policy ${file}`,
     async reload() {
       const policy = await readPolicyFile(file);
+      // a policy that denies everything is valid: the emergency stop
       const signable = signableMagicBytes(policy);
-      if (signable.length === 0) throw configInvalid(`the policy ${file} denies every request: nothing could be signed`);
       if (policyMayConfirm(policy) && !confirming) throw configInvalid(`the policy ${file} asks for confirmations: restart the signer to open its admin channel`);
       gatekeeper.replacePolicy(policy);
       return `${signable.length} kind(s) of request may be signed`;

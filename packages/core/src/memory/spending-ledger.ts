@@ -1,21 +1,25 @@
-import type { Spending, SpendingLedger } from '../ports/spending-ledger.js';
+import type { LedgerView, Spending, SpendingLedger } from '../ports/spending-ledger.js';
 
-/** Spending kept in memory (tests, and `sign` without a home): forgotten on restart. */
+/** Spending kept in memory (tests): forgotten on restart. */
 export class MemorySpendingLedger implements SpendingLedger {
   readonly name = 'memory';
   readonly #entries = new Map<string, Spending[]>();
 
-  async spentSince(pkh: string, since: number): Promise<{ amount: bigint; fee: bigint }> {
-    return sumSince(this.#entries.get(pkh) ?? [], since);
+  async read(pkh: string, since: number): Promise<LedgerView> {
+    const entries = this.#entries.get(pkh) ?? [];
+    return { spent: sumSince(entries, since), next: entries.length };
   }
 
-  async record(pkh: string, spending: Spending): Promise<void> {
-    this.#entries.set(pkh, [...(this.#entries.get(pkh) ?? []), spending]);
+  async append(pkh: string, at: number, spending: Spending): Promise<boolean> {
+    const entries = this.#entries.get(pkh) ?? [];
+    if (at !== entries.length) return false;
+    this.#entries.set(pkh, [...entries, spending]);
+    return true;
   }
 }
 
 /** What `entries` spent at or after `since`. */
-export function sumSince(entries: readonly Spending[], since: number): { amount: bigint; fee: bigint } {
+export function sumSince(entries: Iterable<Spending>, since: number): { amount: bigint; fee: bigint } {
   let amount = 0n;
   let fee = 0n;
   for (const entry of entries) {

@@ -2,12 +2,18 @@ import type { OperationContent } from '../operation/content.js';
 import { isManagerContent } from '../operation/kinds.js';
 import type { PolicyRequestKind } from './model.js';
 import type { SigningRequest } from '../request/parse.js';
+import { worstCase } from './worst-case.js';
 
 /** What a policy rule reads of one operation content. */
 export interface OperationFacts {
   readonly kind: string;
-  /** mutez moved: a transaction's amount, an origination's balance */
+  /**
+   * mutez the content can take at most from its source, fee aside: sent, burnt for storage,
+   * locked as a bond (see worst-case.ts)
+   */
   readonly amount: bigint;
+  /** why no amount bounds what it takes (a drain): refused under an amount cap */
+  readonly unbounded?: string;
   readonly fee: bigint;
   readonly destination?: string;
   readonly entrypoint?: string;
@@ -40,27 +46,26 @@ export function requestFacts(request: SigningRequest): RequestFacts | undefined 
   }
 }
 
-/** Tez a content moves (ticket amounts and storage bytes are not tez) and the fee it pays. */
+/** What a content takes at worst (sent, burnt, locked) and the fee it pays, with whom it names. */
 function operationFacts(content: OperationContent): OperationFacts {
   const fee = isManagerContent(content) ? content.fee : 0n;
-  const base = { kind: content.kind, fee };
+  const worst = worstCase(content);
+  const base = { kind: content.kind, fee, amount: worst.moved + worst.burnt + worst.locked, ...(worst.unbounded === undefined ? {} : { unbounded: worst.unbounded }) };
   switch (content.kind) {
     case 'transaction':
-      return { ...base, amount: content.amount, destination: content.destination, entrypoint: content.entrypoint };
     case 'transfer_ticket':
-      return { ...base, amount: 0n, destination: content.destination, entrypoint: content.entrypoint };
+      return { ...base, destination: content.destination, entrypoint: content.entrypoint };
     case 'origination':
-      return { ...base, amount: content.balance, ...(content.delegate === undefined ? {} : { delegate: content.delegate }) };
     case 'delegation':
-      return { ...base, amount: 0n, ...(content.delegate === undefined ? {} : { delegate: content.delegate }) };
+      return { ...base, ...(content.delegate === undefined ? {} : { delegate: content.delegate }) };
     case 'drain_delegate':
-      return { ...base, amount: 0n, destination: content.destination };
+      return { ...base, destination: content.destination };
     default:
-      return { ...base, amount: 0n };
+      return base;
   }
 }
 
-/** Mutez moved and paid in fees by all contents together. */
+/** Mutez taken at worst and paid in fees by all contents together. */
 export function totals(facts: RequestFacts): { amount: bigint; fee: bigint } {
   let amount = 0n;
   let fee = 0n;

@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import { forgeTransfer } from '../../../../test-support/operations.js';
-import { isTezsignerError } from '../errors.js';
+import { isTezsignerError, TezsignerError } from '../errors.js';
 import { blake2b256 } from '../crypto/blake2b.js';
 import { hexToBytes } from '../encoding/hex.js';
 import { MemoryAuditLog } from '../memory/audit-log.js';
@@ -110,6 +110,42 @@ describe('confirmation', () => {
     expect(decisions()).toEqual(['held policy default.operations.transaction', 'timed_out timeout default.operations.transaction']);
   });
 
+  test('the person is shown the branch, the totals and the whole operation', async () => {
+    const { gate, confirmations } = gatekeeper(confirmTransfers);
+    const admitted = refusal(gate.admit(await transfer(12_500_000n)));
+    const [pending] = await held(confirmations, 1);
+    expect(pending?.request.branch).toBe('BLockGenesisGenesisGenesisGenesisGenesisf79b5d1CoW2');
+    // 12.5 ꜩ sent, 257 bytes of storage at 250 mutez; the fee apart
+    expect(pending?.request.totals).toEqual({ amount: 12_564_250n, fee: 1_400n });
+    expect(pending?.request.details).toMatchObject({ contents: [{ kind: 'transaction', amount: '12500000', destination: PAYEE, storageLimit: '257' }] });
+    pending?.answer({ outcome: 'rejected', by: 'bob' });
+    await admitted;
+  });
+
+  test('its client gone, a held request is refused and audited as abandoned', async () => {
+    const { gate, confirmations, decisions } = gatekeeper(confirmTransfers);
+    const admitted = refusal(gate.admit(await transfer(1n)));
+    const [pending] = await held(confirmations, 1);
+    pending?.answer({ outcome: 'abandoned', by: 'client' });
+    expect(await admitted).toContain('its client disconnected');
+    expect(decisions()).toEqual(['held policy default.operations.transaction', 'abandoned client default.operations.transaction']);
+  });
+
+  test('too many held already: refused with OVERLOADED, and audited', async () => {
+    const audit = new MemoryAuditLog();
+    const full: Confirmations = {
+      hold: () => {
+        throw new TezsignerError('OVERLOADED', '8 requests already wait');
+      },
+    };
+    const gate = new PolicyGatekeeper({ policy: { source: 'p', ...confirmTransfers }, audit, confirmations: full, now: () => T0 });
+    await expect(gate.admit(await transfer(1n))).rejects.toMatchObject({ code: 'OVERLOADED' });
+    expect(audit.records.map((r) => `${r.decision} ${r.reason ?? ''}`)).toEqual([
+      'held transaction operations (0x03): confirm',
+      'denied transaction operations (0x03): confirm; not held: 8 requests already wait',
+    ]);
+  });
+
   test('without anyone to confirm (tezsigner sign), a confirm is refused', async () => {
     const audit = new MemoryAuditLog();
     const gate = new PolicyGatekeeper({ policy: { source: 'p', ...confirmTransfers }, audit, now: () => T0 });
@@ -143,10 +179,21 @@ describe('24 h caps', () => {
     let now = T0;
     const { gate, ledger } = gatekeeper(capped, { now: () => now });
     await gate.admit(await transfer(6_000_000n));
-    expect(await ledger.spentSince(BAKER, 0)).toEqual({ amount: 6_000_000n, fee: 1_400n });
+    // 6 ꜩ sent and the 257 bytes of storage_limit at 250 mutez
+    expect(await ledger.read(BAKER, 0)).toEqual({ spent: { amount: 6_064_250n, fee: 1_400n }, next: 1 });
     expect(await refusal(gate.admit(await transfer(5_000_000n, 2)))).toContain('default.limits.max_amount_24h');
     now = T0 + DAY_MS + 1;
     await gate.admit(await transfer(5_000_000n, 3));
+  });
+
+  test('two signers sharing one ledger (two processes, two instances) keep one cap: the append that lost the race is judged again', async () => {
+    const ledger = new MemorySpendingLedger();
+    const policy = { source: 'policy.yaml', ...capped };
+    const gates = [1, 2].map(() => new PolicyGatekeeper({ policy, audit: new MemoryAuditLog(), ledger, now: () => T0 }));
+    const requests = await Promise.all(Array.from({ length: 6 }, (_, n) => transfer(3_000_000n, n + 1)));
+    const results = await Promise.allSettled(requests.map((request, n) => gates[n % 2]?.admit(request)));
+    expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(3);
+    expect((await ledger.read(BAKER, 0)).spent.amount).toBe(3n * 3_064_250n);
   });
 
   test('two requests racing for the last of a cap: exactly one passes', async () => {

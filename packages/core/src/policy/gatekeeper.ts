@@ -5,7 +5,9 @@ import type { Policy, PolicyDecision } from './model.js';
 import { evaluatePolicy } from './evaluation.js';
 import { requestFacts, totals, type RequestFacts } from './facts.js';
 import type { AuditDecision, AuditLog, AuditRecord } from '../ports/audit-log.js';
-import type { Confirmations } from '../ports/confirmations.js';
+import type { ConfirmationAnswer, Confirmations, HeldRequest } from '../ports/confirmations.js';
+import { operationToJson } from '../operation/json.js';
+import type { SigningRequest } from '../request/parse.js';
 import type { GateRequest, Gatekeeper } from '../ports/gatekeeper.js';
 import type { SpendingLedger } from '../ports/spending-ledger.js';
 import { describeRequest } from '../request/description.js';
@@ -16,7 +18,7 @@ export interface PolicyGatekeeperOptions {
   readonly policy: Policy;
   /** every decision is appended here before the request goes on or is refused */
   readonly audit: AuditLog;
-  /** where spending is kept for the 24 h caps; without it they count this request only */
+  /** where spending is kept for the 24 h caps, shared by every signer of the key; without it they count this request only */
   readonly ledger?: SpendingLedger;
   /** who confirms what policy holds; without it a `confirm` is refused */
   readonly confirmations?: Confirmations;
@@ -26,7 +28,21 @@ export interface PolicyGatekeeperOptions {
 
 type Subject = Omit<AuditRecord, 'time' | 'decision' | 'by' | 'rule' | 'reason'>;
 
+const ANSWERED: Record<Exclude<ConfirmationAnswer['outcome'], 'approved'>, (by: string) => string> = {
+  timed_out: () => 'held for confirmation and nobody answered in time',
+  rejected: (by) => `held for confirmation and rejected by ${by}`,
+  abandoned: () => 'held for confirmation, and its client disconnected before anyone answered: dropped',
+};
+
+/** What the person who confirms is shown beyond the audit's summary: the whole operation and its totals. */
+function shown(request: SigningRequest, facts: RequestFacts): Pick<HeldRequest, 'branch' | 'totals' | 'details'> {
+  if (request.kind !== 'operation') return {};
+  return { branch: request.branch, totals: totals(facts), details: operationToJson({ branch: request.branch, contents: request.contents }) };
+}
+
 const NO_SPENDING = { amount: 0n, fee: 0n };
+/** Appends lost to other signers before one call gives up (fail closed rather than spin). */
+const MAX_LEDGER_RACES = 64;
 
 /**
  * Applies a policy to each request, has a person confirm what it holds, and writes every
@@ -59,7 +75,7 @@ export class PolicyGatekeeper implements Gatekeeper {
     this.#now = options.now;
   }
 
-  async admit({ pkh, request, digest }: GateRequest): Promise<void> {
+  async admit({ pkh, request, digest, gone }: GateRequest): Promise<void> {
     const facts = requestFacts(request);
     const subject: Subject = {
       key: pkh,
@@ -82,9 +98,16 @@ export class PolicyGatekeeper implements Gatekeeper {
       throw this.#refusal({ ...first, reason });
     }
     await this.#write(subject, 'held', 'policy', first);
-    const answer = await this.#confirmations.hold({ ...subject, rule: first.rule, reason: first.reason });
+    let answer: ConfirmationAnswer;
+    try {
+      answer = await this.#confirmations.hold({ ...subject, ...shown(request, facts), rule: first.rule, reason: first.reason }, gone);
+    } catch (err) {
+      // too many held already: refused before it is held, so consensus keeps its room
+      await this.#write(subject, 'denied', 'policy', { ...first, reason: `${first.reason}; not held: ${err instanceof Error ? err.message : String(err)}` });
+      throw err;
+    }
     if (answer.outcome !== 'approved') {
-      const reason = answer.outcome === 'timed_out' ? 'held for confirmation and nobody answered in time' : `held for confirmation and rejected by ${answer.by}`;
+      const reason = ANSWERED[answer.outcome](answer.by);
       await this.#write(subject, answer.outcome, answer.by, { ...first, reason });
       throw this.#refusal({ ...first, reason });
     }
@@ -100,19 +123,26 @@ export class PolicyGatekeeper implements Gatekeeper {
   #judge(pkh: string, facts: RequestFacts, subject: Subject, approvedBy?: string): Promise<PolicyDecision> {
     const spends = facts.kind === 'operation';
     const judge = async (): Promise<PolicyDecision> => {
-      const now = this.#now();
-      const spent = spends ? await this.#ledgerCall(() => this.#ledger?.spentSince(pkh, now - DAY_MS)) : undefined;
-      const decision = evaluatePolicy(this.policy, pkh, facts, spent ?? NO_SPENDING);
-      if (decision.verdict === 'deny') {
-        await this.#write(subject, 'denied', approvedBy === undefined ? 'policy' : `policy, after ${approvedBy} approved`, decision);
-        throw this.#refusal(decision);
+      for (let attempt = 0; attempt < MAX_LEDGER_RACES; attempt++) {
+        const now = this.#now();
+        const view = spends ? await this.#ledgerCall(() => this.#ledger?.read(pkh, now - DAY_MS)) : undefined;
+        const decision = evaluatePolicy(this.policy, pkh, facts, view?.spent ?? NO_SPENDING);
+        if (decision.verdict === 'deny') {
+          await this.#write(subject, 'denied', approvedBy === undefined ? 'policy' : `policy, after ${approvedBy} approved`, decision);
+          throw this.#refusal(decision);
+        }
+        if (decision.verdict === 'confirm' && approvedBy === undefined) return decision;
+        const { amount, fee } = totals(facts);
+        if (view !== undefined && (amount > 0n || fee > 0n)) {
+          // another process or instance appended since the read: judge again with its spending
+          const appended = await this.#ledgerCall(() => this.#ledger?.append(pkh, view.next, { time: now, amount, fee }));
+          if (appended === false) continue;
+        }
+        if (approvedBy === undefined) await this.#write(subject, 'allowed', 'policy', decision);
+        else await this.#write(subject, 'approved', approvedBy, decision);
+        return decision;
       }
-      if (decision.verdict === 'confirm' && approvedBy === undefined) return decision;
-      const { amount, fee } = totals(facts);
-      if (spends && (amount > 0n || fee > 0n)) await this.#ledgerCall(() => this.#ledger?.record(pkh, { time: now, amount, fee }));
-      if (approvedBy === undefined) await this.#write(subject, 'allowed', 'policy', decision);
-      else await this.#write(subject, 'approved', approvedBy, decision);
-      return decision;
+      throw storeUnavailable(`spending ledger ${this.#ledger?.name ?? ''}: lost ${MAX_LEDGER_RACES} races in a row for ${pkh}, so nothing was signed`);
     };
     return spends ? this.#spending.run(pkh, judge) : judge();
   }

@@ -53,14 +53,26 @@ function cap(limit: string, what: string, value: bigint, max: bigint | undefined
   return { limit, reason: `${what} ${formatTez(value)}${window} is over the limit of ${formatTez(max)}` };
 }
 
+/** Under an amount cap, a content whose worst case nothing bounds is past it. */
+function unbounded(limit: string, max: bigint | undefined, facts: RequestFacts): LimitBreach | undefined {
+  const op = facts.operations.find((candidate) => candidate.unbounded !== undefined);
+  if (max === undefined || op === undefined) return undefined;
+  return { limit, reason: `${op.kind} ${op.unbounded ?? ''}: no amount bounds it, so it cannot fit under ${formatTez(max)}` };
+}
+
 const perOperation: LimitRule = (limits, facts) => {
   const { amount, fee } = totals(facts);
-  return cap('max_amount', 'amount', amount, limits.maxAmount) ?? cap('max_fee', 'fee', fee, limits.maxFee);
+  return (
+    unbounded('max_amount', limits.maxAmount, facts) ??
+    cap('max_amount', 'amount', amount, limits.maxAmount) ??
+    cap('max_fee', 'fee', fee, limits.maxFee)
+  );
 };
 
 const perDay: LimitRule = (limits, facts, spent) => {
   const { amount, fee } = totals(facts);
   return (
+    unbounded('max_amount_24h', limits.maxAmount24h, facts) ??
     cap('max_amount_24h', 'amount', spent.amount + amount, limits.maxAmount24h, ' over 24 h') ??
     cap('max_fee_24h', 'fee', spent.fee + fee, limits.maxFee24h, ' over 24 h')
   );

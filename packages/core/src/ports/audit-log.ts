@@ -2,7 +2,7 @@
  * What happened to a request: signed at once, refused, held for a person, approved or refused
  * by them, or refused because nobody answered in time.
  */
-export type AuditDecision = 'allowed' | 'denied' | 'held' | 'approved' | 'rejected' | 'timed_out';
+export type AuditDecision = 'allowed' | 'denied' | 'held' | 'approved' | 'rejected' | 'timed_out' | 'abandoned';
 
 /** One line of the audit log. */
 export interface AuditRecord {
@@ -20,7 +20,7 @@ export interface AuditRecord {
   readonly decision: AuditDecision;
   /** the policy rule that decided (for policy decisions) */
   readonly rule?: string;
-  /** `policy`, `timeout`, or the operator who answered */
+  /** `policy`, `timeout`, `client` (it went away while held), or the operator who answered */
   readonly by: string;
   readonly reason?: string;
 }

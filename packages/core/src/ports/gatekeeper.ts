@@ -6,6 +6,8 @@ export interface GateRequest {
   readonly request: SigningRequest;
   /** BLAKE2b-256 of the request bytes */
   readonly digest: Uint8Array;
+  /** aborts when the client is gone: a request held for a person is then dropped */
+  readonly gone?: AbortSignal;
 }
 
 /**

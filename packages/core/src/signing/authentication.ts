@@ -1,11 +1,6 @@
 import { addressToBytes } from '../encoding/address.js';
-import type { Curve } from '../curve.js';
-import { configInvalid, isTezsignerError, TezsignerError } from '../errors.js';
-import { CURVE_PREFIXES } from '../encoding/prefixes.js';
-import { decodePublicKey } from '../encoding/public-key.js';
 import { AUTHENTICATION_MAGIC_BYTE, SIGN_REQUEST_TAG } from '../request/magic-bytes.js';
-import { verifySignature } from './sign-and-verify.js';
-import { decodeSignature } from '../encoding/signature.js';
+import { decodeKnownKeys, signedBy } from './signed-by.js';
 
 /** What a client signs to authenticate a sign request (protocol notes §1): 0x04 0x01 pkh_binary data. */
 export function authenticationBytes(pkh: string, data: Uint8Array): Uint8Array {
@@ -29,31 +24,8 @@ export type AuthenticationVerifier = (pkh: string, data: Uint8Array, signature: 
  * AUTH_INVALID when checked.
  */
 export function authenticationVerifier(authorizedPublicKeys: readonly string[]): AuthenticationVerifier {
-  const keys = authorizedPublicKeys.map((text, i) => {
-    try {
-      return decodePublicKey(text);
-    } catch (err) {
-      if (!isTezsignerError(err)) throw err;
-      throw configInvalid(`authorized key #${i + 1} is not a public key: ${err.message}`, err);
-    }
-  });
-  return (pkh, data, signature) => {
-    let decoded: { curve?: Curve; bytes: Uint8Array };
-    try {
-      decoded = decodeSignature(signature);
-    } catch (err) {
-      if (!isTezsignerError(err)) throw err;
-      throw new TezsignerError('AUTH_INVALID', `authentication is not a signature: ${err.message}`, { cause: err });
-    }
-    const message = authenticationBytes(pkh, data);
-    return keys.some(
-      (key) =>
-        // a generic `sig` carries no curve: try it with every key of the right signature length
-        (decoded.curve ?? key.curve) === key.curve &&
-        decoded.bytes.length === CURVE_PREFIXES[key.curve].signatureLength &&
-        verifySignature(key.curve, key.bytes, message, decoded.bytes),
-    );
-  };
+  const keys = decodeKnownKeys(authorizedPublicKeys, 'authorized key');
+  return (pkh, data, signature) => signedBy(keys, authenticationBytes(pkh, data), signature, 'authentication') !== undefined;
 }
 
 /** `authenticationVerifier(authorizedPublicKeys)` for a single check. */

@@ -31,6 +31,8 @@ const STATUS: Readonly<Record<ResponseErrorCode, number>> = {
   BACKEND_UNAVAILABLE: 503,
   STORE_UNAVAILABLE: 503,
   STORE_CORRUPT: 503,
+  // too many requests wait for a person: consensus signing keeps its room
+  OVERLOADED: 503,
   // A passphrase or configuration fault surfacing during a request is the operator's to fix.
   WRONG_PASSPHRASE: 500,
   CONFIG_INVALID: 500,

@@ -54,11 +54,23 @@ async function sign(options: SignRouteOptions, req: IncomingMessage, res: Server
   try {
     options.auth.check(pkh, bytes, authentication);
     checkChainAllowed(options.allowedChainIds, pkh, bytes);
-    result = await options.signer.sign(pkh, bytes);
+    result = await options.signer.sign(pkh, bytes, whenGone(res));
   } catch (err) {
     noteRequest(res, factsOfBytes(pkh, bytes));
     throw err;
   }
   noteRequest(res, { ...factsOf(result.request), outcome: result.outcome });
   sendJson(res, 200, { signature: result.signature });
+}
+
+/**
+ * Aborts when the connection closes before the answer is sent: a client that gave up (Taquito
+ * after 30 s) must not leave a request a person could still approve, for nobody.
+ */
+function whenGone(res: ServerResponse): AbortSignal {
+  const gone = new AbortController();
+  res.once('close', () => {
+    if (!res.writableFinished) gone.abort();
+  });
+  return gone.signal;
 }
