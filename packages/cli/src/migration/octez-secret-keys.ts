@@ -1,5 +1,5 @@
 import { TezsignerError, isEncryptedSecretKey } from '@tezsigner/core';
-import { isObject } from './octez-watermark-files.js';
+import { isObject } from './json-fields.js';
 
 /**
  * One entry of octez's `secret_keys` (the wallet's `secret_key` alias file: a JSON list of

@@ -1,5 +1,6 @@
-import { TezsignerError, b58cDecode, decodeSignature, isAddress } from '@tezsigner/core';
+import { decodeSignature } from '@tezsigner/core';
 import type { StoredWatermark, WatermarkEntry, WatermarkKind } from '@tezsigner/core';
+import { checkChainId, checkImplicitAddress, faultIn, isInt32Mark, isObject, jsonObjectOf, type Fault } from './json-fields.js';
 
 /**
  * octez-signer's high-watermark files (src/bin_signer/handler.ml, High_watermark): one per kind
@@ -23,30 +24,21 @@ const EXPORT_FILES: Readonly<Partial<Record<WatermarkKind, string>>> = {
   attestation: 'attestation_high_watermarks',
 };
 
-const INT32_MAX = 0x7fffffff;
-const isInt32Mark = (n: unknown): n is number => typeof n === 'number' && Number.isInteger(n) && n >= 0 && n <= INT32_MAX;
-
 /**
  * The marks of one octez file, all or nothing. A mark without a round was written for an Emmy
  * request (0x01 block, 0x02 endorsement), which this signer marks at round 0: a block stays a
  * block, an endorsement becomes a legacy endorsement.
  */
 export function parseOctezWatermarkFile(text: string, file: string, kind: WatermarkKind): WatermarkEntry[] {
-  const bad = (why: string) => new TezsignerError('BAD_REQUEST', `${file}: ${why}`);
-  let document: unknown;
-  try {
-    document = JSON.parse(text);
-  } catch {
-    throw bad('not JSON');
-  }
-  if (!isObject(document)) throw bad('not an object of chain ids');
+  const bad = faultIn(file);
+  const document = jsonObjectOf(text, bad, 'chain ids');
   const entries: WatermarkEntry[] = [];
   for (const [chainId, marks] of Object.entries(document)) {
     checkChainId(chainId, bad);
     if (!isObject(marks)) throw bad(`${chainId}: not an object of keys`);
     for (const [pkh, raw] of Object.entries(marks)) {
       const where = `${chainId} ${pkh}`;
-      if (!isAddress(pkh) || !/^tz[1-4]/.test(pkh)) throw bad(`${where}: not a tz1–tz4 address`);
+      checkImplicitAddress(pkh, (why) => bad(`${chainId} ${why}`));
       const { watermark, hasRound } = markOf(raw, (why) => bad(`${where}: ${why}`));
       entries.push({ key: { chainId, pkh, kind: !hasRound && kind === 'attestation' ? 'legacy_endorsement' : kind }, watermark });
     }
@@ -54,7 +46,7 @@ export function parseOctezWatermarkFile(text: string, file: string, kind: Waterm
   return entries;
 }
 
-function markOf(raw: unknown, bad: (why: string) => Error): { watermark: StoredWatermark; hasRound: boolean } {
+function markOf(raw: unknown, bad: Fault): { watermark: StoredWatermark; hasRound: boolean } {
   if (!isObject(raw)) throw bad('not an object');
   const { level, round, hash, signature } = raw;
   if (!isInt32Mark(level)) throw bad('level must be a non-negative int32');
@@ -91,13 +83,3 @@ export function serializeOctezWatermarkFiles(entries: readonly WatermarkEntry[])
   }
   return { files: new Map([...documents].map(([name, document]) => [name, `${JSON.stringify(document, null, 2)}\n`])), left };
 }
-
-export function checkChainId(chainId: string, bad: (why: string) => Error): void {
-  try {
-    b58cDecode(chainId, 'Net', 'chain id');
-  } catch {
-    throw bad(`${chainId} is not a chain id (Net…)`);
-  }
-}
-
-export const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);

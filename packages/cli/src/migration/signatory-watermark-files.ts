@@ -1,6 +1,6 @@
-import { TezsignerError, b58cDecode, bytesToHex, isAddress } from '@tezsigner/core';
+import { b58cDecode, bytesToHex } from '@tezsigner/core';
 import type { WatermarkEntry, WatermarkKind } from '@tezsigner/core';
-import { checkChainId, isObject } from './octez-watermark-files.js';
+import { checkChainId, checkImplicitAddress, faultIn, isInt32Mark, isObject, jsonObjectOf, type Fault } from './json-fields.js';
 
 /**
  * Signatory's file watermarks (pkg/signatory/watermark/file.go): `watermark_v2/<chain id>.json`
@@ -21,35 +21,27 @@ const NO_HASH = '0'.repeat(64);
 export const SIGNATORY_WATERMARK_DIR = 'watermark_v2';
 
 export function parseSignatoryWatermarkFile(text: string, file: string, fileName: string): WatermarkEntry[] {
-  const bad = (why: string) => new TezsignerError('BAD_REQUEST', `${file}: ${why}`);
+  const bad = faultIn(file);
   const chainId = fileName.replace(/\.json$/, '');
   checkChainId(chainId, bad);
-  let document: unknown;
-  try {
-    document = JSON.parse(text);
-  } catch {
-    throw bad('not JSON');
-  }
-  if (!isObject(document)) throw bad('not an object of keys');
+  const document = jsonObjectOf(text, bad, 'keys');
   const entries: WatermarkEntry[] = [];
   for (const [pkh, requests] of Object.entries(document)) {
-    if (!isAddress(pkh) || !/^tz[1-4]/.test(pkh)) throw bad(`${pkh}: not a tz1–tz4 address`);
+    checkImplicitAddress(pkh, bad);
     if (!isObject(requests)) throw bad(`${pkh}: not an object of request kinds`);
     for (const [name, raw] of Object.entries(requests)) {
       const kind = KINDS[name];
       if (kind === undefined) throw bad(`${pkh}: unknown request kind ${name}`);
       if (!isObject(raw)) throw bad(`${pkh} ${name}: not an object`);
       const { level, round, hash } = raw;
-      if (!isMark(level) || !isMark(round)) throw bad(`${pkh} ${name}: level and round must be non-negative int32`);
+      if (!isInt32Mark(level) || !isInt32Mark(round)) throw bad(`${pkh} ${name}: level and round must be non-negative int32`);
       entries.push({ key: { chainId, pkh, kind }, watermark: { level, round, hash: hashOf(hash, (why) => bad(`${pkh} ${name}: ${why}`)) } });
     }
   }
   return entries;
 }
 
-const isMark = (n: unknown): n is number => typeof n === 'number' && Number.isInteger(n) && n >= 0 && n <= 0x7fffffff;
-
-function hashOf(hash: unknown, bad: (why: string) => Error): string {
+function hashOf(hash: unknown, bad: Fault): string {
   if (hash === null || hash === undefined) return NO_HASH;
   if (typeof hash !== 'string') throw bad('hash must be a vh… hash or null');
   try {
