@@ -1,9 +1,9 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import { VECTORS_DIR, keyVectors, loadVectors } from '../../../test-support/vectors.js';
 import { tenderbakeBlock } from '../../http-server/test/support/consensus-bytes.js';
-import { oneLineError, runTezsigner, tempHome } from './support/run-cli.js';
+import { homePerTest, oneLineError, runTezsigner, tempHome } from './support/run-cli.js';
 
 // fixtures of octez's and Signatory's own formats: see test-vectors/README.md
 const OCTEZ = join(VECTORS_DIR, 'migration', 'octez-base-dir');
@@ -37,20 +37,14 @@ interface ShownMark {
   signature?: string;
 }
 
-let home: Awaited<ReturnType<typeof tempHome>>;
-let env: Record<string, string>;
-beforeEach(async () => {
-  home = await tempHome();
-  env = { TEZSIGNER_HOME: home.path, TEZSIGNER_PASSPHRASE: PASSPHRASE };
-});
-afterEach(() => home.remove());
+const home = homePerTest(PASSPHRASE);
 
 const shown = async (): Promise<ShownMark[]> => {
-  const run = await runTezsigner(['watermarks', 'show', '--json'], { env });
+  const run = await runTezsigner(['watermarks', 'show', '--json'], { env: home.env });
   expect(run.code, run.stderr).toBe(0);
   return JSON.parse(run.stdout) as ShownMark[];
 };
-const importOctez = (dir: string, ...more: string[]) => runTezsigner(['import', 'octez', '--base-dir', dir, '--key-passphrase-file', OCTEZ_PASSWORDS, ...more], { env });
+const importOctez = (dir: string, ...more: string[]) => runTezsigner(['import', 'octez', '--base-dir', dir, '--key-passphrase-file', OCTEZ_PASSWORDS, ...more], { env: home.env });
 
 describe('import octez', () => {
   test('imports every key it holds, skips the others by name, raises the marks, and a second import changes nothing', async () => {
@@ -87,18 +81,18 @@ describe('import octez', () => {
     expect((await importOctez(OCTEZ, '--plain')).code).toBe(0);
     for (const key of ['ed25519-1', 'secp256k1-2', 'p256-1', 'bls12_381-2']) {
       const vector = signed(key, 'block level 5000000 round 0');
-      const repeat = await runTezsigner(['sign', vector.public_key_hash, vector.bytes_hex], { env });
+      const repeat = await runTezsigner(['sign', vector.public_key_hash, vector.bytes_hex], { env: home.env });
       expect(repeat.code, repeat.stderr).toBe(0);
       expect(repeat.stdout.trim()).toBe(vector.signature);
       expect(repeat.stderr).toContain('signed before');
       // other bytes at the same level and round, and a lower level, are refused
       for (const bytes of [tenderbakeBlock(5_000_000, 0, 0xee), tenderbakeBlock(4_999_999, 5)]) {
-        expect(oneLineError(await runTezsigner(['sign', vector.public_key_hash, bytes], { env }))).toMatch(/refusing to sign/);
+        expect(oneLineError(await runTezsigner(['sign', vector.public_key_hash, bytes], { env: home.env }))).toMatch(/refusing to sign/);
       }
     }
     const attestation = signed('p256-2', 'attestation');
-    expect((await runTezsigner(['sign', attestation.public_key_hash, attestation.bytes_hex], { env })).stdout.trim()).toBe(attestation.signature);
-    const higher = await runTezsigner(['sign', pkhOf('ed25519-1'), tenderbakeBlock(5_000_001, 0)], { env });
+    expect((await runTezsigner(['sign', attestation.public_key_hash, attestation.bytes_hex], { env: home.env })).stdout.trim()).toBe(attestation.signature);
+    const higher = await runTezsigner(['sign', pkhOf('ed25519-1'), tenderbakeBlock(5_000_001, 0)], { env: home.env });
     expect(higher.code, higher.stderr).toBe(0);
   });
 
@@ -122,22 +116,22 @@ describe('import octez', () => {
     expect(run.stdout).toContain(`would import key "p256 plain" ${pkhOf('p256-2')} (p256)`);
     expect(run.stdout).toContain('11 keys: 8 would be imported, 0 already in the vault, 3 skipped');
     expect(await shown()).toEqual([]);
-    expect((await runTezsigner(['keys', 'list'], { env })).stdout).toContain('no keys');
+    expect((await runTezsigner(['keys', 'list'], { env: home.env })).stdout).toContain('no keys');
   });
 
   test('an encrypted key no passphrase opens is skipped, not guessed; on a terminal its passphrase is asked', async () => {
-    const noPasswords = await runTezsigner(['import', 'octez', '--base-dir', OCTEZ], { env });
+    const noPasswords = await runTezsigner(['import', 'octez', '--base-dir', OCTEZ], { env: home.env });
     expect(noPasswords.code, noPasswords.stderr).toBe(0);
     expect(noPasswords.stdout).toContain('skipped key "ed25519_encrypted": encrypted: give its passphrase with --key-passphrase-file');
     expect(noPasswords.stdout).toContain('11 keys: 4 imported, 0 already in the vault, 7 skipped');
-    const typed = await runTezsigner(['import', 'octez', '--base-dir', OCTEZ], { env, typed: ['correct horse ed25519', 'not it', 'not it', 'not it'] });
+    const typed = await runTezsigner(['import', 'octez', '--base-dir', OCTEZ], { env: home.env, typed: ['correct horse ed25519', 'not it', 'not it', 'not it'] });
     expect(typed.asked[0]).toContain('"ed25519_encrypted"');
     expect(typed.stdout).toContain(`imported key "ed25519_encrypted" ${pkhOf('ed25519-1')}`);
     expect(typed.stdout).toContain('skipped key "secp256k1_encrypted": wrong passphrase');
   });
 
   test('a folder that is no octez base directory is refused', async () => {
-    expect(oneLineError(await runTezsigner(['import', 'octez', '--base-dir', SIGNATORY], { env }))).toContain('neither secret_keys nor');
+    expect(oneLineError(await runTezsigner(['import', 'octez', '--base-dir', SIGNATORY], { env: home.env }))).toContain('neither secret_keys nor');
   });
 });
 
@@ -145,7 +139,7 @@ describe('watermarks export --format octez', () => {
   test('writes octez-signer’s files, which import back to the same marks; an existing file is never overwritten', async () => {
     expect((await importOctez(OCTEZ)).code).toBe(0);
     const out = join(home.path, 'back-to-octez');
-    const run = await runTezsigner(['watermarks', 'export', '--format', 'octez', '--out', out], { env });
+    const run = await runTezsigner(['watermarks', 'export', '--format', 'octez', '--out', out], { env: home.env });
     expect(run.code, run.stderr).toBe(0);
     for (const file of ['block_high_watermarks', 'preattestation_high_watermarks', 'attestation_high_watermarks']) {
       expect(JSON.parse(await readFile(join(out, file), 'utf8'))).toEqual(JSON.parse(await readFile(join(OCTEZ, file), 'utf8')));
@@ -153,20 +147,20 @@ describe('watermarks export --format octez', () => {
     const marks = await shown();
     const other = await tempHome();
     try {
-      const otherEnv = { ...env, TEZSIGNER_HOME: other.path };
+      const otherEnv = { ...home.env, TEZSIGNER_HOME: other.path };
       expect((await runTezsigner(['import', 'octez', '--base-dir', out], { env: otherEnv })).code).toBe(0);
       const back = await runTezsigner(['watermarks', 'show', '--json'], { env: otherEnv });
       expect(JSON.parse(back.stdout)).toEqual(marks);
     } finally {
       await other.remove();
     }
-    expect(oneLineError(await runTezsigner(['watermarks', 'export', '--format', 'octez', '--out', out], { env }))).toContain('never overwritten');
+    expect(oneLineError(await runTezsigner(['watermarks', 'export', '--format', 'octez', '--out', out], { env: home.env }))).toContain('never overwritten');
   });
 });
 
 describe('import signatory', () => {
   test('raises the marks of watermark_v2/<chain>.json; without a stored signature, even the same request is refused', async () => {
-    const run = await runTezsigner(['import', 'signatory', '--watermarks', SIGNATORY], { env });
+    const run = await runTezsigner(['import', 'signatory', '--watermarks', SIGNATORY], { env: home.env });
     expect(run.code, run.stderr).toBe(0);
     expect(run.stdout).toContain('7 entries: 7 raised, 0 kept');
     const marks = await shown();
@@ -176,9 +170,9 @@ describe('import signatory', () => {
     expect(marks.every((m) => m.signature === undefined)).toBe(true);
 
     const keys = keyVectors().find((k) => k.name === 'ed25519-1');
-    expect((await runTezsigner(['keys', 'import', '--name', 'baker'], { env, stdin: keys?.secret_key })).code).toBe(0);
-    expect(oneLineError(await runTezsigner(['sign', vector.public_key_hash, vector.bytes_hex], { env }))).toContain('without a stored signature');
-    expect(oneLineError(await runTezsigner(['sign', vector.public_key_hash, tenderbakeBlock(5_000_000, 1)], { env }))).toMatch(/refusing to sign/);
-    expect((await runTezsigner(['import', 'signatory', '--watermarks', join(SIGNATORY, 'watermark_v2')], { env })).stdout).toContain('7 entries: 0 raised, 7 kept');
+    expect((await runTezsigner(['keys', 'import', '--name', 'baker'], { env: home.env, stdin: keys?.secret_key })).code).toBe(0);
+    expect(oneLineError(await runTezsigner(['sign', vector.public_key_hash, vector.bytes_hex], { env: home.env }))).toContain('without a stored signature');
+    expect(oneLineError(await runTezsigner(['sign', vector.public_key_hash, tenderbakeBlock(5_000_000, 1)], { env: home.env }))).toMatch(/refusing to sign/);
+    expect((await runTezsigner(['import', 'signatory', '--watermarks', join(SIGNATORY, 'watermark_v2')], { env: home.env })).stdout).toContain('7 entries: 0 raised, 7 kept');
   });
 });
