@@ -104,6 +104,24 @@ describe('SignerService: the version of a tz4 request', () => {
     await expect(augFirst.sign(key.public_key_hash, bytes)).rejects.toMatchObject({ code: 'WATERMARK_REFUSED' });
   });
 
+  it('two signers sharing one store, asked the same bytes under both schemes at once: one signature leaves, the other is refused', async () => {
+    for (const versions of [
+      [1, 2],
+      [3, 1],
+    ] as const) {
+      const watermarks = new MemoryWatermarkStore();
+      const keys = new MemoryKeyProvider([decodeSecretKey(key.secret_key)]);
+      const [a, b] = [new SignerService({ keys, watermarks }), new SignerService({ keys, watermarks })];
+      const outcomes = await Promise.allSettled([a.sign(key.public_key_hash, bytes, { version: versions[0] }), b.sign(key.public_key_hash, bytes, { version: versions[1] })]);
+      const signed = outcomes.flatMap((o) => (o.status === 'fulfilled' ? [o.value.signature] : []));
+      const refused = outcomes.flatMap((o) => (o.status === 'rejected' ? [(o.reason as { code?: string }).code] : []));
+      expect(signed).toHaveLength(1);
+      expect(refused).toEqual(['WATERMARK_REFUSED']);
+      const stored = await watermarks.list();
+      expect(stored.map((entry) => entry.watermark.signature)).toEqual(signed);
+    }
+  });
+
   it('signs tz1 alike under every version', async () => {
     const ed = keyOf('ed25519-1');
     const service = new SignerService({ keys: new MemoryKeyProvider([decodeSecretKey(ed.secret_key)]), watermarks: new MemoryWatermarkStore(), policy: { checkHighWatermark: false } });
