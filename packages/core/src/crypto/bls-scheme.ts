@@ -2,7 +2,7 @@ import { bls12_381 } from '@noble/curves/bls12-381.js';
 import { assertPublicKey } from '../encoding/public-key.js';
 import { assertSecretKey, blsScalar, derivePublicKey, type SecretKey } from '../encoding/secret-key.js';
 import { notSupported } from '../errors.js';
-import type { KeyVerifier } from './curve-crypto.js';
+import { importedOnce, type KeyVerifier } from './curve-crypto.js';
 
 // The proof-of-possession ciphersuite octez uses for tz4 (min-pk: keys in G1, signatures in G2).
 export const BLS_SIGNATURE_DST = 'BLS_SIG_BLS12381G2_XMD:SHA-256_SSWU_RO_POP_';
@@ -68,8 +68,12 @@ export function verifyBlsProofOfPossession(publicKey: Uint8Array, proof: Uint8Ar
  */
 export function blsSignAugmented(sk: SecretKey, bytes: Uint8Array): Uint8Array {
   requireBls(sk);
-  return nobleBlsSign(sk.bytes, augmentedMessage(derivePublicKey(sk), bytes), BLS_AUG_DST);
+  return nobleBlsSign(sk.bytes, augmentedMessage(publicKeyOf(sk.bytes), bytes), BLS_AUG_DST);
 }
+
+// a provider signs with the same key array each time: its public key (a G1 multiplication,
+// some 10 ms on noble) is derived once per array
+const publicKeyOf = importedOnce((secret) => derivePublicKey({ curve: 'bls12_381', bytes: secret }));
 
 /** Whether `signature` is a version-1 (augmented) signature of `bytes` by `publicKey`. */
 export function verifyBlsAugmented(publicKey: Uint8Array, bytes: Uint8Array, signature: Uint8Array): boolean {
