@@ -130,6 +130,14 @@ describe('import octez', () => {
     expect(typed.stdout).toContain('skipped key "secp256k1_encrypted": wrong passphrase');
   });
 
+  test('--no-keys raises the marks and leaves the vault alone', async () => {
+    const run = await importOctez(OCTEZ, '--no-keys');
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout).toContain('23 entries: 23 raised, 0 kept');
+    expect(run.stdout).toContain('keys not imported (--no-keys)');
+    expect((await runTezsigner(['keys', 'list'], { env: home.env })).stdout).toContain('no keys');
+  });
+
   test('a folder that is no octez base directory is refused', async () => {
     expect(oneLineError(await runTezsigner(['import', 'octez', '--base-dir', SIGNATORY], { env: home.env }))).toContain('neither secret_keys nor');
   });

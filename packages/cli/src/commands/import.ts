@@ -18,6 +18,8 @@ interface ImportOctezOptions extends BackendOptions {
   readonly keyPassphraseFile?: string;
   readonly plain?: boolean;
   readonly dryRun?: boolean;
+  /** commander's --no-keys */
+  readonly keys: boolean;
 }
 
 interface ImportSignatoryOptions extends BackendOptions {
@@ -41,6 +43,7 @@ export function registerImportCommands(program: Command, io: CliIo): void {
         .requiredOption('--base-dir <dir>', 'the octez base directory (octez-signer -d, octez-client -d; often ~/.tezos-signer or ~/.tezos-client)')
         .option(`${KEY_PASSPHRASE_OPTION} <file>`, 'passphrases of its encrypted keys, one a line, tried in turn (asked on a terminal otherwise)')
         .option('--plain', 'store the imported secret keys unencrypted')
+        .option('--no-keys', 'import the high watermarks only (the keys are already where tezsigner signs, e.g. in Key Vault)')
         .option('--dry-run', 'print what would be imported, skipped and raised, and write nothing'),
     ),
   ).action((options: ImportOctezOptions) => importOctez(options, io));
@@ -72,7 +75,8 @@ async function importOctez(options: ImportOctezOptions, io: CliIo): Promise<void
   const writable = { ...options, createHome: options.dryRun !== true };
   if (entries.length === 0) io.stdout(`no high-watermark files in ${options.baseDir}\n`);
   else await raiseWatermarks(highestPerKey(entries), writable, io, options.dryRun === true);
-  if (keysFile === undefined) io.stdout(`no secret_keys file in ${options.baseDir}: no keys imported\n`);
+  if (!options.keys) io.stdout('keys not imported (--no-keys)\n');
+  else if (keysFile === undefined) io.stdout(`no secret_keys file in ${options.baseDir}: no keys imported\n`);
   else await importOctezKeys(parseOctezSecretKeys(await readText(keysFile), keysFile), options, io);
 }
 
