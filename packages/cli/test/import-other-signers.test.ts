@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { VECTORS_DIR, keyVectors, loadVectors } from '../../../test-support/vectors.js';
@@ -128,6 +128,17 @@ describe('import octez', () => {
     expect(typed.asked[0]).toContain('"ed25519_encrypted"');
     expect(typed.stdout).toContain(`imported key "ed25519_encrypted" ${pkhOf('ed25519-1')}`);
     expect(typed.stdout).toContain('skipped key "secp256k1_encrypted": wrong passphrase');
+  });
+
+  test('a dry run before the home exists says what would happen and makes no home', async () => {
+    const fresh = join(home.path, 'not-yet');
+    const run = await runTezsigner(['import', 'octez', '--base-dir', OCTEZ, '--key-passphrase-file', OCTEZ_PASSWORDS, '--dry-run'], {
+      env: { ...home.env, TEZSIGNER_HOME: fresh },
+    });
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout).toContain('23 entries: 23 would be raised, 0 kept, in the file store (dry run: nothing written)');
+    expect(run.stdout).toContain('11 keys: 8 would be imported, 0 already in the vault, 3 skipped');
+    await expect(stat(fresh)).rejects.toMatchObject({ code: 'ENOENT' });
   });
 
   test('--no-keys raises the marks and leaves the vault alone', async () => {

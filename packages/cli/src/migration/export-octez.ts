@@ -1,10 +1,11 @@
-import { access, mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { TezsignerError } from '@tezsigner/core';
 import type { BackendOptions } from '../backends/backend-options.js';
 import { withWatermarkStore } from '../backends/registry.js';
 import type { CliIo } from '../io/cli-io.js';
 import { serializeOctezWatermarkFiles } from './octez-watermark-files.js';
+import { exists } from './path-exists.js';
 
 /**
  * `watermarks export --format octez --out DIR`: octez-signer's own files, so a baker can move
@@ -18,11 +19,7 @@ export async function exportOctez(options: BackendOptions & { readonly out?: str
   const { files, left } = serializeOctezWatermarkFiles(entries);
   await mkdir(dir, { recursive: true, mode: 0o700 });
   for (const file of files.keys()) {
-    const exists = await access(join(dir, file)).then(
-      () => true,
-      () => false,
-    );
-    if (exists) throw new TezsignerError('CONFIG_INVALID', `${join(dir, file)} exists: move it aside first (its marks may be higher than these; it is never overwritten)`);
+    if (await exists(join(dir, file))) throw new TezsignerError('CONFIG_INVALID', `${join(dir, file)} exists: move it aside first (its marks may be higher than these; it is never overwritten)`);
   }
   for (const [file, text] of files) {
     try {

@@ -1,7 +1,9 @@
 import { TezsignerError, compareMarks, isAbove, watermarkKeyId } from '@tezsigner/core';
+import { resolveHomePath } from '@tezsigner/local-adapter';
 import type { StoredWatermark, WatermarkEntry } from '@tezsigner/core';
 import type { BackendOptions } from '../backends/backend-options.js';
 import { withWatermarkStore } from '../backends/registry.js';
+import { exists } from './path-exists.js';
 import type { CliIo } from '../io/cli-io.js';
 
 const describeMark = (w: StoredWatermark) => `level ${w.level} round ${w.round}`;
@@ -27,6 +29,11 @@ export function highestPerKey(entries: readonly WatermarkEntry[]): WatermarkEntr
  * raised or kept; with `dryRun`, only reads the store and prints what an import would do.
  */
 export async function raiseWatermarks(entries: readonly WatermarkEntry[], options: BackendOptions, io: CliIo, dryRun = false): Promise<void> {
+  if (dryRun && options.watermarkStore === 'file' && !(await exists(resolveHomePath({ home: options.home, env: io.env })))) {
+    // a dry run before the home is made: its file store would hold nothing
+    report(entries, new Set(entries.map((e) => watermarkKeyId(e.key))), new Map(), 'file', io, dryRun);
+    return;
+  }
   await withWatermarkStore({ ...options, readOnly: dryRun }, io, async (store) => {
     if (!dryRun && store.importEntries === undefined) throw new TezsignerError('NOT_SUPPORTED', `the ${store.name} store cannot import watermarks`);
     const before = new Map((await store.list()).map((e) => [watermarkKeyId(e.key), e.watermark]));
@@ -34,19 +41,31 @@ export async function raiseWatermarks(entries: readonly WatermarkEntry[], option
       ? new Set(entries.filter((e) => isAbove(e.watermark, before.get(watermarkKeyId(e.key)))).map((e) => watermarkKeyId(e.key)))
       : new Set((await (store.importEntries?.(entries) ?? [])).map(watermarkKeyId));
     const stored = dryRun ? before : new Map((await store.list()).map((e) => [watermarkKeyId(e.key), e.watermark]));
-    const verb = dryRun ? 'would raise' : 'raised ';
-    const signed = (w: StoredWatermark) => (w.signature === undefined ? '' : ' (signature kept: the same request gets the same signature)');
-    for (const { key, watermark } of entries) {
-      const id = watermarkKeyId(key);
-      const now = stored.get(id);
-      const where = `${key.chainId} ${key.pkh} ${key.kind}`;
-      io.stdout(
-        raised.has(id)
-          ? `${verb} ${where} to ${describeMark(watermark)}${signed(watermark)}\n`
-          : `kept    ${where} at ${now === undefined ? 'its stored mark' : describeMark(now)} (import has ${describeMark(watermark)}; never lowered)\n`,
-      );
-    }
-    const what = `${entries.length} entr${entries.length === 1 ? 'y' : 'ies'}: ${raised.size} ${dryRun ? 'would be raised' : 'raised'}, ${entries.length - raised.size} kept`;
-    io.stdout(`${what}, ${dryRun ? 'in' : 'into'} the ${store.name} store${dryRun ? ' (dry run: nothing written)' : ''}\n`);
+    report(entries, raised, stored, store.name, io, dryRun);
   });
+}
+
+/** Per entry, whether it was (or would be) raised or kept, then the totals. */
+function report(
+  entries: readonly WatermarkEntry[],
+  raised: ReadonlySet<string>,
+  stored: ReadonlyMap<string, StoredWatermark>,
+  storeName: string,
+  io: CliIo,
+  dryRun: boolean,
+): void {
+  const verb = dryRun ? 'would raise' : 'raised ';
+  const signed = (w: StoredWatermark) => (w.signature === undefined ? '' : ' (signature kept: the same request gets the same signature)');
+  for (const { key, watermark } of entries) {
+    const id = watermarkKeyId(key);
+    const now = stored.get(id);
+    const where = `${key.chainId} ${key.pkh} ${key.kind}`;
+    io.stdout(
+      raised.has(id)
+        ? `${verb} ${where} to ${describeMark(watermark)}${signed(watermark)}\n`
+        : `kept    ${where} at ${now === undefined ? 'its stored mark' : describeMark(now)} (import has ${describeMark(watermark)}; never lowered)\n`,
+    );
+  }
+  const what = `${entries.length} entr${entries.length === 1 ? 'y' : 'ies'}: ${raised.size} ${dryRun ? 'would be raised' : 'raised'}, ${entries.length - raised.size} kept`;
+  io.stdout(`${what}, ${dryRun ? 'in' : 'into'} the ${storeName} store${dryRun ? ' (dry run: nothing written)' : ''}\n`);
 }
