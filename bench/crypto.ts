@@ -48,6 +48,18 @@ async function p256ServedVsFresh(input: { bytes: Uint8Array; digest: Uint8Array 
   console.log(`a served P-256 key verifies ${(served.perSecond / fresh.perSecond).toFixed(1)}× as fast as a fresh one`);
 }
 
+/** A tz4 signature under each scheme a client's ?version= may ask: 2 and 3 (proof of possession, blst) and 1 (augmented, noble only). */
+async function blsSchemes(input: { bytes: Uint8Array; digest: Uint8Array }): Promise<void> {
+  const vector = keyVectors().find((k) => k.curve === 'bls12_381');
+  if (vector === undefined) throw new Error('no bls12_381 key vector');
+  const sk = decodeSecretKey(vector.secret_key);
+  const pop = await measureOne(() => signWithSecretKey(sk, { ...input, blsScheme: 'pop' }));
+  const aug = await measureOne(() => signWithSecretKey(sk, { ...input, blsScheme: 'aug' }));
+  console.log(line('sign bls12_381, version 2/3 (proof of possession)', pop));
+  console.log(line('sign bls12_381, version 1 (augmented, noble)', aug));
+  console.log(`a version-1 tz4 signature costs ${(pop.perSecond / aug.perSecond).toFixed(0)}× a version-2/3 one`);
+}
+
 export async function run(): Promise<void> {
   const { signatures } = loadVectors<{ signatures: { bytes_hex: string }[] }>('signatures');
   const bytes = hexToBytes(signatures[0]?.bytes_hex ?? '');
@@ -78,6 +90,7 @@ export async function run(): Promise<void> {
   }
   console.log(`verify costs (sign ops/s ÷ verify ops/s): ${signVsVerify.join(', ')}`);
   await p256ServedVsFresh(input);
+  await blsSchemes(input);
 
   const highS = loadVectors<{ low_s: { high_s_raw_hex: string }[] }>('signatures').low_s[0]?.high_s_raw_hex ?? '';
   console.log(line('normalize high-S secp256k1', await measureOne(() => normalizeEcdsaSignature('secp256k1', hexToBytes(highS)))));

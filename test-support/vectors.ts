@@ -4,7 +4,7 @@ import { resolve } from 'node:path';
 
 export const VECTORS_DIR = resolve(import.meta.dirname, '../test-vectors');
 
-export function loadVectors<T = unknown>(name: 'keys' | 'requests' | 'signatures' | 'operations' | 'encrypted-keys' | 'azure-keys' | 'authentication'): T {
+export function loadVectors<T = unknown>(name: 'keys' | 'requests' | 'signatures' | 'operations' | 'encrypted-keys' | 'azure-keys' | 'authentication' | 'bls-versions'): T {
   return JSON.parse(readFileSync(resolve(VECTORS_DIR, `${name}.json`), 'utf8')) as T;
 }
 
@@ -43,3 +43,15 @@ export interface LowSVector {
   high_s_raw_hex: string;
   order_hex: string;
 }
+
+/** The same bytes signed by a tz4 key under signature version 1 and under versions 2 and 3. */
+export interface BlsVersionVector {
+  key: string;
+  public_key_hash: string;
+  request: string;
+  bytes_hex: string;
+  version_1_raw_signature_hex: string;
+  versions_2_and_3_raw_signature_hex: string;
+}
+
+export const blsVersionVectors = (): BlsVersionVector[] => loadVectors<{ signatures: BlsVersionVector[] }>('bls-versions').signatures;

@@ -5,6 +5,7 @@ import { failureReport } from './io/describe-failure.js';
 import { registerAzureCommands } from './commands/azure.js';
 import { registerConfigCommands } from './commands/config.js';
 import { registerConfirmCommand } from './commands/confirm.js';
+import { registerImportCommands } from './commands/import.js';
 import { registerInitCommand } from './commands/init.js';
 import { registerKeysCommands } from './commands/keys.js';
 import { registerPkcs11Commands } from './commands/pkcs11.js';
@@ -31,6 +32,7 @@ export function buildProgram(io: CliIo, azureAccess: AzureAccess = productionAzu
   registerSignCommand(program, io);
   registerConfirmCommand(program, io);
   registerWatermarksCommands(program, io);
+  registerImportCommands(program, io);
   registerAzureCommands(program, io, azureAccess);
   registerPkcs11Commands(program, io);
   registerConfigCommands(program, io);

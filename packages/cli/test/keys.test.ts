@@ -238,3 +238,23 @@ describe('keys list', () => {
     }
   });
 });
+
+describe('keys prove-possession', () => {
+  const proofs = loadVectors<{ bls_proofs_of_possession: { public_key_hash: string; proof: string }[] }>('signatures').bls_proofs_of_possession;
+
+  test('prints the proof of possession of a tz4 key, the one of the vectors, which Taquito accepts', async () => {
+    const key = keyVectors().find((k) => k.curve === 'bls12_381');
+    const expected = proofs.find((p) => p.public_key_hash === key?.public_key_hash)?.proof;
+    if (key === undefined || expected === undefined) throw new Error('no tz4 vector with a proof');
+    expect((await runTezsigner(['keys', 'import', '--name', 'tz4'], { env, stdin: key.secret_key })).code).toBe(0);
+    const run = await runTezsigner(['keys', 'prove-possession', key.public_key_hash], { env });
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout.trim()).toBe(expected);
+    expect(verifySignature(key.public_key_hex, key.public_key, run.stdout.trim(), undefined, true)).toBe(true);
+
+    const ed = keyVectors().find((k) => k.curve === 'ed25519');
+    if (ed === undefined) throw new Error('no tz1 vector');
+    expect((await runTezsigner(['keys', 'import', '--name', 'tz1'], { env, stdin: ed.secret_key })).code).toBe(0);
+    expect(oneLineError(await runTezsigner(['keys', 'prove-possession', ed.public_key_hash], { env }))).toContain('tz4');
+  });
+});

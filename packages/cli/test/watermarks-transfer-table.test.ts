@@ -7,6 +7,7 @@ import { checkWatermark } from '@tezsigner/core';
 import type { WatermarkEntry, WatermarkKey } from '@tezsigner/core';
 import { startAzurite } from '../../azure-adapter/test/support/azurite.js';
 import type { Azurite } from '../../azure-adapter/test/support/azurite.js';
+import { VECTORS_DIR } from '../../../test-support/vectors.js';
 import { oneLineError, runTezsigner, tempHome } from './support/run-cli.js';
 
 const CHAIN = 'NetXdQprcVkpaWU';
@@ -36,6 +37,29 @@ afterEach(() => home.remove());
 const tableArgs = () => ['--watermark-store', 'azure-table', '--azure-table-name', tableName];
 const table = () => new TableWatermarkStore({ connectionString: azurite.connectionString, tableName });
 const byKind = (entries: readonly WatermarkEntry[]) => Object.fromEntries(entries.map((e) => [e.key.kind, e.watermark]));
+
+describe('import octez and signatory into the table', () => {
+  test('raises the table to an octez base directory’s marks, signatures kept; a dry run and a second import change nothing', async () => {
+    const octez = join(VECTORS_DIR, 'migration', 'octez-base-dir');
+    const dry = await runTezsigner(['import', 'octez', '--base-dir', octez, '--dry-run', ...tableArgs()], { env });
+    expect(dry.code, dry.stderr).toBe(0);
+    expect(dry.stdout).toContain('23 entries: 23 would be raised, 0 kept, in the azure-table store (dry run: nothing written)');
+    expect(await table().list()).toEqual([]);
+
+    const run = await runTezsigner(['import', 'octez', '--base-dir', octez, '--plain', ...tableArgs()], { env });
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout).toContain('23 entries: 23 raised, 0 kept, into the azure-table store');
+    const block = (await table().list()).find((e) => e.key.kind === 'block' && e.key.pkh === PKH && e.key.chainId === CHAIN);
+    const octezBlock = JSON.parse(await readFile(join(octez, 'block_high_watermarks'), 'utf8')) as Record<string, Record<string, object>>;
+    expect(block?.watermark).toEqual(octezBlock[CHAIN]?.[PKH]);
+
+    const signatory = await runTezsigner(['import', 'signatory', '--watermarks', join(VECTORS_DIR, 'migration', 'signatory-base-dir'), ...tableArgs()], { env });
+    // the ghostnet marks are new; mainnet's are at or below octez's (Signatory's tz1 block is round 2: raised)
+    expect(signatory.stdout).toContain(`raised  ${CHAIN} ${PKH} block to level 5000000 round 2`);
+    const again = await runTezsigner(['import', 'octez', '--base-dir', octez, '--plain', ...tableArgs()], { env });
+    expect(again.stdout).toContain('0 raised');
+  });
+});
 
 describe('watermarks export / import between the file store and the table', () => {
   test('moves the file store to the table, raising only, and says which entries were raised and kept', async () => {

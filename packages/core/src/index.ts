@@ -56,7 +56,8 @@ export { approvalBytes, approvalVerifier, signApproval, type ApprovalVerifier } 
 export { KeyedQueue } from './watermark/keyed-queue.js';
 export { MemoryWatermarkStore } from './memory/watermark-store.js';
 export { MemoryKeyProvider } from './memory/key-provider.js';
-export { SignerService, type SignerPolicy, type SignerServiceOptions, type SignResult } from './signer-service.js';
+export { SignerService, type SignerPolicy, type SignerServiceOptions, type SignOptions, type SignResult } from './signer-service.js';
+export { SIGNATURE_VERSIONS, LATEST_SIGNATURE_VERSION, isSignatureVersion, parseSignatureVersion, type SignatureVersion, type BlsScheme } from './signing/signature-version.js';
 export type { GateRequest, Gatekeeper } from './ports/gatekeeper.js';
 export type { AuditDecision, AuditLog, AuditRecord } from './ports/audit-log.js';
 export type { ConfirmationAnswer, Confirmations, HeldRequest } from './ports/confirmations.js';

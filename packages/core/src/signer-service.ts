@@ -1,7 +1,7 @@
 import { blake2b256 } from './crypto/blake2b.js';
 import { isCurve, type Curve } from './curve.js';
 import { normalizeEcdsaSignature } from './crypto/ecdsa-normalize.js';
-import { backendUnavailable, configInvalid, isTezsignerError, keyNotFound, notSupported, policyDenied, storeCorrupt, storeUnavailable } from './errors.js';
+import { backendUnavailable, badRequest, configInvalid, isTezsignerError, keyNotFound, notSupported, policyDenied, storeCorrupt, storeUnavailable, watermarkRefused } from './errors.js';
 import { bytesToHex } from './encoding/hex.js';
 import { AUTHENTICATION_MAGIC_BYTE, DEFAULT_MAGIC_BYTES, describeMagicByte, formatMagicByte, validateMagicBytes } from './request/magic-bytes.js';
 import type { Gatekeeper } from './ports/gatekeeper.js';
@@ -14,6 +14,7 @@ import { parseRequest, watermarkOf, type SigningRequest } from './request/parse.
 import { verifyBlsProofOfPossession, verifySignature } from './signing/sign-and-verify.js';
 import { decodeSignature, encodeSignature } from './encoding/signature.js';
 import { checkWatermark, watermarkKeyId } from './watermark/marks.js';
+import { blsSchemeFor, isSignatureVersion, type BlsScheme, type SignatureVersion } from './signing/signature-version.js';
 
 export interface SignerPolicy {
   /** first bytes a request may start with; default 0x11, 0x12, 0x13 (a baker's). 0x04 is refused. */
@@ -28,6 +29,16 @@ export interface SignerServiceOptions {
   readonly policy?: SignerPolicy;
   /** decides, once a request is read, whether it is signed at all (per-key policy, confirmation) */
   readonly gatekeeper?: Gatekeeper;
+}
+
+export interface SignOptions {
+  /**
+   * octez's `?version=` (absent: the current protocol's). It chooses the BLS scheme of a tz4
+   * signature and changes nothing for other keys; version 0 has no BLS (BAD_REQUEST for tz4).
+   */
+  readonly version?: SignatureVersion;
+  /** aborts when the caller no longer waits for the answer (its client disconnected) */
+  readonly gone?: AbortSignal;
 }
 
 export interface SignResult {
@@ -83,20 +94,21 @@ export class SignerService {
     return (await this.#key(pkh)).info.publicKey;
   }
 
-  /** `gone` aborts when the caller no longer waits for the answer (its client disconnected). */
-  async sign(pkh: string, requestBytes: Uint8Array, gone?: AbortSignal): Promise<SignResult> {
+  async sign(pkh: string, requestBytes: Uint8Array, options: SignOptions = {}): Promise<SignResult> {
     // our own copy: the bytes checked against the watermark must be the bytes signed
     const bytes = requestBytes instanceof Uint8Array ? Uint8Array.from(requestBytes) : requestBytes;
+    if (options.version !== undefined && !isSignatureVersion(options.version)) throw badRequest(`unknown signature version ${String(options.version)}`);
     const { info: key, publicKey } = await this.#key(pkh);
+    const scheme = blsSchemeFor(key.curve, options.version);
     // policy first: a request of a kind this signer never signs is refused as such, unread
     if (bytes.length > 0) this.#checkMagicByte(bytes[0] as number);
     const request = parseRequest(bytes, key.curve);
     const digest = blake2b256(bytes);
-    await this.#gatekeeper?.admit({ pkh: key.pkh, request, digest, ...(gone === undefined ? {} : { gone }) });
+    await this.#gatekeeper?.admit({ pkh: key.pkh, request, digest, ...(options.gone === undefined ? {} : { gone: options.gone }) });
 
     const position = this.policy.checkHighWatermark ? watermarkOf(request) : undefined;
     if (position === undefined) {
-      return { signature: await this.#signFresh(key, publicKey, bytes, digest), request, outcome: 'signed' };
+      return { signature: await this.#signFresh(key, publicKey, bytes, digest, scheme), request, outcome: 'signed' };
     }
     const watermark = { chainId: position.chainId, pkh: key.pkh, kind: position.kind } satisfies WatermarkKey;
     const mark = { level: position.level, round: position.round, hash: bytesToHex(digest) } satisfies WatermarkMark;
@@ -105,9 +117,9 @@ export class SignerService {
     return this.#watermarkQueue.run(watermarkKeyId(watermark), async () => {
       const decision = checkWatermark(await this.#store(() => this.#watermarks.read(watermark)), mark);
       if (decision.outcome === 'repeat') {
-        return { signature: this.#storedSignature(key, publicKey, bytes, decision.signature), request, outcome: 'repeated' };
+        return { signature: this.#storedSignature(key, publicKey, bytes, decision.signature, scheme), request, outcome: 'repeated' };
       }
-      const signature = await this.#signFresh(key, publicKey, bytes, digest);
+      const signature = await this.#signFresh(key, publicKey, bytes, digest, scheme);
       const committed: CommitResult | undefined = await this.#store(() => this.#watermarks.commit(watermark, { ...mark, signature }));
       if (committed?.committed === true) return { signature, request, outcome: 'signed' };
       if (committed?.committed !== false || typeof committed.stored !== 'object') {
@@ -118,15 +130,16 @@ export class SignerService {
       if (after.outcome !== 'repeat') {
         throw storeUnavailable(`watermark store ${this.#watermarks.name} refused a commit above its stored mark for ${key.pkh}; the signature was not returned`);
       }
-      return { signature: this.#storedSignature(key, publicKey, bytes, after.signature), request, outcome: 'lost_race' };
+      return { signature: this.#storedSignature(key, publicKey, bytes, after.signature, scheme), request, outcome: 'lost_race' };
     });
   }
 
   /** A signature made now by the backend, in octez's form and verified, not yet returned. */
-  async #signFresh(key: KeyInfo, publicKey: Uint8Array, bytes: Uint8Array, digest: Uint8Array): Promise<string> {
-    const raw = await this.#backend(`sign for ${key.pkh}`, () => this.#keys.sign(key.pkh, { bytes, digest }));
+  async #signFresh(key: KeyInfo, publicKey: Uint8Array, bytes: Uint8Array, digest: Uint8Array, blsScheme: BlsScheme | undefined): Promise<string> {
+    const input = blsScheme === undefined ? { bytes, digest } : { bytes, digest, blsScheme };
+    const raw = await this.#backend(`sign for ${key.pkh}`, () => this.#keys.sign(key.pkh, input));
     const signatureBytes = this.#normalized(key, raw);
-    if (!verifySignature(key.curve, publicKey, bytes, signatureBytes)) {
+    if (!verifySignature(key.curve, publicKey, bytes, signatureBytes, blsScheme)) {
       throw backendUnavailable(`key provider ${this.#keys.name} returned a signature that does not verify for ${key.pkh}; it was not returned`);
     }
     return encodeSignature(key.curve, signatureBytes);
@@ -163,18 +176,29 @@ export class SignerService {
   /**
    * A signature the store kept for these exact bytes, checked like a fresh one before it leaves
    * (a store's files or rows can be edited or imported) and given with the curve's own prefix.
+   *
+   * A tz4 repeat asked under the other BLS scheme (version 1 against 2 or 3) is refused, not
+   * signed again: BLS is deterministic and the bytes are the same, so a second signature could
+   * not be denounced, but it would be a second signature of one mark, and the store keeps (and
+   * a shared store's other instances answer with) one. The client gets the refusal it would get
+   * for any mark already used; answering the stored signature would hand it one it rejects.
    */
-  #storedSignature(key: KeyInfo, publicKey: Uint8Array, bytes: Uint8Array, text: string): string {
+  #storedSignature(key: KeyInfo, publicKey: Uint8Array, bytes: Uint8Array, text: string, blsScheme: BlsScheme | undefined): string {
     let decoded: { curve?: Curve; bytes: Uint8Array } | undefined;
     try {
       decoded = decodeSignature(text);
     } catch {
       decoded = undefined;
     }
-    if (decoded === undefined || (decoded.curve ?? key.curve) !== key.curve || !verifySignature(key.curve, publicKey, bytes, decoded.bytes)) {
-      throw storeCorrupt(`watermark store ${this.#watermarks.name} holds a signature for these bytes that does not verify for ${key.pkh}; nothing was returned`);
+    const signature = decoded !== undefined && (decoded.curve ?? key.curve) === key.curve ? decoded.bytes : undefined;
+    if (signature !== undefined && verifySignature(key.curve, publicKey, bytes, signature, blsScheme)) return encodeSignature(key.curve, signature);
+    const otherScheme = blsScheme === 'aug' ? 'pop' : 'aug';
+    if (signature !== undefined && key.curve === 'bls12_381' && verifySignature(key.curve, publicKey, bytes, signature, otherScheme)) {
+      throw watermarkRefused(
+        `these bytes were signed at this mark for ${key.pkh} under the other BLS scheme (${otherScheme === 'aug' ? 'signature version 1' : 'signature versions 2 and 3'}); one signature per mark: not signed again under the version asked`,
+      );
     }
-    return encodeSignature(key.curve, decoded.bytes);
+    throw storeCorrupt(`watermark store ${this.#watermarks.name} holds a signature for these bytes that does not verify for ${key.pkh}; nothing was returned`);
   }
 
   #checkMagicByte(magic: number): void {

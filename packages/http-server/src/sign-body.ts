@@ -1,10 +1,12 @@
 import type { IncomingMessage } from 'node:http';
-import { TezsignerError, hexToBytes } from '@tezsigner/core';
+import { TezsignerError, hexToBytes, parseSignatureVersion, type SignatureVersion } from '@tezsigner/core';
 import { HttpError } from './answers/error-status.js';
 
 export interface SignBody {
   readonly bytes: Uint8Array;
   readonly authentication: string | undefined;
+  /** octez's `?version=`: the BLS scheme of a tz4 signature */
+  readonly version: SignatureVersion | undefined;
 }
 
 const EXAMPLE = 'a JSON string of hex, e.g. "11…"';
@@ -16,7 +18,7 @@ const EXAMPLE = 'a JSON string of hex, e.g. "11…"';
  */
 export async function readSignBody(req: IncomingMessage, query: string, limitBytes: number): Promise<SignBody> {
   checkContentType(req);
-  const authentication = readQuery(query);
+  const { authentication, version } = readQuery(query);
   const text = await readText(req, limitBytes);
   if (text.trim() === '') throw new TezsignerError('BAD_REQUEST', `the body is empty: send ${EXAMPLE}`);
   let hex: unknown;
@@ -28,7 +30,7 @@ export async function readSignBody(req: IncomingMessage, query: string, limitByt
   if (typeof hex !== 'string') throw new TezsignerError('BAD_REQUEST', `the body must be ${EXAMPLE}`);
   const bytes = hexToBytes(hex);
   if (bytes.length === 0) throw new TezsignerError('BAD_REQUEST', 'nothing to sign: the body is an empty string');
-  return { bytes, authentication };
+  return { bytes, authentication, version };
 }
 
 function checkContentType(req: IncomingMessage): void {
@@ -49,15 +51,15 @@ function checkContentType(req: IncomingMessage): void {
   }
 }
 
-/** The `authentication` signature, if any; `version` may be asked for and changes nothing on our curves. */
-function readQuery(query: string): string | undefined {
+/** The `authentication` signature and the signature `version`, if given. */
+function readQuery(query: string): { authentication: string | undefined; version: SignatureVersion | undefined } {
   const params = new URLSearchParams(query);
   const authentication = params.getAll('authentication');
   const version = params.getAll('version');
   if (authentication.length > 1 || version.length > 1 || (version[0] !== undefined && !/^\d+$/.test(version[0]))) {
     throw new TezsignerError('BAD_REQUEST', 'bad query: authentication must be given once, version must be a number');
   }
-  return authentication[0];
+  return { authentication: authentication[0], version: version[0] === undefined ? undefined : parseSignatureVersion(version[0]) };
 }
 
 /** The body as UTF-8, refused as soon as it is known to exceed `limitBytes`. */

@@ -1,6 +1,7 @@
 import { verifySignature } from '@taquito/utils';
+import { encodeSignature, hexToBytes } from '@tezsigner/core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { loadVectors } from '../../../test-support/vectors.js';
+import { blsVersionVectors, loadVectors } from '../../../test-support/vectors.js';
 import { attestation, tenderbakeBlock } from './support/consensus-bytes.js';
 import { BL, ED, P2, SP, call, signOver, startTestSigner, type TestSigner } from './support/test-signer.js';
 
@@ -102,6 +103,25 @@ describe('a signer with the defaults', () => {
     const answer = await signOver(signer.url, ED.public_key_hash, bytes, '?version=1');
     expect(answer.status).toBe(200);
     expect(verifySignature(bytes, ED.public_key, (answer.body as { signature: string }).signature)).toBe(true);
+  });
+
+  test('?version= picks the tz4 scheme: 1 augmented, 2 and 3 proof of possession; 0 and unknown versions are 400', async () => {
+    const vector = blsVersionVectors().find((v) => v.public_key_hash === BL.public_key_hash);
+    if (vector === undefined) throw new Error('no version vector for the tz4 test key');
+    const bytes = vector.bytes_hex;
+    for (const query of ['?version=0', '?version=4', '?version=x']) {
+      expect(await signOver(signer.url, BL.public_key_hash, bytes, query)).toMatchObject({ status: 400, body: { error: { code: 'BAD_REQUEST' } } });
+    }
+    const first = await signOver(signer.url, BL.public_key_hash, bytes, '?version=1');
+    expect(first.status).toBe(200);
+    const { signature } = first.body as { signature: string };
+    expect(signature).toBe(encodeSignature('bls12_381', hexToBytes(vector.version_1_raw_signature_hex)));
+    expect(await signOver(signer.url, BL.public_key_hash, bytes, '?version=1')).toMatchObject({ status: 200, body: { signature } });
+    // the mark holds a version-1 signature: a version-2 client would reject it, and a second one is not made
+    expect(await signOver(signer.url, BL.public_key_hash, bytes, '?version=2')).toMatchObject({ status: 409, body: { error: { code: 'WATERMARK_REFUSED' } } });
+    const fresh = tenderbakeBlock(9_500_000, 0);
+    const v3 = await signOver(signer.url, BL.public_key_hash, fresh, '?version=3');
+    expect(verifySignature(fresh, BL.public_key, (v3.body as { signature: string }).signature)).toBe(true);
   });
 
   describe.each<[string, () => Promise<{ status: number; body: unknown }>, number, string]>([

@@ -8,6 +8,7 @@ import { openKeyProvider } from '../backends/registry.js';
 import type { CliIo } from '../io/cli-io.js';
 import { keyReport } from '../keys/report.js';
 import { KEY_PASSPHRASE_OPTION, readKeyToImport } from '../keys/to-import.js';
+import { registerProvePossessionCommand } from './keys-prove-possession.js';
 
 export interface AddOptions extends Pick<BackendOptions, 'home' | 'passphraseFile'> {
   readonly name?: string;
@@ -19,7 +20,7 @@ interface ImportOptions extends AddOptions {
   readonly keyPassphraseFile?: string;
 }
 
-/** `tezsigner keys list|generate|import`: the keys a signer holds. */
+/** `tezsigner keys list|generate|import|prove-possession`: the keys a signer holds. */
 export function registerKeysCommands(program: Command, io: CliIo): void {
   const keys = program.command('keys').description('list, generate and import keys');
 
@@ -48,6 +49,8 @@ export function registerKeysCommands(program: Command, io: CliIo): void {
       .option('--plain', 'store the secret key unencrypted')
       .option(`${KEY_PASSPHRASE_OPTION} <file>`, "file holding the passphrase of the encrypted key to import (asked on a terminal otherwise); the vault's own is --passphrase-file"),
   ).action((secretKey: string | undefined, options: ImportOptions) => importKey(secretKey, options, io));
+
+  registerProvePossessionCommand(keys, io);
 }
 
 async function listKeys(options: BackendOptions, io: CliIo): Promise<void> {

@@ -1,4 +1,4 @@
-import { SignerService, TezsignerError, hexToBytes, watermarkOf, type KeyProvider } from '@tezsigner/core';
+import { SignerService, TezsignerError, hexToBytes, parseSignatureVersion, watermarkOf, type KeyProvider } from '@tezsigner/core';
 import type { Command } from 'commander';
 import { addBackendOptions } from '../backends/backend-command-options.js';
 import type { BackendOptions } from '../backends/backend-options.js';
@@ -9,6 +9,7 @@ import { addSigningPolicyOptions, signingPolicy, warnIfWatermarksOff, type Signi
 
 interface SignOptions extends BackendOptions, SigningPolicyOptions {
   readonly auditLog?: string;
+  readonly signatureVersion?: string;
 }
 
 /**
@@ -22,7 +23,8 @@ export function registerSignCommand(program: Command, io: CliIo): void {
     .command('sign')
     .description('sign bytes (hex, magic byte first) with a key, applying the same policy and watermarks as serve')
     .argument('<key>', 'address of the key (tz1…, tz2…, tz3…, tz4…), or its name (keys list)')
-    .argument('<hex>', 'the bytes to sign, in hex');
+    .argument('<hex>', 'the bytes to sign, in hex')
+    .option('--signature-version <n>', "octez's signature version (the ?version= of a sign request): 1 signs tz4 under BLS's augmented scheme, 2 and 3 (the default) under proof of possession");
   addSigningPolicyOptions(addBackendOptions(command)).action((pkh: string, hex: string, options: SignOptions) =>
     sign(pkh, hex, options, io),
   );
@@ -31,6 +33,7 @@ export function registerSignCommand(program: Command, io: CliIo): void {
 async function sign(pkh: string, hex: string, options: SignOptions, io: CliIo): Promise<void> {
   const { policy, signer: signerPolicy } = await signingPolicy(options);
   const bytes = hexToBytes(hex);
+  const version = options.signatureVersion === undefined ? undefined : parseSignatureVersion(options.signatureVersion);
   warnIfWatermarksOff(signerPolicy, io);
   const backends = await openBackends(options, io);
   let gate: Awaited<ReturnType<typeof openSigningGate>> | undefined;
@@ -38,7 +41,7 @@ async function sign(pkh: string, hex: string, options: SignOptions, io: CliIo): 
     // nobody can confirm a request here: what policy would hold is refused
     gate = await openSigningGate(policy, options, io);
     const signer = new SignerService({ keys: backends.keys, watermarks: backends.watermarks, policy: signerPolicy, gatekeeper: gate.gatekeeper });
-    const result = await signer.sign(await addressOf(pkh, backends.keys), bytes);
+    const result = await signer.sign(await addressOf(pkh, backends.keys), bytes, version === undefined ? {} : { version });
     const mark = watermarkOf(result.request);
     const where = mark === undefined ? '' : ` at level ${mark.level} round ${mark.round}`;
     io.stderr(

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { captureLog, registerSecret } from '../../../../test-support/log-capture.js';
 import type { CliIo } from '../../src/io/cli-io.js';
 import { runCli } from '../../src/program.js';
+import { afterEach, beforeEach } from 'vitest';
 
 export interface CliRun {
   readonly code: number;
@@ -80,6 +81,17 @@ export async function runTezsigner(args: readonly string[], options: RunOptions 
 export async function tempHome(): Promise<{ path: string; remove: () => Promise<void> }> {
   const path = await mkdtemp(join(tmpdir(), 'tezsigner-cli-'));
   return { path, remove: () => rm(path, { recursive: true, force: true }) };
+}
+
+/** A fresh home for each test of the file, removed after it, and the environment naming it and the vault passphrase. */
+export function homePerTest(passphrase: string): { readonly path: string; readonly env: Record<string, string> } {
+  const current = { path: '', env: {} as Record<string, string>, remove: async () => undefined as void };
+  beforeEach(async () => {
+    const home = await tempHome();
+    Object.assign(current, { path: home.path, remove: home.remove, env: { TEZSIGNER_HOME: home.path, TEZSIGNER_PASSPHRASE: passphrase } });
+  });
+  afterEach(() => current.remove());
+  return current;
 }
 
 /** A failed run must say what went wrong in one line, without a stack trace. */

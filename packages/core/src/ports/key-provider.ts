@@ -1,4 +1,5 @@
 import type { Curve } from '../curve.js';
+import type { BlsScheme } from '../signing/signature-version.js';
 
 /** A key as a backend exposes it: never the secret, only what identifies and verifies it. */
 export interface KeyInfo {
@@ -17,6 +18,11 @@ export interface SignInput {
   readonly bytes: Uint8Array;
   /** BLAKE2b-256 of `bytes` (Ed25519 and ECDSA sign this) */
   readonly digest: Uint8Array;
+  /**
+   * tz4 only: the scheme the client's `?version=` asked for (absent: `pop`). A provider that
+   * cannot sign under `aug` must throw NOT_SUPPORTED, never sign under another scheme.
+   */
+  readonly blsScheme?: BlsScheme;
 }
 
 export interface KeyProviderCapabilities {

@@ -4,18 +4,20 @@ import { invalidEncoding } from '../errors.js';
 import type { SignInput } from '../ports/key-provider.js';
 import { PublicKeyVerifiers } from './verifiers.js';
 import { assertSecretKey, type SecretKey } from '../encoding/secret-key.js';
+import { blsSignAugmented, verifyBlsAugmented } from '../crypto/bls-scheme.js';
+import type { BlsScheme } from './signature-version.js';
 
 export { blsProveProofOfPossession, verifyBlsProofOfPossession } from '../crypto/bls-scheme.js';
 
 /**
  * Raw signature bytes as octez makes them: Ed25519 and ECDSA sign `input.digest`
  * (BLAKE2b-256 of the bytes), ECDSA deterministically (RFC 6979) and low-S; BLS signs
- * `input.bytes` themselves. Each curve on the fastest implementation this process has.
+ * `input.bytes` themselves (under the scheme `input.blsScheme` names). Each curve on the fastest implementation this process has.
  */
 export function signWithSecretKey(sk: SecretKey, input: SignInput): Uint8Array {
   assertSecretKey(sk.curve, sk.bytes);
   const { sign } = PROCESS_CRYPTO.byCurve[sk.curve];
-  if (sk.curve === 'bls12_381') return sign(sk.bytes, input.bytes);
+  if (sk.curve === 'bls12_381') return input.blsScheme === 'aug' ? blsSignAugmented(sk, input.bytes) : sign(sk.bytes, input.bytes);
   if (input.digest.length !== 32) throw invalidEncoding(`the digest to sign must be 32 bytes, got ${input.digest.length}`);
   return sign(sk.bytes, input.digest);
 }
@@ -27,9 +29,10 @@ const verifiers = new PublicKeyVerifiers(PROCESS_CRYPTO.byCurve);
 /**
  * Whether `signature` (raw bytes) is a valid signature of `bytes` by `publicKey` (raw bytes),
  * hashing as the curve needs. Like octez: ECDSA only in low-S form, Ed25519 strict (RFC 8032),
- * BLS only in its canonical compressed encoding.
+ * BLS only in its canonical compressed encoding, under `blsScheme` (default `pop`).
  * A malformed signature is simply not valid (false); a malformed public key is INVALID_ENCODING.
  */
-export function verifySignature(curve: Curve, publicKey: Uint8Array, bytes: Uint8Array, signature: Uint8Array): boolean {
+export function verifySignature(curve: Curve, publicKey: Uint8Array, bytes: Uint8Array, signature: Uint8Array, blsScheme?: BlsScheme): boolean {
+  if (curve === 'bls12_381' && blsScheme === 'aug') return verifyBlsAugmented(publicKey, bytes, signature);
   return verifiers.for(curve, publicKey)(bytes, signature);
 }

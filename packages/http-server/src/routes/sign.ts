@@ -49,12 +49,12 @@ async function sign(options: SignRouteOptions, req: IncomingMessage, res: Server
   const pkhParam = decodeURIComponent(pathPkh);
   noteRequest(res, { pkh: pkhParam });
   const pkh = addressParam(pkhParam);
-  const { bytes, authentication } = await readSignBody(req, query, options.bodyLimitBytes);
+  const { bytes, authentication, version } = await readSignBody(req, query, options.bodyLimitBytes);
   let result;
   try {
     options.auth.check(pkh, bytes, authentication);
     checkChainAllowed(options.allowedChainIds, pkh, bytes);
-    result = await options.signer.sign(pkh, bytes, whenGone(res));
+    result = await options.signer.sign(pkh, bytes, { gone: whenGone(res), ...(version === undefined ? {} : { version }) });
   } catch (err) {
     noteRequest(res, factsOfBytes(pkh, bytes));
     throw err;

@@ -1,0 +1,44 @@
+import { TezsignerError, isEncryptedSecretKey } from '@tezsigner/core';
+import { isObject } from './json-fields.js';
+
+/**
+ * One entry of octez's `secret_keys` (the wallet's `secret_key` alias file: a JSON list of
+ * {name, value}, value a secret key URI, src/lib_signer_backends): `unencrypted:<edsk…>` and
+ * `encrypted:<edesk…>` hold the key itself; any other scheme (`remote:`, `ledger://`,
+ * `http(s)://`, `tcp://`, `unix:`, …) points elsewhere and has no secret to import.
+ */
+export type OctezSecretKey =
+  | { readonly name: string; readonly kind: 'unencrypted' | 'encrypted'; readonly secretKey: string }
+  | { readonly name: string; readonly kind: 'elsewhere'; readonly reason: string };
+
+const HELD = /^(unencrypted|encrypted):(.+)$/s;
+
+export function parseOctezSecretKeys(text: string, file: string): OctezSecretKey[] {
+  let document: unknown;
+  try {
+    document = JSON.parse(text);
+  } catch {
+    throw new TezsignerError('BAD_REQUEST', `${file}: not JSON`);
+  }
+  if (!Array.isArray(document)) throw new TezsignerError('BAD_REQUEST', `${file}: not a list of {name, value}`);
+  return document.map((raw: unknown, index) => {
+    if (!isObject(raw) || typeof raw.name !== 'string' || typeof raw.value !== 'string') {
+      throw new TezsignerError('BAD_REQUEST', `${file}, entry ${index + 1}: not a {name, value} pair of strings`);
+    }
+    return entryOf(raw.name, raw.value);
+  });
+}
+
+function entryOf(name: string, value: string): OctezSecretKey {
+  const held = HELD.exec(value);
+  if (held === null) {
+    const scheme = /^([a-z][a-z0-9+.-]*):/i.exec(value)?.[1] ?? 'an unknown kind';
+    return { name, kind: 'elsewhere', reason: `${scheme === 'remote' ? 'a remote signer' : `a ${scheme} URI`} holds it, not this file: nothing to import` };
+  }
+  const [, scheme, secretKey = ''] = held;
+  const encrypted = isEncryptedSecretKey(secretKey);
+  if (encrypted !== (scheme === 'encrypted')) {
+    return { name, kind: 'elsewhere', reason: `its value says ${scheme} but holds ${encrypted ? 'an encrypted' : 'an unencrypted'} key: left alone` };
+  }
+  return { name, kind: encrypted ? 'encrypted' : 'unencrypted', secretKey };
+}
