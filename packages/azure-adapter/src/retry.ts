@@ -71,14 +71,17 @@ export async function retryWithinDeadline<T>(
         : classify(err);
       if (!verdict.retry) throw new RetryGaveUp(err, attempts, 'not retryable');
       // A Retry-After of 0 (or a few ms) is no reason to hammer the service: the backoff is a floor.
-      const delayMs = Math.max(verdict.afterMs ?? 0, backoff(attempts, budget));
+      const backoffMs = backoff(attempts, budget);
+      const delayMs = Math.max(verdict.afterMs ?? 0, backoffMs);
       const left = remaining();
       // an attempt squeezed into the last few ms could only time out: fail now instead
       if (delayMs + minAttemptMs(budget) > left) {
+        // the service is named only when its wait, not our own backoff, is what passes the deadline
+        const askedTooLong = verdict.afterMs !== undefined && backoffMs + minAttemptMs(budget) <= left;
         throw new RetryGaveUp(
           err,
           attempts,
-          verdict.afterMs !== undefined && verdict.afterMs + minAttemptMs(budget) > left
+          askedTooLong
             ? `${verdict.reason}; the service asked to wait ${verdict.afterMs} ms, past the ${budget.deadlineMs} ms deadline`
             : `${verdict.reason}; deadline of ${budget.deadlineMs} ms reached`,
         );

@@ -61,7 +61,7 @@ describe('keys generate', () => {
   });
 
   test('on a terminal asks for a new passphrase twice, and refuses two different ones', async () => {
-    const differ = await runTezsigner(['keys', 'generate'], { env: { TEZSIGNER_HOME: home.path }, typed: ['one passphrase', 'another one'] });
+    const differ = await runTezsigner(['keys', 'generate'], { env: { TEZSIGNER_HOME: home.path }, typed: ['first typed passphrase', 'second typed passphrase'] });
     expect(oneLineError(differ)).toContain('the two passphrases differ');
     const same = await runTezsigner(['keys', 'generate'], { env: { TEZSIGNER_HOME: home.path }, typed: ['pass phrase 1', 'pass phrase 1'] });
     expect(same.code, same.stderr).toBe(0);

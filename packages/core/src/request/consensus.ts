@@ -35,7 +35,7 @@ export function readConsensus(reader: RequestReader, kind: ConsensusKind, signer
   if (signer === 'bls12_381') {
     const expected = TZ4_TAG[kind];
     if (tag !== expected) {
-      reader.fail(`a tz4 key signs a ${kind} with operation tag ${expected} (no slot), got tag ${tag} at byte ${tagAt}`);
+      reader.fail(`a tz4 key signs ${withArticle(kind)} with operation tag ${expected} (no slot), got tag ${tag} at byte ${tagAt}`);
     }
     const level = reader.nonNegativeI32('level');
     const round = reader.nonNegativeI32('round');
@@ -46,7 +46,7 @@ export function readConsensus(reader: RequestReader, kind: ConsensusKind, signer
   const expected = SLOTTED_TAGS[kind];
   if (!expected.includes(tag)) {
     const hint = tag === TZ4_TAG[kind] ? ' (tag of the slot-less layout only tz4 keys sign)' : '';
-    reader.fail(`a ${kind} signed by a tz1/tz2/tz3 key has operation tag ${expected.join(' or ')}, got tag ${tag}${hint} at byte ${tagAt}`);
+    reader.fail(`${withArticle(kind)} signed by a tz1/tz2/tz3 key has operation tag ${expected.join(' or ')}, got tag ${tag}${hint} at byte ${tagAt}`);
   }
   const slot = reader.u16('slot');
   const level = reader.nonNegativeI32('level');
@@ -68,4 +68,8 @@ export function readLegacyEndorsement(reader: RequestReader): { branch: string; 
   const level = reader.nonNegativeI32('level');
   reader.end();
   return { branch, level };
+}
+
+function withArticle(kind: string): string {
+  return `${/^[aeiou]/.test(kind) ? 'an' : 'a'} ${kind}`;
 }

@@ -95,7 +95,7 @@ describe('parseRequest on the shared operation vectors', () => {
 
 describe('the (pre)attestation layout follows the signing key', () => {
   it('refuses the slotted layout for a tz4 key, naming the tag it expects', () => {
-    expect(refusal(hexToBytes(byName('attestation').bytes_hex), 'bls12_381')).toMatch(/tz4 key signs a attestation with operation tag 41.*got tag 21/);
+    expect(refusal(hexToBytes(byName('attestation').bytes_hex), 'bls12_381')).toMatch(/tz4 key signs an attestation with operation tag 41.*got tag 21/);
     expect(refusal(hexToBytes(byName('preattestation').bytes_hex), 'bls12_381')).toMatch(/operation tag 40.*got tag 20/);
   });
 
