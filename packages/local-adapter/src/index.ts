@@ -11,3 +11,5 @@ export { FileAuditLog } from './file-audit-log.js';
 export { FileSpendingLedger } from './file-spending-ledger.js';
 export { writeFileAtomic } from './atomic-write.js';
 export { createAdminToken, readAdminToken } from './admin-token.js';
+export { repairWatermarks } from './watermark-repair.js';
+export type { RepairOptions, RepairReport } from './watermark-repair.js';
