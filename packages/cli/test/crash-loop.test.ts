@@ -199,7 +199,7 @@ describe(`the crash loop: two serve processes on one store, ${KILLS} SIGKILLs`, 
     expect(result.conflicts).toEqual([]);
     expect(result.unverified).toEqual([]);
     expect(result.lowered).toEqual([]);
-  }, LONG ? 3_600_000 : 180_000);
+  }, LONG ? 3_600_000 : 300_000);
 
   describe('on one Azure table (Azurite)', () => {
     let azurite: Azurite;
@@ -226,6 +226,6 @@ describe(`the crash loop: two serve processes on one store, ${KILLS} SIGKILLs`, 
       expect(result.conflicts).toEqual([]);
       expect(result.unverified).toEqual([]);
       expect(result.lowered).toEqual([]);
-    }, LONG ? 3_600_000 : 180_000);
+    }, LONG ? 3_600_000 : 300_000);
   });
 });
