@@ -4,6 +4,7 @@ import { configInvalid, type Policy } from '@tezsigner/core';
 import { isCollection, isMap, isScalar, LineCounter, parseDocument, type Document } from 'yaml';
 import type { z } from 'zod';
 import { policyFileSchema, toPolicy } from './policy-schema.js';
+import { yamlValue } from './yaml-value.js';
 
 /**
  * Reads a policy file (YAML, or JSON, which YAML reads too). A mistake is CONFIG_INVALID naming
@@ -26,7 +27,7 @@ export function parsePolicy(text: string, path: string): Policy {
   if (syntax !== undefined) {
     throw configInvalid(`${path}:${lines.linePos(syntax.pos[0]).line}: ${syntax.message.split('\n')[0]}`);
   }
-  const parsed = policyFileSchema.safeParse(doc.toJS() ?? {});
+  const parsed = policyFileSchema.safeParse(yamlValue(doc, path) ?? {});
   if (!parsed.success) {
     const issue = parsed.error.issues[0] as z.core.$ZodIssue;
     const path_ = issue.path.map(String);
