@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { keyVectors } from '../../../test-support/vectors.js';
 import { attestation, tenderbakeBlock } from '../../http-server/test/support/consensus-bytes.js';
-import { runTezsigner, tempHome } from './support/run-cli.js';
+import { homeWithKeys } from './support/run-cli.js';
 import { runSeed, seededRandom, type SeededRandom } from './support/seeded-random.js';
 import { startServe, type ServeChild } from './support/serve-child.js';
 
@@ -123,17 +123,15 @@ describe(`fuzzing a running tezsigner serve over HTTP (${REQUESTS} requests)`, (
   let server: ServeChild;
   let removeHome: () => Promise<void>;
   beforeAll(async () => {
-    const home = await tempHome();
+    const home = await homeWithKeys(
+      [
+        { secret: TZ1.secret_key, name: 'tz1' },
+        { secret: TZ4.secret_key, name: 'tz4' },
+      ],
+      'fuzz passphrase',
+    );
     removeHome = home.remove;
-    const env = { TEZSIGNER_HOME: home.path, TEZSIGNER_PASSPHRASE: 'fuzz passphrase' };
-    for (const [key, name] of [
-      [TZ1, 'tz1'],
-      [TZ4, 'tz4'],
-    ] as const) {
-      const imported = await runTezsigner(['keys', 'import', key.secret_key, '--name', name], { env });
-      if (imported.code !== 0) throw new Error(`key import failed: ${imported.stderr}`);
-    }
-    server = await startServe(['--log-level', 'error', '--allow-prove-possession', '--allow-list-known-keys'], env);
+    server = await startServe(['--log-level', 'error', '--allow-prove-possession', '--allow-list-known-keys'], home.env);
   });
   afterAll(async () => {
     await server?.stop();

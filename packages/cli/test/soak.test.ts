@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { keyVectors } from '../../../test-support/vectors.js';
 import { attestation, tenderbakeBlock } from '../../http-server/test/support/consensus-bytes.js';
-import { runTezsigner, tempHome } from './support/run-cli.js';
+import { homeWithKeys } from './support/run-cli.js';
 import { startServe, type ServeChild } from './support/serve-child.js';
 
 /**
@@ -29,13 +29,10 @@ async function filesUnder(dir: string): Promise<number> {
 
 describe(`the soak: ${RATE} signatures/s for ${DURATION_MS / 1000} s`, () => {
   let server: ServeChild;
-  let home: { path: string; remove: () => Promise<void> };
+  let home: { env: Record<string, string>; remove: () => Promise<void> };
   beforeAll(async () => {
-    home = await tempHome();
-    const env = { TEZSIGNER_HOME: home.path, TEZSIGNER_PASSPHRASE: 'soak passphrase' };
-    const imported = await runTezsigner(['keys', 'import', KEY.secret_key, '--name', 'baker'], { env });
-    if (imported.code !== 0) throw new Error(`key import failed: ${imported.stderr}`);
-    server = await startServe(['--log-level', 'info'], env);
+    home = await homeWithKeys([{ secret: KEY.secret_key, name: 'baker' }], 'soak passphrase');
+    server = await startServe(['--log-level', 'info'], home.env);
   });
   afterAll(async () => {
     await server?.stop();
@@ -75,14 +72,14 @@ describe(`the soak: ${RATE} signatures/s for ${DURATION_MS / 1000} s`, () => {
       inFlight.add(request);
       lastOfKind[i % 3] = request;
       if (baseline === undefined && t0 - started >= WINDOW_MS) {
-        baseline = { rss: await rssOf(pid), fds: await descriptorsOf(pid), files: await filesUnder(home.path) };
+        baseline = { rss: await rssOf(pid), fds: await descriptorsOf(pid), files: await filesUnder(home.env['TEZSIGNER_HOME']!) };
       }
       // the schedule, not the answers, sets the pace: 50 requests each second
       const due = started + (sent * 1000) / RATE;
       await new Promise((done) => setTimeout(done, Math.max(0, due - performance.now())));
     }
     await Promise.all(inFlight);
-    const end = { rss: await rssOf(pid), fds: await descriptorsOf(pid), files: await filesUnder(home.path) };
+    const end = { rss: await rssOf(pid), fds: await descriptorsOf(pid), files: await filesUnder(home.env['TEZSIGNER_HOME']!) };
     const window = (from: number) =>
       samples
         .filter((s) => s.at >= from && s.at < from + WINDOW_MS)

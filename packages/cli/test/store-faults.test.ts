@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { keyVectors } from '../../../test-support/vectors.js';
 import { tenderbakeBlock } from '../../http-server/test/support/consensus-bytes.js';
-import { runTezsigner } from './support/run-cli.js';
+import { homeWithKeys, runTezsigner } from './support/run-cli.js';
 import { postSign, spawnServe, type ServeChild } from './support/serve-child.js';
 
 /**
@@ -67,9 +67,7 @@ beforeAll(async () => {
     console.log(`store faults: cannot mount a small tmpfs here (not root?): the full and read-only cases are skipped, the others run in ${mountPoint}`);
   }
   home = join(mountPoint, 'home');
-  env = { TEZSIGNER_HOME: home, TEZSIGNER_PASSPHRASE: 'faults passphrase' };
-  const imported = await runTezsigner(['keys', 'import', KEY.secret_key, '--name', 'baker'], { env });
-  if (imported.code !== 0) throw new Error(`key import failed: ${imported.stderr}`);
+  ({ env } = await homeWithKeys([{ secret: KEY.secret_key, name: 'baker' }], 'faults passphrase', home));
   server = await spawnServe(['--address', '127.0.0.1', '--port', '0', '--metrics-port', '0', '--log-level', 'info'], env);
 });
 afterAll(async () => {

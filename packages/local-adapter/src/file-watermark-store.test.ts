@@ -3,9 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { isTezsignerError } from '@tezsigner/core';
 import type { SignedMark, WatermarkKey } from '@tezsigner/core';
 import { FileWatermarkStore } from './file-watermark-store.js';
+import { typedFailure } from '../../../test-support/errors.js';
 
 const CHAIN = 'NetXdQprcVkpaWU';
 const PKH = 'tz1VnNSWW9UdZCEPgUFua6nHxSq1rtDzs3Si';
@@ -28,15 +28,7 @@ const legacyFileOf = (key: WatermarkKey) => `${folderOf(key)}.json`;
 const markFiles = async (key: WatermarkKey) => (await readdir(folderOf(key))).filter((name) => !name.startsWith('.')).sort();
 const readJson = async (path: string) => JSON.parse(await readFile(path, 'utf8')) as unknown;
 const signed = (level: number, round: number, hash: string, signature = `edsig${level}x${round}x${hash.slice(0, 2)}`): SignedMark => ({ level, round, hash, signature });
-const codeOf = async (promise: Promise<unknown>) => {
-  try {
-    await promise;
-  } catch (err) {
-    if (isTezsignerError(err)) return { code: err.code, message: err.message };
-    throw err;
-  }
-  throw new Error('expected a TezsignerError, got success');
-};
+const codeOf = typedFailure;
 
 describe('FileWatermarkStore', () => {
   it('commits a mark with its signature durably in a private file named for its position', async () => {

@@ -2,11 +2,11 @@ import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promis
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { isTezsignerError } from '@tezsigner/core';
 import type { SignedMark, WatermarkKey } from '@tezsigner/core';
 import { withFileLock } from './file-lock.js';
 import { FileWatermarkStore } from './file-watermark-store.js';
 import { readWatermarkFile } from './watermark-file.js';
+import { typedFailure } from '../../../test-support/errors.js';
 
 const CHAIN = 'NetXdQprcVkpaWU';
 const PKH = 'tz1VnNSWW9UdZCEPgUFua6nHxSq1rtDzs3Si';
@@ -27,15 +27,7 @@ const folder = join('watermarks', CHAIN, PKH, 'block');
 /** Where format 1 kept the block watermark of KEY, rewritten in place under a lock of the same name. */
 const legacyFile = () => join(home, `${folder}.json`);
 const signed = (level: number, round: number, hash: string): SignedMark => ({ level, round, hash, signature: `edsig${level}x${round}` });
-const failureOf = async (promise: Promise<unknown>) => {
-  try {
-    await promise;
-  } catch (err) {
-    if (isTezsignerError(err)) return { code: err.code, message: err.message };
-    throw err;
-  }
-  throw new Error('expected a TezsignerError, got success');
-};
+const failureOf = typedFailure;
 
 describe('the watermark format of a home', () => {
   it('is written at opening, and a home of a later format is refused', async () => {
