@@ -31,6 +31,7 @@ import { addConfirmationOptions, parseConfirmTimeout, startConfirmations, type R
 import { openSigningGate, type SigningGate } from '../signing-gate.js';
 import { addSigningPolicyOptions, signingPolicy, warnIfWatermarksOff, type SigningPolicy, type SigningPolicyOptions } from '../signing-policy-options.js';
 import { cryptoReport } from '../crypto-report.js';
+import { coalescedWriter } from '../coalesced-writer.js';
 
 interface ServeOptions extends BackendOptions, ServeListenOptions, SigningPolicyOptions {
   readonly config?: string;
@@ -96,6 +97,7 @@ async function serve(command: Command, io: CliIo): Promise<void> {
   const stopReloading = onSighup(() => void reloads.reloadAll((line) => io.stderr(`tezsigner: ${line}\n`)));
   let confirmations: RunningConfirmations | undefined;
   let gate: SigningGate | undefined;
+  let stopLogging: () => void = () => undefined;
   try {
     const keys = await backends.keys.listKeys();
     if (keys.length === 0) {
@@ -114,7 +116,11 @@ async function serve(command: Command, io: CliIo): Promise<void> {
       policy: signing.signer,
       gatekeeper: gate.gatekeeper,
     });
-    const logger = createRequestLogger({ level: listen.logLevel, write: (line) => io.stdout(line) });
+    // off the request's path: each line is written at the next turn of the event loop, together
+    // with the others of that turn, and what is pending is written before the process stops
+    const logOutput = coalescedWriter((text) => io.stdout(text));
+    stopLogging = () => logOutput.flush();
+    const logger = createRequestLogger({ level: listen.logLevel, write: logOutput.write });
     const server = await startSignerServer({
       signer,
       host: options.address,
@@ -159,6 +165,7 @@ async function serve(command: Command, io: CliIo): Promise<void> {
     await health?.close();
     io.stderr('tezsigner: stopped\n');
   } finally {
+    stopLogging();
     stopReloading();
     await confirmations?.close();
     await gate?.close();
