@@ -16,7 +16,7 @@ import { startServe, type ServeChild } from './support/serve-child.js';
  */
 const LONG = process.env['TEZSIGNER_LONG'] === '1';
 const REQUESTS = LONG ? 100_000 : 5_000;
-const WARM_UP = Math.min(2_000, REQUESTS / 3);
+const WARM_UP = Math.min(2_000, Math.floor(REQUESTS / 3));
 const IN_FLIGHT = 8;
 const BODY_LIMIT = 2 * 32 * 1024 + 1024;
 const vectors = keyVectors();
