@@ -36,3 +36,10 @@ export async function outcomeOf<T>(promise: Promise<T>, fulfilled: (value: T) =>
   }
   return fulfilled(value);
 }
+
+/** The code and message of the TezsignerError `promise` rejects with; fails the test on anything else. */
+export async function typedFailure(promise: Promise<unknown>): Promise<{ code: string; message: string }> {
+  const err = await rejection(promise);
+  if (!isTezsignerError(err)) throw err;
+  return { code: err.code, message: err.message };
+}

@@ -4,7 +4,7 @@ import { keyVectors } from '../../../test-support/vectors.js';
 import { startAzurite } from '../../azure-adapter/test/support/azurite.js';
 import type { Azurite } from '../../azure-adapter/test/support/azurite.js';
 import { attestation, tenderbakeBlock } from '../../http-server/test/support/consensus-bytes.js';
-import { runTezsigner, tempHome } from './support/run-cli.js';
+import { homeWithKeys } from './support/run-cli.js';
 import { startServe, type ServeChild } from './support/serve-child.js';
 
 /**
@@ -140,12 +140,9 @@ describe('two `tezsigner serve` processes racing on one watermark store', () => 
   });
 
   async function homeWithKey(): Promise<Record<string, string>> {
-    const home = await tempHome();
+    const home = await homeWithKeys([{ secret: KEY!.secret_key, name: 'baker' }], PASSPHRASE);
     cleanups.push(home.remove);
-    const env = { TEZSIGNER_HOME: home.path, TEZSIGNER_PASSPHRASE: PASSPHRASE };
-    const imported = await runTezsigner(['keys', 'import', KEY!.secret_key, '--name', 'baker'], { env });
-    if (imported.code !== 0) throw new Error(`key import failed: ${imported.stderr}`);
-    return env;
+    return home.env;
   }
 
   test('sharing one Azure Table (two machines, each with its own home)', async () => {

@@ -56,16 +56,16 @@ describe('a signer with listing and proofs of possession allowed', () => {
     expect(verifySignature(BL.public_key_hex, BL.public_key, (answer.body as { bls_prove_possession: string }).bls_prove_possession, undefined, true)).toBe(true);
   });
 
-  test('bls_pk naming the key itself is accepted, another public key is refused (501)', async () => {
+  test('bls_pk naming the key itself is accepted, another public key is refused (400)', async () => {
     const own = await call(`${signer.url}/bls_prove_possession/${BL.public_key_hash}?bls_pk=${BL.public_key}`);
     expect(own.status).toBe(200);
     const other = await call(`${signer.url}/bls_prove_possession/${BL.public_key_hash}?bls_pk=BLpk1yYKcTmPFUUsp9aK3z2dKbYfZdiMSeTRa5eTb7Ck8HtdoAW1uU76R2nxhLEGRiC1nKBiPsyN`);
-    expect(other).toMatchObject({ status: 501, body: { error: { code: 'NOT_SUPPORTED' } } });
+    expect(other).toMatchObject({ status: 400, body: { error: { code: 'NOT_SUPPORTED' } } });
   });
 
-  test('a proof of possession of a tz1 key is 501 NOT_SUPPORTED', async () => {
+  test('a proof of possession of a tz1 key is 400 NOT_SUPPORTED', async () => {
     expect(await call(`${signer.url}/bls_prove_possession/${ED.public_key_hash}`)).toMatchObject({
-      status: 501,
+      status: 400,
       body: { error: { code: 'NOT_SUPPORTED' } },
     });
   });

@@ -12,3 +12,5 @@ export { FileAuditLog } from './file-audit-log.js';
 export { FileSpendingLedger } from './spending/ledger.js';
 export { writeFileAtomic } from './files/atomic-write.js';
 export { readAdminToken } from './admin-token.js';
+export { repairWatermarks } from './watermarks/repair.js';
+export type { RepairOptions, RepairReport } from './watermarks/repair.js';

@@ -9,5 +9,10 @@ import { openHomeFolder } from './local-vault.js';
  * first one (a signer whose keys are in Key Vault may have no home yet), unless only read.
  */
 export async function openFileWatermarkStore(options: BackendOptions, io: CliIo): Promise<WatermarkStore> {
-  return FileWatermarkStore.open({ home: await openHomeFolder({ home: options.home, createHome: options.readOnly !== true }, io) });
+  const store = await FileWatermarkStore.open({
+    home: await openHomeFolder({ home: options.home, createHome: options.readOnly !== true }, io),
+    check: options.readOnly !== true,
+  });
+  for (const warning of store.warnings) io.stderr(`tezsigner: warning: ${warning}\n`);
+  return store;
 }

@@ -34,6 +34,7 @@ import { openSigningGate, type SigningGate } from '../policy/signing-gate.js';
 import { addSigningPolicyOptions, signingPolicy, warnIfWatermarksOff, type SigningPolicy, type SigningPolicyOptions } from '../policy/options.js';
 import { cryptoReport } from '../crypto-report.js';
 import { refuseOpenTlsFiles } from '../io/file-mode.js';
+import { coalescedWriter } from '../io/coalesced-writer.js';
 
 interface ServeOptions extends BackendOptions, ServeListenOptions, SigningPolicyOptions {
   readonly config?: string;
@@ -105,6 +106,7 @@ async function serve(command: Command, io: CliIo): Promise<void> {
   let confirmations: PreparedConfirmations | undefined;
   let admin: RunningAdminServer | undefined;
   let gate: SigningGate | undefined;
+  let stopLogging: () => void = () => undefined;
   try {
     const keys = await backends.keys.listKeys();
     if (keys.length === 0) {
@@ -132,7 +134,11 @@ async function serve(command: Command, io: CliIo): Promise<void> {
       policy: signing.signer,
       gatekeeper: gate.gatekeeper,
     });
-    const logger = createRequestLogger({ level: listen.logLevel, write: (line) => io.stdout(line) });
+    // off the request's path: each line is written at the next turn of the event loop, together
+    // with the others of that turn, and what is pending is written before the process stops
+    const logOutput = coalescedWriter((text) => io.stdout(text));
+    stopLogging = () => logOutput.flush();
+    const logger = createRequestLogger({ level: listen.logLevel, write: logOutput.write });
     const server = await startSignerServer({
       signer,
       host: options.address,
@@ -183,6 +189,7 @@ async function serve(command: Command, io: CliIo): Promise<void> {
     await health?.close();
     io.stderr('tezsigner: stopped\n');
   } finally {
+    stopLogging();
     stopReloading();
     confirmations?.pending.close();
     await admin?.close();

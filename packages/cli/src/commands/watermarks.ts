@@ -4,6 +4,7 @@ import { addHomeOption, addWatermarkStoreOption } from '../backends/backend-comm
 import type { BackendOptions } from '../backends/backend-options.js';
 import { withWatermarkStore } from '../backends/registry.js';
 import type { CliIo } from '../io/cli-io.js';
+import { registerWatermarksRepairCommand } from './watermarks-repair.js';
 import { registerWatermarksTransferCommands } from './watermarks-transfer.js';
 
 interface ShowOptions extends BackendOptions {
@@ -25,6 +26,7 @@ export function registerWatermarksCommands(program: Command, io: CliIo): void {
     .option('--json', 'print JSON')
     .action((options: ShowOptions) => show(options, io));
   registerWatermarksTransferCommands(watermarks, io);
+  registerWatermarksRepairCommand(watermarks, io);
 }
 
 async function show(options: ShowOptions, io: CliIo): Promise<void> {

@@ -5,6 +5,7 @@ import { LineCounter, parseDocument, isNode, type Document } from 'yaml';
 import { configSchema, type ConfigFile } from './config-schema.js';
 import { fileErrorMeaning } from '../io/describe-failure.js';
 import { describeTypeIssue } from './describe-type-issue.js';
+import { yamlValue } from './yaml-value.js';
 
 /** The line of the deepest node of `path` that exists in the document. */
 function lineOf(doc: Document, counter: LineCounter, path: readonly PropertyKey[]): number | undefined {
@@ -28,7 +29,7 @@ export function parseConfigFile(text: string, file: string): ConfigFile {
     const line = counter.linePos(syntax.pos[0]).line;
     throw configInvalid(`${file}:${line}: not valid YAML: ${syntax.message.split('\n')[0] ?? ''}`);
   }
-  const data: unknown = doc.toJS() ?? {};
+  const data: unknown = yamlValue(doc, file) ?? {};
   const result = configSchema.safeParse(data);
   if (result.success) return result.data;
   const lines = result.error.issues.map((issue) => {

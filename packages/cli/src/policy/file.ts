@@ -7,6 +7,7 @@ import { policyFileSchema, toPolicy } from './schema.js';
 import { fileErrorMeaning } from '../io/describe-failure.js';
 import { describeTypeIssue } from '../config/describe-type-issue.js';
 import { refuseOpenFile } from '../io/file-mode.js';
+import { yamlValue } from '../config/yaml-value.js';
 
 /**
  * Reads a policy file (YAML, or JSON, which YAML reads too). A mistake is CONFIG_INVALID naming
@@ -30,7 +31,7 @@ export function parsePolicy(text: string, path: string): Policy {
   if (syntax !== undefined) {
     throw configInvalid(`${path}:${lines.linePos(syntax.pos[0]).line}: ${syntax.message.split('\n')[0]}`);
   }
-  const data: unknown = doc.toJS() ?? {};
+  const data: unknown = yamlValue(doc, path) ?? {};
   const parsed = policyFileSchema.safeParse(data);
   if (!parsed.success) {
     const issue = parsed.error.issues[0] as z.core.$ZodIssue;

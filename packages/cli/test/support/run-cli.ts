@@ -94,6 +94,24 @@ export function homePerTest(passphrase: string): { readonly path: string; readon
   return current;
 }
 
+/**
+ * A fresh home (or `path`) holding `keys`, imported as `tezsigner keys import` does, and the
+ * environment that serves them; `remove` deletes it.
+ */
+export async function homeWithKeys(
+  keys: ReadonlyArray<{ readonly secret: string; readonly name: string }>,
+  passphrase: string,
+  path?: string,
+): Promise<{ env: Record<string, string>; remove: () => Promise<void> }> {
+  const home = path === undefined ? await tempHome() : { path, remove: () => rm(path, { recursive: true, force: true }) };
+  const env = { TEZSIGNER_HOME: home.path, TEZSIGNER_PASSPHRASE: passphrase };
+  for (const { secret, name } of keys) {
+    const imported = await runTezsigner(['keys', 'import', secret, '--name', name], { env });
+    if (imported.code !== 0) throw new Error(`key import failed: ${imported.stderr}`);
+  }
+  return { env, remove: home.remove };
+}
+
 /** A failed run must say what went wrong in one line, without a stack trace. */
 export function oneLineError(run: CliRun): string {
   const lines = run.stderr.split('\n').filter((line) => line !== '');

@@ -11,7 +11,7 @@ describe('errorResponse', () => {
     ['POLICY_DENIED', 403],
     ['KEY_NOT_FOUND', 404],
     ['WATERMARK_REFUSED', 409],
-    ['NOT_SUPPORTED', 501],
+    ['NOT_SUPPORTED', 400],
   ] as const)('%s answers %i with the code and message', (code, status) => {
     expect(errorResponse(new TezsignerError(code, `because ${code}`))).toEqual({
       status,

@@ -27,7 +27,9 @@ const STATUS: Readonly<Record<ResponseErrorCode, number>> = {
   WATERMARK_REFUSED: 409,
   PAYLOAD_TOO_LARGE: 413,
   UNSUPPORTED_MEDIA_TYPE: 415,
-  NOT_SUPPORTED: 501,
+  // what a request asks of a key that cannot do it (a proof of possession of a tz1 key): the
+  // caller's to change, so a 4xx; a 5xx would read as a fault of the signer
+  NOT_SUPPORTED: 400,
   BACKEND_UNAVAILABLE: 503,
   STORE_UNAVAILABLE: 503,
   STORE_CORRUPT: 503,

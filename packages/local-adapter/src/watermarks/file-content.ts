@@ -1,3 +1,4 @@
+import { constants } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { storeCorrupt, storeUnavailable } from '@tezsigner/core';
 import type { StoredWatermark } from '@tezsigner/core';
@@ -17,17 +18,24 @@ export interface WatermarkFileContent {
 export async function readWatermarkFile(path: string): Promise<WatermarkFileContent> {
   let text: string;
   try {
-    text = await readFile(path, 'utf8');
+    // never through a link: tezsigner makes none, and a link (even a dangling one) is not a mark
+    text = await readFile(path, { encoding: 'utf8', flag: constants.O_RDONLY | constants.O_NOFOLLOW });
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') return { text: undefined, watermark: undefined };
-    if (code === 'EISDIR' || code === 'EACCES' || code === 'EPERM') {
-      throw storeCorrupt(`the watermark file ${path} cannot be read (${describe(err)})`, err);
+    if (code === 'ELOOP') throw storeCorrupt(`the watermark file ${path} is a symbolic link, which tezsigner never makes; ${REPAIR_HINT}`, err);
+    if (code === 'EISDIR') throw storeCorrupt(`the watermark file ${path} is a folder, not a file; ${REPAIR_HINT}`, err);
+    if (code === 'EACCES' || code === 'EPERM') {
+      throw storeCorrupt(`the watermark file ${path} cannot be read (${describe(err)}); give it back to this user with mode 600`, err);
     }
     throw storeUnavailable(`cannot read the watermark file ${path}: ${describe(err)}`, err);
   }
   return { text, watermark: parseWatermark(text, path) };
 }
+
+/** What to do about a watermark file that cannot be read: the store never resets a mark by itself. */
+export const REPAIR_HINT =
+  'stop signing with this key until it is fixed: `tezsigner watermarks repair` sets it aside and keeps the mark at least as high (it never lowers one)';
 
 export function serializeWatermark(watermark: StoredWatermark): string {
   const { level, round, hash, signature } = watermark;
@@ -39,11 +47,11 @@ function parseWatermark(text: string, path: string): StoredWatermark {
   try {
     value = JSON.parse(text);
   } catch (err) {
-    throw storeCorrupt(`the watermark file ${path} is not valid JSON; fix or restore it by hand (it is never reset)`, err);
+    throw storeCorrupt(`the watermark file ${path} is ${text === '' ? 'empty' : 'not valid JSON (truncated?)'}; ${REPAIR_HINT}`, err);
   }
   const problem = watermarkProblem(value);
   if (problem !== undefined) {
-    throw storeCorrupt(`the watermark file ${path} is malformed (${problem}); fix or restore it by hand (it is never reset)`);
+    throw storeCorrupt(`the watermark file ${path} is malformed (${problem}); ${REPAIR_HINT}`);
   }
   const { level, round, hash, signature } = value as StoredWatermark;
   return signature === undefined ? { level, round, hash } : { level, round, hash, signature };

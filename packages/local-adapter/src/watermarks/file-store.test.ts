@@ -1,11 +1,11 @@
-import { mkdir, mkdtemp, readdir, readFile, rm, stat, utimes, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rename, rm, stat, symlink, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { isTezsignerError } from '@tezsigner/core';
 import type { SignedMark, WatermarkKey } from '@tezsigner/core';
 import { FileWatermarkStore } from './file-store.js';
+import { typedFailure } from '../../../../test-support/errors.js';
 
 const CHAIN = 'NetXdQprcVkpaWU';
 const PKH = 'tz1VnNSWW9UdZCEPgUFua6nHxSq1rtDzs3Si';
@@ -28,15 +28,7 @@ const legacyFileOf = (key: WatermarkKey) => `${folderOf(key)}.json`;
 const markFiles = async (key: WatermarkKey) => (await readdir(folderOf(key))).filter((name) => !name.startsWith('.')).sort();
 const readJson = async (path: string) => JSON.parse(await readFile(path, 'utf8')) as unknown;
 const signed = (level: number, round: number, hash: string, signature = `edsig${level}x${round}x${hash.slice(0, 2)}`): SignedMark => ({ level, round, hash, signature });
-const codeOf = async (promise: Promise<unknown>) => {
-  try {
-    await promise;
-  } catch (err) {
-    if (isTezsignerError(err)) return { code: err.code, message: err.message };
-    throw err;
-  }
-  throw new Error('expected a TezsignerError, got success');
-};
+const codeOf = typedFailure;
 
 describe('FileWatermarkStore', () => {
   it('commits a mark with its signature durably in a private file named for its position', async () => {
@@ -125,20 +117,23 @@ describe('FileWatermarkStore', () => {
     expect(await store.list()).toEqual([{ key: KEY, watermark: signed(2, 0, H1) }]);
   });
 
-  it('removes temp files of dead writers once they are old, and leaves fresh ones', async () => {
+  it('removes temp files that can no longer commit, whatever their clocks say, and leaves those above the highest', async () => {
     const store = await FileWatermarkStore.open({ home });
     await store.commit(KEY, signed(1, 0, H1));
-    const old = join(folderOf(KEY), '.2-0.json.4242.aaaaaa.tmp');
-    const fresh = join(folderOf(KEY), '.2-0.json.4243.bbbbbb.tmp');
-    await writeFile(old, 'x');
-    await writeFile(fresh, 'x');
+    const below = join(folderOf(KEY), '.2-0.json.4242.aaaaaa.tmp');
+    const above = join(folderOf(KEY), '.50-0.json.4243.bbbbbb.tmp');
+    await writeFile(below, 'x');
+    await writeFile(above, 'x');
+    // a writer whose clock runs an hour ahead, and one an hour behind: neither decides
+    const hourAhead = new Date(Date.now() + 3_600_000);
     const hourAgo = new Date(Date.now() - 3_600_000);
-    await utimes(old, hourAgo, hourAgo);
+    await utimes(below, hourAhead, hourAhead);
+    await utimes(above, hourAgo, hourAgo);
     // enough commits for a prune to run
     for (let level = 2; level <= 9; level++) await store.commit(KEY, signed(level, 0, H1));
     await store.close();
     const names = await readdir(folderOf(KEY));
-    expect(names).toContain('.2-0.json.4243.bbbbbb.tmp');
+    expect(names).toContain('.50-0.json.4243.bbbbbb.tmp');
     expect(names).not.toContain('.2-0.json.4242.aaaaaa.tmp');
   });
 
@@ -166,15 +161,57 @@ describe('FileWatermarkStore', () => {
       const failure = await codeOf(attempt());
       expect(failure.code).toBe('STORE_CORRUPT');
       expect(failure.message).toContain(file);
+      expect(failure.message).toContain('tezsigner watermarks repair');
     }
     expect(await readFile(file, 'utf8')).toBe(content);
   });
 
-  it('fails closed on a corrupt legacy file', async () => {
+  it.each([
+    ['a dangling symbolic link', (path: string) => symlink(join(home, 'nowhere.json'), path)],
+    ['a symbolic link to a mark', async (path: string) => {
+      await writeFile(join(home, 'elsewhere.json'), JSON.stringify({ level: 3, round: 0, hash: H1 }));
+      await symlink(join(home, 'elsewhere.json'), path);
+    }],
+    ['a folder', (path: string) => mkdir(path)],
+  ])('fails closed naming the entry and the fix when the highest mark is %s', async (_, make) => {
+    const store = await FileWatermarkStore.open({ home });
+    await store.commit(KEY, signed(2, 0, H1));
+    const path = join(folderOf(KEY), '3-0.json');
+    await make(path);
+    const reader = await FileWatermarkStore.open({ home });
+    for (const attempt of [() => reader.read(KEY), () => reader.commit(KEY, signed(4, 0, H2)), () => reader.list(), () => reader.probe()]) {
+      const failure = await codeOf(attempt());
+      expect(failure).toEqual({ code: 'STORE_CORRUPT', message: expect.stringContaining(path) as string });
+      expect(failure.message).toContain('tezsigner watermarks repair');
+    }
+  });
+
+  it('refuses a mark folder, or a key folder above it, that is a symbolic link, and writes nothing where it leads', async () => {
+    const elsewhere = join(home, 'elsewhere');
+    await mkdir(join(elsewhere, 'block'), { recursive: true });
+    await mkdir(join(home, 'watermarks', CHAIN, PKH), { recursive: true });
+    await symlink(join(elsewhere, 'block'), folderOf(KEY));
+    const linked: WatermarkKey = { ...KEY, pkh: 'tz1burnburnburnburnburnburnburjAYjjX' };
+    await symlink(elsewhere, join(home, 'watermarks', CHAIN, linked.pkh));
+    const store = await FileWatermarkStore.open({ home });
+    for (const key of [KEY, linked]) {
+      for (const attempt of [() => store.read(key), () => store.commit(key, signed(4, 0, H2))]) {
+        const failure = await codeOf(attempt());
+        expect(failure.code).toBe('STORE_CORRUPT');
+        expect(failure.message).toContain('symbolic link');
+      }
+    }
+    expect(await readdir(join(elsewhere, 'block'))).toEqual([]);
+  });
+
+  it('fails closed on a corrupt legacy file, naming it and the repair', async () => {
     await mkdir(join(home, 'watermarks', CHAIN, PKH), { recursive: true });
     await writeFile(legacyFileOf(KEY), '{"level": 3');
     const store = await FileWatermarkStore.open({ home });
-    expect((await codeOf(store.commit(KEY, signed(1_000_000, 0, H2)))).code).toBe('STORE_CORRUPT');
+    const failure = await codeOf(store.commit(KEY, signed(1_000_000, 0, H2)));
+    expect(failure.code).toBe('STORE_CORRUPT');
+    expect(failure.message).toContain(legacyFileOf(KEY));
+    expect(failure.message).toContain('tezsigner watermarks repair --legacy-level');
   });
 
   it('reports an unusable folder as STORE_UNAVAILABLE and writes nothing', async () => {
@@ -184,6 +221,25 @@ describe('FileWatermarkStore', () => {
     const failure = await codeOf(store.commit(KEY, signed(1, 0, H1)));
     expect(failure.code).toBe('STORE_UNAVAILABLE');
     expect(await readFile(join(home, 'watermarks', CHAIN, PKH), 'utf8')).toBe('a file where the key folder belongs');
+  });
+
+  it('turns not ready while its commits fail, and ready again by itself once the fault is gone, with no mark lowered', async () => {
+    const store = await FileWatermarkStore.open({ home });
+    await store.commit(KEY, signed(5, 0, H1));
+    await store.probe();
+    const saved = join(home, 'saved-watermarks');
+    await rename(join(home, 'watermarks'), saved);
+    expect((await codeOf(store.commit(KEY, signed(6, 0, H1)))).code).toBe('STORE_UNAVAILABLE');
+    const failure = await codeOf(store.commit(KEY, signed(6, 0, H1)));
+    expect(failure.code).toBe('STORE_UNAVAILABLE');
+    expect(failure.message).toContain('restore it');
+    // never made afresh: the commit failed, and so does readiness, without any request
+    await expect(stat(join(home, 'watermarks'))).rejects.toMatchObject({ code: 'ENOENT' });
+    expect((await codeOf(store.probe())).code).toBe('STORE_UNAVAILABLE');
+    await rename(saved, join(home, 'watermarks'));
+    await store.probe();
+    expect(await store.commit(KEY, signed(5, 1, H2))).toEqual({ committed: true });
+    expect(await store.read(KEY)).toEqual(signed(5, 1, H2));
   });
 
   it('refuses keys and marks that could escape its folder or are not marks', async () => {

@@ -1,25 +1,32 @@
 import { close, fsync, open } from 'node:fs';
-import { readdir, stat, unlink } from 'node:fs/promises';
+import { lstat, readdir, stat, unlink } from 'node:fs/promises';
 import { promisify } from 'node:util';
-import { join, sep } from 'node:path';
+import { dirname, join, sep } from 'node:path';
 import { TezsignerError, WATERMARK_KINDS, badRequest, compareMarks, isAbove, storeCorrupt, storeUnavailable } from '@tezsigner/core';
 import type { CommitResult, SignedMark, StoredWatermark, WatermarkEntry, WatermarkKey, WatermarkMark, WatermarkStore } from '@tezsigner/core';
-import { createFileAtomic } from '../files/atomic-write.js';
-import { isTempFileName, markFileName, parseMarkFileName } from './mark-file-name.js';
+import { createFileAtomic, writeFileAtomic } from '../files/atomic-write.js';
+import { withFileLock } from '../files/lock.js';
+import { checkFileSystem, tryCommit } from './file-system-check.js';
+import { highestName, markFileName, parseMarkFileName, tempFileTarget } from './mark-file-name.js';
 import { describe, ensurePrivateDirectory } from '../files/private-directory.js';
-import { readWatermarkFile, serializeWatermark, watermarkProblem } from './file-content.js';
+import { checkHomeFormat } from './home-format.js';
+import { STORE_FORMAT, claimedFormat, movedMarker, newerFormat, readLegacyFile } from './store-format.js';
+import { REPAIR_HINT, readWatermarkFile, serializeWatermark, watermarkProblem } from './file-content.js';
 
 export interface FileWatermarkStoreOptions {
   /** the tezsigner home; watermarks live in `<home>/watermarks` */
   readonly home: string;
+  /**
+   * Checks the file system and the home's format at opening (default true); a command that
+   * only reads the marks writes nothing, so it skips them.
+   */
+  readonly check?: boolean;
 }
 
 const openFd = promisify(open);
 const fsyncFd = promisify(fsync);
 const closeFd = promisify(close);
 
-/** A temp file this old belongs to a process that died mid-write (it only affects clean-up). */
-const ABANDONED_TEMP_MS = 10 * 60_000;
 /** Reads retried when the highest file is pruned between listing and reading it. */
 const READ_ATTEMPTS = 8;
 /** Files a mark folder may gather before a commit prunes it (pruning costs a call per file). */
@@ -54,8 +61,17 @@ export class FileWatermarkStore implements WatermarkStore {
    * from a file a power cut could still take away.
    */
   readonly #known = new Map<string, { name: string; watermark: StoredWatermark }>();
-  /** Per mark folder, the file an older tezsigner kept, read once (nothing writes it any more). */
+  /**
+   * Per mark folder, the mark a format-1 tezsigner kept in `<kind>.json`, read once until this
+   * process has moved it into the folder (then undefined: the marker left there holds none).
+   */
   readonly #legacy = new Map<string, StoredWatermark | undefined>();
+  /** Mark folders whose format-1 file this process has moved (or found moved) under its lock. */
+  readonly #migrated = new Set<string>();
+  /** Folders whose path this process has seen to be real folders all the way down (no links). */
+  readonly #realFolders = new Set<string>();
+  /** Per mark folder, why its last commit failed (cleared by a commit or a probe that works). */
+  readonly #failing = new Map<string, unknown>();
   /**
    * An open descriptor per mark folder, to fsync it without opening it for every commit. Plain
    * descriptors, not FileHandles: a store dropped without close() must not warn from the GC.
@@ -73,7 +89,32 @@ export class FileWatermarkStore implements WatermarkStore {
   static async open(options: FileWatermarkStoreOptions): Promise<FileWatermarkStore> {
     const directory = join(options.home, 'watermarks');
     const warnings = await ensurePrivateDirectory(directory);
+    if (options.check !== false) {
+      warnings.push(...(await checkFileSystem(directory)));
+      await checkHomeFormat(directory);
+    }
     return new FileWatermarkStore(directory, warnings);
+  }
+
+  /**
+   * For readiness: every folder whose last commit failed takes a trial commit (so a fault that
+   * has gone clears by itself, and one that lasts keeps the signer not ready even when no
+   * request comes), then every mark is read (an unreadable one names its file in the error).
+   */
+  async probe(): Promise<void> {
+    await stat(this.directory).catch((err: unknown) => {
+      throw storeUnavailable(`the watermarks folder ${this.directory} cannot be read: ${describe(err)}`, err);
+    });
+    for (const [folder, failure] of this.#failing) {
+      try {
+        await this.#ensureFolder(folder);
+        await tryCommit(folder);
+      } catch (err) {
+        throw failure instanceof TezsignerError ? failure : storeUnavailable(`cannot commit in ${folder}: ${describe(err)}`, err);
+      }
+      if (this.#failing.get(folder) === failure) this.#failing.delete(folder);
+    }
+    await this.list();
   }
 
   /**
@@ -89,11 +130,27 @@ export class FileWatermarkStore implements WatermarkStore {
     return legacy !== undefined && compareMarks(legacy, known.watermark) >= 0 ? legacy : known.watermark;
   }
 
+  /** Where every commit goes: a failure is remembered for readiness until one works again. */
+  async #placeWatched(key: WatermarkKey, watermark: StoredWatermark): Promise<CommitResult> {
+    const folder = this.folderOf(key);
+    try {
+      const result = await this.#place(key, watermark);
+      this.#failing.delete(folder);
+      return result;
+    } catch (err) {
+      this.#failing.set(folder, err);
+      // whatever it was may be gone when the fault is: look at the folder afresh next time
+      this.#readyFolders.delete(folder);
+      this.#realFolders.delete(folder);
+      throw err;
+    }
+  }
+
   async commit(key: WatermarkKey, signed: SignedMark): Promise<CommitResult> {
     validateMark(signed);
     if (typeof signed.signature !== 'string' || signed.signature === '') throw badRequest('cannot commit a mark without its signature');
     const { level, round, hash, signature } = signed;
-    return this.#place(key, { level, round, hash, signature });
+    return this.#placeWatched(key, { level, round, hash, signature });
   }
 
   async importEntries(entries: readonly WatermarkEntry[]): Promise<readonly WatermarkKey[]> {
@@ -104,7 +161,7 @@ export class FileWatermarkStore implements WatermarkStore {
     }
     const raised: WatermarkKey[] = [];
     for (const { key, watermark } of entries) {
-      if ((await this.#place(key, watermark)).committed) raised.push(key);
+      if ((await this.#placeWatched(key, watermark)).committed) raised.push(key);
     }
     return raised;
   }
@@ -149,6 +206,7 @@ export class FileWatermarkStore implements WatermarkStore {
       if (before.watermark !== undefined && !isAbove(watermark, before.watermark)) return { committed: false, stored: before.watermark };
     }
     await this.#ensureFolder(folder);
+    await this.#migrate(folder, key.kind);
     const name = markFileName(watermark);
     // The folder is listed while it is flushed: the listing need only come after the link
     // (it decides on what was linked before it), and the answer waits for both anyway.
@@ -159,13 +217,17 @@ export class FileWatermarkStore implements WatermarkStore {
     try {
       await createFileAtomic(inFolder(folder, name), serializeWatermark(watermark), 0o600, flushAndList);
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') {
+      const code = (err as NodeJS.ErrnoException).code;
+      // ENOENT at the link: another process pruned our temp file because a mark at or above
+      // its position was already there, which is what EEXIST says too
+      if (code !== 'EEXIST' && !(code === 'ENOENT' && (err as NodeJS.ErrnoException).syscall === 'link')) {
         throw storeUnavailable(`cannot write the watermark file ${inFolder(folder, name)}: ${describe(err)}`, err);
       }
     }
     if (names !== undefined) {
-      const legacy = await this.#legacyMark(folder);
-      if (highestName(names)?.name === name && isAbove(watermark, legacy)) {
+      const format = claimedFormat(names);
+      if (format !== undefined && format > STORE_FORMAT) throw newerFormat(folder, format);
+      if (highestName(names)?.name === name) {
         this.#known.set(folder, { name, watermark });
         if (names.length > PRUNE_AT) this.#pruneLater(folder, names, watermark);
         return { committed: true };
@@ -174,6 +236,41 @@ export class FileWatermarkStore implements WatermarkStore {
     const { watermark: stored } = await this.#highest(key);
     if (stored === undefined) throw storeUnavailable(`the watermark file ${inFolder(folder, name)} vanished`);
     return { committed: false, stored };
+  }
+
+  /**
+   * Moves the mark a format-1 tezsigner kept in `<kind>.json` into the folder, once per process
+   * and folder, under the lock format 1 takes for each of its commits: its mark becomes a file
+   * of the folder, then the file is replaced by a marker a format-1 process reads as corrupt,
+   * so from then on it cannot sign with this key. A folder that never had such a file gets the
+   * marker as well, else a format-1 process would find no mark and sign from scratch. A crash
+   * in between leaves the file in place, and the next commit moves it again (moving is
+   * idempotent: a position already taken keeps its file).
+   */
+  async #migrate(folder: string, kind: string): Promise<void> {
+    if (this.#migrated.has(folder)) return;
+    const path = `${folder}.json`;
+    await withFileLock(path, async (assertHeld) => {
+      const legacy = await readLegacyFile(path);
+      if (legacy.state === 'moved') {
+        if (legacy.format > STORE_FORMAT) throw newerFormat(path, legacy.format);
+        return;
+      }
+      if (legacy.state === 'mark') {
+        const { watermark } = legacy;
+        await createFileAtomic(inFolder(folder, markFileName(watermark)), serializeWatermark(watermark), 0o600, (dir) => this.#flush(dir)).catch(
+          (err: unknown) => {
+            if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw storeUnavailable(`cannot move the watermark file ${path} into ${folder}: ${describe(err)}`, err);
+          },
+        );
+      }
+      assertHeld();
+      await writeFileAtomic(path, movedMarker(kind)).catch((err: unknown) => {
+        throw storeUnavailable(`cannot replace the watermark file ${path}: ${describe(err)}`, err);
+      });
+    });
+    this.#legacy.set(folder, undefined);
+    this.#migrated.add(folder);
   }
 
   /** The highest mark of `key`: the highest file of its folder, or an older tezsigner's file if higher. */
@@ -190,7 +287,7 @@ export class FileWatermarkStore implements WatermarkStore {
         // pruned by another process after a higher mark landed: list again
         if (watermark === undefined) continue;
         if (watermark.level !== top.level || watermark.round !== top.round) {
-          throw storeCorrupt(`the watermark file ${path} holds level ${watermark.level} round ${watermark.round}, not what its name says; fix or restore it by hand (it is never reset)`);
+          throw storeCorrupt(`the watermark file ${path} holds level ${watermark.level} round ${watermark.round}, not what its name says; ${REPAIR_HINT}`);
         }
         await this.#flush(folder);
         this.#known.set(folder, { name: top.name, watermark });
@@ -215,7 +312,9 @@ export class FileWatermarkStore implements WatermarkStore {
 
   async #legacyMark(folder: string): Promise<StoredWatermark | undefined> {
     if (this.#legacy.has(folder)) return this.#legacy.get(folder);
-    const { watermark } = await readWatermarkFile(`${folder}.json`);
+    const legacy = await readLegacyFile(`${folder}.json`);
+    if (legacy.state === 'moved' && legacy.format > STORE_FORMAT) throw newerFormat(`${folder}.json`, legacy.format);
+    const watermark = legacy.state === 'mark' ? legacy.watermark : undefined;
     this.#legacy.set(folder, watermark);
     return watermark;
   }
@@ -237,13 +336,42 @@ export class FileWatermarkStore implements WatermarkStore {
 
   async #ensureFolder(folder: string): Promise<void> {
     if (this.#readyFolders.has(folder)) return;
+    // the watermarks folder is made at opening, never while serving: gone, it took every mark
+    // with it, and one made afresh would let a restarted signer sign anything again
+    await stat(this.directory).catch((err: unknown) => {
+      throw storeUnavailable(`the watermarks folder ${this.directory} is gone or unreadable (${describe(err)}): restore it from a backup; nothing is signed until then`, err);
+    });
+    await this.#refuseLinks(folder);
     try {
       await ensurePrivateDirectory(folder);
     } catch (err) {
       if (err instanceof TezsignerError) throw storeUnavailable(err.message, err);
       throw err;
     }
+    await this.#refuseLinks(folder);
     this.#readyFolders.add(folder);
+  }
+
+  /**
+   * STORE_CORRUPT when the mark folder or a folder above it (up to the watermarks folder) is a
+   * symbolic link: marks must live where this home says, as keys do, not wherever a link leads.
+   */
+  async #refuseLinks(folder: string): Promise<void> {
+    if (this.#realFolders.has(folder)) return;
+    for (let dir = folder; dir.length > this.directory.length; dir = dirname(dir)) {
+      let info;
+      try {
+        info = await lstat(dir);
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code === 'ENOENT') return;
+        throw storeUnavailable(`cannot read the watermark folder ${dir}: ${describe(err)}`, err);
+      }
+      if (info.isSymbolicLink()) {
+        throw storeCorrupt(`the watermark folder ${dir} is a symbolic link; tezsigner keeps marks only in real folders of its home: replace the link with the folder it points to (mv), then start again`);
+      }
+      if (!info.isDirectory()) throw storeCorrupt(`${dir} should be a folder of watermark files; ${REPAIR_HINT}`);
+    }
+    this.#realFolders.add(folder);
   }
 
   async #folders(path: string): Promise<string[]> {
@@ -257,6 +385,7 @@ export class FileWatermarkStore implements WatermarkStore {
   }
 
   async #names(folder: string): Promise<string[]> {
+    await this.#refuseLinks(folder);
     try {
       return await readdir(folder);
     } catch (err) {
@@ -274,16 +403,6 @@ export class FileWatermarkStore implements WatermarkStore {
  */
 const inFolder = (folder: string, name: string): string => `${folder}${sep}${name}`;
 
-/** The highest mark file among `names`, by the position its name stands for. */
-function highestName(names: readonly string[]): { name: string; level: number; round: number } | undefined {
-  let top: { name: string; level: number; round: number } | undefined;
-  for (const name of names) {
-    const position = parseMarkFileName(name);
-    if (position !== undefined && (top === undefined || compareMarks(position, top) > 0)) top = { name, ...position };
-  }
-  return top;
-}
-
 /**
  * Removes marks below `kept` and temp files left by dead writers. Best effort: a file left
  * behind is only clutter, since the highest file alone decides.
@@ -295,19 +414,14 @@ async function prune(folder: string, names: readonly string[], kept: WatermarkMa
       const position = parseMarkFileName(name);
       const path = inFolder(folder, name);
       if (position !== undefined && compareMarks(position, kept) < 0) return unlink(path).catch(() => undefined);
-      return isTempFileName(name) ? removeIfAbandoned(path) : undefined;
+      // A temp file whose position is at or below the highest mark can never commit (its link
+      // fails, or lands below the highest): its writer is dead, or will fail closed. One above
+      // is left for a live writer, and goes at a later prune. No clock decides.
+      const target = tempFileTarget(name);
+      if (target !== undefined && compareMarks(target, kept) <= 0) return unlink(path).catch(() => undefined);
+      return undefined;
     }),
   );
-}
-
-async function removeIfAbandoned(path: string): Promise<void> {
-  try {
-    // The clock only decides when clutter goes: removing a live temp file makes that one
-    // write fail closed, never commit twice.
-    if (Date.now() - (await stat(path)).mtimeMs > ABANDONED_TEMP_MS) await unlink(path);
-  } catch {
-    // gone already, or not ours to remove: clutter either way
-  }
 }
 
 // Chain ids and addresses are base58: anything else could step out of the folder.

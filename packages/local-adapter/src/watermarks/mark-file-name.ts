@@ -1,3 +1,4 @@
+import { compareMarks } from '@tezsigner/core';
 import type { WatermarkMark } from '@tezsigner/core';
 
 /**
@@ -20,5 +21,22 @@ export function parseMarkFileName(name: string): { level: number; round: number 
   return Number.isSafeInteger(level) && Number.isSafeInteger(round) ? { level, round } : undefined;
 }
 
+
 /** Temp files of createFileAtomic: `.<name>.<pid>.<random>.tmp`. */
-export const isTempFileName = (name: string): boolean => name.startsWith('.') && name.endsWith('.tmp');
+const TEMP_FILE = /^\.(.+)\.\d+\.[0-9a-z]+\.tmp$/;
+
+/** The position a temp file of createFileAtomic is written for, or undefined for any other name. */
+export function tempFileTarget(name: string): { level: number; round: number } | undefined {
+  const match = TEMP_FILE.exec(name);
+  return match === null ? undefined : parseMarkFileName(match[1] ?? '');
+}
+
+/** The highest mark file among `names`, by the position its name stands for. */
+export function highestName(names: readonly string[]): { name: string; level: number; round: number } | undefined {
+  let top: { name: string; level: number; round: number } | undefined;
+  for (const name of names) {
+    const position = parseMarkFileName(name);
+    if (position !== undefined && (top === undefined || compareMarks(position, top) > 0)) top = { name, ...position };
+  }
+  return top;
+}

@@ -1,0 +1,106 @@
+import { readdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { keyVectors } from '../../../test-support/vectors.js';
+import { attestation, tenderbakeBlock } from '../../http-server/test/support/consensus-bytes.js';
+import { homeWithKeys } from './support/run-cli.js';
+import { startServe, type ServeChild } from './support/serve-child.js';
+
+/**
+ * The soak: one key signing a rising stream of blocks, preattestations and attestations at
+ * 50 requests/s, for 30 s (10 minutes with TEZSIGNER_LONG=1). The latency of the first window
+ * and of the last (a sixth of the run each, a minute in the long form) must agree, and the
+ * process must not grow (after a warm-up of 300 signatures): memory, file descriptors, files in the home.
+ */
+const LONG = process.env['TEZSIGNER_LONG'] === '1';
+const DURATION_MS = LONG ? 600_000 : 30_000;
+const WINDOW_MS = LONG ? 60_000 : 5_000;
+const RATE = 50;
+const KEY = keyVectors().find((k) => k.curve === 'ed25519')!;
+
+const percentile = (sorted: readonly number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
+const rssOf = async (pid: number) => Number(/VmRSS:\s+(\d+)/.exec(await readFile(`/proc/${pid}/status`, 'utf8'))?.[1]) * 1024;
+const descriptorsOf = async (pid: number) => (await readdir(`/proc/${pid}/fd`)).length;
+async function filesUnder(dir: string): Promise<number> {
+  let count = 0;
+  for (const entry of await readdir(dir, { withFileTypes: true })) count += entry.isDirectory() ? await filesUnder(join(dir, entry.name)) : 1;
+  return count;
+}
+
+describe(`the soak: ${RATE} signatures/s for ${DURATION_MS / 1000} s`, () => {
+  let server: ServeChild;
+  let home: { env: Record<string, string>; remove: () => Promise<void> };
+  beforeAll(async () => {
+    home = await homeWithKeys([{ secret: KEY.secret_key, name: 'baker' }], 'soak passphrase');
+    server = await startServe(['--log-level', 'info'], home.env);
+  });
+  afterAll(async () => {
+    await server?.stop();
+    await home?.remove();
+  });
+
+  test('keeps its latency, memory, descriptors and files steady', async () => {
+    const pid = server.child.pid!;
+    const samples: Array<{ at: number; ms: number }> = [];
+    const failures: string[] = [];
+    let sent = 0;
+    let baseline: { rss: number; fds: number; files: number } | undefined;
+    // warm-up (a cold process compiles as it goes): 300 signatures one after another, not counted
+    for (let level = 1; level <= 100; level++) {
+      for (const bytes of [tenderbakeBlock(level, 0), attestation('preattestation', level, 0), attestation('attestation', level, 0)]) {
+        const response = await fetch(`${server.url}/keys/${KEY.public_key_hash}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(bytes) });
+        await response.arrayBuffer();
+      }
+    }
+    const started = performance.now();
+    const inFlight = new Set<Promise<void>>();
+    // a baker sends each kind in order: a request waits for the previous one of its kind
+    const lastOfKind: Array<Promise<void>> = [Promise.resolve(), Promise.resolve(), Promise.resolve()];
+    while (performance.now() - started < DURATION_MS) {
+      const i = sent++;
+      const level = 1000 + Math.floor(i / 3);
+      const bytes = [tenderbakeBlock(level, 0), attestation('preattestation', level, 0), attestation('attestation', level, 0)][i % 3]!;
+      const t0 = performance.now();
+      const request = lastOfKind[i % 3]!.then(() => fetch(`${server.url}/keys/${KEY.public_key_hash}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(bytes) }))
+        .then(async (response) => {
+          await response.arrayBuffer();
+          if (response.status !== 200) failures.push(`level ${level}: ${response.status}`);
+          samples.push({ at: t0 - started, ms: performance.now() - t0 });
+        })
+        .catch((err: unknown) => void failures.push(String(err)))
+        .finally(() => inFlight.delete(request));
+      inFlight.add(request);
+      lastOfKind[i % 3] = request;
+      if (baseline === undefined && t0 - started >= WINDOW_MS) {
+        baseline = { rss: await rssOf(pid), fds: await descriptorsOf(pid), files: await filesUnder(home.env['TEZSIGNER_HOME']!) };
+      }
+      // the schedule, not the answers, sets the pace: 50 requests each second
+      const due = started + (sent * 1000) / RATE;
+      await new Promise((done) => setTimeout(done, Math.max(0, due - performance.now())));
+    }
+    await Promise.all(inFlight);
+    const end = { rss: await rssOf(pid), fds: await descriptorsOf(pid), files: await filesUnder(home.env['TEZSIGNER_HOME']!) };
+    const window = (from: number) =>
+      samples
+        .filter((s) => s.at >= from && s.at < from + WINDOW_MS)
+        .map((s) => s.ms)
+        .sort((a, b) => a - b);
+    const first = window(0);
+    const last = window(DURATION_MS - WINDOW_MS);
+    const figures = (w: number[]) => ({ p50: percentile(w, 50), p99: percentile(w, 99) });
+    const [a, b] = [figures(first), figures(last)];
+    console.log(
+      `soak: ${samples.length} signatures in ${(DURATION_MS / 1000).toFixed(0)} s; first window p50 ${a.p50.toFixed(2)} ms p99 ${a.p99.toFixed(2)} ms, last window p50 ${b.p50.toFixed(2)} ms p99 ${b.p99.toFixed(2)} ms; ` +
+        `RSS ${(baseline!.rss / 2 ** 20).toFixed(1)} -> ${(end.rss / 2 ** 20).toFixed(1)} MiB, descriptors ${baseline!.fds} -> ${end.fds}, files in the home ${baseline!.files} -> ${end.files}`,
+    );
+    expect(failures).toEqual([]);
+    expect(samples.length).toBeGreaterThan((RATE * DURATION_MS) / 1000 * 0.95);
+    // within 25 %, plus a millisecond of room for a machine shared with other test files
+    expect(b.p50).toBeLessThanOrEqual(a.p50 * 1.25 + 1);
+    expect(b.p99).toBeLessThanOrEqual(a.p99 * 1.25 + 1);
+    expect(end.rss).toBeLessThan(baseline!.rss * 1.2);
+    expect(end.fds).toBeLessThanOrEqual(baseline!.fds + 2);
+    // marks are pruned past nine per folder, the audit log is one file, whatever the run's length
+    expect(end.files).toBeLessThanOrEqual(baseline!.files + 3 * 9);
+  }, DURATION_MS + 60_000);
+});

@@ -1,0 +1,151 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtemp, readdir, rename, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { keyVectors } from '../../../test-support/vectors.js';
+import { tenderbakeBlock } from '../../http-server/test/support/consensus-bytes.js';
+import { homeWithKeys, runTezsigner } from './support/run-cli.js';
+import { postSign, spawnServe, type ServeChild } from './support/serve-child.js';
+
+/**
+ * Faults of the file store under a running `tezsigner serve`: each must fail closed (no
+ * signature, 503 with the store's code, one log line), turn /readyz not ready while it lasts,
+ * and clear by itself once the fault is gone (or, for a damaged file, once `watermarks repair`
+ * ran), with no mark lowered. The home is on a small tmpfs the test mounts, so that it can
+ * fill it and make it read-only; where mounting is not allowed the file system cases say so.
+ */
+const KEY = keyVectors().find((k) => k.curve === 'ed25519')!;
+const CHAIN = 'NetXdQprcVkpaWU';
+
+let mountPoint: string;
+let mounted = false;
+let home: string;
+let env: Record<string, string>;
+let server: ServeChild;
+let level = 100;
+
+const sign = (at: number) => postSign(server.url, KEY.public_key_hash, tenderbakeBlock(at, 0));
+const readiness = async () => {
+  const response = await fetch(`${server.metricsUrl}/readyz`);
+  return { status: response.status, body: (await response.json()) as { status: string; reasons?: string[] } };
+};
+const logLinesWith = (code: string) => server.stdout().split('\n').filter((line) => line.includes(code)).length;
+
+/** While `fault` holds: two requests fail closed with `code`, one log line each, and /readyz says so; then `clear` and it signs again. */
+async function failsClosedThenRecovers(code: string, fault: () => Promise<void>, clear: () => Promise<void>, options: { readiness?: boolean } = {}) {
+  const before = await sign(++level);
+  expect(before.status).toBe(200);
+  await fault();
+  const linesBefore = logLinesWith(code);
+  for (let i = 0; i < 2; i++) {
+    const refused = await sign(++level);
+    expect(refused).toMatchObject({ status: 503, error: { code } });
+    expect(refused.signature).toBeUndefined();
+  }
+  // the request log line reaches stdout a moment after the answer
+  for (const deadline = Date.now() + 5_000; logLinesWith(code) - linesBefore < 2 && Date.now() < deadline; ) await new Promise((done) => setTimeout(done, 20));
+  expect(logLinesWith(code) - linesBefore).toBe(2);
+  if (options.readiness !== false) {
+    const notReady = await readiness();
+    expect(notReady.status).toBe(503);
+    expect(notReady.body.reasons?.join(' ')).toContain(code);
+  }
+  await clear();
+  expect((await readiness()).status).toBe(200);
+  // no mark lowered: the level signed before the fault is still refused, a higher one signs
+  expect((await postSign(server.url, KEY.public_key_hash, tenderbakeBlock(level - 2, 0, 0x01))).status).toBe(409);
+  expect((await sign(++level)).status).toBe(200);
+}
+
+beforeAll(async () => {
+  mountPoint = await mkdtemp(join(tmpdir(), 'tezsigner-faults-'));
+  try {
+    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=2m,mode=0700', 'tmpfs', mountPoint], { stdio: 'ignore' });
+    mounted = true;
+  } catch {
+    console.log(`store faults: cannot mount a small tmpfs here (not root?): the full and read-only cases are skipped, the others run in ${mountPoint}`);
+  }
+  home = join(mountPoint, 'home');
+  ({ env } = await homeWithKeys([{ secret: KEY.secret_key, name: 'baker' }], 'faults passphrase', home));
+  server = await spawnServe(['--address', '127.0.0.1', '--port', '0', '--metrics-port', '0', '--log-level', 'info'], env);
+});
+afterAll(async () => {
+  await server?.stop();
+  if (mounted) execFileSync('umount', [mountPoint]);
+  await rm(mountPoint, { recursive: true, force: true });
+});
+
+describe('file store faults under a running serve', () => {
+  test('a home on tmpfs is warned about at start', () => {
+    if (!mounted) return;
+    expect(server.stderr()).toMatch(/tmpfs, held in memory: they are lost at reboot/);
+  });
+
+  test('the watermarks folder deleted mid-run: STORE_UNAVAILABLE until it is back, never made afresh', async () => {
+    const saved = join(mountPoint, 'saved');
+    await failsClosedThenRecovers(
+      'STORE_UNAVAILABLE',
+      () => rename(join(home, 'watermarks'), saved),
+      () => rename(saved, join(home, 'watermarks')),
+    );
+  });
+
+  test('the highest mark file truncated: STORE_CORRUPT naming it, until `watermarks repair`', async () => {
+    const folder = join(home, 'watermarks', CHAIN, KEY.public_key_hash, 'block');
+    let corrupt = 0;
+    await failsClosedThenRecovers(
+      'STORE_CORRUPT',
+      // another process's mark, above what this one signs next, cut short: the commit reads it
+      () => writeFile(join(folder, `${level + 1000}-0.json`), '{"level":'),
+      async () => {
+        const repaired = await runTezsigner(['watermarks', 'repair'], { env });
+        expect(repaired.code).toBe(0);
+        corrupt = level + 1000 - 2;
+        expect(repaired.stdout).toContain(join(folder, `${corrupt}-0.json`));
+        // the mark stays as high as the damaged file: below it nothing signs, above it all does
+        level = corrupt;
+      },
+    );
+    expect(server.stdout()).toContain(join(folder, `${corrupt}-0.json`));
+  });
+
+  test.runIf(process.getuid?.() === 0)('the file system full: STORE_UNAVAILABLE until there is room', async () => {
+    if (!mounted) return;
+    const filler = join(mountPoint, 'filler');
+    await failsClosedThenRecovers(
+      'STORE_UNAVAILABLE',
+      async () => {
+        await writeFile(filler, Buffer.alloc(4 * 1024 * 1024)).catch(() => undefined);
+        // whatever room is left in the last block goes too
+        for (let i = 0; ; i++) {
+          try {
+            await writeFile(join(mountPoint, `filler-${i}`), 'x'.repeat(512));
+          } catch {
+            break;
+          }
+        }
+      },
+      async () => {
+        for (const name of await readdir(mountPoint)) if (name.startsWith('filler')) await rm(join(mountPoint, name));
+      },
+      // a full disk fails the audit log's append, which comes before the watermark commit; /readyz
+      // probes the key backend and the watermark store only, so it does not see this one
+      { readiness: false },
+    );
+  });
+
+  test.runIf(process.getuid?.() === 0)('the file system read-only: STORE_UNAVAILABLE until it is writable', async () => {
+    if (!mounted) return;
+    await failsClosedThenRecovers(
+      'STORE_UNAVAILABLE',
+      // the watermarks folder alone, bound read-only onto itself (the audit log stays writable)
+      async () => {
+        const folder = join(home, 'watermarks');
+        execFileSync('mount', ['--bind', folder, folder]);
+        execFileSync('mount', ['-o', 'remount,bind,ro', folder]);
+      },
+      async () => void execFileSync('umount', [join(home, 'watermarks')]),
+    );
+  });
+});
