@@ -1,5 +1,5 @@
 import { availableParallelism } from 'node:os';
-import { defineConfig } from 'vitest/config';
+import { configDefaults, defineConfig } from 'vitest/config';
 
 // The tests that sign and verify through the process's own choice of crypto: run a second time
 // with noble forced (the fallback where a native module is missing), in the same run, so that
@@ -12,6 +12,9 @@ const FALLBACK_TESTS = [
   'packages/core/src/memory/key-provider.test.ts',
   'packages/core/src/signer-service.test.ts',
 ];
+
+// Tests whose assertions are timings of the signer itself (the soak's first and last windows).
+const MEASURED_ALONE = ['packages/cli/test/soak.test.ts'];
 
 export default defineConfig({
   resolve: {
@@ -34,7 +37,9 @@ export default defineConfig({
     globalSetup: ['./test-support/log-secrets-setup.ts'],
     reporters: ['default', './test-support/summary-reporter.ts'],
     projects: [
-      { extends: true, test: { name: 'native', include: ['packages/*/src/**/*.test.ts', 'packages/*/test/**/*.test.ts', 'bench/**/*.test.ts'] } },
+      { extends: true, test: { name: 'native', include: ['packages/*/src/**/*.test.ts', 'packages/*/test/**/*.test.ts', 'bench/**/*.test.ts'], exclude: [...configDefaults.exclude, ...MEASURED_ALONE] } },
+      // last, and alone: a latency kept steady over time means nothing while other files share the cores
+      { extends: true, test: { name: 'measured alone', include: MEASURED_ALONE, sequence: { groupOrder: 1 } } },
       { extends: true, test: { name: 'noble fallback', include: FALLBACK_TESTS, env: { TEZSIGNER_CRYPTO: 'noble' } } },
     ],
   },

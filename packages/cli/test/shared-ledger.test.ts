@@ -25,11 +25,13 @@ const tezsignerProcess = (args: readonly string[], env: Record<string, string>) 
   new CommandChild(process.execPath, ['--conditions=source', '--import', 'tsx', MAIN, ...args], { cwd: REPO, env: { ...process.env, ...env } }).exited;
 
 /** Every file and folder under `dir` with its size and modification time. */
+// Every file with its size and time of change, and every folder by name: the watermark store's
+// start-up check of link(2) makes and removes a probe file, which touches its folder's time only.
 async function snapshot(dir: string): Promise<string[]> {
   const entries = await readdir(dir, { recursive: true });
   return Promise.all(entries.sort().map(async (name) => {
     const info = await stat(join(dir, name));
-    return `${name} ${info.size} ${info.mtimeMs}`;
+    return info.isDirectory() ? `${name}/` : `${name} ${info.size} ${info.mtimeMs}`;
   }));
 }
 
