@@ -1,6 +1,7 @@
-import { mkdir } from 'node:fs/promises';
+import { mkdir, rename } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
 import { build } from 'esbuild';
+import { commandBundleOptions } from '../../scripts/bundle-options.mjs';
 
 const REPO = resolve(import.meta.dirname, '../../../..');
 const OUT = join(REPO, 'node_modules/.cache/tezsigner-test');
@@ -24,27 +25,11 @@ export function bundledEntry(entry: string): Promise<string> {
   if (bundle === undefined) {
     bundle = (async () => {
       await mkdir(OUT, { recursive: true });
-      const outfile = join(OUT, `${basename(entry, '.ts')}-${process.pid}.mjs`);
-      await build({
-        entryPoints: [resolve(REPO, entry)],
-        outfile,
-        bundle: true,
-        platform: 'node',
-        format: 'esm',
-        target: 'node20.19',
-        conditions: ['source'],
-        // CommonJS dependencies inside an ES module still call require() and read __dirname
-        banner: {
-          js: [
-            "import { createRequire as __testCreateRequire } from 'node:module';",
-            "import { fileURLToPath as __testFileURLToPath } from 'node:url';",
-            'const require = __testCreateRequire(import.meta.url);',
-            'const __filename = __testFileURLToPath(import.meta.url);',
-            "const __dirname = __filename.slice(0, __filename.lastIndexOf('/'));",
-          ].join('\n'),
-        },
-        logLevel: 'warning',
-      });
+      // one file per entry, replaced whole (a process starting from the last one reads it whole)
+      const outfile = join(OUT, `${basename(entry, '.ts')}.mjs`);
+      const building = `${outfile}.${process.pid}.tmp`;
+      await build(commandBundleOptions(resolve(REPO, entry), building));
+      await rename(building, outfile);
       return outfile;
     })();
     bundles.set(entry, bundle);
