@@ -109,11 +109,11 @@ async function crashLoop(start: () => Promise<ServeChild>, readMarks: () => Prom
 
   const killer = (async () => {
     while (kills < KILLS) {
-      // each kill lands after progress (a signature answered since the last one), so that a busy
-      // machine slows the loop down rather than killing signers that never got to sign
+      // each kill lands after progress (two signatures answered since the last one), so that a
+      // busy machine slows the loop down rather than killing signers that never got to sign
       const answered = answers.length;
       await new Promise((done) => setTimeout(done, 100 + Math.random() * 500));
-      while (answers.length === answered && kills < KILLS) await new Promise((done) => setTimeout(done, 20));
+      while (answers.length < answered + 2 && kills < KILLS) await new Promise((done) => setTimeout(done, 20));
       const live = slots.filter((slot) => slot.current !== undefined);
       const victim = live[Math.floor(Math.random() * live.length)];
       victim?.current?.kill();
