@@ -341,6 +341,26 @@ describe('faults', () => {
     expect(isTezsignerError(err, 'BACKEND_UNAVAILABLE') && err.message).toMatch(/does not verify/);
   });
 
+  test('after a failed signature the readiness probe has the vault sign a probe (no Tezos request): not ready while it signs wrong, ready once it signs right', async () => {
+    const vault = provider({ deadlineMs: 600 });
+    await vault.listKeys();
+    const signs = standIn.authorized('sign').length;
+    await vault.probe();
+    // nothing failed yet: the probe only reads
+    expect(standIn.authorized('sign').length).toBe(signs);
+    standIn.inject('sign', { kind: 'malformed-signature' }, 1000);
+    expect(isTezsignerError(await rejection(vault.sign(pkh, signInput(message(1)))), 'BACKEND_UNAVAILABLE')).toBe(true);
+    const err = await rejection(vault.probe());
+    expect(isTezsignerError(err, 'BACKEND_UNAVAILABLE') && err.message).toMatch(/no secp256k1 signature/);
+    standIn.clearFaults();
+    const before = standIn.authorized('sign').length;
+    await vault.probe();
+    expect(standIn.authorized('sign').length).toBe(before + 1);
+    // the fault is cleared: the next probe reads only
+    await vault.probe();
+    expect(standIn.authorized('sign').length).toBe(before + 1);
+  });
+
   test('a vault that keeps failing fails closed within the deadline', async () => {
     const vault = provider({ deadlineMs: 600 });
     await vault.listKeys();

@@ -13,6 +13,7 @@ import { copyFile, cp, mkdir, readFile, realpath, rename, rm, writeFile } from '
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { build } from 'esbuild';
+import { commandBundleOptions } from './bundle-options.mjs';
 
 const cli = resolve(import.meta.dirname, '..');
 const out = resolve(process.argv[2] ?? join(cli, 'release'));
@@ -21,28 +22,7 @@ const { version, license } = JSON.parse(await readFile(join(cli, 'package.json')
 
 await rm(staging, { recursive: true, force: true });
 await mkdir(staging, { recursive: true });
-await build({
-  entryPoints: [join(cli, 'src/main.ts')],
-  outfile: join(staging, 'tezsigner.mjs'),
-  bundle: true,
-  platform: 'node',
-  format: 'esm',
-  target: 'node20.19',
-  // workspace packages from their TypeScript sources, as the tests run them
-  conditions: ['source'],
-  // CommonJS dependencies inside an ES module still call require() and read __dirname
-  banner: {
-    js: [
-      "import { createRequire as __tezsignerCreateRequire } from 'node:module';",
-      "import { fileURLToPath as __tezsignerFileURLToPath } from 'node:url';",
-      'const require = __tezsignerCreateRequire(import.meta.url);',
-      'const __filename = __tezsignerFileURLToPath(import.meta.url);',
-      "const __dirname = __filename.slice(0, __filename.lastIndexOf('/'));",
-    ].join('\n'),
-  },
-  legalComments: 'eof',
-  logLevel: 'warning',
-});
+await build(commandBundleOptions(join(cli, 'src/main.ts'), join(staging, 'tezsigner.mjs')));
 // Native addons cannot be bundled into a JavaScript file: core loads its native crypto at run time
 // and falls back to noble without it, and the PKCS#11 vault loads pkcs11js on first use. They
 // travel inside the tarball (bundleDependencies) with their binaries (prebuilt, or for pkcs11js

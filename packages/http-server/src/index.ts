@@ -15,7 +15,7 @@ export { DEFAULT_HTTP_LIMITS, httpLimits, type HttpLimits } from './http-limits.
 export { readTlsMaterial, type TlsFiles, type TlsMaterial } from './access/tls.js';
 export { SignerMetrics } from './monitoring/metrics.js';
 export { instrumentKeyProvider, instrumentWatermarkStore } from './monitoring/instrumented.js';
-export { checkReadiness, keyProviderProbe, watermarkStoreProbe, DEFAULT_READINESS_DEADLINE_MS, type ReadinessProbe, type Readiness } from './monitoring/readiness.js';
+export { auditLogProbe, checkReadiness, keyProviderProbe, watermarkStoreProbe, DEFAULT_READINESS_DEADLINE_MS, type ReadinessProbe, type Readiness } from './monitoring/readiness.js';
 export { startHealthServer, DEFAULT_METRICS_PORT, type HealthServerOptions, type RunningHealthServer } from './monitoring/health-server.js';
 export { createAdminApp, type PendingQueue, type PendingView } from './admin/app.js';
 export { startAdminServer, checkAdminSocketPath, adminTokenPath, type RunningAdminServer } from './admin/server.js';

@@ -2,6 +2,7 @@ import type { KeyClient } from '@azure/keyvault-keys';
 import {
   TezsignerError,
   backendUnavailable,
+  blake2b256,
   invalidEncoding,
   isTezsignerError,
   keyNotFound,
@@ -45,6 +46,13 @@ interface SigningKey {
 export const DEFAULT_SIGN_DEADLINE_MS = 3000;
 
 /**
+ * What a readiness probe has the vault sign after a failed signature: no Tezos request (its first
+ * byte is no magic byte), and the signature is only verified, never handed to anyone.
+ */
+const PROBE_BYTES = new TextEncoder().encode('tezsigner readiness probe: not a Tezos request');
+const PROBE_INPUT: SignInput = { bytes: PROBE_BYTES, digest: blake2b256(PROBE_BYTES) };
+
+/**
  * tz2/tz3 keys held in Azure Key Vault or Managed HSM; they never leave it. Keys are listed once
  * (and on refresh) and their public keys cached, so a signature costs one request to the vault,
  * retried within a deadline on throttling, server errors, timeouts and cut connections, and
@@ -61,6 +69,8 @@ export class AzureKeyVaultProvider implements KeyProvider {
   private readonly listBudget: RetryBudget;
   private readonly logger: KeyVaultLogger;
   private loaded: Promise<Map<string, SigningKey>> | undefined;
+  /** Per key, why its last signature failed (cleared by a signature or a probe that works). */
+  private readonly failing = new Map<string, TezsignerError>();
 
   constructor(private readonly options: AzureKeyVaultProviderOptions) {
     const deadlineMs = positive(options.deadlineMs ?? DEFAULT_SIGN_DEADLINE_MS, 'deadlineMs');
@@ -85,6 +95,17 @@ export class AzureKeyVaultProvider implements KeyProvider {
     const entry = (await this.keys()).get(pkh);
     if (entry === undefined) throw keyNotFound(pkh);
     if (input.digest.length !== 32) throw invalidEncoding(`the digest to sign must be 32 bytes, got ${input.digest.length}`);
+    try {
+      const signature = await this.signWith(entry, input);
+      this.failing.delete(pkh);
+      return signature;
+    } catch (err) {
+      if (err instanceof TezsignerError) this.failing.set(pkh, err);
+      throw err;
+    }
+  }
+
+  private async signWith(entry: SigningKey, input: SignInput): Promise<Uint8Array> {
     const label = `${entry.key.name}/${entry.key.version}`;
     try {
       return await retryWithinDeadline(
@@ -96,7 +117,7 @@ export class AzureKeyVaultProvider implements KeyProvider {
     } catch (err) {
       const cause = err instanceof RetryGaveUp ? err.lastError : err;
       const why = err instanceof RetryGaveUp ? `; ${err.why} after ${err.attempts} attempt(s)` : '';
-      throw backendUnavailable(`Azure Key Vault did not sign with ${label} (${pkh}): ${describeVaultError(cause)}${why}`, cause);
+      throw backendUnavailable(`Azure Key Vault did not sign with ${label} (${entry.info.pkh}): ${describeVaultError(cause)}${why}`, cause);
     }
   }
 
@@ -111,6 +132,15 @@ export class AzureKeyVaultProvider implements KeyProvider {
       await this.keyClient.getKey(first.key.name, { version: first.key.version, abortSignal: AbortSignal.timeout(this.signBudget.deadlineMs) });
     } catch (err) {
       throw backendUnavailable(`Azure Key Vault did not answer a read of ${first.key.name}: ${describeVaultError(err)}`, err);
+    }
+    // a vault that reads but signs wrong (or not at all) is not ready either: a key whose last
+    // signature failed signs a probe, so the fault clears by itself once it is gone
+    const keys = await this.keys();
+    for (const [pkh, failure] of this.failing) {
+      const entry = keys.get(pkh);
+      if (entry === undefined) continue;
+      await this.signWith(entry, PROBE_INPUT);
+      if (this.failing.get(pkh) === failure) this.failing.delete(pkh);
     }
   }
 

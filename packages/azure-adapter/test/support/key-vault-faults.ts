@@ -14,7 +14,9 @@ export type Fault =
   /** a well-formed signature of other bytes */
   | { readonly kind: 'wrong-signature' }
   /** a correct signature in its high-S form */
-  | { readonly kind: 'high-s' };
+  | { readonly kind: 'high-s' }
+  /** a signature of the wrong length (a few bytes cut off its end) */
+  | { readonly kind: 'malformed-signature' };
 
 interface Pending {
   readonly operation: Operation;

@@ -7,6 +7,7 @@ import {
   createRequestLogger,
   instrumentKeyProvider,
   instrumentWatermarkStore,
+  auditLogProbe,
   keyProviderProbe,
   readTlsMaterial,
   startHealthServer,
@@ -166,7 +167,7 @@ async function serve(command: Command, io: CliIo): Promise<void> {
         ? undefined
         : await startHealthServer({
             metrics,
-            probes: [keyProviderProbe(backends.keys), watermarkStoreProbe(backends.watermarks)],
+            probes: [keyProviderProbe(backends.keys), watermarkStoreProbe(backends.watermarks), auditLogProbe(gate.audit)],
             host: listen.metrics.host,
             port: listen.metrics.port,
             readinessDeadlineMs: listen.readinessDeadlineMs,

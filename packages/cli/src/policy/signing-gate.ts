@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { PolicyGatekeeper, type Confirmations, type Policy } from '@tezsigner/core';
+import { PolicyGatekeeper, type AuditLog, type Confirmations, type Policy } from '@tezsigner/core';
 import { FileAuditLog } from '@tezsigner/local-adapter';
 import type { CliIo } from '../io/cli-io.js';
 import type { BackendOptions } from '../backends/backend-options.js';
@@ -9,6 +9,8 @@ import { openSpendingLedger } from '../backends/spending-ledger.js';
 export interface SigningGate {
   readonly gatekeeper: PolicyGatekeeper;
   readonly auditPath: string;
+  /** for readiness: a failing audit log stops every signature, so it is probed too */
+  readonly audit: AuditLog;
   close(): Promise<void>;
 }
 
@@ -29,6 +31,7 @@ export async function openSigningGate(
   return {
     gatekeeper: new PolicyGatekeeper({ policy, audit, ledger, now: Date.now, ...(confirmations === undefined ? {} : { confirmations }) }),
     auditPath,
+    audit,
     async close() {
       await Promise.allSettled([audit.close(), ledger.close?.()]);
     },

@@ -59,3 +59,8 @@ export function keyProviderProbe(provider: { readonly name: string; listKeys(): 
 export function watermarkStoreProbe(store: { readonly name: string; list(): Promise<unknown> }): ReadinessProbe {
   return { name: `watermark store ${store.name}`, check: probeOf(store) ?? (() => store.list()) };
 }
+
+/** The audit log answers unless its last append failed and a trial write still does (its own probe). */
+export function auditLogProbe(log: { readonly name: string }): ReadinessProbe {
+  return { name: `audit log ${log.name}`, check: probeOf(log) ?? (() => Promise.resolve()) };
+}
