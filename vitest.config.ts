@@ -14,7 +14,7 @@ const FALLBACK_TESTS = [
 ];
 
 // Tests whose assertions are timings of the signer itself (the soak's first and last windows).
-const MEASURED_ALONE = ['packages/cli/test/soak.test.ts'];
+const MEASURED_ALONE = ['packages/cli/test/suites/soak.test.ts'];
 
 export default defineConfig({
   resolve: {

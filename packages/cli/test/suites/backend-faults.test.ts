@@ -3,15 +3,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { verifySignature } from '@taquito/utils';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { waitUntil } from '../../../test-support/wait-until.js';
-import { startAzurite, type Azurite } from '../../azure-adapter/test/support/azurite.js';
-import type { Fault } from '../../azure-adapter/test/support/key-vault-faults.js';
-import { KeyVaultStandIn } from '../../azure-adapter/test/support/key-vault-stand-in.js';
-import { taquitoIdentity } from '../../azure-adapter/test/support/taquito-check.js';
-import { tenderbakeBlock } from '../../http-server/test/support/consensus-bytes.js';
-import { tempHome } from './support/run-cli.js';
-import { bundledEntry } from './support/serve-bundle.js';
-import { AZURE_MAIN, postSign, spawnServe, type ServeChild } from './support/serve-child.js';
+import { waitUntil } from '../../../../test-support/wait-until.js';
+import { startAzurite, type Azurite } from '../../../azure-adapter/test/support/azurite.js';
+import type { Fault } from '../../../azure-adapter/test/support/key-vault-faults.js';
+import { KeyVaultStandIn } from '../../../azure-adapter/test/support/key-vault-stand-in.js';
+import { taquitoIdentity } from '../../../azure-adapter/test/support/taquito-check.js';
+import { tenderbakeBlock } from '../../../http-server/test/support/consensus-bytes.js';
+import { tempHome } from '../support/run-cli.js';
+import { bundledEntry } from '../support/serve-bundle.js';
+import { AZURE_MAIN, postSign, spawnServe, type ServeChild } from '../support/serve-child.js';
 
 /**
  * Faults of the key backend and of the table store under one real `tezsigner serve` (Key Vault

@@ -1,12 +1,12 @@
 import { verifySignature } from '@taquito/utils';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { startAzurite } from '../../azure-adapter/test/support/azurite.js';
-import type { Azurite } from '../../azure-adapter/test/support/azurite.js';
-import { KeyVaultStandIn } from '../../azure-adapter/test/support/key-vault-stand-in.js';
-import { taquitoIdentity } from '../../azure-adapter/test/support/taquito-check.js';
-import { tenderbakeBlock } from '../../http-server/test/support/consensus-bytes.js';
-import { tempHome } from './support/run-cli.js';
-import { AZURE_MAIN, postSign, startServe, type ServeChild } from './support/serve-child.js';
+import { startAzurite } from '../../../azure-adapter/test/support/azurite.js';
+import type { Azurite } from '../../../azure-adapter/test/support/azurite.js';
+import { KeyVaultStandIn } from '../../../azure-adapter/test/support/key-vault-stand-in.js';
+import { taquitoIdentity } from '../../../azure-adapter/test/support/taquito-check.js';
+import { tenderbakeBlock } from '../../../http-server/test/support/consensus-bytes.js';
+import { tempHome } from '../support/run-cli.js';
+import { AZURE_MAIN, postSign, startServe, type ServeChild } from '../support/serve-child.js';
 
 /**
  * Key Vault signs ECDSA with random nonces: the same block signed twice gives two different

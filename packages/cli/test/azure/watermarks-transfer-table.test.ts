@@ -5,10 +5,10 @@ import { TableWatermarkStore } from '@tezsigner/azure-adapter';
 import { FileWatermarkStore } from '@tezsigner/local-adapter';
 import { checkWatermark } from '@tezsigner/core';
 import type { WatermarkEntry, WatermarkKey } from '@tezsigner/core';
-import { startAzurite } from '../../azure-adapter/test/support/azurite.js';
-import type { Azurite } from '../../azure-adapter/test/support/azurite.js';
-import { VECTORS_DIR } from '../../../test-support/vectors.js';
-import { oneLineError, runTezsigner, tempHome } from './support/run-cli.js';
+import { startAzurite } from '../../../azure-adapter/test/support/azurite.js';
+import type { Azurite } from '../../../azure-adapter/test/support/azurite.js';
+import { VECTORS_DIR } from '../../../../test-support/vectors.js';
+import { oneLineError, runTezsigner, tempHome } from '../support/run-cli.js';
 
 const CHAIN = 'NetXdQprcVkpaWU';
 const PKH = 'tz1VnNSWW9UdZCEPgUFua6nHxSq1rtDzs3Si';

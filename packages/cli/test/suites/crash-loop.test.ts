@@ -6,12 +6,12 @@ import { compareMarks } from '@tezsigner/core';
 import type { WatermarkEntry, WatermarkStore } from '@tezsigner/core';
 import { TableWatermarkStore } from '@tezsigner/azure-adapter';
 import { FileWatermarkStore } from '@tezsigner/local-adapter';
-import { keyVectors } from '../../../test-support/vectors.js';
-import { startAzurite } from '../../azure-adapter/test/support/azurite.js';
-import { attestation, tenderbakeBlock } from '../../http-server/test/support/consensus-bytes.js';
-import { homeWithKeys } from './support/run-cli.js';
-import { bundledEntry } from './support/serve-bundle.js';
-import { MAIN, startServe, type ServeChild } from './support/serve-child.js';
+import { keyVectors } from '../../../../test-support/vectors.js';
+import { startAzurite } from '../../../azure-adapter/test/support/azurite.js';
+import { attestation, tenderbakeBlock } from '../../../http-server/test/support/consensus-bytes.js';
+import { homeWithKeys } from '../support/run-cli.js';
+import { bundledEntry } from '../support/serve-bundle.js';
+import { MAIN, startServe, type ServeChild } from '../support/serve-child.js';
 
 /**
  * The crash loop: two real `tezsigner serve` processes on one store, a stream of blocks,
@@ -32,7 +32,7 @@ if (KEY === undefined) throw new Error('no ed25519 key vector');
 const PKH = KEY.public_key_hash;
 const CHAIN = 'NetXdQprcVkpaWU';
 const PASSPHRASE = 'crash loop passphrase';
-const PRELOAD = resolve(import.meta.dirname, 'support/crash-preload.mjs');
+const PRELOAD = resolve(import.meta.dirname, '../support/crash-preload.mjs');
 const KINDS = ['block', 'preattestation', 'attestation'] as const;
 type Kind = (typeof KINDS)[number];
 

@@ -1,10 +1,10 @@
 import { readFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { keyVectors } from '../../../test-support/vectors.js';
-import { attestation, tenderbakeBlock } from '../../http-server/test/support/consensus-bytes.js';
-import { homeWithKeys } from './support/run-cli.js';
-import { runSeed, seededRandom, type SeededRandom } from './support/seeded-random.js';
-import { startServe, type ServeChild } from './support/serve-child.js';
+import { keyVectors } from '../../../../test-support/vectors.js';
+import { attestation, tenderbakeBlock } from '../../../http-server/test/support/consensus-bytes.js';
+import { homeWithKeys } from '../support/run-cli.js';
+import { runSeed, seededRandom, type SeededRandom } from '../support/seeded-random.js';
+import { startServe, type ServeChild } from '../support/serve-child.js';
 
 /**
  * Fuzzing a running `tezsigner serve` over loopback: valid blocks and (pre)attestations of

@@ -1,17 +1,17 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { captureLog, registerSecret } from '../../../test-support/log-capture.js';
+import { captureLog, registerSecret } from '../../../../test-support/log-capture.js';
 import { readdir } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { RemoteSigner } from '@taquito/remote-signer';
 import { verifySignature } from '@taquito/utils';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { KeyVaultStandIn } from '../../azure-adapter/test/support/key-vault-stand-in.js';
-import { taquitoIdentity } from '../../azure-adapter/test/support/taquito-check.js';
-import { tenderbakeBlock } from '../../http-server/test/support/consensus-bytes.js';
-import { expectNoStackTrace, tempHome } from './support/run-cli.js';
+import { KeyVaultStandIn } from '../../../azure-adapter/test/support/key-vault-stand-in.js';
+import { taquitoIdentity } from '../../../azure-adapter/test/support/taquito-check.js';
+import { tenderbakeBlock } from '../../../http-server/test/support/consensus-bytes.js';
+import { expectNoStackTrace, tempHome } from '../support/run-cli.js';
 
-const REPO_ROOT = resolve(import.meta.dirname, '../../..');
-const ENTRY = resolve(import.meta.dirname, 'support/azure-serve-process.ts');
+const REPO_ROOT = resolve(import.meta.dirname, '../../../..');
+const ENTRY = resolve(import.meta.dirname, '../support/azure-serve-process.ts');
 
 let standIn: KeyVaultStandIn;
 let home: Awaited<ReturnType<typeof tempHome>>;

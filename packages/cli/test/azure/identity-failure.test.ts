@@ -4,8 +4,8 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { KeyVaultStandIn } from '../../azure-adapter/test/support/key-vault-stand-in.js';
-import { tempHome } from './support/run-cli.js';
+import { KeyVaultStandIn } from '../../../azure-adapter/test/support/key-vault-stand-in.js';
+import { tempHome } from '../support/run-cli.js';
 
 // Production's credential (DefaultAzureCredential) with its managed identity pointed, through
 // IDENTITY_ENDPOINT, at an endpoint of this test on 127.0.0.1 that fails or never answers.
@@ -13,8 +13,8 @@ import { tempHome } from './support/run-cli.js';
 // chain, and IDENTITY_ENDPOINT/IDENTITY_HEADER select the App Service identity, so nothing asks
 // the instance metadata service (169.254.169.254) or a Microsoft host.
 
-const REPO_ROOT = resolve(import.meta.dirname, '../../..');
-const ENTRY = resolve(import.meta.dirname, 'support/azure-serve-process.ts');
+const REPO_ROOT = resolve(import.meta.dirname, '../../../..');
+const ENTRY = resolve(import.meta.dirname, '../support/azure-serve-process.ts');
 
 type Behaviour = 'fails' | 'never answers';
 

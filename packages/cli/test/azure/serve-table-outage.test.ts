@@ -3,11 +3,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { verifySignature } from '@taquito/utils';
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import { keyVectors } from '../../../test-support/vectors.js';
-import { startAzurite } from '../../azure-adapter/test/support/azurite.js';
-import type { Azurite } from '../../azure-adapter/test/support/azurite.js';
-import { tenderbakeBlock } from '../../http-server/test/support/consensus-bytes.js';
-import { runTezsigner, tempHome } from './support/run-cli.js';
+import { keyVectors } from '../../../../test-support/vectors.js';
+import { startAzurite } from '../../../azure-adapter/test/support/azurite.js';
+import type { Azurite } from '../../../azure-adapter/test/support/azurite.js';
+import { tenderbakeBlock } from '../../../http-server/test/support/consensus-bytes.js';
+import { runTezsigner, tempHome } from '../support/run-cli.js';
 
 const KEY = keyVectors().find((k) => k.curve === 'ed25519');
 if (KEY === undefined) throw new Error('no ed25519 key vector');

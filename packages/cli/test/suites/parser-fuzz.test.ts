@@ -1,10 +1,10 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { decodeOperation, isTezsignerError, parseRequest } from '@tezsigner/core';
-import { parseConfigFile } from '../src/config/config-file.js';
-import { parsePolicy } from '../src/policy/file.js';
-import { loadVectors } from '../../../test-support/vectors.js';
-import { attestation, tenderbakeBlock } from '../../http-server/test/support/consensus-bytes.js';
+import { parseConfigFile } from '../../src/config/config-file.js';
+import { parsePolicy } from '../../src/policy/file.js';
+import { loadVectors } from '../../../../test-support/vectors.js';
+import { attestation, tenderbakeBlock } from '../../../http-server/test/support/consensus-bytes.js';
 
 /**
  * The parsers a signer runs on what it is given (the request reader, the operation decoder,

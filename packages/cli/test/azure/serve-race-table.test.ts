@@ -1,11 +1,11 @@
 import { verifySignature } from '@taquito/utils';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { keyVectors } from '../../../test-support/vectors.js';
-import { startAzurite } from '../../azure-adapter/test/support/azurite.js';
-import type { Azurite } from '../../azure-adapter/test/support/azurite.js';
-import { attestation, tenderbakeBlock } from '../../http-server/test/support/consensus-bytes.js';
-import { homeWithKeys } from './support/run-cli.js';
-import { startServe, type ServeChild } from './support/serve-child.js';
+import { keyVectors } from '../../../../test-support/vectors.js';
+import { startAzurite } from '../../../azure-adapter/test/support/azurite.js';
+import type { Azurite } from '../../../azure-adapter/test/support/azurite.js';
+import { attestation, tenderbakeBlock } from '../../../http-server/test/support/consensus-bytes.js';
+import { homeWithKeys } from '../support/run-cli.js';
+import { startServe, type ServeChild } from '../support/serve-child.js';
 
 /**
  * Two `tezsigner serve` processes behind one (imaginary) address, sharing one watermark

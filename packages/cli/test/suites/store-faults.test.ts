@@ -3,10 +3,10 @@ import { mkdtemp, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { keyVectors } from '../../../test-support/vectors.js';
-import { tenderbakeBlock } from '../../http-server/test/support/consensus-bytes.js';
-import { homeWithKeys, runTezsigner } from './support/run-cli.js';
-import { postSign, spawnServe, type ServeChild } from './support/serve-child.js';
+import { keyVectors } from '../../../../test-support/vectors.js';
+import { tenderbakeBlock } from '../../../http-server/test/support/consensus-bytes.js';
+import { homeWithKeys, runTezsigner } from '../support/run-cli.js';
+import { postSign, spawnServe, type ServeChild } from '../support/serve-child.js';
 
 /**
  * Faults of the file store under a running `tezsigner serve`: each must fail closed (no

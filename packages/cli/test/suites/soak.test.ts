@@ -1,10 +1,10 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { keyVectors } from '../../../test-support/vectors.js';
-import { attestation, tenderbakeBlock } from '../../http-server/test/support/consensus-bytes.js';
-import { homeWithKeys } from './support/run-cli.js';
-import { startServe, type ServeChild } from './support/serve-child.js';
+import { keyVectors } from '../../../../test-support/vectors.js';
+import { attestation, tenderbakeBlock } from '../../../http-server/test/support/consensus-bytes.js';
+import { homeWithKeys } from '../support/run-cli.js';
+import { startServe, type ServeChild } from '../support/serve-child.js';
 
 /**
  * The soak: one key signing a rising stream of blocks, preattestations and attestations at
