@@ -57,17 +57,6 @@ export type RequestKind = NonNullable<LoadOrder['request']>;
 const requestHex = (request: RequestKind, level: number) =>
   request === 'tz4 attestation' ? attestation('attestation', level, 0, { tz4: true }) : tenderbakeBlock(level, 0);
 
-/** The floor in a tight loop, level after level. */
-export async function floor(backend: Backend, workers: number, seconds: number, curve: Curve = 'ed25519', request: RequestKind = 'block'): Promise<Sample> {
-  const work = floorWork(backend, workers, curve);
-  return measure(workers, seconds, (worker, level) => work(worker, Buffer.from(requestHex(request, level), 'hex'), level));
-}
-
-/**
- * The floor's work behind a bare node:http server (no watermark rule, no parsing, no log): what
- * any durable signer pays over HTTP on this machine. The signer over HTTP is set against it too,
- * which separates the signer's own cost from the machine's (thread wake-ups, scheduling).
- */
 /** What a served case signs, and how long its server is warmed up before its timed runs. */
 export interface ServedCase {
   readonly curve?: Curve;
@@ -75,6 +64,21 @@ export interface ServedCase {
   readonly warmUpSeconds?: number;
 }
 
+/**
+ * The floor in a tight loop, level after level, for `seconds` a call. Its keys are made once, as
+ * a signer's are: each call with new keys would charge every slice their first use (a P-256
+ * key's verification table, tens of milliseconds).
+ */
+export function floorLoop(backend: Backend, workers: number, { curve = 'ed25519', request = 'block' }: ServedCase = {}): (seconds: number) => Promise<Sample> {
+  const work = floorWork(backend, workers, curve);
+  return (seconds) => measure(workers, seconds, (worker, level) => work(worker, Buffer.from(requestHex(request, level), 'hex'), level));
+}
+
+/**
+ * The floor's work behind a bare node:http server (no watermark rule, no parsing, no log): what
+ * any durable signer pays over HTTP on this machine. The signer over HTTP is set against it too,
+ * which separates the signer's own cost from the machine's (thread wake-ups, scheduling).
+ */
 export async function startFloorServer(backend: Backend, workers: number, clients: LoadThread, { curve = 'ed25519', request = 'block', warmUpSeconds = WARM_UP_SECONDS }: ServedCase = {}) {
   const work = floorWork(backend, workers, curve);
   let level = 0;
@@ -124,9 +128,10 @@ async function compare(backend: Backend, workers: number, clients: LoadThread): 
   const signer = await startHttpSigner(backend, workers, clients);
   const bare = await startFloorServer(backend, workers, clients);
   try {
-    await floor(backend, workers, 0.3);
+    const floor = floorLoop(backend, workers);
+    await floor(0.3);
     for (let slice = 0; slice < SLICES; slice++) {
-      samples.floor.push(await floor(backend, workers, SECONDS_PER_SLICE));
+      samples.floor.push(await floor(SECONDS_PER_SLICE));
       samples.floorOverHttp.push(await bare.overHttp(SECONDS_PER_SLICE));
       samples.http.push(await signer.overHttp(SECONDS_PER_SLICE));
     }

@@ -7,7 +7,8 @@ import type { LocalCase } from './page-figures.js';
 interface Point {
   readonly key: string;
   readonly concurrency: number;
-  readonly series: string;
+  readonly server: string;
+  readonly percentile: string;
   readonly ms: number;
 }
 
@@ -15,7 +16,7 @@ interface Point {
 export function chartPoints(local: readonly LocalCase[]): Point[] {
   return local.flatMap((c) =>
     (['signer', 'bare'] as const).flatMap((server) =>
-      (['p50', 'p99'] as const).map((p) => ({ key: c.prefix, concurrency: c.concurrency, series: `${server === 'signer' ? 'signer' : 'bare server'} ${p}`, ms: c[server][p] })),
+      (['p50', 'p99'] as const).map((p) => ({ key: c.prefix, concurrency: c.concurrency, server: server === 'signer' ? 'signer' : 'bare server', percentile: p, ms: c[server][p] })),
     ),
   );
 }
@@ -33,8 +34,9 @@ export function chartSpec(local: readonly LocalCase[]): TopLevelSpec {
       encoding: {
         x: { field: 'concurrency', type: 'ordinal', title: 'in flight' },
         y: { field: 'ms', type: 'quantitative', scale: { type: 'log' }, title: 'latency (ms, log scale)' },
-        color: { field: 'series', type: 'nominal', title: null },
-        strokeDash: { field: 'series', type: 'nominal', legend: null },
+        color: { field: 'server', type: 'nominal', title: null },
+        strokeDash: { field: 'percentile', type: 'nominal', title: null },
+        detail: [{ field: 'server' }, { field: 'percentile' }],
       },
     },
   };

@@ -11,7 +11,7 @@ import { startSignerServer } from '../packages/http-server/src/index.js';
 import { TableWatermarkStore } from '../packages/azure-adapter/src/index.js';
 import { startAzurite } from '../packages/azure-adapter/test/support/azurite.js';
 import { run as vaultCases } from './azure-key-vault.js';
-import { fileBackend, floor, startFloorServer, startHttpSigner, type RequestKind } from './commit.js';
+import { fileBackend, floorLoop, startFloorServer, startHttpSigner, type RequestKind } from './commit.js';
 import { LoadThread } from './load.js';
 import { figures, type Sample } from './measure.js';
 import { caseLine } from './report.js';
@@ -49,9 +49,10 @@ async function localCase(home: string, prefix: string, curve: Curve, concurrency
   const bare = await startFloorServer(backend, concurrency, clients, served);
   const samples = { signer: [] as Sample[], bare: [] as Sample[], floor: [] as Sample[] };
   try {
-    await floor(backend, concurrency, 0.3, curve, request);
+    const floor = floorLoop(backend, concurrency, served);
+    await floor(0.3);
     for (let slice = 0; slice < SLICES; slice++) {
-      samples.floor.push(await floor(backend, concurrency, SECONDS_PER_SLICE, curve, request));
+      samples.floor.push(await floor(SECONDS_PER_SLICE));
       samples.bare.push(await bare.overHttp(SECONDS_PER_SLICE));
       samples.signer.push(await signer.overHttp(SECONDS_PER_SLICE));
     }

@@ -35,10 +35,10 @@ describe('the benchmark page', () => {
 
   it('charts p50 and p99 of the signer and the bare server per curve and concurrency', () => {
     expect(chartPoints([tz1(8, f(600, 12.5, 30.25), f(800, 10, 20), f(1200, 6, 9))])).toEqual([
-      { key: 'tz1', concurrency: 8, series: 'signer p50', ms: 12.5 },
-      { key: 'tz1', concurrency: 8, series: 'signer p99', ms: 30.25 },
-      { key: 'tz1', concurrency: 8, series: 'bare server p50', ms: 10 },
-      { key: 'tz1', concurrency: 8, series: 'bare server p99', ms: 20 },
+      { key: 'tz1', concurrency: 8, server: 'signer', percentile: 'p50', ms: 12.5 },
+      { key: 'tz1', concurrency: 8, server: 'signer', percentile: 'p99', ms: 30.25 },
+      { key: 'tz1', concurrency: 8, server: 'bare server', percentile: 'p50', ms: 10 },
+      { key: 'tz1', concurrency: 8, server: 'bare server', percentile: 'p99', ms: 20 },
     ]);
   });
 
