@@ -93,7 +93,8 @@ function timeGoes(local: readonly LocalCase[]): string {
     `${figuresSaid}Most of a signature's time is the disk: each answer waits for one fsynced write (the floor) and, ` +
     'in the signer, for the file store\'s conditional commit: the mark written O_DSYNC to a temporary file, link(2)ed into place ' +
     '(which fails if another process took that position), the folder fsynced and listed to see that the mark is the highest, the ' +
-    'superseded mark unlinked. Every one of these calls runs on libuv\'s thread pool, so the event loop is free meanwhile; the rest ' +
+    'superseded mark unlinked. Every one of these calls runs on libuv\'s thread pool (no synchronous file-system call is left on the ' +
+    'signing path: the store, the audit log and the spending ledger use only asynchronous ones), so the event loop is free meanwhile; the rest ' +
     'of the signer\'s own cost is parsing and checking the request (magic byte, policy, the watermark rule), base58 encoding, and ' +
     'the request log line, written once per turn of the event loop for all the answers of that turn. ' +
     'With many requests in flight the two cores are shared by the load generator, the server\'s event loop and the thread pool\'s ' +
@@ -125,6 +126,8 @@ One key per request in flight, each signing at rising levels (blocks for tz1–t
 - **signer**: the whole tezsigner over HTTP (the signing route, policy, watermark rule, the file store's conditional commit, key, verification of the signature, request log);
 - **bare server**: a bare \`node:http\` server that signs, verifies and makes one fsynced atomic write (temporary file, rename, folder fsync) per request, with no parsing, watermark rule or log: what any durable signer pays over HTTP on this machine;
 - **floor**: the same sign + verify + durable write in a tight loop, no HTTP: the raw floor.
+
+The three take turns in slices of 0.5 s (ten slices each at 1 in flight, four at 8 and 64), each server warmed up first; one process runs them all and the client, so signer and bare server share the same two cores with it alike.
 
 ${localTable(figures.local)}
 
