@@ -129,23 +129,38 @@ interface Comparison {
   readonly http: Figures;
 }
 
-async function compare(backend: Backend, workers: number, clients: LoadThread): Promise<Comparison> {
-  const samples = { floor: [] as Sample[], floorOverHttp: [] as Sample[], http: [] as Sample[] };
-  const signer = await startHttpSigner(backend, workers, clients);
-  const bare = await startFloorServer(backend, workers, clients);
+/** How many alternating slices of how many seconds a comparison takes, besides what it signs. */
+export interface Slicing extends ServedCase {
+  readonly slices?: number;
+  readonly secondsPerSlice?: number;
+}
+
+/**
+ * The floor, the bare server and the signer over HTTP, `workers` at once, in alternating slices
+ * of one run (each server warmed up first): the three figures of one case.
+ */
+export async function floorBareAndSigner(backend: Backend, workers: number, clients: LoadThread, { slices = SLICES, secondsPerSlice = SECONDS_PER_SLICE, ...served }: Slicing = {}) {
+  const samples = { floor: [] as Sample[], bare: [] as Sample[], signer: [] as Sample[] };
+  const signer = await startHttpSigner(backend, workers, clients, served);
+  const bare = await startFloorServer(backend, workers, clients, served);
   try {
-    const floor = floorLoop(backend, workers);
+    const floor = floorLoop(backend, workers, served);
     await floor(0.3);
-    for (let slice = 0; slice < SLICES; slice++) {
-      samples.floor.push(await floor(SECONDS_PER_SLICE));
-      samples.floorOverHttp.push(await bare.overHttp(SECONDS_PER_SLICE));
-      samples.http.push(await signer.overHttp(SECONDS_PER_SLICE));
+    for (let slice = 0; slice < slices; slice++) {
+      samples.floor.push(await floor(secondsPerSlice));
+      samples.bare.push(await bare.overHttp(secondsPerSlice));
+      samples.signer.push(await signer.overHttp(secondsPerSlice));
     }
   } finally {
     await signer.close();
     await bare.close();
   }
-  const result = { floor: figures(samples.floor), floorOverHttp: figures(samples.floorOverHttp), http: figures(samples.http) };
+  return { floor: figures(samples.floor), bare: figures(samples.bare), signer: figures(samples.signer) };
+}
+
+async function compare(backend: Backend, workers: number, clients: LoadThread): Promise<Comparison> {
+  const measured = await floorBareAndSigner(backend, workers, clients);
+  const result = { floor: measured.floor, floorOverHttp: measured.bare, http: measured.signer };
   console.log(caseLine(`${backend.name} c=${workers} floor`, result.floor, { unit: 'sig/s' }));
   console.log(caseLine(`${backend.name} c=${workers} floor, bare HTTP server`, result.floorOverHttp, { unit: 'sig/s' }));
   console.log(caseLine(`${backend.name} c=${workers} signer over HTTP`, result.http, { unit: 'sig/s' }));

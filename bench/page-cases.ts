@@ -11,7 +11,7 @@ import { startSignerServer } from '../packages/http-server/src/index.js';
 import { TableWatermarkStore } from '../packages/azure-adapter/src/index.js';
 import { startAzurite } from '../packages/azure-adapter/test/support/azurite.js';
 import { run as vaultCases } from './azure-key-vault.js';
-import { fileBackend, floorLoop, startFloorServer, startHttpSigner, type RequestKind } from './commit.js';
+import { fileBackend, floorBareAndSigner, startHttpSigner, type RequestKind } from './commit.js';
 import { LoadThread } from './load.js';
 import { figures, type Sample } from './measure.js';
 import { caseLine } from './report.js';
@@ -46,23 +46,9 @@ const requestOf = (curve: Curve): RequestKind => (curve === 'bls12_381' ? 'tz4 a
 async function localCase(home: string, prefix: string, curve: Curve, concurrency: number, clients: LoadThread): Promise<LocalCase> {
   const backend = fileBackend(home);
   const request = requestOf(curve);
-  const served = { curve, request, warmUpSeconds: WARM_UP_SECONDS };
-  const signer = await startHttpSigner(backend, concurrency, clients, served);
-  const bare = await startFloorServer(backend, concurrency, clients, served);
-  const samples = { signer: [] as Sample[], bare: [] as Sample[], floor: [] as Sample[] };
-  try {
-    const floor = floorLoop(backend, concurrency, served);
-    await floor(0.3);
-    for (let slice = 0; slice < (concurrency === 1 ? SLICES_AT_ONE : SLICES); slice++) {
-      samples.floor.push(await floor(SECONDS_PER_SLICE));
-      samples.bare.push(await bare.overHttp(SECONDS_PER_SLICE));
-      samples.signer.push(await signer.overHttp(SECONDS_PER_SLICE));
-    }
-  } finally {
-    await signer.close();
-    await bare.close();
-  }
-  const result = { prefix, curve, concurrency, signer: figures(samples.signer), bare: figures(samples.bare), floor: figures(samples.floor) };
+  const slices = concurrency === 1 ? SLICES_AT_ONE : SLICES;
+  const measured = await floorBareAndSigner(backend, concurrency, clients, { curve, request, warmUpSeconds: WARM_UP_SECONDS, slices, secondsPerSlice: SECONDS_PER_SLICE });
+  const result = { prefix, curve, concurrency, ...measured };
   for (const name of ['floor', 'bare', 'signer'] as const) console.log(caseLine(`${prefix} c=${concurrency} ${name}`, result[name], { unit: 'sig/s' }));
   return result;
 }
