@@ -56,9 +56,12 @@ async function localCase(home: string, prefix: string, curve: Curve, concurrency
 async function localCases(clients: LoadThread): Promise<LocalCase[]> {
   const home = await mkdtemp(join(tmpdir(), 'tezsigner-bench-page-'));
   try {
-    // a fresh process's first seconds of signing (JIT, first full collections) are no case's
-    const warm = await startHttpSigner(fileBackend(home), 8, clients, { warmUpSeconds: 2 });
-    await warm.close();
+    // a fresh process's first seconds of signing (JIT, first full collections) are no case's:
+    // signers thrown away sign first, one request at a time and many at once, as commit.ts does
+    for (const workers of [1, 64]) {
+      const warm = await startHttpSigner(fileBackend(home), workers, clients, { warmUpSeconds: 2 });
+      await warm.close();
+    }
     const cases: LocalCase[] = [];
     for (const [prefix, curve] of CURVES) {
       for (const concurrency of CONCURRENCIES) cases.push(await localCase(home, prefix, curve, concurrency, clients));

@@ -117,7 +117,7 @@ Written by \`pnpm bench --write-docs\` (bench/page-cases.ts measures, bench/page
 
 ${machineSection(figures)}
 
-The machine is shared (other work ran on its two cores during the run), so absolute figures are noisy: compare the figures **within** this run, as ratios. Every case below sets the signer beside a bare server and a floor measured in alternating slices of the same run, so that a slow spell of the host falls on all of them alike.
+The machine is shared (other work ran on its two cores during the run), so absolute figures are noisy: compare the figures **within** this run, as ratios. Every case below sets the signer beside a bare server and a floor measured in alternating slices of the same run, so that a slow spell of the host falls on all of them alike. A p99 at 1 in flight rests on the slowest 1 % of a few thousand answers, so one slow spell of the disk or the host still moves it by milliseconds from one run to the next: rerun before reading much into one p99.
 
 ## Local keys, end to end over HTTP
 
