@@ -29,7 +29,7 @@ import {
 import { AzureKeyVaultProvider } from '../packages/azure-adapter/src/index.js';
 import { VaultChannel } from '../packages/azure-adapter/src/key-vault/channel.js';
 import { StaticTokenCredential } from '../packages/azure-adapter/test/support/static-credential.js';
-import { figures, measure } from './measure.js';
+import { figures, measure, type Figures } from './measure.js';
 
 const LATENCIES_MS = [0, 30];
 const CONCURRENCIES = [1, 8, 64];
@@ -112,7 +112,29 @@ const KEY_SETS: Array<[string, (key: KeyInfo) => boolean]> = [
 
 const cpuMs = (usage: NodeJS.CpuUsage) => (usage.user + usage.system) / 1000;
 
-export async function run(): Promise<void> {
+/** Which cases a run measures: all by default (`pnpm bench`); the benchmark page takes a few. */
+export interface VaultRunOptions {
+  readonly latenciesMs?: readonly number[];
+  readonly keySets?: readonly string[];
+  readonly concurrencies?: readonly number[];
+  readonly seconds?: number;
+  /** verification costs and the SDK comparison after the cases (default true) */
+  readonly extras?: boolean;
+}
+
+/** One case's figures, as printed. */
+export interface VaultCase {
+  readonly latencyMs: number;
+  readonly keys: string;
+  readonly concurrency: number;
+  /** signatures/s (failed ones not counted), p50 and p99 of every request */
+  readonly figures: Figures;
+  readonly failed: number;
+}
+
+export async function run(options: VaultRunOptions = {}): Promise<VaultCase[]> {
+  const { latenciesMs = LATENCIES_MS, keySets = KEY_SETS.map(([name]) => name), concurrencies = CONCURRENCIES, seconds = SECONDS_PER_CASE, extras = true } = options;
+  const cases: VaultCase[] = [];
   const standIn = await startStandIn();
   try {
     const clientOptions = { tlsOptions: { ca: standIn.certificate }, disableChallengeResourceVerification: true } as const;
@@ -125,7 +147,7 @@ export async function run(): Promise<void> {
     const service = new SignerService({ keys: provider, watermarks: new MemoryWatermarkStore(), policy: { allowedMagicBytes: [0x05] } });
     const all = await provider.listKeys();
     console.log(
-      `SignerService over the Key Vault provider, stand-in in its own process, ${SECONDS_PER_CASE} s per case; tz2/tz3: one key, 4 keys: 2 tz2 + 2 tz3\n` +
+      `SignerService over the Key Vault provider, stand-in in its own process, ${seconds} s per case; tz2/tz3: one key, 4 keys: 2 tz2 + 2 tz3\n` +
         `${'latency'.padEnd(8)}${'keys'.padEnd(8)}${'conc'.padStart(4)} ${'sig/s'.padStart(7)} ${'p50 ms'.padStart(8)} ${'p99 ms'.padStart(8)} ${'% ideal'.padStart(8)} ` +
         `${'req/sig'.padStart(8)} ${'new TLS'.padStart(8)} ${'signer CPU ms/sig'.padStart(18)} ${'stand-in CPU ms/sig'.padStart(20)} ${'failed'.padStart(7)}`,
     );
@@ -137,9 +159,9 @@ export async function run(): Promise<void> {
       const key = all[(worker + counter) % all.length] as KeyInfo;
       await service.sign(key.pkh, packedString(counter));
     });
-    for (const latency of LATENCIES_MS) {
+    for (const latency of latenciesMs) {
       standIn.setLatency(latency);
-      for (const [setName, pick] of KEY_SETS) {
+      for (const [setName, pick] of KEY_SETS.filter(([name]) => keySets.includes(name))) {
         const keys = all.filter(pick).map((key) => key.pkh);
         if (setName !== '4 keys') keys.splice(1);
         let failed = 0;
@@ -155,19 +177,20 @@ export async function run(): Promise<void> {
             failed += 1;
           }
         };
-        for (const concurrency of CONCURRENCIES) {
+        for (const concurrency of concurrencies) {
           // warm-up: every worker's connection exists and the JIT has settled before timing
           await measure(concurrency, WARM_UP_SECONDS, (w) => signOnce(w));
           failed = 0;
           const vaultBefore = await standIn.stats();
           const cpuBefore = process.cpuUsage();
-          const sample = await measure(concurrency, SECONDS_PER_CASE, (w) => signOnce(w));
+          const sample = await measure(concurrency, seconds, (w) => signOnce(w));
           const cpu = cpuMs(process.cpuUsage(cpuBefore));
           const vaultAfter = await standIn.stats();
           const f = figures(sample);
           const signed = f.ops - failed;
           const perSignature = (value: number) => (value / signed).toFixed(2);
           const rate = signed / sample.seconds;
+          cases.push({ latencyMs: latency, keys: setName, concurrency, figures: { ...f, perSecond: rate }, failed });
           const ideal = latency === 0 ? '' : `${((100 * rate * latency) / (1000 * concurrency)).toFixed(0)}%`;
           console.log(
             `${`${latency} ms`.padEnd(8)}${setName.padEnd(8)}${String(concurrency).padStart(4)} ${rate.toFixed(0).padStart(7)} ` +
@@ -178,10 +201,12 @@ export async function run(): Promise<void> {
         }
       }
     }
+    if (!extras) return cases;
     const verifyMs = (['secp256k1', 'p256'] as const).map((curve) => `${curve} ${verificationMs(curve).toFixed(2)} ms`);
     console.log(`verifying one signature (included in the signer's CPU per signature): ${verifyMs.join(', ')}`);
     standIn.setLatency(0);
     await compareWithSdk(standIn, all);
+    return cases;
   } finally {
     standIn.stop();
   }

@@ -8,9 +8,9 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MemoryKeyProvider, SignerService, blake2b256, derivePublicKey, generateSecretKey, signWithSecretKey, verifySignature } from '../packages/core/src/index.js';
-import type { SecretKey, WatermarkStore } from '../packages/core/src/index.js';
+import type { Curve, SecretKey, WatermarkStore } from '../packages/core/src/index.js';
 import { startSignerServer } from '../packages/http-server/src/index.js';
-import { tenderbakeBlock } from '../packages/http-server/test/support/consensus-bytes.js';
+import { attestation, tenderbakeBlock } from '../packages/http-server/test/support/consensus-bytes.js';
 import { FileWatermarkStore } from '../packages/local-adapter/src/index.js';
 import { writeFileAtomic } from '../packages/local-adapter/src/files/atomic-write.js';
 import { TableWatermarkStore } from '../packages/azure-adapter/src/index.js';
@@ -18,6 +18,7 @@ import { createTableClient } from '../packages/azure-adapter/src/table/client.js
 import { startAzurite } from '../packages/azure-adapter/test/support/azurite.js';
 import { startBareSigner } from './bare-server.js';
 import { LoadThread } from './load.js';
+import type { LoadOrder } from './load-worker.js';
 import { figures, measure, type Figures, type Sample } from './measure.js';
 import { caseLine } from './report.js';
 
@@ -29,7 +30,7 @@ const WARM_UP_SECONDS = 2;
 const PROCESS_WARM_UP_SECONDS = 4;
 const CONCURRENCIES = [1, 64];
 
-interface Backend {
+export interface Backend {
   readonly name: string;
   /** one durable write of `content` for worker `w` (the floor's write) */
   write(worker: number, content: string): Promise<void>;
@@ -38,23 +39,45 @@ interface Backend {
 }
 
 /** The floor's work for one signature: sign, verify, one atomic durable write; per worker its own key. */
-function floorWork(backend: Backend, workers: number): (worker: number, bytes: Uint8Array, level: number) => Promise<Uint8Array> {
-  const keys: SecretKey[] = Array.from({ length: workers }, () => generateSecretKey('ed25519'));
+function floorWork(backend: Backend, workers: number, curve: Curve = 'ed25519'): (worker: number, bytes: Uint8Array, level: number) => Promise<Uint8Array> {
+  const keys: SecretKey[] = Array.from({ length: workers }, () => generateSecretKey(curve));
   const publicKeys = keys.map((sk) => derivePublicKey(sk));
+  // each key verifies once now, as a signer's keys do in its warm-up: a P-256 key's first
+  // verification builds its table (tens of ms), which would otherwise fall in a timed slice
+  keys.forEach((sk, worker) => {
+    const bytes = Uint8Array.of(0x05, worker);
+    verifySignature(curve, publicKeys[worker] as Uint8Array, bytes, signWithSecretKey(sk, { bytes, digest: blake2b256(bytes) }));
+  });
   return async (worker, bytes, level) => {
     const digest = blake2b256(bytes);
     const sk = keys[worker] as SecretKey;
     const signature = signWithSecretKey(sk, { bytes, digest });
-    if (!verifySignature('ed25519', publicKeys[worker] as Uint8Array, bytes, signature)) throw new Error('floor: signature does not verify');
+    if (!verifySignature(curve, publicKeys[worker] as Uint8Array, bytes, signature)) throw new Error('floor: signature does not verify');
     await backend.write(worker, JSON.stringify({ level, round: 0, hash: Buffer.from(digest).toString('hex'), signature: Buffer.from(signature).toString('hex') }));
     return signature;
   };
 }
 
-/** The floor in a tight loop, level after level. */
-async function floor(backend: Backend, workers: number, seconds: number): Promise<Sample> {
-  const work = floorWork(backend, workers);
-  return measure(workers, seconds, (worker, level) => work(worker, Buffer.from(tenderbakeBlock(level, 0), 'hex'), level));
+/** What each request signs at `level`: a block, or (tz4) an attestation. */
+export type RequestKind = NonNullable<LoadOrder['request']>;
+const requestHex = (request: RequestKind, level: number) =>
+  request === 'tz4 attestation' ? attestation('attestation', level, 0, { tz4: true }) : tenderbakeBlock(level, 0);
+
+/** What a served case signs, and how long its server is warmed up before its timed runs. */
+export interface ServedCase {
+  readonly curve?: Curve;
+  readonly request?: RequestKind;
+  readonly warmUpSeconds?: number;
+}
+
+/**
+ * The floor in a tight loop, level after level, for `seconds` a call. Its keys are made once, as
+ * a signer's are: each call with new keys would charge every slice their first use (a P-256
+ * key's verification table, tens of milliseconds).
+ */
+export function floorLoop(backend: Backend, workers: number, { curve = 'ed25519', request = 'block' }: ServedCase = {}): (seconds: number) => Promise<Sample> {
+  const work = floorWork(backend, workers, curve);
+  return (seconds) => measure(workers, seconds, (worker, level) => work(worker, Buffer.from(requestHex(request, level), 'hex'), level));
 }
 
 /**
@@ -62,12 +85,12 @@ async function floor(backend: Backend, workers: number, seconds: number): Promis
  * any durable signer pays over HTTP on this machine. The signer over HTTP is set against it too,
  * which separates the signer's own cost from the machine's (thread wake-ups, scheduling).
  */
-async function startFloorServer(backend: Backend, workers: number, clients: LoadThread) {
-  const work = floorWork(backend, workers);
+export async function startFloorServer(backend: Backend, workers: number, clients: LoadThread, { curve = 'ed25519', request = 'block', warmUpSeconds = WARM_UP_SECONDS }: ServedCase = {}) {
+  const work = floorWork(backend, workers, curve);
   let level = 0;
   const server = await startBareSigner((path, bytes) => work(Number(path.slice('/keys/w'.length)), bytes, (level += 1)));
   const pkhs = Array.from({ length: workers }, (_, w) => `w${w}`);
-  return servedOverHttp(server, pkhs, clients);
+  return servedOverHttp(server, pkhs, clients, request, warmUpSeconds);
 }
 
 /**
@@ -77,12 +100,12 @@ async function startFloorServer(backend: Backend, workers: number, clients: Load
  * made, connections opened, code compiled, the fresh heap's first full collections) are a
  * warm-up, not part of the figures.
  */
-async function startHttpSigner(backend: Backend, workers: number, clients: LoadThread) {
-  const provider = new MemoryKeyProvider(Array.from({ length: workers }, () => generateSecretKey('ed25519')));
+export async function startHttpSigner(backend: Backend, workers: number, clients: LoadThread, { curve = 'ed25519', request = 'block', warmUpSeconds = WARM_UP_SECONDS }: ServedCase = {}) {
+  const provider = new MemoryKeyProvider(Array.from({ length: workers }, () => generateSecretKey(curve)));
   const pkhs = (await provider.listKeys()).map((key) => key.pkh);
   const signer = new SignerService({ keys: provider, watermarks: await backend.store() });
   const server = await startSignerServer({ signer, host: '127.0.0.1', port: 0 });
-  return servedOverHttp(server, pkhs, clients);
+  return servedOverHttp(server, pkhs, clients, request, warmUpSeconds);
 }
 
 /**
@@ -90,13 +113,13 @@ async function startHttpSigner(backend: Backend, workers: number, clients: LoadT
  * The warm-up is long: with half a second, the first timed slices still carried a freshly
  * started process's compilations and full collections (p99 of 6–10 ms against 2–3 after).
  */
-async function servedOverHttp(server: { readonly url: string; close(): Promise<void> }, pkhs: readonly string[], clients: LoadThread) {
+async function servedOverHttp(server: { readonly url: string; close(): Promise<void> }, pkhs: readonly string[], clients: LoadThread, request: RequestKind, warmUpSeconds: number) {
   let levelBase = 0;
   const overHttp = (seconds: number): Promise<Sample> => {
     levelBase += 1_000_000;
-    return clients.load({ url: server.url, pkhs, seconds, levelBase });
+    return clients.load({ url: server.url, pkhs, seconds, levelBase, request });
   };
-  await overHttp(WARM_UP_SECONDS);
+  await overHttp(warmUpSeconds);
   return { overHttp, close: () => server.close() };
 }
 
@@ -106,22 +129,38 @@ interface Comparison {
   readonly http: Figures;
 }
 
-async function compare(backend: Backend, workers: number, clients: LoadThread): Promise<Comparison> {
-  const samples = { floor: [] as Sample[], floorOverHttp: [] as Sample[], http: [] as Sample[] };
-  const signer = await startHttpSigner(backend, workers, clients);
-  const bare = await startFloorServer(backend, workers, clients);
+/** How many alternating slices of how many seconds a comparison takes, besides what it signs. */
+export interface Slicing extends ServedCase {
+  readonly slices?: number;
+  readonly secondsPerSlice?: number;
+}
+
+/**
+ * The floor, the bare server and the signer over HTTP, `workers` at once, in alternating slices
+ * of one run (each server warmed up first): the three figures of one case.
+ */
+export async function floorBareAndSigner(backend: Backend, workers: number, clients: LoadThread, { slices = SLICES, secondsPerSlice = SECONDS_PER_SLICE, ...served }: Slicing = {}) {
+  const samples = { floor: [] as Sample[], bare: [] as Sample[], signer: [] as Sample[] };
+  const signer = await startHttpSigner(backend, workers, clients, served);
+  const bare = await startFloorServer(backend, workers, clients, served);
   try {
-    await floor(backend, workers, 0.3);
-    for (let slice = 0; slice < SLICES; slice++) {
-      samples.floor.push(await floor(backend, workers, SECONDS_PER_SLICE));
-      samples.floorOverHttp.push(await bare.overHttp(SECONDS_PER_SLICE));
-      samples.http.push(await signer.overHttp(SECONDS_PER_SLICE));
+    const floor = floorLoop(backend, workers, served);
+    await floor(0.3);
+    for (let slice = 0; slice < slices; slice++) {
+      samples.floor.push(await floor(secondsPerSlice));
+      samples.bare.push(await bare.overHttp(secondsPerSlice));
+      samples.signer.push(await signer.overHttp(secondsPerSlice));
     }
   } finally {
     await signer.close();
     await bare.close();
   }
-  const result = { floor: figures(samples.floor), floorOverHttp: figures(samples.floorOverHttp), http: figures(samples.http) };
+  return { floor: figures(samples.floor), bare: figures(samples.bare), signer: figures(samples.signer) };
+}
+
+async function compare(backend: Backend, workers: number, clients: LoadThread): Promise<Comparison> {
+  const measured = await floorBareAndSigner(backend, workers, clients);
+  const result = { floor: measured.floor, floorOverHttp: measured.bare, http: measured.signer };
   console.log(caseLine(`${backend.name} c=${workers} floor`, result.floor, { unit: 'sig/s' }));
   console.log(caseLine(`${backend.name} c=${workers} floor, bare HTTP server`, result.floorOverHttp, { unit: 'sig/s' }));
   console.log(caseLine(`${backend.name} c=${workers} signer over HTTP`, result.http, { unit: 'sig/s' }));
@@ -152,17 +191,23 @@ async function warmUpProcess(backend: Backend, clients: LoadThread): Promise<voi
   }
 }
 
+/** The file store's floor and signers, each in a folder of its own under `home`. */
+export function fileBackend(home: string): Backend {
+  let stores = 0;
+  return {
+    name: 'file',
+    write: (worker, content) => writeFileAtomic(join(home, `floor-${worker}.json`), content),
+    store: async () => FileWatermarkStore.open({ home: join(home, `store-${stores++}`) }),
+  };
+}
+
 export async function run(): Promise<void> {
   const home = await mkdtemp(join(tmpdir(), 'tezsigner-bench-commit-'));
   const azurite = await startAzurite();
   const clients = LoadThread.start();
   try {
     let stores = 0;
-    const file: Backend = {
-      name: 'file',
-      write: (worker, content) => writeFileAtomic(join(home, `floor-${worker}.json`), content),
-      store: async () => FileWatermarkStore.open({ home: join(home, `store-${stores++}`) }),
-    };
+    const file = fileBackend(home);
     const client = createTableClient({ connectionString: azurite.connectionString, tableName: 'benchfloor' });
     await client.createTable();
     const table: Backend = {

@@ -1,6 +1,8 @@
 // `pnpm bench`: every benchmark of the workspace, one after the other, in one process run,
 // so the ratios printed compare figures taken on the same machine at the same time.
-const suites: Array<[string, () => Promise<{ run: () => Promise<void> }>]> = [
+// `pnpm bench --write-docs`: the benchmark page's cases instead, written to docs/benchmarks.md
+// and its chart.
+const suites: Array<[string, () => Promise<{ run: () => Promise<unknown> }>]> = [
   ['crypto', () => import('./crypto.js')],
   ['signer service', () => import('./signer.js')],
   ['policy and audit', () => import('./policy.js')],
@@ -13,9 +15,14 @@ const suites: Array<[string, () => Promise<{ run: () => Promise<void> }>]> = [
   ['pkcs11', () => import('./pkcs11.js')],
 ];
 
-const only = process.argv[2];
-for (const [name, load] of suites) {
-  if (only !== undefined && !name.includes(only)) continue;
-  console.log(`\n## ${name}`);
-  await (await load()).run();
+const args = process.argv.slice(2);
+if (args.includes('--write-docs')) {
+  await (await import('./write-docs.js')).writeDocs(new URL('../docs/', import.meta.url));
+} else {
+  const only = args[0];
+  for (const [name, load] of suites) {
+    if (only !== undefined && !name.includes(only)) continue;
+    console.log(`\n## ${name}`);
+    await (await load()).run();
+  }
 }

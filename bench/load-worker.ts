@@ -9,7 +9,8 @@ import type { Sample } from './measure.js';
 import { postLoad } from './post-load.js';
 
 export interface LoadOrder {
-  readonly url: string;
+  /** the server, or servers taken in turn by each client */
+  readonly url: string | readonly string[];
   /** one key per concurrent client */
   readonly pkhs: readonly string[];
   readonly seconds: number;
