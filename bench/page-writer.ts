@@ -86,7 +86,7 @@ function timeGoes(local: readonly LocalCase[]): string {
   const figuresSaid =
     one !== undefined && many !== undefined
       ? `In this run a tz1 signature took ${ms(one.signer.p50)} ms (p50) end to end at 1 in flight, ` +
-        `${ms(one.signer.p50 - one.bare.p50)} ms more than the bare server doing the same signing, verifying and durable write, ` +
+        `${ms(Math.abs(one.signer.p50 - one.bare.p50))} ms ${one.signer.p50 >= one.bare.p50 ? 'more' : 'less'} than the bare server doing the same signing, verifying and durable write, ` +
         `and the floor alone (no HTTP) took ${ms(one.floor.p50)} ms. `
       : '';
   return (
