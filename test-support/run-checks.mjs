@@ -10,7 +10,7 @@ import { readFile } from 'node:fs/promises';
 const { scripts } = JSON.parse(await readFile(new URL('../package.json', import.meta.url), 'utf8'));
 
 const CHECKS = [
-  { name: 'lint (eslint)', script: 'lint' },
+  { name: 'lint (eslint; dependency-cruiser: no import circle)', script: 'lint' },
   { name: 'typecheck (tsc, sources and tests)', script: 'typecheck' },
   { name: 'build (tsc -b, every package)', script: 'build' },
 ];
@@ -36,4 +36,4 @@ const results = await Promise.all(
   ),
 );
 if (results.includes(false)) process.exit(1);
-process.stdout.write('tests: vitest, every package (projects "native", then "noble fallback" for the crypto that has a fallback)\n');
+process.stdout.write('tests: vitest, every package (projects "native" and "noble fallback" side by side, then "measured alone": the soak)\n');
