@@ -1,8 +1,6 @@
-import { readFile } from 'node:fs/promises';
 import { TezsignerError } from '@tezsigner/core';
 import { authorizedKeyHash } from '@tezsigner/http-server';
-import { fileErrorMeaning } from './io/describe-failure.js';
-import { refuseOpenFile } from './io/file-mode.js';
+import { readOwnFile } from './io/file-mode.js';
 
 const invalid = (message: string, cause?: unknown) => new TezsignerError('CONFIG_INVALID', message, { cause });
 
@@ -27,14 +25,7 @@ export function parseAuthorizedKeys(text: string, file: string): string[] {
 }
 
 export async function readAuthorizedKeysFile(file: string, what = 'the authorized keys file'): Promise<string[]> {
-  await refuseOpenFile(file, what);
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (err) {
-    throw invalid(`cannot read the authorized keys file ${file}: ${fileErrorMeaning(err)}`, err);
-  }
-  return parseAuthorizedKeys(text, file);
+  return parseAuthorizedKeys(await readOwnFile(file, what), file);
 }
 
 interface Entry {

@@ -1,9 +1,7 @@
-import { readFile } from 'node:fs/promises';
-import { refuseOpenFile } from '../io/file-mode.js';
+import { readOwnFile } from '../io/file-mode.js';
 import { configInvalid } from '@tezsigner/core';
 import { LineCounter, parseDocument, isNode, type Document } from 'yaml';
 import { configSchema, type ConfigFile } from './config-schema.js';
-import { fileErrorMeaning } from '../io/describe-failure.js';
 import { describeTypeIssue } from './describe-type-issue.js';
 import { yamlValue } from './yaml-value.js';
 
@@ -43,12 +41,5 @@ export function parseConfigFile(text: string, file: string): ConfigFile {
 
 export async function readConfigFile(file: string): Promise<ConfigFile> {
   // it names the policy and key files: whoever can write it holds their rights
-  await refuseOpenFile(file, 'the configuration file');
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (err) {
-    throw configInvalid(`cannot read the configuration file ${file}: ${fileErrorMeaning(err)}`, err);
-  }
-  return parseConfigFile(text, file);
+  return parseConfigFile(await readOwnFile(file, 'the configuration file'), file);
 }

@@ -1,5 +1,6 @@
-import { stat } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { configInvalid } from '@tezsigner/core';
+import { fileErrorMeaning } from './describe-failure.js';
 
 const octal = (mode: number) => (mode & 0o777).toString(8).padStart(4, '0');
 
@@ -25,6 +26,16 @@ export async function refuseOpenFile(file: string, what: string, options: { secr
   if ((info.mode & open) !== 0) {
     const who = options.secret === true ? 'readable or writable by group or others' : 'writable by group or others';
     throw configInvalid(`${what} ${file} is ${who} (mode ${octal(info.mode)}), who could change it: run chmod ${options.secret === true ? '600' : 'go-w'} ${file}`);
+  }
+}
+
+/** The text of a file that grants rights, refused as refuseOpenFile says; one it cannot read is CONFIG_INVALID saying why. */
+export async function readOwnFile(file: string, what: string): Promise<string> {
+  await refuseOpenFile(file, what);
+  try {
+    return await readFile(file, 'utf8');
+  } catch (err) {
+    throw configInvalid(`cannot read ${what} ${file}: ${fileErrorMeaning(err)}`, err);
   }
 }
 

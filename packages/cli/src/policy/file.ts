@@ -1,12 +1,10 @@
-import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { configInvalid, type Policy } from '@tezsigner/core';
 import { isCollection, isMap, isScalar, LineCounter, parseDocument, type Document } from 'yaml';
 import type { z } from 'zod';
 import { policyFileSchema, toPolicy } from './schema.js';
-import { fileErrorMeaning } from '../io/describe-failure.js';
 import { describeTypeIssue } from '../config/describe-type-issue.js';
-import { refuseOpenFile } from '../io/file-mode.js';
+import { readOwnFile } from '../io/file-mode.js';
 import { yamlValue } from '../config/yaml-value.js';
 
 /**
@@ -14,14 +12,7 @@ import { yamlValue } from '../config/yaml-value.js';
  * the file, the line and the field: `policy.yaml:12: keys.tz1….limits.max_amount: …`.
  */
 export async function readPolicyFile(path: string): Promise<Policy> {
-  await refuseOpenFile(path, 'the policy file');
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (err) {
-    throw configInvalid(`cannot read the policy file ${path}: ${fileErrorMeaning(err)}`, err);
-  }
-  return parsePolicy(text, path);
+  return parsePolicy(await readOwnFile(path, 'the policy file'), path);
 }
 
 export function parsePolicy(text: string, path: string): Policy {
