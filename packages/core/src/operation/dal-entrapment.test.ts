@@ -1,6 +1,7 @@
 import { b58DecodeAndCheckPrefix, buf2hex, PrefixV2 } from '@taquito/utils';
 import { describe, expect, it } from 'vitest';
 import { thrownMessage } from '../../../../test-support/errors.js';
+import { integer, u16, u32 } from '../../../../test-support/octez-layout.js';
 import { loadVectors } from '../../../../test-support/vectors.js';
 import { hexToBytes } from '../encoding/hex.js';
 import { decodeOperation } from './decoder.js';
@@ -25,20 +26,6 @@ interface Vector {
 
 const vectors = loadVectors<{ operations: Vector[] }>('octez-operations').operations.filter((v) => v.name.includes('dal-entrapment'));
 const payload = (text: string, prefix: PrefixV2): string => buf2hex(b58DecodeAndCheckPrefix(text, [prefix], true));
-const u16 = (n: number) => n.toString(16).padStart(4, '0');
-const u32 = (n: number) => n.toString(16).padStart(8, '0');
-
-/** Data_encoding's z, for the DAL attestation bitset (written here so the expectation is octez's JSON). */
-function zarith(value: bigint): string {
-  let rest = value >> 6n;
-  let out = (Number(value & 0x3fn) | (rest > 0n ? 0x80 : 0)).toString(16).padStart(2, '0');
-  while (rest > 0n) {
-    const group = Number(rest & 0x7fn);
-    rest >>= 7n;
-    out += (group | (rest > 0n ? 0x80 : 0)).toString(16).padStart(2, '0');
-  }
-  return out;
-}
 
 describe('dal_entrapment_evidence from octez encoding tests', () => {
   it('has both of octez samples, each with its source', () => {
@@ -74,7 +61,7 @@ describe('dal_entrapment_evidence from octez encoding tests', () => {
     if (vector === undefined || want === undefined) throw new Error('missing vector');
     const { slot = 0, level = 0, round = 0, block_payload_hash: payloadHash = '', dal_attestation: dal = '' } = want.operations;
     const expected =
-      payload(want.branch, PrefixV2.BlockHash) + '17' + u16(slot) + u32(level) + u32(round) + payload(payloadHash, PrefixV2.ValueHash) + zarith(BigInt(dal)) + payload(want.signature, PrefixV2.GenericSignature);
+      payload(want.branch, PrefixV2.BlockHash) + '17' + u16(slot) + u32(level) + u32(round) + payload(payloadHash, PrefixV2.ValueHash) + integer(BigInt(dal)) + payload(want.signature, PrefixV2.GenericSignature);
     expect(decodeOperation(hexToBytes(vector.bytes_hex)).contents[0]).toMatchObject({ attestation: expected });
   });
 
