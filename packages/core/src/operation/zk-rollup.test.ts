@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { thrownMessage } from '../../../../test-support/errors.js';
 import { account, hashOf, hexOf, integer, type Laid, manager, managerFields, managerHex, SOME_MANAGER_HEX, sized, sizedHex, u32 } from '../../../../test-support/octez-layout.js';
 import { micheline, michelineHex } from '../../../../test-support/taquito-operations.js';
+import type { Micheline } from '../micheline/expression.js';
 import { decodeOperation } from './decoder.js';
 import type { ZkRollupCircuit, ZkRollupL2Operation } from './zk-rollup.js';
 
@@ -48,7 +49,7 @@ const l2Operation: fc.Arbitrary<Laid<ZkRollupL2Operation>> = fc
     const [contentsHex, typeHex] = [michelineHex(contents), michelineHex(type)];
     return {
       hex: `${hex}01${contentsHex}${typeHex}${issuer.hex}`,
-      value: { ...value, ticket: { contents: { expression: contents, size: contentsHex.length / 2 }, type: { expression: type, size: typeHex.length / 2 }, ticketer: issuer.text } },
+      value: { ...value, ticket: { contents: { expression: contents as Micheline, size: contentsHex.length / 2 }, type: { expression: type as Micheline, size: typeHex.length / 2 }, ticketer: issuer.text } },
     };
   });
 
