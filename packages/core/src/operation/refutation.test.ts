@@ -3,6 +3,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { thrownMessage } from '../../../../test-support/errors.js';
 import { account, hashOf, i16, type Laid, manager, managerFields, managerHex, natural, SOME_MANAGER_HEX, sized, sizedHex, smartRollup, u16, u32, u8 } from '../../../../test-support/octez-layout.js';
+import { isTezsignerError } from '../errors.js';
 import { decodeOperation } from './decoder.js';
 import type { InputProof, Refutation, RevealProof } from './refutation.js';
 
@@ -124,5 +125,18 @@ describe('smart_rollup_refute, laid out from octez encodings', () => {
     // the list declares 10 bytes, its one chunk takes 33 + 1: the chunk cannot read past the list
     const overrun = refute(`01${natural(1n)}00${u32(10)}ff${'66'.repeat(32)}${natural(9n)}`);
     expect(thrownMessage('BAD_REQUEST', () => decode(overrun))).toMatch(/truncated: dissection state needs 32 bytes/);
+  });
+
+  it('random bytes as the refutation: a BAD_REQUEST or a decoded refute, never another error', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 120 }), (tail) => {
+        try {
+          expect(decode(refute(Buffer.from(tail).toString('hex'))).contents[0]?.kind).toBe('smart_rollup_refute');
+        } catch (err) {
+          expect(isTezsignerError(err, 'BAD_REQUEST')).toBe(true);
+        }
+      }),
+      { numRuns: 2000 },
+    );
   });
 });

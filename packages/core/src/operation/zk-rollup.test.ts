@@ -5,6 +5,7 @@ import { thrownMessage } from '../../../../test-support/errors.js';
 import { account, hashOf, hexOf, integer, type Laid, manager, managerFields, managerHex, SOME_MANAGER_HEX, sized, sizedHex, u32 } from '../../../../test-support/octez-layout.js';
 import { micheline, michelineHex } from '../../../../test-support/taquito-operations.js';
 import type { Micheline } from '../micheline/expression.js';
+import { isTezsignerError } from '../errors.js';
 import { decodeOperation } from './decoder.js';
 import type { ZkRollupCircuit, ZkRollupL2Operation } from './zk-rollup.js';
 
@@ -121,5 +122,18 @@ describe('zk rollup operations, laid out from octez encodings', () => {
       expect(() => decode(shape)).not.toThrow();
       for (let cut = 2; cut < shape.length; cut += 2) expect(thrownMessage('BAD_REQUEST', () => decode(shape.slice(0, cut)))).toMatch(/^request 0x03: truncated: /);
     }
+  });
+
+  it('random bytes after a zk-rollup tag and header: a BAD_REQUEST or a decoded operation, never another error', () => {
+    fc.assert(
+      fc.property(fc.constantFrom('fa', 'fb', 'fc'), fc.uint8Array({ maxLength: 160 }), (tag, tail) => {
+        try {
+          decode(`${tag}${SOME_MANAGER_HEX}${Buffer.from(tail).toString('hex')}`);
+        } catch (err) {
+          expect(isTezsignerError(err, 'BAD_REQUEST')).toBe(true);
+        }
+      }),
+      { numRuns: 2000 },
+    );
   });
 });
