@@ -48,13 +48,10 @@ describe('operationToJson', () => {
   });
 
   it('writes the bigints nested in refutations and zk-rollup operations as decimal strings, the rest as it is', () => {
+    const header = { source: 'tz1', fee: 1n, counter: 2n, gasLimit: 3n, storageLimit: 4n };
     const refute = contentToJson({
       kind: 'smart_rollup_refute',
-      source: 'tz1',
-      fee: 1n,
-      counter: 2n,
-      gasLimit: 3n,
-      storageLimit: 4n,
+      ...header,
       rollup: 'sr1',
       opponent: 'tz2',
       refutation: { kind: 'move', choice: 2n ** 64n, step: { kind: 'dissection', chunks: [{ state: 'srs1', tick: 5n }, { tick: 2n ** 70n }] } },
@@ -64,22 +61,14 @@ describe('operationToJson', () => {
     });
     const update = contentToJson({
       kind: 'zk_rollup_update',
-      source: 'tz1',
-      fee: 1n,
-      counter: 2n,
-      gasLimit: 3n,
-      storageLimit: 4n,
+      ...header,
       zkRollup: 'epx1',
       update: { pendingPis: [{ circuit: 'c', newState: ['00'], fee: '11', exitValidity: true }], privatePis: [], feePi: { newState: [] }, proof: 'ab' },
     });
     expect(JSON.parse(JSON.stringify(update))).toMatchObject({ update: { pendingPis: [{ circuit: 'c', newState: ['00'], fee: '11', exitValidity: true }], proof: 'ab' } });
     const publish = contentToJson({
       kind: 'zk_rollup_publish',
-      source: 'tz1',
-      fee: 1n,
-      counter: 2n,
-      gasLimit: 3n,
-      storageLimit: 4n,
+      ...header,
       zkRollup: 'epx1',
       operations: [{ opCode: 1, price: { id: 'expr', amount: -(2n ** 60n) }, l1Destination: 'tz1', rollupId: 'epx1', payload: [] }],
     });
