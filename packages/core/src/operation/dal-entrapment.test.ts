@@ -1,7 +1,7 @@
 import { b58DecodeAndCheckPrefix, buf2hex, PrefixV2 } from '@taquito/utils';
 import { describe, expect, it } from 'vitest';
 import { thrownMessage } from '../../../../test-support/errors.js';
-import { integer, u16, u32 } from '../../../../test-support/octez-layout.js';
+import { integer, sized, u16, u32, u8 } from '../../../../test-support/octez-layout.js';
 import { loadVectors } from '../../../../test-support/vectors.js';
 import { hexToBytes } from '../encoding/hex.js';
 import { decodeOperation } from './decoder.js';
@@ -88,5 +88,17 @@ describe('dal_entrapment_evidence from octez encoding tests', () => {
     expect(hex.slice(2 * shareLength, 2 * shareLength + 8)).toBe('00000800');
     const ragged = `${hex.slice(0, 2 * shareLength)}000007ff${hex.slice(2 * shareLength + 8, 2 * (shareLength + 4 + 2047))}${hex.slice(2 * (shareLength + 4 + 2048))}`;
     expect(thrownMessage('BAD_REQUEST', () => decodeOperation(hexToBytes(ragged)))).toMatch(/shard share at byte \d+ holds 2047 bytes, not a whole number of 32-byte scalars/);
+  });
+
+  it('refuses a denounced operation that is no consensus operation, by its tag, or too short to have one', () => {
+    // octez's inlined_consensus_operation_encoding: branch, then one of tags 20, 21, 23, 30, 31
+    const evidence = (attestation: string) => `03${'aa'.repeat(32)}18${sized(attestation)}00050f00${u32(1)}${sized('')}${'bb'.repeat(48)}`;
+    for (const tag of [20, 21, 23, 30, 31]) expect(decodeOperation(hexToBytes(evidence(`${'cc'.repeat(32)}${u8(tag)}`))).contents[0]?.kind).toBe('dal_entrapment_evidence');
+    for (const tag of [0, 22, 40, 41, 107]) {
+      expect(thrownMessage('BAD_REQUEST', () => decodeOperation(hexToBytes(evidence(`${'cc'.repeat(32)}${u8(tag)}`))))).toMatch(
+        new RegExp(`denounced attestation at byte 34 has operation tag ${tag}, not one of a consensus operation \\(20, 21, 23, 30, 31\\)`),
+      );
+    }
+    expect(thrownMessage('BAD_REQUEST', () => decodeOperation(hexToBytes(evidence('cc'.repeat(32)))))).toMatch(/truncated: denounced attestation at byte 34 holds 32 bytes/);
   });
 });

@@ -3,11 +3,15 @@
 // trap shard with its proof (`dal_slot_repr.ml` Shard_with_proof; `src/lib_crypto_dal/cryptobox.ml`:
 // a shard is an int31 index and a length-prefixed array of 32-byte scalars, its proof a 48-byte
 // compressed G1 point shown as octez shows it, `sh1…`).
+import { bytesToHex } from '../encoding/hex.js';
 import { readHash, readSizedHex } from './fields.js';
 import type { RequestReader } from '../request/reader.js';
 
 const SCALAR_LENGTH = 32;
 const SHARD_PROOF_LENGTH = 48;
+const BRANCH_LENGTH = 32;
+/** preattestation, attestation, attestation_with_dal, preattestations_aggregate, attestations_aggregate */
+const INLINED_CONSENSUS_TAGS: readonly number[] = [20, 21, 23, 30, 31];
 
 export interface DalEntrapmentEvidenceBody {
   /** hex of the denounced attestation (shell header, contents, signature), as carried */
@@ -24,8 +28,23 @@ export interface DalEntrapmentEvidenceBody {
   };
 }
 
+/**
+ * The denounced operation, kept as its bytes; its contents tag is checked to be one of the
+ * consensus operations octez's `inlined_consensus_operation_encoding` allows, after the branch.
+ */
+function readDenouncedAttestation(reader: RequestReader): string {
+  const at = reader.offset;
+  const bytes = reader.sized('denounced attestation');
+  const tag = bytes[BRANCH_LENGTH];
+  if (tag === undefined) reader.fail(`truncated: denounced attestation at byte ${at} holds ${bytes.length} bytes, too few for a branch and an operation tag`);
+  if (!INLINED_CONSENSUS_TAGS.includes(tag)) {
+    reader.fail(`denounced attestation at byte ${at} has operation tag ${tag}, not one of a consensus operation (${INLINED_CONSENSUS_TAGS.join(', ')})`);
+  }
+  return bytesToHex(bytes);
+}
+
 export function readDalEntrapmentEvidence(reader: RequestReader): DalEntrapmentEvidenceBody {
-  const attestation = readSizedHex(reader, 'denounced attestation');
+  const attestation = readDenouncedAttestation(reader);
   const consensusSlot = reader.u16('consensus slot');
   const slotIndex = reader.u8('DAL slot index');
   const lagIndex = reader.presence('lag index') ? reader.u8('lag index') : undefined;

@@ -99,7 +99,7 @@ describe('the kinds Taquito does not forge count their worst case too', () => {
   });
 
   test('dal_entrapment_evidence takes nothing', () => {
-    const evidence = `18${sized('aa')}00050f00${'00000001'}${sized('')}${'bb'.repeat(48)}`;
+    const evidence = `18${sized(`${'aa'.repeat(32)}15`)}00050f00${'00000001'}${sized('')}${'bb'.repeat(48)}`;
     expect(totals(facts(evidence))).toEqual({ amount: 0n, fee: 0n });
   });
 });
