@@ -131,8 +131,11 @@ export const operationContents: fc.Arbitrary<TaquitoContent[]> = fc.oneof(fc.arr
 
 const encodeValue = getCodec(CODEC.VALUE, undefined as never).encoder as (value: unknown) => string;
 
-/** A Michelson value as we decode it: the expression, and its binary size by Taquito's encoder (minus its 4-byte length). */
-const michelson = (value: unknown) => ({ expression: value, size: encodeValue(value).length / 2 - 4 });
+/** A Michelson value's binary form as Taquito writes it, without the 4-byte length its encoder puts first. */
+export const michelineHex = (value: unknown): string => encodeValue(value).slice(8);
+
+/** A Michelson value as we decode it: the expression, and its binary size by Taquito's encoder. */
+const michelson = (value: unknown) => ({ expression: value, size: michelineHex(value).length / 2 });
 
 const big = (value: unknown): bigint => BigInt(value as string);
 const header = (op: TaquitoContent) => ({ source: op.source, fee: big(op.fee), counter: big(op.counter), gasLimit: big(op.gas_limit), storageLimit: big(op.storage_limit) });

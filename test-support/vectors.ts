@@ -4,7 +4,7 @@ import { resolve } from 'node:path';
 
 export const VECTORS_DIR = resolve(import.meta.dirname, '../test-vectors');
 
-export function loadVectors<T = unknown>(name: 'keys' | 'requests' | 'signatures' | 'operations' | 'encrypted-keys' | 'azure-keys' | 'authentication' | 'bls-versions'): T {
+export function loadVectors<T = unknown>(name: 'keys' | 'requests' | 'signatures' | 'operations' | 'octez-operations' | 'encrypted-keys' | 'azure-keys' | 'authentication' | 'bls-versions'): T {
   return JSON.parse(readFileSync(resolve(VECTORS_DIR, `${name}.json`), 'utf8')) as T;
 }
 

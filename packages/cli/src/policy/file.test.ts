@@ -56,6 +56,17 @@ test('the same policy in JSON reads the same', () => {
   expect(parsePolicy(json, 'policy.json').keys?.[BAKER]).toEqual({ kinds: {}, operations: { transaction: 'confirm' }, limits: { maxAmount: 1_000_001n } });
 });
 
+test('names the rollup and DAL-evidence kinds of the current protocol like any other', () => {
+  const text = 'default:\n  operations:\n    smart_rollup_refute: confirm\n    dal_entrapment_evidence: allow\n    zk_rollup_origination: deny\n    zk_rollup_publish: deny\n    zk_rollup_update: deny\n';
+  expect(parsePolicy(text, 'policy.yaml').default?.operations).toEqual({
+    smart_rollup_refute: 'confirm',
+    dal_entrapment_evidence: 'allow',
+    zk_rollup_origination: 'deny',
+    zk_rollup_publish: 'deny',
+    zk_rollup_update: 'deny',
+  });
+});
+
 const errorOf = (text: string): string => {
   try {
     parsePolicy(text, 'policy.yaml');

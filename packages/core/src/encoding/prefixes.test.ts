@@ -13,6 +13,8 @@ const OCTEZ: Record<PrefixName, [letters: string, textLength: number]> = {
   edsig: ['edsig', 99], spsig1: ['spsig1', 99], p2sig: ['p2sig', 98], BLsig: ['BLsig', 142], sig: ['sig', 96],
   Net: ['Net', 15], B: ['B', 51], o: ['o', 51], P: ['P', 51], vh: ['vh', 52],
   sr1: ['sr1', 36], src1: ['src1', 54], srs1: ['srs1', 54], sh: ['sh', 74],
+  // these two from the protocol's own modules: script_expr_hash.ml `expr(54)`, zk_rollup_repr.ml `epx1` of 37
+  expr: ['expr', 54], epx1: ['epx1', 37],
 };
 
 describe('base58check prefixes', () => {

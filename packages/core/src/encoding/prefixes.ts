@@ -42,6 +42,9 @@ export const PREFIXES = {
   src1: { bytes: [17, 165, 134, 138], lengths: [32] },
   srs1: { bytes: [17, 165, 235, 240], lengths: [32] },
   sh: { bytes: [2, 116, 180], lengths: [48] },
+  // Michelson expression hashes (tickets' hashes), protocol `script_expr_hash.ml`; zk rollups, `zk_rollup_repr.ml`
+  expr: { bytes: [13, 44, 64, 27], lengths: [32] },
+  epx1: { bytes: [1, 23, 224, 125], lengths: [20] },
 } as const satisfies Record<string, { bytes: readonly number[]; lengths: readonly number[] }>;
 
 export type PrefixName = keyof typeof PREFIXES;

@@ -5,10 +5,15 @@
  * Conventions: tez amounts are exact mutez (`bigint`, never a float); counters and limits are
  * `bigint` too. Addresses are base58 (`tz1`–`tz4`, `KT1`, `sr1`), public keys base58
  * (`edpk`/`sppk`/`p2pk`/`BLpk`), hashes base58 (`P…` protocols, `src1`/`srs1` rollup
- * commitments and states, `sh1` DAL commitments); opaque byte strings are lower-case hex.
+ * commitments and states, `sh1` DAL commitments and shard proofs, `epx1` zk rollups, `expr`
+ * ticket hashes); opaque byte strings (proofs only a rollup's PVM or a Plonk verifier reads) are
+ * lower-case hex.
  * The `kind` field is octez's kind name and discriminates the union.
  */
 import type { MichelsonExpression } from '../micheline/expression.js';
+import type { DalEntrapmentEvidenceBody } from './dal-entrapment.js';
+import type { Refutation } from './refutation.js';
+import type { ZkRollupCircuit, ZkRollupL2Operation, ZkRollupUpdate } from './zk-rollup.js';
 
 /** What every manager operation starts with. */
 export interface ManagerFields {
@@ -135,6 +140,15 @@ export interface SmartRollupPublishContent extends ManagerFields {
   readonly numberOfTicks: bigint;
 }
 
+/** A move in (or the start of) a refutation game against `opponent`'s commitment. */
+export interface SmartRollupRefuteContent extends ManagerFields {
+  readonly kind: 'smart_rollup_refute';
+  readonly rollup: string;
+  /** the staker whose commitment is refuted */
+  readonly opponent: string;
+  readonly refutation: Refutation;
+}
+
 export interface SmartRollupTimeoutContent extends ManagerFields {
   readonly kind: 'smart_rollup_timeout';
   readonly rollup: string;
@@ -166,6 +180,30 @@ export interface DalPublishCommitmentContent extends ManagerFields {
   readonly commitmentProof: string;
 }
 
+export interface ZkRollupOriginationContent extends ManagerFields {
+  readonly kind: 'zk_rollup_origination';
+  /** hex: the Plonk verifier's public parameters, as carried */
+  readonly publicParameters: string;
+  readonly circuitsInfo: readonly ZkRollupCircuit[];
+  /** hex scalars, 32 bytes each */
+  readonly initState: readonly string[];
+  readonly nbOps: number;
+}
+
+export interface ZkRollupPublishContent extends ManagerFields {
+  readonly kind: 'zk_rollup_publish';
+  /** epx1 */
+  readonly zkRollup: string;
+  readonly operations: readonly ZkRollupL2Operation[];
+}
+
+export interface ZkRollupUpdateContent extends ManagerFields {
+  readonly kind: 'zk_rollup_update';
+  /** epx1 */
+  readonly zkRollup: string;
+  readonly update: ZkRollupUpdate;
+}
+
 export type ManagerContent =
   | RevealContent
   | TransactionContent
@@ -181,10 +219,14 @@ export type ManagerContent =
   | SmartRollupAddMessagesContent
   | SmartRollupCementContent
   | SmartRollupPublishContent
+  | SmartRollupRefuteContent
   | SmartRollupTimeoutContent
   | SmartRollupExecuteOutboxMessageContent
   | SmartRollupRecoverBondContent
-  | DalPublishCommitmentContent;
+  | DalPublishCommitmentContent
+  | ZkRollupOriginationContent
+  | ZkRollupPublishContent
+  | ZkRollupUpdateContent;
 
 export interface SeedNonceRevelationContent {
   readonly kind: 'seed_nonce_revelation';
@@ -212,6 +254,11 @@ export interface DoubleBakingEvidenceContent {
   /** hex of each denounced block header, as carried */
   readonly firstBlockHeader: string;
   readonly secondBlockHeader: string;
+}
+
+/** Denounces a baker that attested a DAL slot whose shard is a trap it should have noticed. */
+export interface DalEntrapmentEvidenceContent extends DalEntrapmentEvidenceBody {
+  readonly kind: 'dal_entrapment_evidence';
 }
 
 export interface ActivateAccountContent {
@@ -258,6 +305,7 @@ export type OtherContent =
   | VdfRevelationContent
   | DoubleConsensusEvidenceContent
   | DoubleBakingEvidenceContent
+  | DalEntrapmentEvidenceContent
   | ActivateAccountContent
   | ProposalsContent
   | BallotContent

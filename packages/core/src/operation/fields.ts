@@ -164,6 +164,15 @@ export function readManagerHeader(reader: RequestReader): ManagerFields {
   };
 }
 
+/** A one-byte tag naming one of `values` (an enumeration, a union's case); any other is refused by number. */
+export function readEnumerated<T>(reader: RequestReader, what: string, values: readonly T[]): T {
+  const at = reader.offset;
+  const index = reader.u8(what);
+  const value = values[index];
+  if (value === undefined) reader.fail(`${what} at byte ${at} is ${index}, not one of 0..${values.length - 1}`);
+  return value;
+}
+
 /** A list whose total byte length comes first, each item read by `item` until it is used up. */
 export function readSizedList<T>(reader: RequestReader, what: string, item: (items: RequestReader) => T): T[] {
   const items = reader.sizedReader(what);

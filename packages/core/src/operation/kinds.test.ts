@@ -2,56 +2,23 @@ import { b58Encode, PrefixV2 } from '@taquito/utils';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { thrownMessage } from '../../../../test-support/errors.js';
+import { account, hexOf, integer, manager, managerFields, managerHex, sized, sizedHex, smartRollup, u32 } from '../../../../test-support/octez-layout.js';
 import { isTezsignerError } from '../errors.js';
 import { decodeOperation } from './decoder.js';
 import { isManagerContent, OPERATION_KIND_NAMES, OPERATION_KINDS } from './kinds.js';
 
 // Kinds Taquito does not forge, laid out by hand from octez operation_repr.ml; the expected
-// base58 texts come from Taquito's encoder, numbers from this file's own zarith writer.
+// base58 texts come from Taquito's encoder, numbers from test-support's zarith writer.
 
 const BRANCH_HEX = 'aa'.repeat(32);
 const BRANCH = b58Encode(BRANCH_HEX, PrefixV2.BlockHash);
-const hexOf = (length: number) => fc.uint8Array({ minLength: length, maxLength: length }).map((b) => Buffer.from(b).toString('hex'));
-const sizedHex = fc.uint8Array({ maxLength: 64 }).map((b) => Buffer.from(b).toString('hex'));
-const u32 = (n: number) => n.toString(16).padStart(8, '0');
-const sized = (hex: string) => `${u32(hex.length / 2)}${hex}`;
-
-/** Data_encoding's n: 7 bits a byte, least significant first, high bit = more. */
-function natural(n: bigint): string {
-  let out = '';
-  do {
-    const group = Number(n & 0x7fn);
-    n >>= 7n;
-    out += (group | (n > 0n ? 0x80 : 0)).toString(16).padStart(2, '0');
-  } while (n > 0n);
-  return out;
-}
-
-/** Data_encoding's z: sign bit 0x40 and 6 bits in the first byte, then as n. */
-function integer(z: bigint): string {
-  const magnitude = z < 0n ? -z : z;
-  const rest = magnitude >> 6n;
-  const first = Number(magnitude & 0x3fn) | (z < 0n ? 0x40 : 0) | (rest > 0n ? 0x80 : 0);
-  return first.toString(16).padStart(2, '0') + (rest > 0n ? natural(rest) : '');
-}
-
-const PKH_PREFIXES = [PrefixV2.Ed25519PublicKeyHash, PrefixV2.Secp256k1PublicKeyHash, PrefixV2.P256PublicKeyHash, PrefixV2.BLS12_381PublicKeyHash];
-/** An implicit account: its binary form and its base58 text. */
-const account = fc.tuple(fc.integer({ min: 0, max: 3 }), hexOf(20)).map(([tag, hash]) => ({ hex: `0${tag}${hash}`, text: b58Encode(hash, PKH_PREFIXES[tag] as PrefixV2) }));
-const amount = fc.bigInt({ min: 0n, max: 2n ** 70n - 1n });
-const manager = fc.record({ source: account, fee: amount, counter: fc.bigInt({ min: 0n, max: 2n ** 100n }), gasLimit: amount, storageLimit: amount });
-type Manager = typeof manager extends fc.Arbitrary<infer T> ? T : never;
-const managerHex = (m: Manager) => `${m.source.hex}${natural(m.fee)}${natural(m.counter)}${natural(m.gasLimit)}${natural(m.storageLimit)}`;
-const managerFields = (m: Manager) => ({ source: m.source.text, fee: m.fee, counter: m.counter, gasLimit: m.gasLimit, storageLimit: m.storageLimit });
-const rollup = hexOf(20).map((hex) => ({ hex, text: b58Encode(hex, PrefixV2.SmartRollupHash) }));
-
 const decode = (contentHex: string) => decodeOperation(Buffer.from(`03${BRANCH_HEX}${contentHex}`, 'hex'));
 
 describe('kinds Taquito does not forge, from hand-made bytes', () => {
   it('smart rollup cement, publish, timeout and recover_bond', () => {
     const publish = fc.record({ state: hexOf(32), level: fc.integer({ min: 0, max: 2 ** 31 - 1 }), predecessor: hexOf(32), ticks: fc.bigInt({ min: 0n, max: 2n ** 63n - 1n }) });
     fc.assert(
-      fc.property(manager, rollup, publish, account, account, (m, sr, p, first, second) => {
+      fc.property(manager, smartRollup, publish, account, account, (m, sr, p, first, second) => {
         const head = managerHex(m);
         const bytes = [
           `ca${head}${sr.hex}`,
@@ -95,7 +62,7 @@ describe('kinds Taquito does not forge, from hand-made bytes', () => {
 
   it('evidence and VDF revelations, each alone', () => {
     fc.assert(
-      fc.property(fc.integer({ min: 0, max: 0xffff }), sizedHex, sizedHex, hexOf(100), hexOf(100), (slot, first, second, result, proof) => {
+      fc.property(fc.integer({ min: 0, max: 0xffff }), sizedHex(), sizedHex(), hexOf(100), hexOf(100), (slot, first, second, result, proof) => {
         expect(decode(`02${slot.toString(16).padStart(4, '0')}${sized(first)}${sized(second)}`).contents).toStrictEqual([
           { kind: 'double_consensus_operation_evidence', slot, firstOperation: first, secondOperation: second },
         ]);
@@ -122,9 +89,26 @@ describe('refusals name what they refuse', () => {
   });
 
   it('operation tags of other protocols or none, by number and where they are', () => {
-    // 0 was the pre-Tenderbake endorsement, 150 a transaction-rollup origination
-    for (const tag of [0, 7, 10, 150, 204, 255]) {
-      expect(thrownMessage('BAD_REQUEST', () => decode(`${tag.toString(16).padStart(2, '0')}00`))).toContain(`(tag ${tag} at byte 33)`);
+    // 0 was the pre-Tenderbake endorsement, 7 the double preattestation evidence, 150 a transaction-rollup origination
+    for (const tag of [0, 7, 10, 150, 253, 255]) {
+      expect(thrownMessage('BAD_REQUEST', () => decode(`${tag.toString(16).padStart(2, '0')}00`))).toMatch(new RegExp(`^request 0x03: unknown operation tag \\(tag ${tag} at byte 33\\)$`));
+    }
+  });
+
+  it('consensus operations and aggregates, by name: they are never signed inside a generic operation', () => {
+    const named: Array<[number, RegExp]> = [
+      [20, /preattestation is signed with magic byte 0x12/],
+      [21, /attestation is signed with magic byte 0x13/],
+      [23, /attestation_with_dal is signed with magic byte 0x13/],
+      [30, /preattestations_aggregate is never signed by a single baker/],
+      [31, /attestations_aggregate is never signed by a single baker/],
+      [40, /a tz4 preattestation is signed with magic byte 0x12/],
+      [41, /a tz4 attestation is signed with magic byte 0x13/],
+    ];
+    for (const [tag, reason] of named) {
+      const message = thrownMessage('BAD_REQUEST', () => decode(`${tag.toString(16).padStart(2, '0')}${'00'.repeat(40)}`));
+      expect(message).toMatch(reason);
+      expect(message).toContain(`(tag ${tag} at byte 33)`);
     }
   });
 
@@ -158,9 +142,10 @@ describe('OPERATION_KIND_NAMES', () => {
   it('lists the octez name of every tag decoded, once each', () => {
     expect(OPERATION_KIND_NAMES).toEqual([
       'seed_nonce_revelation', 'double_consensus_operation_evidence', 'double_baking_evidence', 'activate_account', 'proposals', 'ballot', 'vdf_revelation',
-      'drain_delegate', 'failing_noop', 'reveal', 'transaction', 'origination', 'delegation', 'register_global_constant', 'set_deposits_limit',
+      'drain_delegate', 'failing_noop', 'dal_entrapment_evidence', 'reveal', 'transaction', 'origination', 'delegation', 'register_global_constant', 'set_deposits_limit',
       'increase_paid_storage', 'update_consensus_key', 'update_companion_key', 'transfer_ticket', 'smart_rollup_originate', 'smart_rollup_add_messages',
-      'smart_rollup_cement', 'smart_rollup_publish', 'smart_rollup_timeout', 'smart_rollup_execute_outbox_message', 'smart_rollup_recover_bond', 'dal_publish_commitment',
+      'smart_rollup_cement', 'smart_rollup_publish', 'smart_rollup_refute', 'smart_rollup_timeout', 'smart_rollup_execute_outbox_message',
+      'smart_rollup_recover_bond', 'dal_publish_commitment', 'zk_rollup_origination', 'zk_rollup_publish', 'zk_rollup_update',
     ]);
   });
 });
@@ -172,7 +157,8 @@ describe('isManagerContent', () => {
       [
         'dal_publish_commitment', 'delegation', 'increase_paid_storage', 'origination', 'register_global_constant', 'reveal', 'set_deposits_limit',
         'smart_rollup_add_messages', 'smart_rollup_cement', 'smart_rollup_execute_outbox_message', 'smart_rollup_originate', 'smart_rollup_publish',
-        'smart_rollup_recover_bond', 'smart_rollup_timeout', 'transaction', 'transfer_ticket', 'update_companion_key', 'update_consensus_key',
+        'smart_rollup_recover_bond', 'smart_rollup_refute', 'smart_rollup_timeout', 'transaction', 'transfer_ticket', 'update_companion_key', 'update_consensus_key',
+        'zk_rollup_origination', 'zk_rollup_publish', 'zk_rollup_update',
       ].sort(),
     );
   });

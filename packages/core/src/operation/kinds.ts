@@ -1,10 +1,12 @@
 // The operation contents a generic (0x03) request may hold, by binary tag, as octez
-// `operation_repr.ml` (protocol alpha) defines them. Each entry reads the body after the tag.
+// `operation_repr.ml` (protocol alpha, and Ushuaia: the same layouts) defines them. Each entry
+// reads the body after the tag; the rollup and DAL-evidence bodies have files of their own.
 import { bytesToHex } from '../encoding/hex.js';
 import type { ManagerContent, ManagerFields, OperationContent, OperationKindName, OtherContent } from './content.js';
 import {
   HASH_LENGTH,
   readContract,
+  readEnumerated,
   readHash,
   readHex,
   readImplicitAddress,
@@ -21,6 +23,9 @@ import {
   readTez,
 } from './fields.js';
 import type { RequestReader } from '../request/reader.js';
+import { readDalEntrapmentEvidence } from './dal-entrapment.js';
+import { readRefutation } from './refutation.js';
+import { readCircuitsInfo, readL2Operations, readScalarArray, readZkRollupAddress, readZkRollupUpdate } from './zk-rollup.js';
 
 export interface OperationKind {
   readonly name: OperationKindName;
@@ -73,14 +78,6 @@ const readSmartRollupAddress = (reader: RequestReader): string => readHash(reade
 const readProtocolHash = (reader: RequestReader): string => readHash(reader, 'P', HASH32, 'protocol hash');
 const readCommitmentHash = (reader: RequestReader, what: string): string => readHash(reader, 'src1', HASH32, what);
 
-function readEnumerated<T>(reader: RequestReader, what: string, values: readonly T[]): T {
-  const at = reader.offset;
-  const index = reader.u8(what);
-  const value = values[index];
-  if (value === undefined) reader.fail(`${what} at byte ${at} is ${index}, not one of 0..${values.length - 1}`);
-  return value;
-}
-
 function readTicks(reader: RequestReader): bigint {
   const at = reader.offset;
   const bytes = reader.bytesOf(TICKS_LENGTH, 'number of ticks');
@@ -126,6 +123,7 @@ export const OPERATION_KINDS: ReadonlyMap<number, OperationKind> = new Map<numbe
     destination: readImplicitAddress(r, 'destination'),
   }))],
   [17, other('failing_noop', (r) => ({ arbitrary: readSizedHex(r, 'arbitrary bytes') }))],
+  [24, other('dal_entrapment_evidence', readDalEntrapmentEvidence)],
   [107, manager('reveal', readKeyAndProof)],
   [108, manager('transaction', (r) => {
     const amount = readTez(r, 'amount');
@@ -174,6 +172,11 @@ export const OPERATION_KINDS: ReadonlyMap<number, OperationKind> = new Map<numbe
     predecessor: readCommitmentHash(r, 'predecessor commitment'),
     numberOfTicks: readTicks(r),
   }))],
+  [204, manager('smart_rollup_refute', (r) => ({
+    rollup: readSmartRollupAddress(r),
+    opponent: readImplicitAddress(r, 'opponent'),
+    refutation: readRefutation(r),
+  }))],
   [205, manager('smart_rollup_timeout', (r) => ({
     rollup: readSmartRollupAddress(r),
     firstStaker: readImplicitAddress(r, 'first staker'),
@@ -193,6 +196,14 @@ export const OPERATION_KINDS: ReadonlyMap<number, OperationKind> = new Map<numbe
     commitment: readHash(r, 'sh', DAL_COMMITMENT_LENGTH, 'commitment'),
     commitmentProof: readHex(r, DAL_COMMITMENT_PROOF_LENGTH, 'commitment proof'),
   }))],
+  [250, manager('zk_rollup_origination', (r) => ({
+    publicParameters: readSizedHex(r, 'public parameters'),
+    circuitsInfo: readCircuitsInfo(r),
+    initState: readScalarArray(r, 'initial state'),
+    nbOps: r.int31('number of operations'),
+  }))],
+  [251, manager('zk_rollup_publish', (r) => ({ zkRollup: readZkRollupAddress(r, 'zk rollup'), operations: readL2Operations(r) }))],
+  [252, manager('zk_rollup_update', (r) => ({ zkRollup: readZkRollupAddress(r, 'zk rollup'), update: readZkRollupUpdate(r) }))],
 ]);
 
 /** Every kind a generic operation may hold and this signer decodes, in tag order (for configuration checks). */
@@ -207,8 +218,7 @@ export function isManagerContent(content: OperationContent): content is ManagerC
 
 /**
  * Tags octez knows that a generic request must not carry: consensus operations are signed
- * under their own magic bytes (so the high watermark applies), the rest have encodings this
- * signer does not decode and so cannot report truthfully.
+ * under their own magic bytes (so the high watermark applies), aggregates by no single baker.
  */
 export const REFUSED_OPERATION_TAGS: ReadonlyMap<number, string> = new Map([
   [20, 'preattestation is signed with magic byte 0x12, never inside a generic operation'],
@@ -218,9 +228,4 @@ export const REFUSED_OPERATION_TAGS: ReadonlyMap<number, string> = new Map([
   [31, 'attestations_aggregate is never signed by a single baker'],
   [40, 'a tz4 preattestation is signed with magic byte 0x12, never inside a generic operation'],
   [41, 'a tz4 attestation is signed with magic byte 0x13, never inside a generic operation'],
-  [24, 'dal_entrapment_evidence is not supported by this signer'],
-  [204, 'smart_rollup_refute is not supported by this signer'],
-  [250, 'zk_rollup_origination is not supported by this signer'],
-  [251, 'zk_rollup_publish is not supported by this signer'],
-  [252, 'zk_rollup_update is not supported by this signer'],
 ]);

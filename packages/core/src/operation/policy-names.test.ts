@@ -1,7 +1,9 @@
 import { LocalForger } from '@taquito/local-forging';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { SOME_MANAGER_HEX, sized } from '../../../../test-support/octez-layout.js';
 import { branch, operationContents } from '../../../../test-support/taquito-operations.js';
+import { loadVectors } from '../../../../test-support/vectors.js';
 import { hexToBytes } from '../encoding/hex.js';
 import { evaluatePolicy } from '../policy/evaluation.js';
 import { requestFacts } from '../policy/facts.js';
@@ -13,11 +15,18 @@ import { OPERATION_KIND_NAMES } from './kinds.js';
 // knows must reach the policy under its own name, so a rule for it decides it and no other.
 const forger = new LocalForger();
 const BRANCH_HEX = '00'.repeat(32);
-const MANAGER = `00${'11'.repeat(20)}00000000`;
-const sized = (hex: string) => `${(hex.length / 2).toString(16).padStart(8, '0')}${hex}`;
+const MANAGER = SOME_MANAGER_HEX;
+const DAL_ENTRAPMENT = loadVectors<{ operations: { name: string; bytes_hex: string }[] }>('octez-operations').operations.find((v) => v.name === 'operation.unsigned-dal-entrapment-evidence');
 
-/** Kinds Taquito does not forge, laid out from octez operation_repr.ml (as in kinds.test.ts). */
+/**
+ * Kinds Taquito does not forge, laid out from octez operation_repr.ml (as in kinds.test.ts,
+ * refutation.test.ts and zk-rollup.test.ts); dal_entrapment_evidence as octez encodes it.
+ */
 const HAND_MADE: Record<string, string> = {
+  smart_rollup_refute: `cc${MANAGER}${'22'.repeat(20)}00${'55'.repeat(20)}00${'33'.repeat(32)}${'44'.repeat(32)}`,
+  zk_rollup_origination: `fa${MANAGER}${sized('')}${sized(`${sized('6d')}00`)}${sized('')}00000001`,
+  zk_rollup_publish: `fb${MANAGER}${'77'.repeat(20)}${sized('')}`,
+  zk_rollup_update: `fc${MANAGER}${'77'.repeat(20)}${sized('')}${sized('')}${sized('')}${sized('ab')}`,
   smart_rollup_cement: `ca${MANAGER}${'22'.repeat(20)}`,
   smart_rollup_publish: `cb${MANAGER}${'22'.repeat(20)}${'33'.repeat(32)}00000001${'44'.repeat(32)}${'00'.repeat(8)}`,
   smart_rollup_timeout: `cd${MANAGER}${'22'.repeat(20)}00${'55'.repeat(20)}01${'66'.repeat(20)}`,
@@ -30,6 +39,7 @@ const HAND_MADE: Record<string, string> = {
 async function forgedOfEveryKind(): Promise<Map<string, Uint8Array>> {
   const byKind = new Map<string, Uint8Array>();
   for (const [kind, content] of Object.entries(HAND_MADE)) byKind.set(kind, hexToBytes(`03${BRANCH_HEX}${content}`));
+  byKind.set('dal_entrapment_evidence', hexToBytes(DAL_ENTRAPMENT?.bytes_hex ?? ''));
   const [branchHash] = fc.sample(branch, { numRuns: 1, seed: 28 });
   for (const contents of fc.sample(operationContents, { numRuns: 3000, seed: 28 })) {
     const [content] = contents;

@@ -72,6 +72,14 @@ describe('summarizeContent', () => {
     [{ kind: 'vdf_revelation', solution: ['00', '11'] }, 'vdf_revelation of a VDF solution'],
     [{ kind: 'double_consensus_operation_evidence', slot: 4, firstOperation: '00'.repeat(140), secondOperation: '11'.repeat(140) }, 'double_consensus_operation_evidence for slot 4 (operations of 140 bytes and 140 bytes)'],
     [{ kind: 'double_baking_evidence', firstBlockHeader: '00', secondBlockHeader: '11' }, 'double_baking_evidence (block headers of 1 byte and 1 byte)'],
+    [
+      { kind: 'dal_entrapment_evidence', attestation: '00'.repeat(144), consensusSlot: 5, slotIndex: 15, lagIndex: 0, shard: { index: 403, share: '11'.repeat(64), proof: 'sh1Z' } },
+      'dal_entrapment_evidence for consensus slot 5, DAL slot 15, lag index 0 (attestation of 144 bytes, trap shard 403 of 2 scalars)',
+    ],
+    [
+      { kind: 'dal_entrapment_evidence', attestation: '00', consensusSlot: 0, slotIndex: 1, shard: { index: 2, share: '', proof: 'sh1Z' } },
+      'dal_entrapment_evidence for consensus slot 0, DAL slot 1 (attestation of 1 byte, trap shard 2 of 0 scalars)',
+    ],
     [{ kind: 'activate_account', pkh: ALICE, secret: '00'.repeat(20) }, `activate_account of ${ALICE}`],
     [{ kind: 'proposals', source: ALICE, period: 3, proposals: [PROTO, PROTO] }, `proposals by ${ALICE} in period 3: ${PROTO}, ${PROTO}`],
     [{ kind: 'ballot', source: ALICE, period: 3, proposal: PROTO, ballot: 'nay' }, `ballot nay by ${ALICE} on ${PROTO} in period 3`],
@@ -95,6 +103,15 @@ describe('summarizeOperation', () => {
   it('says what a lone operation does, from its bytes', () => {
     expect(summarizeOperation(decoded('transaction'))).toBe(`transaction of 1 ꜩ from ${ALICE} to ${BOB}, fee 0.00142 ꜩ, storage limit 300`);
     expect(summarizeOperation(decoded('stake'))).toBe(`stake of 6000 ꜩ by ${ALICE}, parameter Unit, fee 0.001 ꜩ`);
+  });
+
+  it('says what the dal_entrapment_evidence of octez encoding samples denounces', () => {
+    const octez = loadVectors<{ operations: { name: string; bytes_hex: string }[] }>('octez-operations').operations;
+    const evidence = octez.find((v) => v.name === 'operation.unsigned-dal-entrapment-evidence');
+    // the sample's JSON: consensus_slot 5, slot_index 15, lag_index 0, shard 403 of 64 scalars; its attestation 0x90 bytes
+    expect(summarizeOperation(decodeOperation(hexToBytes(evidence?.bytes_hex ?? '')))).toBe(
+      'dal_entrapment_evidence for consensus slot 5, DAL slot 15, lag index 0 (attestation of 144 bytes, trap shard 403 of 64 scalars)',
+    );
   });
 
   it('numbers the contents of a batch in order', () => {

@@ -1,5 +1,6 @@
 import { escapeText, describeMichelson, formatSize } from '../micheline/render.js';
 import type { DecodedOperation, ManagerContent, OperationContent, TransactionContent } from './content.js';
+import { refuteSummary, zkRollupSummary } from './rollup-summary.js';
 import { formatTez } from './tez-amount.js';
 
 /** Transactions of an account to itself with these entrypoints are staking requests (octez pseudo-operations). */
@@ -80,6 +81,12 @@ function managerBody(content: ManagerContent): string {
       return `smart_rollup_recover_bond by ${content.source} on ${content.rollup} for ${content.staker}`;
     case 'dal_publish_commitment':
       return `dal_publish_commitment by ${content.source} of slot ${content.slotIndex} (${content.commitment})`;
+    case 'smart_rollup_refute':
+      return refuteSummary(content);
+    case 'zk_rollup_origination':
+    case 'zk_rollup_publish':
+    case 'zk_rollup_update':
+      return zkRollupSummary(content);
   }
 }
 
@@ -106,6 +113,13 @@ export function summarizeContent(content: OperationContent): string {
       return `double_consensus_operation_evidence for slot ${content.slot} (operations of ${hexBytes(content.firstOperation)} and ${hexBytes(content.secondOperation)})`;
     case 'double_baking_evidence':
       return `double_baking_evidence (block headers of ${hexBytes(content.firstBlockHeader)} and ${hexBytes(content.secondBlockHeader)})`;
+    case 'dal_entrapment_evidence': {
+      const lag = content.lagIndex === undefined ? '' : `, lag index ${content.lagIndex}`;
+      return (
+        `dal_entrapment_evidence for consensus slot ${content.consensusSlot}, DAL slot ${content.slotIndex}${lag}` +
+        ` (attestation of ${hexBytes(content.attestation)}, trap shard ${content.shard.index} of ${content.shard.share.length / 64} scalars)`
+      );
+    }
     case 'activate_account':
       return `activate_account of ${content.pkh}`;
     case 'proposals':

@@ -2,6 +2,7 @@
 // independent forger (Taquito local-forging) and decoded by ours.
 import { LocalForger } from '@taquito/local-forging';
 import { describe, expect, test } from 'vitest';
+import { sized } from '../../../../test-support/octez-layout.js';
 import { hexToBytes } from '../encoding/hex.js';
 import type { OperationContent } from '../operation/content.js';
 import { parseRequest } from '../request/parse.js';
@@ -72,5 +73,33 @@ describe('every kind counts what it can take at worst', () => {
     const negative = { kind: 'increase_paid_storage', source: SOURCE, fee: 1n, counter: 1n, gasLimit: 1n, storageLimit: 0n, amount: -1_000_000n, destination: KT1 };
     expect(worstCase(negative as OperationContent).burnt).toBe(0n);
     expect(worstCase({ kind: 'some_future_kind' } as unknown as OperationContent).unbounded).toBeDefined();
+  });
+});
+
+// Kinds no independent forger makes, laid out as refutation.test.ts and zk-rollup.test.ts lay
+// them out (octez operation_repr.ml and the encodings they cite): fee 1000 mutez, storage_limit 40.
+describe('the kinds Taquito does not forge count their worst case too', () => {
+  const head = `00${'11'.repeat(20)}e807000028`;
+  const facts = (content: string) => {
+    const found = requestFacts(parseRequest(hexToBytes(`03${'aa'.repeat(32)}${content}`), 'ed25519'));
+    if (found === undefined) throw new Error('not an operation');
+    return found;
+  };
+
+  test.each([
+    // 40 × 250 mutez of storage and the 10,000 ꜩ bond a lost refutation game costs
+    ['smart_rollup_refute', `cc${head}${'22'.repeat(20)}00${'55'.repeat(20)}00${'33'.repeat(64)}`, 10_000_010_000n],
+    ['zk_rollup_origination', `fa${head}${sized('')}${sized('')}${sized('')}00000001`, 10_000n],
+    ['zk_rollup_publish', `fb${head}${'77'.repeat(20)}${sized('')}`, 10_000n],
+    ['zk_rollup_update', `fc${head}${'77'.repeat(20)}${sized('')}${sized('')}${sized('')}${sized('')}`, 10_000n],
+  ])('%s', (_kind, content, expected) => {
+    const found = facts(content);
+    expect(totals(found)).toEqual({ amount: expected, fee: 1000n });
+    expect(found.operations[0]?.unbounded).toBeUndefined();
+  });
+
+  test('dal_entrapment_evidence takes nothing', () => {
+    const evidence = `18${sized(`${'aa'.repeat(32)}15`)}00050f00${'00000001'}${sized('')}${'bb'.repeat(48)}`;
+    expect(totals(facts(evidence))).toEqual({ amount: 0n, fee: 0n });
   });
 });

@@ -2,7 +2,7 @@ import type { OperationContent } from '../operation/content.js';
 
 /** mutez burnt per byte of storage (octez's `cost_per_byte`, 250 mutez on mainnet since Florence) */
 export const COST_PER_BYTE = 250n;
-/** mutez a smart-rollup operator locks as its bond on its first commitment (`smart_rollup_stake_amount`, 10,000 ꜩ) */
+/** mutez a smart-rollup operator locks as its bond on its first commitment, and loses with a refutation game (`smart_rollup_stake_amount`, 10,000 ꜩ) */
 export const SMART_ROLLUP_BOND = 10_000_000_000n;
 
 /** The most one operation content can take from its source's spendable balance, in mutez. */
@@ -35,6 +35,11 @@ const NOTHING_MORE = new Set([
   'smart_rollup_execute_outbox_message',
   'smart_rollup_recover_bond',
   'dal_publish_commitment',
+  // their storage (the rollup, its pending L2 operations) is what storage_limit bounds; a
+  // publish's tickets are not taken from the source, an update's exits go to others
+  'zk_rollup_origination',
+  'zk_rollup_publish',
+  'zk_rollup_update',
   'seed_nonce_revelation',
   'vdf_revelation',
   'double_consensus_operation_evidence',
@@ -65,7 +70,9 @@ export function worstCase(content: OperationContent): WorstCase {
     case 'increase_paid_storage':
       // a signed number in the encoding: a negative one is refused on chain, and must not lower a total here
       return { ...none, burnt: burnt + (content.amount > 0n ? content.amount * COST_PER_BYTE : 0n) };
+    // a commitment locks the bond; a refutation game lost costs the loser its bond
     case 'smart_rollup_publish':
+    case 'smart_rollup_refute':
       return { ...none, locked: SMART_ROLLUP_BOND };
     case 'drain_delegate':
       return { ...none, unbounded: 'sends the whole spendable balance of the delegate' };
@@ -75,7 +82,6 @@ export function worstCase(content: OperationContent): WorstCase {
       return { ...none, unbounded: 'sends tickets, whose worth in tez (a tez ticket) the operation does not say' };
     default: {
       const kind: string = content.kind;
-      if (kind === 'smart_rollup_refute') return { ...none, locked: SMART_ROLLUP_BOND };
       if (NOTHING_MORE.has(kind)) return none;
       return { ...none, unbounded: `is a kind whose worst case tezsigner does not count` };
     }

@@ -68,6 +68,41 @@ export class RequestReader {
     return value;
   }
 
+  /** Data_encoding's int16: big-endian, signed. */
+  i16(what: string): number {
+    const value = this.u16(what);
+    return value >= 0x8000 ? value - 0x10000 : value;
+  }
+
+  /** Data_encoding's int31: four bytes holding a number of -2^30..2^30-1; octez refuses the rest. */
+  int31(what: string): number {
+    const at = this.offset;
+    const value = this.i32(what);
+    if (value < -INT31_BOUND || value >= INT31_BOUND) this.fail(`${what} at byte ${at} is ${value}, outside the 31-bit range`);
+    return value;
+  }
+
+  /** Data_encoding's bool, as octez writes it: 0x00 false, 0xff true. */
+  bool(what: string): boolean {
+    const at = this.offset;
+    const byte = this.u8(what);
+    if (byte === 0x00) return false;
+    if (byte === 0xff) return true;
+    return this.fail(`${what} at byte ${at} is 0x${hex2(byte)}, expected 0x00 (false) or 0xff (true)`);
+  }
+
+  /**
+   * Data_encoding's `option` value (not an optional field): tag 0 none, tag 1 some. Unlike an
+   * optional field's 0x00/0xff, octez writes 0x01 here.
+   */
+  option(what: string): boolean {
+    const at = this.offset;
+    const tag = this.u8(`option tag of ${what}`);
+    if (tag === 0) return false;
+    if (tag === 1) return true;
+    return this.fail(`option tag of ${what} at byte ${at} is ${tag}, expected 0 (none) or 1 (some)`);
+  }
+
   bytesOf(length: number, what: string): Uint8Array {
     const at = this.take(length, what);
     return this.bytes.subarray(at, at + length);
@@ -139,6 +174,8 @@ export class RequestReader {
     }
   }
 }
+
+const INT31_BOUND = 0x40000000;
 
 // Seven 7-bit groups fit a double exactly; shifting a bigint once per seven groups instead of once
 // per group keeps a hostile many-kilobyte number cheap to read.
