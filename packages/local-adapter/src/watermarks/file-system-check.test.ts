@@ -25,7 +25,12 @@ describe('checkFileSystem', () => {
     expect(warnings[0]).toMatch(/tmpfs.*lost at reboot/);
   });
 
-  it('refuses a folder where a commit cannot be made', async () => {
-    await expect(checkFileSystem(join(tmpdir(), 'tezsigner-no-such-folder', 'watermarks'))).rejects.toMatchObject({ code: 'CONFIG_INVALID' });
+  it('refuses a folder where a commit cannot be made, naming it and why (not hard links: the trial file cannot even be made)', async () => {
+    const folder = join(tmpdir(), 'tezsigner-no-such-folder', 'watermarks');
+    const refused = checkFileSystem(folder);
+    await expect(refused).rejects.toMatchObject({ code: 'CONFIG_INVALID' });
+    const { message } = (await refused.catch((err: unknown) => err)) as Error;
+    expect(message).toContain(`the file system of ${folder} cannot hold the file watermark store (ENOENT: no such file or directory)`);
+    expect(message).not.toContain('no hard links');
   });
 });

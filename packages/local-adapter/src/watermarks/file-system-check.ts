@@ -3,6 +3,7 @@ import { statfs, unlink } from 'node:fs/promises';
 import { sep } from 'node:path';
 import { configInvalid } from '@tezsigner/core';
 import { createFileAtomic } from '../files/atomic-write.js';
+import { fileSystemType } from '../files/file-system-type.js';
 import { describe } from '../files/private-directory.js';
 
 /** statfs(2) f_type of file systems held in memory only (linux/magic.h). */
@@ -31,12 +32,21 @@ export async function checkFileSystem(directory: string): Promise<string[]> {
   try {
     await tryCommit(directory);
   } catch (err) {
-    throw configInvalid(
-      `the file system of ${directory} cannot hold the file watermark store (${describe(err)}): a commit creates each mark with link(2); put the home on a local disk (ext4, xfs, btrfs, zfs) or use --watermark-store azure-table`,
-      err,
-    );
+    const type = await fileSystemType(directory);
+    const named = type === undefined ? directory : `${directory} (${type})`;
+    const fix = `put ${directory} on a local disk (ext4, xfs, btrfs, zfs) or use --watermark-store azure-table`;
+    if (lacksHardLinks(err)) {
+      throw configInvalid(`the file system of ${named} has no hard links (link(2) fails: ${describe(err)}), and each watermark commit makes one: ${fix}`, err);
+    }
+    throw configInvalid(`the file system of ${named} cannot hold the file watermark store (${describe(err)}): a commit creates each mark with link(2); ${fix}`, err);
   }
   return warnings;
+}
+
+/** link(2) refused as such (FAT and exFAT say EPERM, a FUSE mount without it ENOSYS). */
+function lacksHardLinks(err: unknown): boolean {
+  const { syscall, code } = err as NodeJS.ErrnoException;
+  return syscall === 'link' && (code === 'EPERM' || code === 'ENOSYS' || code === 'EOPNOTSUPP' || code === 'ENOTSUP');
 }
 
 /**
