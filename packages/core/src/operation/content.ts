@@ -14,18 +14,9 @@ import type { MichelsonExpression } from '../micheline/expression.js';
 import type { DalEntrapmentEvidenceBody } from './dal-entrapment.js';
 import type { Refutation } from './refutation.js';
 import type { ZkRollupCircuit, ZkRollupL2Operation, ZkRollupUpdate } from './zk-rollup.js';
+import type { ManagerFields } from './manager-fields.js';
 
-/** What every manager operation starts with. */
-export interface ManagerFields {
-  /** implicit account paying the fee (tz1–tz4) */
-  readonly source: string;
-  /** mutez */
-  readonly fee: bigint;
-  readonly counter: bigint;
-  readonly gasLimit: bigint;
-  /** bytes of storage the operation may burn tez for */
-  readonly storageLimit: bigint;
-}
+export type { ManagerFields };
 
 export interface RevealContent extends ManagerFields {
   readonly kind: 'reveal';

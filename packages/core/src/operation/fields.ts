@@ -5,7 +5,7 @@ import { b58cEncode } from '../encoding/base58.js';
 import { CURVES } from '../curve.js';
 import { bytesToHex } from '../encoding/hex.js';
 import type { MichelsonExpression } from '../micheline/expression.js';
-import type { ManagerFields } from './content.js';
+import type { ManagerFields } from './manager-fields.js';
 import { CURVE_PREFIXES, type PrefixName } from '../encoding/prefixes.js';
 import { decodeMicheline, latin1 } from '../micheline/decode.js';
 import { hex2, type RequestReader } from '../request/reader.js';
