@@ -16,6 +16,10 @@ const FALLBACK_TESTS = [
 // Tests whose assertions are timings of the signer itself (the soak's first and last windows).
 const MEASURED_ALONE = ['packages/cli/test/suites/soak.test.ts'];
 
+// Unit tests that change what belongs to the whole process (its umask), which a worker thread
+// may not do: they run in a process of their own, with the end-to-end tests.
+const OWN_PROCESS = ['packages/local-adapter/src/home.test.ts'];
+
 export default defineConfig({
   resolve: {
     // Resolve workspace packages to their TypeScript sources, so tests never run stale builds.
@@ -28,6 +32,13 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 60_000,
     pool: 'forks',
+    poolOptions: {
+      // The unit tests are pure functions and in-memory fakes: one module graph per thread, shared
+      // by the files that thread runs, loads the sources once instead of once per file. Threads
+      // are kept for the whole run (no minimum below the maximum): vitest 3.2 reports a thread it
+      // retires while another file still starts as an unhandled "Terminating worker thread".
+      threads: { isolate: false, minThreads: availableParallelism() + 1 },
+    },
     // Vitest runs one file at a time on 2 cores (CPUs - 1), yet the slowest files mostly wait:
     // on processes they start (installs, signers, Azurite), on fsync, on a frozen process. One
     // more file than cores keeps the CPUs busy while those wait; every wait in the tests is for a
@@ -37,7 +48,12 @@ export default defineConfig({
     globalSetup: ['./test-support/log-secrets-setup.ts'],
     reporters: ['default', './test-support/summary-reporter.ts'],
     projects: [
-      { extends: true, test: { name: 'native', include: ['packages/*/src/**/*.test.ts', 'packages/*/test/**/*.test.ts', 'bench/**/*.test.ts'], exclude: [...configDefaults.exclude, ...MEASURED_ALONE] } },
+      { extends: true, test: { name: 'unit', include: ['packages/*/src/**/*.test.ts'], exclude: [...configDefaults.exclude, ...OWN_PROCESS], pool: 'threads' } },
+      // each file in a process of its own: these start servers, processes, Azurite and SoftHSM
+      {
+        extends: true,
+        test: { name: 'end to end', include: ['packages/*/test/**/*.test.ts', 'bench/**/*.test.ts', ...OWN_PROCESS], exclude: [...configDefaults.exclude, ...MEASURED_ALONE] },
+      },
       // last, and alone: a latency kept steady over time means nothing while other files share the cores
       { extends: true, test: { name: 'measured alone', include: MEASURED_ALONE, sequence: { groupOrder: 1 } } },
       { extends: true, test: { name: 'noble fallback', include: FALLBACK_TESTS, env: { TEZSIGNER_CRYPTO: 'noble' } } },

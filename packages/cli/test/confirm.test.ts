@@ -16,6 +16,7 @@ import { listPending } from '../src/policy/admin-client.js';
 import { oneLineError, runTezsigner, tempHome } from './support/run-cli.js';
 import { REPO, startServeProcess, type ServeProcess } from './support/serve-process.js';
 import { waitUntil } from '../../../test-support/wait-until.js';
+import { nodeEntry } from '../../../test-support/bundled-entry.js';
 
 const [ED] = keyVectors();
 if (ED === undefined) throw new Error('missing key vectors');
@@ -85,7 +86,8 @@ test('a held transfer is approved from tezsigner confirm in a terminal; attestat
   expect(transfer.settled).toBe(false);
 
   const socket = `tezsigner-test-${process.pid}`;
-  const cli = `cd ${REPO} && node --conditions=source --import tsx packages/cli/src/main.ts confirm --home ${home.path}; echo "confirm exited $?"; sleep 60`;
+  const node = await nodeEntry('packages/cli/src/main.ts');
+  const cli = `cd ${REPO} && NODE_PATH=${node.env['NODE_PATH']} node ${node.args.join(' ')} confirm --home ${home.path}; echo "confirm exited $?"; sleep 60`;
   tmux(socket, 'new-session', '-d', '-s', 'confirm', '-x', '220', '-y', '50', cli);
   try {
     const screen = async (pattern: RegExp) => {

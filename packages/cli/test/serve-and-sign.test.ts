@@ -7,6 +7,7 @@ import { keyVectors } from '../../../test-support/vectors.js';
 import { tenderbakeBlock } from '../../http-server/test/support/consensus-bytes.js';
 import { runTezsigner, tempHome } from './support/run-cli.js';
 import { MAIN, postSign, startServe } from './support/serve-child.js';
+import { nodeEntry } from '../../../test-support/bundled-entry.js';
 
 const REPO = resolve(import.meta.dirname, '../../..');
 const KEY = keyVectors().find((k) => k.curve === 'ed25519')!;
@@ -19,7 +20,8 @@ afterEach(async () => {
 /** `tezsigner sign` as its own process; its signature, or undefined when it refused. */
 async function signCommand(env: Record<string, string>, hex: string): Promise<string | undefined> {
   try {
-    const { stdout } = await run(process.execPath, ['--conditions=source', '--import', 'tsx', MAIN, 'sign', KEY.public_key_hash, hex], { cwd: REPO, env: { ...process.env, ...env } });
+    const node = await nodeEntry(MAIN);
+    const { stdout } = await run(process.execPath, [...node.args, 'sign', KEY.public_key_hash, hex], { cwd: REPO, env: { ...process.env, ...node.env, ...env } });
     return stdout.trim();
   } catch (err) {
     const stderr = String((err as { stderr?: string }).stderr);

@@ -6,6 +6,7 @@ import { keyVectors } from '../../../test-support/vectors.js';
 import { tenderbakeBlock } from '../../http-server/test/support/consensus-bytes.js';
 import { CommandChild, answers } from './support/command-child.js';
 import { runTezsigner, tempHome } from './support/run-cli.js';
+import { nodeEntry } from '../../../test-support/bundled-entry.js';
 
 const REPO = resolve(import.meta.dirname, '../../..');
 const [ED] = keyVectors();
@@ -21,9 +22,10 @@ test('`tezsigner serve` as its own process answers on loopback and stops on SIGT
   const env = { TEZSIGNER_HOME: home.path, TEZSIGNER_PASSPHRASE: 'process test passphrase' };
   expect((await runTezsigner(['keys', 'import', ED.secret_key, '--name', 'baker'], { env })).code).toBe(0);
 
-  const serve = new CommandChild(process.execPath, ['--conditions=source', '--import', 'tsx', 'packages/cli/src/main.ts', 'serve', '--port', '0'], {
+  const node = await nodeEntry('packages/cli/src/main.ts');
+  const serve = new CommandChild(process.execPath, [...node.args, 'serve', '--port', '0'], {
     cwd: REPO,
-    env: { ...process.env, ...env },
+    env: { ...process.env, ...node.env, ...env },
   });
   try {
     const url = await serve.listening();

@@ -11,6 +11,7 @@ import { startAzurite, type Azurite } from '../../azure-adapter/test/support/azu
 import { CommandChild } from './support/command-child.js';
 import { runTezsigner, tempHome } from './support/run-cli.js';
 import { MAIN, postSign, startServe, type ServeChild } from './support/serve-child.js';
+import { nodeEntry } from '../../../test-support/bundled-entry.js';
 
 const ED = keyVectors()[0]!;
 const PAYEE = 'tz1aSkwEot3L2kmUvcoxzjMomb9mvBNuzFK6';
@@ -21,8 +22,10 @@ let counter = 0;
 const transfer = (amount: bigint) => forgeTransfer({ source: ED.public_key_hash, destination: PAYEE, amount, counter: ++counter });
 
 /** `tezsigner <args>` as its own process, from the sources. */
-const tezsignerProcess = (args: readonly string[], env: Record<string, string>) =>
-  new CommandChild(process.execPath, ['--conditions=source', '--import', 'tsx', MAIN, ...args], { cwd: REPO, env: { ...process.env, ...env } }).exited;
+const tezsignerProcess = async (args: readonly string[], env: Record<string, string>) => {
+  const node = await nodeEntry(MAIN);
+  return new CommandChild(process.execPath, [...node.args, ...args], { cwd: REPO, env: { ...process.env, ...node.env, ...env } }).exited;
+};
 
 /** Every file and folder under `dir` with its size and modification time. */
 // Every file with its size and time of change, and every folder by name: the watermark store's

@@ -9,6 +9,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { FileWatermarkStore, LocalKeyVault } from '@tezsigner/local-adapter';
 import { attestation } from '../../http-server/test/support/consensus-bytes.js';
 import { keyVectors } from '../../../test-support/vectors.js';
+import { nodeEntry } from '../../../test-support/bundled-entry.js';
 
 const REPO_ROOT = resolve(import.meta.dirname, '../../..');
 const SIGNER = resolve(import.meta.dirname, 'support/signer-process.ts');
@@ -45,9 +46,11 @@ async function newHome(): Promise<string> {
   return home;
 }
 
-function startSigner(path: string): Promise<SignerProcess> {
-  const child = spawn(process.execPath, ['--conditions=source', '--import', 'tsx', SIGNER, path, ED.public_key_hash], {
+async function startSigner(path: string): Promise<SignerProcess> {
+  const node = await nodeEntry(SIGNER);
+  const child = spawn(process.execPath, [...node.args, path, ED.public_key_hash], {
     cwd: REPO_ROOT,
+    env: { ...process.env, ...node.env },
     stdio: ['pipe', 'pipe', 'pipe'],
   });
   children.push(child);

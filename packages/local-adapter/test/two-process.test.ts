@@ -8,6 +8,7 @@ import { verifySignature } from '@taquito/utils';
 import { afterEach, describe, expect, it } from 'vitest';
 import { FileWatermarkStore, LocalKeyVault } from '@tezsigner/local-adapter';
 import { keyVectors, loadVectors } from '../../../test-support/vectors.js';
+import { nodeEntry } from '../../../test-support/bundled-entry.js';
 
 const REPO_ROOT = resolve(import.meta.dirname, '../../..');
 const HAMMER = resolve(import.meta.dirname, 'support/hammer-signer.ts');
@@ -30,10 +31,11 @@ afterEach(async () => {
 });
 
 /** Starts one signer process; resolves once it is ready, with a promise of everything it reports. */
-function startSigner(args: string[], env: Record<string, string> = {}): Promise<{ child: ChildProcess; done: Promise<Attempt[]> }> {
-  const child = spawn(process.execPath, ['--conditions=source', '--import', 'tsx', HAMMER, ...args], {
+async function startSigner(args: string[], env: Record<string, string> = {}): Promise<{ child: ChildProcess; done: Promise<Attempt[]> }> {
+  const node = await nodeEntry(HAMMER);
+  const child = spawn(process.execPath, [...node.args, ...args], {
     cwd: REPO_ROOT,
-    env: { ...process.env, ...env },
+    env: { ...process.env, ...node.env, ...env },
     stdio: ['pipe', 'pipe', 'pipe'],
   });
   children.push(child);

@@ -1,5 +1,6 @@
-import { pbkdf2 } from 'node:crypto';
-import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { execFileSync } from 'node:child_process';
+import { closeSync, constants, openSync } from 'node:fs';
+import { chmod, mkdtemp, open, rm, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,6 +10,7 @@ import { PrefixV2, b58Encode, getPkhfromPk, verifySignature } from '@taquito/uti
 import { isTezsignerError, type KeyInfo } from '@tezsigner/core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { rejection } from '../../../test-support/errors.js';
+import { waitUntil } from '../../../test-support/wait-until.js';
 import { createSoftHsm, type SoftHsm } from '../../../test-support/softhsm.js';
 import { isLowS } from '../../azure-adapter/test/support/taquito-check.js';
 import { Pkcs11KeyProvider, generateTokenKey, readPin, type Pkcs11ProviderOptions, type TokenCurve } from '../src/index.js';
@@ -191,21 +193,31 @@ describe('faults', () => {
   });
 
   test('a call the module does not answer by the deadline fails closed, is counted, and the next one signs', async () => {
-    const slow = await Pkcs11KeyProvider.open(options({ deadlineMs: 150, maxSessions: 2 }));
+    const slow = await Pkcs11KeyProvider.open(options({ deadlineMs: 500, maxSessions: 2 }));
+    const dir = await mkdtemp(join(tmpdir(), 'tezsigner-pool-'));
     try {
-      // the binding's calls run on libuv's thread pool: fill it with work, and the module's answer
-      // comes too late, as from a hung HSM
+      // The binding's calls run on libuv's thread pool: hold every thread of it in an open(2) of
+      // a FIFO nobody writes, and the module cannot answer, as a hung HSM does not, however fast
+      // or busy the machine. A writer opening the FIFO lets them all go.
+      const fifo = join(dir, 'hold');
+      execFileSync('mkfifo', [fifo]);
       const threads = Number(process.env.UV_THREADPOOL_SIZE ?? 4);
-      const busy = Array.from({ length: threads }, () => new Promise((done) => pbkdf2('x', 'y', 300_000, 64, 'sha512', done)));
+      const held = Array.from({ length: threads }, () => open(fifo, 'r'));
       const error = await rejection(slow.sign(key('secp256k1').pkh, signInput(message(1))));
       expect(isTezsignerError(error, 'BACKEND_UNAVAILABLE')).toBe(true);
-      expect((error as Error).message).toContain('did not answer within 150 ms');
+      expect((error as Error).message).toContain('did not answer within 500 ms');
       expect(slow.stats().hungCalls).toBe(1);
-      await Promise.all(busy);
+      // non-blocking, so that the test fails by its timeout rather than hangs if no reader is there
+      await waitUntil('a reader of the FIFO holding the pool', () => {
+        closeSync(openSync(fifo, constants.O_WRONLY | constants.O_NONBLOCK));
+        return true;
+      });
+      for (const handle of await Promise.all(held)) await handle.close();
       const bytes = message(2);
       expect(taquitoVerifies(key('secp256k1'), bytes, await slow.sign(key('secp256k1').pkh, signInput(bytes)))).toBe(true);
     } finally {
       await slow.close();
+      await rm(dir, { recursive: true, force: true });
     }
   });
 

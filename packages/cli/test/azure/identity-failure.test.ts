@@ -6,6 +6,7 @@ import { resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { KeyVaultStandIn } from '../../../azure-adapter/test/support/key-vault-stand-in.js';
 import { tempHome } from '../support/run-cli.js';
+import { nodeEntry } from '../../../../test-support/bundled-entry.js';
 
 // Production's credential (DefaultAzureCredential) with its managed identity pointed, through
 // IDENTITY_ENDPOINT, at an endpoint of this test on 127.0.0.1 that fails or never answers.
@@ -55,12 +56,14 @@ afterAll(async () => {
 /** One tezsigner process with production's credential; its exit code, stderr and how long it ran. */
 async function run(args: string[], identityUrl: string): Promise<{ code: number | null; stderr: string; ms: number }> {
   const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !/^(AZURE_|IDENTITY_|MSI_|IMDS_)/.test(name)));
+  const node = await nodeEntry(ENTRY);
   const started = performance.now();
-  const child = spawn(process.execPath, ['--conditions=source', '--import', 'tsx', ENTRY, ...args], {
+  const child = spawn(process.execPath, [...node.args, ...args], {
     cwd: REPO_ROOT,
     stdio: ['ignore', 'ignore', 'pipe'],
     env: {
       ...env,
+      ...node.env,
       TEZSIGNER_TEST_AZURE_IDENTITY: 'production',
       TEZSIGNER_TEST_AZURE_CA: standIn.certificate,
       IDENTITY_ENDPOINT: identityUrl,

@@ -9,6 +9,7 @@ import { KeyVaultStandIn } from '../../../azure-adapter/test/support/key-vault-s
 import { taquitoIdentity } from '../../../azure-adapter/test/support/taquito-check.js';
 import { tenderbakeBlock } from '../../../http-server/test/support/consensus-bytes.js';
 import { expectNoStackTrace, tempHome } from '../support/run-cli.js';
+import { nodeEntry } from '../../../../test-support/bundled-entry.js';
 
 const REPO_ROOT = resolve(import.meta.dirname, '../../../..');
 const ENTRY = resolve(import.meta.dirname, '../support/azure-serve-process.ts');
@@ -30,13 +31,14 @@ beforeAll(async () => {
   home = await tempHome();
   // No Azure identity from this machine can leak in: only the test token is given.
   const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('AZURE_') && !name.startsWith('IDENTITY_') && !name.startsWith('MSI_')));
+  const node = await nodeEntry(ENTRY);
   child = spawn(
     process.execPath,
-    ['--conditions=source', '--import', 'tsx', ENTRY, 'serve', '--vault', 'azure', '--azure-vault-url', standIn.url, '--home', home.path, '--address', '127.0.0.1', '--port', '0', '--metrics-port', '0', '--azure-deadline-ms', '1000'],
+    [...node.args, 'serve', '--vault', 'azure', '--azure-vault-url', standIn.url, '--home', home.path, '--address', '127.0.0.1', '--port', '0', '--metrics-port', '0', '--azure-deadline-ms', '1000'],
     {
       cwd: REPO_ROOT,
       stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...env, TEZSIGNER_TEST_AZURE_TOKEN: standIn.token, TEZSIGNER_TEST_AZURE_CA: standIn.certificate },
+      env: { ...env, ...node.env, TEZSIGNER_TEST_AZURE_TOKEN: standIn.token, TEZSIGNER_TEST_AZURE_CA: standIn.certificate },
     },
   );
   registerSecret(standIn.token);

@@ -10,7 +10,6 @@ import { KeyVaultStandIn } from '../../../azure-adapter/test/support/key-vault-s
 import { taquitoIdentity } from '../../../azure-adapter/test/support/taquito-check.js';
 import { tenderbakeBlock } from '../../../http-server/test/support/consensus-bytes.js';
 import { tempHome } from '../support/run-cli.js';
-import { bundledEntry } from '../support/serve-bundle.js';
 import { AZURE_MAIN, postSign, spawnServe, type ServeChild } from '../support/serve-child.js';
 
 /**
@@ -76,7 +75,7 @@ beforeAll(async () => {
       ...['--home', home.path, '--address', '127.0.0.1', '--port', '0', '--metrics-port', '0', '--log-level', 'info'],
     ],
     { TEZSIGNER_TEST_AZURE_TOKEN: standIn.token, TEZSIGNER_TEST_AZURE_CA: standIn.certificate, AZURE_TABLE_CONNECTION_STRING: azurite.connectionString },
-    await bundledEntry(AZURE_MAIN),
+    AZURE_MAIN,
   );
 }, 120_000);
 afterAll(async () => {

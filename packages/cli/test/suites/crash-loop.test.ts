@@ -1,7 +1,7 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { verifySignature } from '@taquito/utils';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { afterAll, describe, expect, test } from 'vitest';
 import { compareMarks } from '@tezsigner/core';
 import type { WatermarkEntry, WatermarkStore } from '@tezsigner/core';
 import { TableWatermarkStore } from '@tezsigner/azure-adapter';
@@ -10,8 +10,7 @@ import { keyVectors } from '../../../../test-support/vectors.js';
 import { startAzurite } from '../../../azure-adapter/test/support/azurite.js';
 import { attestation, tenderbakeBlock } from '../../../http-server/test/support/consensus-bytes.js';
 import { homeWithKeys } from '../support/run-cli.js';
-import { bundledEntry } from '../support/serve-bundle.js';
-import { MAIN, startServe, type ServeChild } from '../support/serve-child.js';
+import { startServe, type ServeChild } from '../support/serve-child.js';
 
 /**
  * The crash loop: two real `tezsigner serve` processes on one store, a stream of blocks,
@@ -186,11 +185,6 @@ describe(`the crash loop: two serve processes on one store, ${KILLS} SIGKILLs`, 
     expect(result.lowered).toEqual([]);
   };
 
-  let entry: string;
-  beforeAll(async () => {
-    entry = await bundledEntry(MAIN);
-  });
-
   test.concurrent('on one home (file store), killed also inside the commit', async () => {
     const env = await homeWithKey();
     const home = env['TEZSIGNER_HOME']!;
@@ -213,7 +207,7 @@ describe(`the crash loop: two serve processes on one store, ${KILLS} SIGKILLs`, 
       }
       return entries;
     };
-    const start = () => startServe(['--log-level', 'error'], { ...env, NODE_OPTIONS: `--import=${PRELOAD}`, TEZSIGNER_TEST_CRASH_ODDS: '0.004' }, entry);
+    const start = () => startServe(['--log-level', 'error'], { ...env, NODE_OPTIONS: `--import=${PRELOAD}`, TEZSIGNER_TEST_CRASH_ODDS: '0.004' });
     const result = await crashLoop(start, readMarks);
     survived('file', result);
   }, LONG ? 3_600_000 : 300_000);
@@ -231,7 +225,7 @@ describe(`the crash loop: two serve processes on one store, ${KILLS} SIGKILLs`, 
           await store.close?.();
         }
       };
-      const result = await crashLoop(() => startServe(['--log-level', 'error', ...tableArgs], env, entry), readMarks);
+      const result = await crashLoop(() => startServe(['--log-level', 'error', ...tableArgs], env), readMarks);
       survived('azure-table', result);
   }, LONG ? 3_600_000 : 300_000);
 });

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { keyVectors } from '../../../../test-support/vectors.js';
 import { CommandChild } from '../support/command-child.js';
 import { homeWithKeys } from '../support/run-cli.js';
-import { BUNDLE_NODE_PATH, bundledEntry } from '../support/serve-bundle.js';
+import { nodeEntry } from '../../../../test-support/bundled-entry.js';
 import { MAIN } from '../support/serve-child.js';
 
 /**
@@ -94,13 +94,13 @@ describe('serve refuses a file system without link(2) (FAT) at start, in one lin
     // no mode on FAT: the key file shows what the mount gives, 0700 (no access for others)
     expect((await stat(join(homes[1]!.home, 'keys', 'baker.json'))).mode & 0o777).toBe(0o700);
     // the command bundled from the sources, as it ships: node starts it in a fraction of tsx's time
-    const entry = await bundledEntry(MAIN);
+    const node = await nodeEntry(MAIN);
     const exits = await Promise.all(
       homes.map(
         ({ home }) =>
-          new CommandChild(process.execPath, [entry, 'serve', '--address', '127.0.0.1', '--port', '0', '--no-metrics'], {
+          new CommandChild(process.execPath, [...node.args, 'serve', '--address', '127.0.0.1', '--port', '0', '--no-metrics'], {
             cwd: REPO,
-            env: { ...process.env, NODE_PATH: BUNDLE_NODE_PATH, TEZSIGNER_HOME: home, TEZSIGNER_PASSPHRASE: PASSPHRASE },
+            env: { ...process.env, ...node.env, TEZSIGNER_HOME: home, TEZSIGNER_PASSPHRASE: PASSPHRASE },
           }).exited,
       ),
     );

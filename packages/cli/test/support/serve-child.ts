@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { resolve } from 'node:path';
 import { captureLog, registerSecret } from '../../../../test-support/log-capture.js';
 import { expectNoStackTrace } from './run-cli.js';
-import { BUNDLE_NODE_PATH } from './serve-bundle.js';
+import { nodeEntry } from '../../../../test-support/bundled-entry.js';
 
 const REPO = resolve(import.meta.dirname, '../../../..');
 /** The shipped entry point, run from sources. */
@@ -31,11 +31,11 @@ export interface ServeChild {
 export async function spawnServe(args: readonly string[], env: Record<string, string>, entry = MAIN): Promise<ServeChild> {
   registerSecret(env['TEZSIGNER_PASSPHRASE']);
   const inherited = Object.fromEntries(Object.entries(process.env).filter(([name]) => !/^(AZURE_|IDENTITY_|MSI_)/.test(name)));
-  // a bundle (see serve-bundle.ts) runs on node alone; sources go through tsx
-  const bundled = entry.endsWith('.mjs');
-  const child = spawn(process.execPath, [...(bundled ? [] : ['--conditions=source', '--import', 'tsx']), entry, 'serve', ...args], {
+  // bundled from the sources (see bundled-entry.ts): node starts it without loading every file through tsx
+  const node = await nodeEntry(entry);
+  const child = spawn(process.execPath, [...node.args, 'serve', ...args], {
     cwd: REPO,
-    env: { ...inherited, ...(bundled ? { NODE_PATH: BUNDLE_NODE_PATH } : {}), ...env },
+    env: { ...inherited, ...node.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stderr = '';

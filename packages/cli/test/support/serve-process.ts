@@ -1,6 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { resolve } from 'node:path';
 
+import { nodeEntry } from '../../../../test-support/bundled-entry.js';
+
 const REPO = resolve(import.meta.dirname, '../../../..');
 
 export interface ServeProcess {
@@ -13,9 +15,10 @@ export interface ServeProcess {
 
 /** `tezsigner serve` as its own process (from the sources), once it listens. */
 export async function startServeProcess(args: readonly string[], env: Record<string, string>): Promise<ServeProcess> {
-  const child = spawn(process.execPath, ['--conditions=source', '--import', 'tsx', 'packages/cli/src/main.ts', 'serve', '--port', '0', '--metrics-port', '0', ...args], {
+  const node = await nodeEntry('packages/cli/src/main.ts');
+  const child = spawn(process.execPath, [...node.args, 'serve', '--port', '0', '--metrics-port', '0', ...args], {
     cwd: REPO,
-    env: { ...process.env, ...env },
+    env: { ...process.env, ...node.env, ...env },
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   let stderr = '';
