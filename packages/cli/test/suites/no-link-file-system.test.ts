@@ -1,11 +1,11 @@
 import { execFileSync } from 'node:child_process';
 import { mkdir, mkdtemp, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { keyVectors } from '../../../../test-support/vectors.js';
 import { CommandChild } from '../support/command-child.js';
-import { homeWithKeys } from '../support/run-cli.js';
+import { homeWithKeys, oneLineError, runTezsigner } from '../support/run-cli.js';
 import { nodeEntry } from '../../../../test-support/bundled-entry.js';
 import { MAIN } from '../support/serve-child.js';
 
@@ -88,8 +88,8 @@ afterAll(async () => {
   }
 });
 
-describe('serve refuses a file system without link(2) (FAT) at start, in one line naming the folder, its file system and the fix', () => {
-  test('with its watermarks folder on FAT, and with the whole home on FAT', async () => {
+describe('a file system without link(2) (FAT) is refused in one line naming the folder, its file system and the fix', () => {
+  test('by serve at start, with its watermarks folder on FAT, and with the whole home on FAT', async () => {
     if (mountedAs === undefined) return;
     // no mode on FAT: the key file shows what the mount gives, 0700 (no access for others)
     expect((await stat(join(homes[1]!.home, 'keys', 'baker.json'))).mode & 0o777).toBe(0o700);
@@ -117,5 +117,18 @@ describe('serve refuses a file system without link(2) (FAT) at start, in one lin
       // the trial commit left nothing behind, and no mark was made
       expect(await readdir(watermarks), what).toEqual([]);
     }
+  });
+
+  test('keys import into a home on FAT fails in one line naming the file system and the fix, and leaves no file', async () => {
+    if (mountedAs === undefined) return;
+    const home = join(dirname(homes[1]!.home), 'new-home');
+    const run = await runTezsigner(['keys', 'import', KEY.secret_key, '--name', 'baker'], { env: { TEZSIGNER_HOME: home, TEZSIGNER_PASSPHRASE: PASSPHRASE } });
+    const keys = join(home, 'keys');
+    expect(oneLineError(run)).toBe(
+      `tezsigner: error: cannot write the key file ${join(keys, 'baker.json')}: the file system of ${keys} (${mountedAs}) has no hard links ` +
+        '(link(2) fails: EPERM: operation not permitted), with which a key file is created so that two imports never overwrite each other: ' +
+        'put the home on a local disk (ext4, xfs, btrfs, zfs)',
+    );
+    expect(await readdir(keys)).toEqual([]);
   });
 });

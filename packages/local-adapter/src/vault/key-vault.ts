@@ -17,6 +17,8 @@ import {
 } from '@tezsigner/core';
 import type { Curve, KeyInfo, KeyProvider, SecretKey } from '@tezsigner/core';
 import { createFileAtomic } from '../files/atomic-write.js';
+import { fileSystemType } from '../files/file-system-type.js';
+import { lacksHardLinks } from '../files/hard-links.js';
 import { withFileLock } from '../files/lock.js';
 import { isEncrypted, isKeyName, keyFileName, keyNameOf, readKeyFile, serializeKeyFile } from './key-file.js';
 import type { KeyFile } from './key-file.js';
@@ -179,6 +181,15 @@ export class LocalKeyVault {
         await createFileAtomic(path, serializeKeyFile(file));
       } catch (err) {
         if ((err as NodeJS.ErrnoException).code === 'EEXIST') throw configInvalid(`the key file ${path} already exists`);
+        if (lacksHardLinks(err)) {
+          const type = await fileSystemType(this.directory);
+          throw configInvalid(
+            `cannot write the key file ${path}: the file system of ${this.directory}${type === undefined ? '' : ` (${type})`} has no hard links ` +
+              `(link(2) fails: ${describe(err)}), with which a key file is created so that two imports never overwrite each other: ` +
+              'put the home on a local disk (ext4, xfs, btrfs, zfs)',
+            err,
+          );
+        }
         throw configInvalid(`cannot write the key file ${path}: ${describe(err)}`, err);
       }
       return infoOf({ path, file });

@@ -4,6 +4,7 @@ import { sep } from 'node:path';
 import { configInvalid } from '@tezsigner/core';
 import { createFileAtomic } from '../files/atomic-write.js';
 import { fileSystemType } from '../files/file-system-type.js';
+import { lacksHardLinks } from '../files/hard-links.js';
 import { describe } from '../files/private-directory.js';
 
 /** statfs(2) f_type of file systems held in memory only (linux/magic.h). */
@@ -41,12 +42,6 @@ export async function checkFileSystem(directory: string): Promise<string[]> {
     throw configInvalid(`the file system of ${named} cannot hold the file watermark store (${describe(err)}): a commit creates each mark with link(2); ${fix}`, err);
   }
   return warnings;
-}
-
-/** link(2) refused as such (FAT and exFAT say EPERM, a FUSE mount without it ENOSYS). */
-function lacksHardLinks(err: unknown): boolean {
-  const { syscall, code } = err as NodeJS.ErrnoException;
-  return syscall === 'link' && (code === 'EPERM' || code === 'ENOSYS' || code === 'EOPNOTSUPP' || code === 'ENOTSUP');
 }
 
 /**
