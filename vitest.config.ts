@@ -17,7 +17,7 @@ const FALLBACK_TESTS = [
 const MEASURED_ALONE = ['packages/cli/test/suites/soak.test.ts'];
 
 // Unit tests that change what belongs to the whole process (its umask), which a worker thread
-// may not do: they run in a process of their own, with the end-to-end tests.
+// may not do: they run in a process, with the end-to-end tests.
 const OWN_PROCESS = ['packages/local-adapter/src/home.test.ts'];
 
 export default defineConfig({
@@ -32,12 +32,16 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 60_000,
     pool: 'forks',
+    // One module graph per worker, shared by the files it runs one after another: the sources,
+    // Taquito, express and the Azure SDK load once per worker instead of once per file, which was
+    // half the suite's CPU time. What a test starts it stops (servers, processes, Azurite), no test
+    // changes process.env, and each file makes its own homes and ports, so nothing one file leaves
+    // reaches the next.
     poolOptions: {
-      // The unit tests are pure functions and in-memory fakes: one module graph per thread, shared
-      // by the files that thread runs, loads the sources once instead of once per file. Threads
-      // are kept for the whole run (no minimum below the maximum): vitest 3.2 reports a thread it
-      // retires while another file still starts as an unhandled "Terminating worker thread".
+      // Threads are kept for the whole run (no minimum below the maximum): vitest 3.2 reports a
+      // thread it retires while another file still starts as an unhandled "Terminating worker thread".
       threads: { isolate: false, minThreads: availableParallelism() + 1 },
+      forks: { isolate: false },
     },
     // Vitest runs one file at a time on 2 cores (CPUs - 1), yet the slowest files mostly wait:
     // on processes they start (installs, signers, Azurite), on fsync, on a frozen process. One
@@ -49,7 +53,7 @@ export default defineConfig({
     reporters: ['default', './test-support/summary-reporter.ts'],
     projects: [
       { extends: true, test: { name: 'unit', include: ['packages/*/src/**/*.test.ts'], exclude: [...configDefaults.exclude, ...OWN_PROCESS], pool: 'threads' } },
-      // each file in a process of its own: these start servers, processes, Azurite and SoftHSM
+      // in processes, whose umask, signals and native modules (SoftHSM) are their own
       {
         extends: true,
         test: { name: 'end to end', include: ['packages/*/test/**/*.test.ts', 'bench/**/*.test.ts', ...OWN_PROCESS], exclude: [...configDefaults.exclude, ...MEASURED_ALONE] },
