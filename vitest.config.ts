@@ -16,10 +16,6 @@ const FALLBACK_TESTS = [
 // Tests whose assertions are timings of the signer itself (the soak's first and last windows).
 const MEASURED_ALONE = ['packages/cli/test/suites/soak.test.ts'];
 
-// Unit tests that change what belongs to the whole process (its umask), which a worker thread
-// may not do: they run in a process, with the end-to-end tests.
-const OWN_PROCESS = ['packages/local-adapter/src/home.test.ts'];
-
 export default defineConfig({
   resolve: {
     // Resolve workspace packages to their TypeScript sources, so tests never run stale builds.
@@ -37,12 +33,9 @@ export default defineConfig({
     // half the suite's CPU time. What a test starts it stops (servers, processes, Azurite), no test
     // changes process.env, and each file makes its own homes and ports, so nothing one file leaves
     // reaches the next.
-    poolOptions: {
-      // Threads are kept for the whole run (no minimum below the maximum): vitest 3.2 reports a
-      // thread it retires while another file still starts as an unhandled "Terminating worker thread".
-      threads: { isolate: false, minThreads: availableParallelism() + 1 },
-      forks: { isolate: false },
-    },
+    // Processes, not threads: vitest 3.2 fails a run with an unhandled "Terminating worker
+    // thread" when it retires a thread of a pool without isolation.
+    poolOptions: { forks: { isolate: false } },
     // Vitest runs one file at a time on 2 cores (CPUs - 1), yet the slowest files mostly wait:
     // on processes they start (installs, signers, Azurite), on fsync, on a frozen process. One
     // more file than cores keeps the CPUs busy while those wait; every wait in the tests is for a
@@ -52,12 +45,8 @@ export default defineConfig({
     globalSetup: ['./test-support/log-secrets-setup.ts'],
     reporters: ['default', './test-support/summary-reporter.ts'],
     projects: [
-      { extends: true, test: { name: 'unit', include: ['packages/*/src/**/*.test.ts'], exclude: [...configDefaults.exclude, ...OWN_PROCESS], pool: 'threads' } },
-      // in processes, whose umask, signals and native modules (SoftHSM) are their own
-      {
-        extends: true,
-        test: { name: 'end to end', include: ['packages/*/test/**/*.test.ts', 'bench/**/*.test.ts', ...OWN_PROCESS], exclude: [...configDefaults.exclude, ...MEASURED_ALONE] },
-      },
+      { extends: true, test: { name: 'unit', include: ['packages/*/src/**/*.test.ts'] } },
+      { extends: true, test: { name: 'end to end', include: ['packages/*/test/**/*.test.ts', 'bench/**/*.test.ts'], exclude: [...configDefaults.exclude, ...MEASURED_ALONE] } },
       // last, and alone: a latency kept steady over time means nothing while other files share the cores
       { extends: true, test: { name: 'measured alone', include: MEASURED_ALONE, sequence: { groupOrder: 1 } } },
       { extends: true, test: { name: 'noble fallback', include: FALLBACK_TESTS, env: { TEZSIGNER_CRYPTO: 'noble' } } },
