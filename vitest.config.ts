@@ -33,9 +33,10 @@ export default defineConfig({
     // half the suite's CPU time. What a test starts it stops (servers, processes, Azurite), no test
     // changes process.env, and each file makes its own homes and ports, so nothing one file leaves
     // reaches the next.
-    // Processes, not threads: vitest 3.2 fails a run with an unhandled "Terminating worker
-    // thread" when it retires a thread of a pool without isolation.
-    poolOptions: { forks: { isolate: false } },
+    // Workers are recycled between projects (each runs in fresh ones) and then kept: with fewer
+    // than the maximum kept, tinypool retires an idle worker as a file is handed to it, and
+    // vitest 3.2 fails the run on the unhandled "Terminating worker thread" that follows.
+    poolOptions: { forks: { isolate: false, minForks: availableParallelism() + 1 } },
     // Vitest runs one file at a time on 2 cores (CPUs - 1), yet the slowest files mostly wait:
     // on processes they start (installs, signers, Azurite), on fsync, on a frozen process. One
     // more file than cores keeps the CPUs busy while those wait; every wait in the tests is for a

@@ -36,4 +36,4 @@ const results = await Promise.all(
   ),
 );
 if (results.includes(false)) process.exit(1);
-process.stdout.write('tests: vitest, every package (projects "unit" in threads, "end to end" one process per file, "noble fallback", then "measured alone": the soak)\n');
+process.stdout.write('tests: vitest, every package (projects "unit", "end to end", "noble fallback", then "measured alone": the soak)\n');
