@@ -1,3 +1,5 @@
+import { stat } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import { lock } from 'proper-lockfile';
 import { storeUnavailable } from '@tezsigner/core';
 import { describe } from './private-directory.js';
@@ -42,7 +44,7 @@ export async function withFileLock<T>(
       release = await lock(path, { realpath: false, stale: staleMs, retries: 0, onCompromised });
       break;
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'ELOCKED') {
+      if ((err as NodeJS.ErrnoException).code !== 'ELOCKED' && !(await lostToAnother(path, err))) {
         throw storeUnavailable(`cannot lock ${path}: ${describe(err)}`, err);
       }
       if (Date.now() >= deadline) {
@@ -66,6 +68,19 @@ export async function withFileLock<T>(
     // A compromised lock is no longer ours to remove.
     if (compromised === undefined) await release().catch(() => undefined);
   }
+}
+
+/**
+ * A lock made and then gone before it was ours: another process whose clock runs ahead took it
+ * for stale and removed it (proper-lockfile compares the lock's time with its own clock), so it
+ * is contention, to be waited out like a held lock. ENOENT with the folder itself missing is not.
+ */
+async function lostToAnother(path: string, err: unknown): Promise<boolean> {
+  if ((err as NodeJS.ErrnoException).code !== 'ENOENT') return false;
+  return stat(dirname(path)).then(
+    (folder) => folder.isDirectory(),
+    () => false,
+  );
 }
 
 const sleep = (ms: number) => new Promise<void>((done) => setTimeout(done, ms));
