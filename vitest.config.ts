@@ -1,5 +1,6 @@
 import { availableParallelism } from 'node:os';
 import { configDefaults, defineConfig } from 'vitest/config';
+import SlowFirstSequencer from './test-support/slow-first-sequencer.js';
 
 // The tests that sign and verify through the process's own choice of crypto: run a second time
 // with noble forced (the fallback where a native module is missing), in the same run, so that
@@ -42,6 +43,7 @@ export default defineConfig({
     // more file than cores keeps the CPUs busy while those wait; every wait in the tests is for a
     // condition with a bound, not a fixed time, so a busier machine makes them slower, not red.
     maxWorkers: availableParallelism() + 1,
+    sequence: { sequencer: SlowFirstSequencer },
     // collects every signer log of the run and fails the run if one holds a secret
     globalSetup: ['./test-support/log-secrets-setup.ts'],
     reporters: ['default', './test-support/summary-reporter.ts'],
