@@ -21,6 +21,18 @@ const RATE = 50;
 const KEY = keyVectors().find((k) => k.curve === 'ed25519')!;
 
 const percentile = (sorted: readonly number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
+/**
+ * The 95 % confidence interval of the p-th percentile of what `sorted` samples, as the order
+ * statistics the normal approximation of the binomial gives: over a 10 s window (500 answers)
+ * the p99 is known only to lie between the 10th-worst answer and the worst, so two windows of a
+ * steady process on a busy machine differ by that much without anything having changed.
+ */
+function percentileBounds(sorted: readonly number[], p: number): { low: number; high: number } {
+  const n = sorted.length;
+  const spread = 1.96 * Math.sqrt(n * (p / 100) * (1 - p / 100));
+  const at = (index: number) => sorted[Math.max(0, Math.min(n - 1, index))] ?? NaN;
+  return { low: at(Math.floor((n * p) / 100 - spread)), high: at(Math.ceil((n * p) / 100 + spread)) };
+}
 const rssOf = async (pid: number) => Number(/VmRSS:\s+(\d+)/.exec(await readFile(`/proc/${pid}/status`, 'utf8'))?.[1]) * 1024;
 const descriptorsOf = async (pid: number) => (await readdir(`/proc/${pid}/fd`)).length;
 async function filesUnder(dir: string): Promise<number> {
@@ -97,9 +109,15 @@ describe(`the soak: ${RATE} signatures/s for ${DURATION_MS / 1000} s`, () => {
     );
     expect(failures).toEqual([]);
     expect(samples.length).toBeGreaterThan((RATE * DURATION_MS) / 1000 * 0.95);
-    // within 25 %, plus a millisecond of room for a machine shared with other test files
-    expect(b.p50).toBeLessThanOrEqual(a.p50 * 1.25 + 1);
-    expect(b.p99).toBeLessThanOrEqual(a.p99 * 1.25 + 1);
+    // Within 25 %, plus a millisecond: the last window's percentile may not be higher than that
+    // beyond what the samples can tell (its confidence interval lies wholly above the first's,
+    // grown by 25 % and a millisecond). A signer that slows as it runs moves the whole interval.
+    for (const p of [50, 99]) {
+      const [was, now] = [percentileBounds(first, p), percentileBounds(last, p)];
+      expect(now.low, `p${p}: last window ${now.low.toFixed(2)}–${now.high.toFixed(2)} ms, first ${was.low.toFixed(2)}–${was.high.toFixed(2)} ms`).toBeLessThanOrEqual(
+        was.high * 1.25 + 1,
+      );
+    }
     expect(end.rss).toBeLessThan(baseline!.rss * 1.2);
     expect(end.fds).toBeLessThanOrEqual(baseline!.fds + 2);
     // marks are pruned past nine per folder, the audit log is one file, whatever the run's length

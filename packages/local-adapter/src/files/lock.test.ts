@@ -34,15 +34,19 @@ describe('withFileLock', () => {
     const path = join(dir, 'attestation.json');
     const remover = thief(`${path}.lock`, 5);
     await remover.started;
+    let gone = false;
+    void remover.exited.then(() => (gone = true));
     const failures: string[] = [];
     let ran = 0;
-    for (let i = 0; i < 30; i++) {
+    // locks taken one after another until the other process has removed its five (however
+    // late a busy machine runs it), and once more after
+    for (let i = 0; (!gone || i < 1) && i < 100_000; i++) {
       await withFileLock(path, async () => void ran++, { waitMs: 20_000 }).catch((err: unknown) => void failures.push(String(err)));
     }
-    // the race happened: the other process took its five locks away, and left
+    await withFileLock(path, async () => void ran++);
     expect(await remover.exited).toBe(0);
     expect(failures).toEqual([]);
-    expect(ran).toBe(30);
+    expect(ran).toBeGreaterThan(1);
   });
 
   it('fails at once, naming the path, when the folder to lock in does not exist', async () => {
