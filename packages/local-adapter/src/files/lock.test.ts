@@ -15,18 +15,23 @@ afterEach(() => rm(dir, { recursive: true, force: true }));
 
 /**
  * A process that removes `<path>.lock` as fast as it can, `times` times, as a process whose
- * clock runs ahead does with every lock it finds (it takes each for stale), then exits.
+ * clock runs ahead does with every lock it finds (it takes each for stale), then exits (with 1
+ * if a minute went by first).
  */
-function thief(lockDir: string, times: number): { started: Promise<void>; exited: Promise<number | null> } {
+function thief(lockDir: string, times: number): { started: Promise<void>; exited: Promise<number | null>; kill: () => void } {
   const script = `
     const { rmdirSync } = require('node:fs');
+    const end = Date.now() + 60000;
     let removed = 0;
     console.log('started');
-    while (removed < ${times}) { try { rmdirSync(${JSON.stringify(lockDir)}); removed++; } catch {} }`;
+    while (removed < ${times}) {
+      try { rmdirSync(${JSON.stringify(lockDir)}); removed++; } catch {}
+      if (Date.now() > end) process.exit(1);
+    }`;
   const child = spawn(process.execPath, ['-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
   const started = createInterface({ input: child.stdout })[Symbol.asyncIterator]().next().then(() => undefined);
   const exited = new Promise<number | null>((done) => child.on('exit', done));
-  return { started, exited };
+  return { started, exited, kill: () => child.kill() };
 }
 
 describe('withFileLock', () => {
@@ -38,12 +43,16 @@ describe('withFileLock', () => {
     void remover.exited.then(() => (gone = true));
     const failures: string[] = [];
     let ran = 0;
-    // locks taken one after another until the other process has removed its five (however
-    // late a busy machine runs it), and once more after
-    for (let i = 0; (!gone || i < 1) && i < 100_000; i++) {
-      await withFileLock(path, async () => void ran++, { waitMs: 20_000 }).catch((err: unknown) => void failures.push(String(err)));
+    try {
+      // locks taken one after another until the other process has removed its five (however
+      // late a busy machine runs it), and once more after
+      for (let i = 0; (!gone || i < 1) && i < 100_000; i++) {
+        await withFileLock(path, async () => void ran++, { waitMs: 20_000 }).catch((err: unknown) => void failures.push(String(err)));
+      }
+      await withFileLock(path, async () => void ran++);
+    } finally {
+      remover.kill();
     }
-    await withFileLock(path, async () => void ran++);
     expect(await remover.exited).toBe(0);
     expect(failures).toEqual([]);
     expect(ran).toBeGreaterThan(1);
