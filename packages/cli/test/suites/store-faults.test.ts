@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtemp, readdir, rename, rm, writeFile } from 'node:fs/promises';
+import { lstat, mkdtemp, readdir, rename, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { keyVectors } from '../../../../test-support/vectors.js';
 import { tenderbakeBlock } from '../../../http-server/test/support/consensus-bytes.js';
@@ -18,8 +18,11 @@ import { postSign, spawnServe, type ServeChild } from '../support/serve-child.js
 const KEY = keyVectors().find((k) => k.curve === 'ed25519')!;
 const CHAIN = 'NetXdQprcVkpaWU';
 
-let mountPoint: string;
-let mounted = false;
+// mounted while the file is collected, so that the cases needing it are skipped (with the line
+// below saying why) rather than passing without a check where it cannot be mounted
+const mountPoint = await mkdtemp(join(tmpdir(), 'tezsigner-faults-'));
+const mounted = mountSmallTmpfs(mountPoint);
+const onSmallTmpfs = test.runIf(mounted);
 let home: string;
 let env: Record<string, string>;
 let server: ServeChild;
@@ -56,14 +59,17 @@ async function failsClosedThenRecovers(code: string, fault: () => Promise<void>,
   expect((await sign(++level)).status).toBe(200);
 }
 
-beforeAll(async () => {
-  mountPoint = await mkdtemp(join(tmpdir(), 'tezsigner-faults-'));
+function mountSmallTmpfs(path: string): boolean {
   try {
-    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=2m,mode=0700', 'tmpfs', mountPoint], { stdio: 'ignore' });
-    mounted = true;
+    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=2m,mode=0700', 'tmpfs', path], { stdio: 'ignore' });
+    return true;
   } catch {
-    console.log(`store faults: cannot mount a small tmpfs here (not root?): the full and read-only cases are skipped, the others run in ${mountPoint}`);
+    console.log(`store faults: cannot mount a small tmpfs here (not root?): the tmpfs, full and read-only cases are skipped, the others run in ${path}`);
+    return false;
   }
+}
+
+beforeAll(async () => {
   home = join(mountPoint, 'home');
   ({ env } = await homeWithKeys([{ secret: KEY.secret_key, name: 'baker' }], 'faults passphrase', home));
   server = await spawnServe(['--address', '127.0.0.1', '--port', '0', '--metrics-port', '0', '--log-level', 'info'], env);
@@ -75,8 +81,7 @@ afterAll(async () => {
 });
 
 describe('file store faults under a running serve', () => {
-  test('a home on tmpfs is warned about at start', () => {
-    if (!mounted) return;
+  onSmallTmpfs('a home on tmpfs is warned about at start', () => {
     expect(server.stderr()).toMatch(/tmpfs, held in memory: they are lost at reboot/);
   });
 
@@ -89,27 +94,39 @@ describe('file store faults under a running serve', () => {
     );
   });
 
-  test('the highest mark file truncated: STORE_CORRUPT naming it, until `watermarks repair`', async () => {
+  // another process's mark, above what this one signs next, damaged: the commit must read it
+  test.each<[string, (path: string) => Promise<void>, string]>([
+    ['cut short', (path) => writeFile(path, '{"level":'), 'is not valid JSON (truncated?)'],
+    ['holding garbage', (path) => writeFile(path, '\u0000\u00ff garbage, not a mark \u0007'), 'is not valid JSON'],
+    [
+      'a symbolic link to a well-formed mark elsewhere',
+      async (path) => {
+        const elsewhere = join(mountPoint, `elsewhere-${basename(path)}`);
+        await writeFile(elsewhere, JSON.stringify({ level: Number.parseInt(basename(path), 10), round: 0, hash: 'ab'.repeat(32) }));
+        await symlink(elsewhere, path);
+      },
+      'is a symbolic link',
+    ],
+  ])('a mark file %s: STORE_CORRUPT naming it, until `watermarks repair`', async (_, damage, why) => {
     const folder = join(home, 'watermarks', CHAIN, KEY.public_key_hash, 'block');
     let corrupt = 0;
     await failsClosedThenRecovers(
       'STORE_CORRUPT',
-      // another process's mark, above what this one signs next, cut short: the commit reads it
-      () => writeFile(join(folder, `${level + 1000}-0.json`), '{"level":'),
+      () => damage(join(folder, `${level + 1000}-0.json`)),
       async () => {
         const repaired = await runTezsigner(['watermarks', 'repair'], { env });
         expect(repaired.code).toBe(0);
         corrupt = level + 1000 - 2;
         expect(repaired.stdout).toContain(join(folder, `${corrupt}-0.json`));
-        // the mark stays as high as the damaged file: below it nothing signs, above it all does
+        expect((await lstat(join(folder, `${corrupt}-0.json`))).isFile()).toBe(true);
+        // the mark stays as high as the damaged entry: below it nothing signs, above it all does
         level = corrupt;
       },
     );
-    expect(server.stdout()).toContain(join(folder, `${corrupt}-0.json`));
+    expect(server.stdout()).toContain(`${join(folder, `${corrupt}-0.json`)} ${why}`);
   });
 
-  test.runIf(process.getuid?.() === 0)('the file system full: STORE_UNAVAILABLE until there is room', async () => {
-    if (!mounted) return;
+  onSmallTmpfs('the file system full: STORE_UNAVAILABLE until there is room', async () => {
     const filler = join(mountPoint, 'filler');
     await failsClosedThenRecovers(
       'STORE_UNAVAILABLE',
@@ -132,8 +149,7 @@ describe('file store faults under a running serve', () => {
     );
   });
 
-  test.runIf(process.getuid?.() === 0)('the file system read-only: STORE_UNAVAILABLE until it is writable', async () => {
-    if (!mounted) return;
+  onSmallTmpfs('the file system read-only: STORE_UNAVAILABLE until it is writable', async () => {
     await failsClosedThenRecovers(
       'STORE_UNAVAILABLE',
       // the watermarks folder alone, bound read-only onto itself (the audit log stays writable)
