@@ -109,21 +109,23 @@ describe('file store faults under a running serve', () => {
     ],
   ])('a mark file %s: STORE_CORRUPT naming it, until `watermarks repair`', async (_, damage, why) => {
     const folder = join(home, 'watermarks', CHAIN, KEY.public_key_hash, 'block');
-    let corrupt = 0;
+    let damaged = { level: 0, path: '' };
     await failsClosedThenRecovers(
       'STORE_CORRUPT',
-      () => damage(join(folder, `${level + 1000}-0.json`)),
+      () => {
+        damaged = { level: level + 1000, path: join(folder, `${level + 1000}-0.json`) };
+        return damage(damaged.path);
+      },
       async () => {
         const repaired = await runTezsigner(['watermarks', 'repair'], { env });
         expect(repaired.code).toBe(0);
-        corrupt = level + 1000 - 2;
-        expect(repaired.stdout).toContain(join(folder, `${corrupt}-0.json`));
-        expect((await lstat(join(folder, `${corrupt}-0.json`))).isFile()).toBe(true);
+        expect(repaired.stdout).toContain(damaged.path);
+        expect((await lstat(damaged.path)).isFile()).toBe(true);
         // the mark stays as high as the damaged entry: below it nothing signs, above it all does
-        level = corrupt;
+        level = damaged.level;
       },
     );
-    expect(server.stdout()).toContain(`${join(folder, `${corrupt}-0.json`)} ${why}`);
+    expect(server.stdout()).toContain(`${damaged.path} ${why}`);
   });
 
   onSmallTmpfs('the file system full: STORE_UNAVAILABLE until there is room', async () => {
