@@ -9,7 +9,10 @@ import { isObject } from './json-fields.js';
  */
 export type OctezSecretKey =
   | { readonly name: string; readonly kind: 'unencrypted' | 'encrypted'; readonly secretKey: string }
-  | { readonly name: string; readonly kind: 'elsewhere'; readonly reason: string };
+  /** another signer or device holds it */
+  | { readonly name: string; readonly kind: 'elsewhere'; readonly reason: string }
+  /** it says it is held here, but cannot be read */
+  | { readonly name: string; readonly kind: 'malformed'; readonly reason: string };
 
 const HELD = /^(unencrypted|encrypted):(.+)$/s;
 
@@ -38,7 +41,7 @@ function entryOf(name: string, value: string): OctezSecretKey {
   const [, scheme, secretKey = ''] = held;
   const encrypted = isEncryptedSecretKey(secretKey);
   if (encrypted !== (scheme === 'encrypted')) {
-    return { name, kind: 'elsewhere', reason: `its value says ${scheme} but holds ${encrypted ? 'an encrypted' : 'an unencrypted'} key: left alone` };
+    return { name, kind: 'malformed', reason: `its value says ${scheme} but holds ${encrypted ? 'an encrypted' : 'no encrypted'} key` };
   }
   return { name, kind: encrypted ? 'encrypted' : 'unencrypted', secretKey };
 }
