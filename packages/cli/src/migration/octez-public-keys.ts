@@ -1,6 +1,6 @@
-import { TezsignerError, decodePublicKey, publicKeyHash } from '@tezsigner/core';
+import { decodePublicKey, publicKeyHash } from '@tezsigner/core';
 import type { Curve } from '@tezsigner/core';
-import { isObject } from './json-fields.js';
+import { aliasListOf, isObject } from './json-fields.js';
 
 export interface PublicKey {
   readonly curve: Curve;
@@ -15,15 +15,8 @@ export interface PublicKey {
  * and a signature that cannot be checked is not kept.
  */
 export function parseOctezPublicKeys(text: string, file: string): Map<string, PublicKey> {
-  let document: unknown;
-  try {
-    document = JSON.parse(text);
-  } catch {
-    throw new TezsignerError('BAD_REQUEST', `${file}: not JSON`);
-  }
-  if (!Array.isArray(document)) throw new TezsignerError('BAD_REQUEST', `${file}: not a list of {name, value}`);
   const keys = new Map<string, PublicKey>();
-  for (const entry of document as unknown[]) {
+  for (const entry of aliasListOf(text, file)) {
     const value: unknown = isObject(entry) ? entry.value : undefined;
     const b58 = isObject(value) ? value.key : typeof value === 'string' ? /^unencrypted:(.+)$/.exec(value)?.[1] : undefined;
     if (typeof b58 !== 'string') continue;

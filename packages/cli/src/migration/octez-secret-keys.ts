@@ -1,5 +1,5 @@
 import { TezsignerError, isEncryptedSecretKey } from '@tezsigner/core';
-import { isObject } from './json-fields.js';
+import { aliasListOf, isObject } from './json-fields.js';
 
 /**
  * One entry of octez's `secret_keys` (the wallet's `secret_key` alias file: a JSON list of
@@ -17,14 +17,7 @@ export type OctezSecretKey =
 const HELD = /^(unencrypted|encrypted):(.+)$/s;
 
 export function parseOctezSecretKeys(text: string, file: string): OctezSecretKey[] {
-  let document: unknown;
-  try {
-    document = JSON.parse(text);
-  } catch {
-    throw new TezsignerError('BAD_REQUEST', `${file}: not JSON`);
-  }
-  if (!Array.isArray(document)) throw new TezsignerError('BAD_REQUEST', `${file}: not a list of {name, value}`);
-  return document.map((raw: unknown, index) => {
+  return aliasListOf(text, file).map((raw: unknown, index) => {
     if (!isObject(raw) || typeof raw.name !== 'string' || typeof raw.value !== 'string') {
       throw new TezsignerError('BAD_REQUEST', `${file}, entry ${index + 1}: not a {name, value} pair of strings`);
     }
