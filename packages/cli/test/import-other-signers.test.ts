@@ -113,6 +113,7 @@ describe('import octez', () => {
     const run = await importOctez(OCTEZ_LEGACY);
     expect(run.code, run.stderr).toBe(0);
     expect(run.stdout).toContain('no secret_keys file');
+    expect(run.stdout).toContain(`raised  NetXdQprcVkpaWU ${pkhOf('secp256k1-1')} attestation to level 1500000, every round`);
     const byKind = Object.fromEntries((await shown()).map((m) => [`${m.pkh} ${m.kind}`, [m.level, m.round]]));
     expect(byKind).toEqual({
       [`${pkhOf('ed25519-1')} block`]: [4_000_000, 1],

@@ -5,9 +5,10 @@ import type { StoredWatermark, WatermarkEntry } from '@tezsigner/core';
 import type { BackendOptions } from '../backends/backend-options.js';
 import { withWatermarkStore } from '../backends/registry.js';
 import { exists } from './path-exists.js';
+import { WHOLE_LEVEL } from './octez-watermark-files.js';
 import type { CliIo } from '../io/cli-io.js';
 
-const describeMark = (w: StoredWatermark) => `level ${w.level} round ${w.round}`;
+const describeMark = (w: StoredWatermark) => (w.round === WHOLE_LEVEL ? `level ${w.level}, every round` : `level ${w.level} round ${w.round}`);
 
 /**
  * One mark per (chain, key, kind): the highest of those given (two files of one octez base
