@@ -30,26 +30,7 @@ export interface ImportOctezOptions extends BackendOptions, KeyImportOptions {
 export async function importOctez(options: ImportOctezOptions, io: CliIo): Promise<void> {
   const dir = options.baseDir;
   const names = await folderEntries(dir);
-  const notes: string[] = [];
-  const signerMarks: OctezMark[] = [];
-  for (const { name, kind } of OCTEZ_WATERMARK_FILES) {
-    // octez writes `<name>s`; the bare name is read too
-    for (const file of [`${name}s`, name].filter((candidate) => names.includes(candidate))) {
-      const read = parseOctezWatermarkFile(await readRegularFile(join(dir, file)), join(dir, file), kind);
-      signerMarks.push(...read.marks);
-      notes.push(...read.notes);
-      io.stdout(`read ${join(dir, file)}: ${read.marks.length} mark${read.marks.length === 1 ? '' : 's'} of octez-signer\n`);
-    }
-  }
-  const bakerEntries: WatermarkEntry[] = [];
-  for (const file of names.filter((name) => BAKER_FILE.test(name))) {
-    const read = parseOctezBakerFile(await readRegularFile(join(dir, file)), join(dir, file), file);
-    bakerEntries.push(...read.entries);
-    notes.push(...read.notes);
-    io.stdout(
-      `read ${join(dir, file)}: ${read.entries.length} mark${read.entries.length === 1 ? '' : 's'} of the baker on ${read.chainId} (the baker keeps no hash: even the identical request is refused at them)\n`,
-    );
-  }
+  const { signerMarks, bakerEntries, notes } = await readMarkFiles(dir, names, io);
   const keysFile = names.includes('secret_keys') ? join(dir, 'secret_keys') : undefined;
   if (signerMarks.length + bakerEntries.length === 0 && keysFile === undefined) {
     throw new TezsignerError('CONFIG_INVALID', `${dir} holds neither secret_keys nor high-watermark files (*_high_watermarks, <chain>_highwatermarks): is it an octez base directory?`);
@@ -61,14 +42,37 @@ export async function importOctez(options: ImportOctezOptions, io: CliIo): Promi
   const keys = secretKeys === undefined || keysFile === undefined ? undefined : await unlockOctezKeys(secretKeys, keysFile, options, io);
   for (const key of keys?.unlocked ?? []) publicKeys.set(key.pkh, { curve: key.secretKey.curve, bytes: derivePublicKey(key.secretKey) });
   const checked = checkOctezSignatures(signerMarks, publicKeys);
-  notes.push(...checked.notes);
-  for (const note of notes) io.stdout(`note: ${note}\n`);
+  for (const note of [...notes, ...checked.notes]) io.stdout(`note: ${note}\n`);
 
   const entries = [...entriesOfOctezMarks(checked.marks), ...bakerEntries];
   const writable = { ...options, createHome: options.dryRun !== true };
   if (entries.length === 0) io.stdout(`no high-watermark files in ${dir}\n`);
   else await raiseWatermarks(highestPerKey(entries), writable, io, options.dryRun === true);
   await importKeys(keys, options, io);
+}
+
+/** The marks of octez-signer's files and of the baker's own, each file named as it is read. */
+async function readMarkFiles(dir: string, names: readonly string[], io: CliIo): Promise<{ signerMarks: OctezMark[]; bakerEntries: WatermarkEntry[]; notes: string[] }> {
+  const notes: string[] = [];
+  const signerMarks: OctezMark[] = [];
+  const marks = (n: number) => `${n} mark${n === 1 ? '' : 's'}`;
+  for (const { name, kind } of OCTEZ_WATERMARK_FILES) {
+    // octez writes `<name>s`; the bare name is read too
+    for (const file of [`${name}s`, name].filter((candidate) => names.includes(candidate))) {
+      const read = parseOctezWatermarkFile(await readRegularFile(join(dir, file)), join(dir, file), kind);
+      signerMarks.push(...read.marks);
+      notes.push(...read.notes);
+      io.stdout(`read ${join(dir, file)}: ${marks(read.marks.length)} of octez-signer\n`);
+    }
+  }
+  const bakerEntries: WatermarkEntry[] = [];
+  for (const file of names.filter((name) => BAKER_FILE.test(name))) {
+    const read = parseOctezBakerFile(await readRegularFile(join(dir, file)), join(dir, file), file);
+    bakerEntries.push(...read.entries);
+    notes.push(...read.notes);
+    io.stdout(`read ${join(dir, file)}: ${marks(read.entries.length)} of the baker on ${read.chainId} (the baker keeps no hash: even the identical request is refused at them)\n`);
+  }
+  return { signerMarks, bakerEntries, notes };
 }
 
 async function importKeys(keys: UnlockedKeys | undefined, options: ImportOctezOptions, io: CliIo): Promise<void> {
