@@ -1,4 +1,3 @@
-import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { TezsignerError } from '@tezsigner/core';
 import type { WatermarkEntry } from '@tezsigner/core';
@@ -6,21 +5,12 @@ import type { Command } from 'commander';
 import { addHomeOptions, addWatermarkStoreOption } from '../backends/backend-command-options.js';
 import type { BackendOptions } from '../backends/backend-options.js';
 import type { CliIo } from '../io/cli-io.js';
-import { importOctezKeys } from '../migration/import-octez-keys.js';
-import { OCTEZ_WATERMARK_FILES, parseOctezWatermarkFile } from '../migration/octez-watermark-files.js';
-import { parseOctezSecretKeys } from '../migration/octez-secret-keys.js';
+import { folderEntries } from '../migration/folder-entries.js';
+import { importOctez, type ImportOctezOptions } from '../migration/import-octez.js';
 import { highestPerKey, raiseWatermarks } from '../migration/raise-marks.js';
+import { readRegularFile } from '../migration/read-regular-file.js';
 import { SIGNATORY_WATERMARK_DIR, parseSignatoryWatermarkFile } from '../migration/signatory-watermark-files.js';
 import { KEY_PASSPHRASE_OPTION } from '../keys/to-import.js';
-
-interface ImportOctezOptions extends BackendOptions {
-  readonly baseDir: string;
-  readonly keyPassphraseFile?: string;
-  readonly plain?: boolean;
-  readonly dryRun?: boolean;
-  /** commander's --no-keys */
-  readonly keys: boolean;
-}
 
 interface ImportSignatoryOptions extends BackendOptions {
   readonly watermarks: string;
@@ -39,11 +29,12 @@ export function registerImportCommands(program: Command, io: CliIo): void {
     addHomeOptions(
       command
         .command('octez')
-        .description("import an octez-signer or octez-client base directory: the keys of its secret_keys and the marks of its *_high_watermarks files")
+        .description("import an octez-signer or octez-client base directory: the keys of its secret_keys, the marks of its *_high_watermarks files and the baker's own <chain>_highwatermarks")
         .requiredOption('--base-dir <dir>', 'the octez base directory (octez-signer -d, octez-client -d; often ~/.tezos-signer or ~/.tezos-client)')
         .option(`${KEY_PASSPHRASE_OPTION} <file>`, 'passphrases of its encrypted keys, one a line, tried in turn (asked on a terminal otherwise)')
         .option('--plain', 'store the imported secret keys unencrypted')
         .option('--no-keys', 'import the high watermarks only (the keys are already where tezsigner signs, e.g. in Key Vault)')
+        .option('--allow-skipped', 'end with status 0 even when keys were skipped (no passphrase opened them, or malformed)')
         .option('--dry-run', 'print what would be imported, skipped and raised, and write nothing'),
     ),
   ).action((options: ImportOctezOptions) => importOctez(options, io));
@@ -58,51 +49,13 @@ export function registerImportCommands(program: Command, io: CliIo): void {
   ).action((options: ImportSignatoryOptions) => importSignatory(options, io));
 }
 
-async function importOctez(options: ImportOctezOptions, io: CliIo): Promise<void> {
-  const names = await folderEntries(options.baseDir);
-  const entries: WatermarkEntry[] = [];
-  for (const { name, kind } of OCTEZ_WATERMARK_FILES) {
-    // octez writes `<name>s`; the bare name is read too
-    for (const file of [`${name}s`, name].filter((candidate) => names.includes(candidate))) {
-      const path = join(options.baseDir, file);
-      entries.push(...parseOctezWatermarkFile(await readText(path), path, kind));
-    }
-  }
-  const keysFile = names.includes('secret_keys') ? join(options.baseDir, 'secret_keys') : undefined;
-  if (entries.length === 0 && keysFile === undefined) {
-    throw new TezsignerError('CONFIG_INVALID', `${options.baseDir} holds neither secret_keys nor *_high_watermarks files: is it an octez base directory?`);
-  }
-  const writable = { ...options, createHome: options.dryRun !== true };
-  if (entries.length === 0) io.stdout(`no high-watermark files in ${options.baseDir}\n`);
-  else await raiseWatermarks(highestPerKey(entries), writable, io, options.dryRun === true);
-  if (!options.keys) io.stdout('keys not imported (--no-keys)\n');
-  else if (keysFile === undefined) io.stdout(`no secret_keys file in ${options.baseDir}: no keys imported\n`);
-  else await importOctezKeys(parseOctezSecretKeys(await readText(keysFile), keysFile), options, io);
-}
-
 async function importSignatory(options: ImportSignatoryOptions, io: CliIo): Promise<void> {
   const inside = await folderEntries(options.watermarks);
   const folder = inside.includes(SIGNATORY_WATERMARK_DIR) ? join(options.watermarks, SIGNATORY_WATERMARK_DIR) : options.watermarks;
   const files = (folder === options.watermarks ? inside : await folderEntries(folder)).filter((name) => name.endsWith('.json'));
   if (files.length === 0) throw new TezsignerError('CONFIG_INVALID', `no <chain id>.json watermark files in ${folder}`);
   const entries: WatermarkEntry[] = [];
-  for (const file of files) entries.push(...parseSignatoryWatermarkFile(await readText(join(folder, file)), join(folder, file), file));
+  for (const file of files) entries.push(...parseSignatoryWatermarkFile(await readRegularFile(join(folder, file)), join(folder, file), file));
   io.stdout("Signatory keeps no signatures: a request identical to one it signed last is refused, not answered again\n");
   await raiseWatermarks(highestPerKey(entries), { ...options, createHome: options.dryRun !== true }, io, options.dryRun === true);
-}
-
-async function folderEntries(dir: string): Promise<string[]> {
-  try {
-    return (await readdir(dir)).sort();
-  } catch (err) {
-    throw new TezsignerError('CONFIG_INVALID', `cannot read the folder ${dir}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
-  }
-}
-
-async function readText(path: string): Promise<string> {
-  try {
-    return await readFile(path, 'utf8');
-  } catch (err) {
-    throw new TezsignerError('CONFIG_INVALID', `cannot read ${path}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
-  }
 }

@@ -1,13 +1,15 @@
+import { join } from 'node:path';
 import { readFile } from 'node:fs/promises';
-import { TezsignerError, decodeSecretKey, decryptSecretKeyAsync, derivePublicKey, encodeSecretKey, isTezsignerError, publicKeyHash } from '@tezsigner/core';
+import { TezsignerError, b58cDecode, decodeSecretKey, decryptSecretKeyAsync, derivePublicKey, encodeSecretKey, isTezsignerError, publicKeyHash } from '@tezsigner/core';
 import type { SecretKey } from '@tezsigner/core';
-import { isKeyName } from '@tezsigner/local-adapter';
+import { isKeyName, resolveHomePath } from '@tezsigner/local-adapter';
 import type { VaultKeyInfo } from '@tezsigner/local-adapter';
 import { openLocalVault } from '../backends/local-vault.js';
 import type { BackendOptions } from '../backends/backend-options.js';
 import { vaultForAdding } from '../commands/keys.js';
 import type { CliIo } from '../io/cli-io.js';
 import type { OctezSecretKey } from './octez-secret-keys.js';
+import { exists } from './path-exists.js';
 
 export interface KeyImportOptions extends Pick<BackendOptions, 'home' | 'passphraseFile'> {
   readonly plain?: boolean;
@@ -16,40 +18,69 @@ export interface KeyImportOptions extends Pick<BackendOptions, 'home' | 'passphr
   readonly dryRun?: boolean;
 }
 
-interface Unlocked {
+export interface UnlockedKey {
   readonly name: string;
   readonly secretKey: SecretKey;
   readonly pkh: string;
 }
 
+/** What a `secret_keys` file gave: the keys opened, and how many were not. */
+export interface UnlockedKeys {
+  readonly file: string;
+  readonly total: number;
+  readonly unlocked: readonly UnlockedKey[];
+  /** held by another signer or device (remote:, ledger://, …): nothing to import, nothing wrong */
+  readonly elsewhere: number;
+  /** held here but not opened (no passphrase fits, malformed): the operator must know */
+  readonly skipped: number;
+}
+
 /**
- * Puts the keys of an octez `secret_keys` file into the local vault, under the vault's own
- * encryption; prints each key imported, kept (already in the vault) or skipped, and why. A
- * key already in the vault is left as it is, so a second import changes nothing.
+ * Opens the keys of an octez `secret_keys` file, storing nothing, and prints each key skipped
+ * or held elsewhere, and why. A key that cannot be read (a malformed `unencrypted:` or
+ * `encrypted:` value) is skipped like one no passphrase opens: named with its file and alias,
+ * the others imported, and the command ends non-zero unless --allow-skipped.
  */
-export async function importOctezKeys(keys: readonly OctezSecretKey[], options: KeyImportOptions, io: CliIo): Promise<void> {
+export async function unlockOctezKeys(keys: readonly OctezSecretKey[], file: string, options: KeyImportOptions, io: CliIo): Promise<UnlockedKeys> {
   const passphrases = await passphrasesOf(options.keyPassphraseFile);
-  const unlocked: Unlocked[] = [];
+  const unlocked: UnlockedKey[] = [];
   let skipped = 0;
-  const skip = (name: string, reason: string) => {
-    skipped += 1;
-    io.stdout(`skipped key "${name}": ${reason}\n`);
-  };
+  let elsewhere = 0;
   for (const key of keys) {
     if (key.kind === 'elsewhere') {
-      skip(key.name, key.reason);
+      elsewhere += 1;
+      io.stdout(`left    key "${key.name}": ${key.reason}\n`);
       continue;
     }
-    const secretKey = key.kind === 'unencrypted' ? decodeSecretKey(key.secretKey) : await decrypt(key.name, key.secretKey, passphrases, io);
+    const secretKey = key.kind === 'malformed' ? key.reason : key.kind === 'unencrypted' ? plainKey(key.secretKey) : await decrypt(key.name, key.secretKey, passphrases, io);
     if (typeof secretKey === 'string') {
-      skip(key.name, secretKey);
+      skipped += 1;
+      io.stdout(`skipped key "${key.name}" of ${file}: ${secretKey}\n`);
       continue;
     }
     unlocked.push({ name: key.name, secretKey, pkh: publicKeyHash(secretKey.curve, derivePublicKey(secretKey)) });
   }
-  const inVault = await keysInVault(options, io, unlocked.length > 0 && options.dryRun !== true);
+  return { file, total: keys.length, unlocked, elsewhere, skipped };
+}
+
+/** Whether the command must end non-zero: a key held here was not imported. */
+export function skippedKeysError(keys: UnlockedKeys): TezsignerError | undefined {
+  if (keys.skipped === 0) return undefined;
+  return new TezsignerError(
+    'CONFIG_INVALID',
+    `${keys.skipped} key${keys.skipped === 1 ? '' : 's'} of ${keys.file} skipped (named above): give the passphrases (--key-passphrase-file) or fix the file and import again (what is imported stays), or pass --allow-skipped to go on without them`,
+  );
+}
+
+/**
+ * Stores the opened keys in the local vault, under the vault's own encryption, and prints each
+ * key imported or kept (already in the vault). A key already in the vault is left as it is, so a
+ * second import changes nothing. A dry run reads the vault, if there is one, and writes nothing.
+ */
+export async function storeOctezKeys(keys: UnlockedKeys, options: KeyImportOptions, io: CliIo): Promise<void> {
+  const inVault = await keysInVault(options, io, keys.unlocked.length > 0 && options.dryRun !== true);
   let imported = 0;
-  for (const key of unlocked) {
+  for (const key of keys.unlocked) {
     const held = inVault.list.find((stored) => stored.pkh === key.pkh);
     if (held !== undefined) {
       io.stdout(`kept    key "${key.name}" ${key.pkh}: already in the vault as "${held.name}"\n`);
@@ -66,7 +97,17 @@ export async function importOctezKeys(keys: readonly OctezSecretKey[], options: 
     io.stdout(`imported key "${key.name}" ${key.pkh} (${key.secretKey.curve}) as "${stored.name}"\n`);
   }
   const verb = options.dryRun === true ? 'would be imported' : 'imported';
-  io.stdout(`${keys.length} key${keys.length === 1 ? '' : 's'}: ${imported} ${verb}, ${unlocked.length - imported} already in the vault, ${skipped} skipped\n`);
+  const counts = [`${imported} ${verb}`, `${keys.unlocked.length - imported} already in the vault`, `${keys.elsewhere} held elsewhere`, `${keys.skipped} skipped`];
+  io.stdout(`${keys.total} key${keys.total === 1 ? '' : 's'}: ${counts.join(', ')}\n`);
+}
+
+function plainKey(text: string): SecretKey | string {
+  try {
+    return decodeSecretKey(text);
+  } catch (err) {
+    if (isTezsignerError(err, 'INVALID_ENCODING')) return `malformed unencrypted key: ${err.message}`;
+    throw err;
+  }
 }
 
 async function passphrasesOf(file: string | undefined): Promise<string[]> {
@@ -85,6 +126,12 @@ async function passphrasesOf(file: string | undefined): Promise<string[]> {
  * the keys after it, which often share it); else the reason it is skipped.
  */
 async function decrypt(name: string, text: string, passphrases: string[], io: CliIo): Promise<SecretKey | string> {
+  try {
+    b58cDecode(text, ['edesk', 'spesk', 'p2esk', 'BLesk'], 'an edesk/spesk/p2esk/BLesk encrypted secret key');
+  } catch (err) {
+    if (isTezsignerError(err, 'INVALID_ENCODING')) return `malformed encrypted key: ${err.message}`;
+    throw err;
+  }
   for (const passphrase of passphrases) {
     const key = await tryDecrypt(text, passphrase);
     if (key !== undefined) return key;
@@ -121,6 +168,8 @@ async function keysInVault(options: KeyImportOptions, io: CliIo, adding: boolean
     const { vault } = await vaultForAdding({ home: options.home, passphraseFile: options.passphraseFile, plain: options.plain }, io);
     return { list: await vault.list(), add: (secretKey, add) => vault.importKey(secretKey, add) };
   }
+  // a dry run: opening the vault makes its folder, so a home without one holds no keys and stays as it is
+  if (!(await exists(join(resolveHomePath({ home: options.home, env: io.env }), 'keys')))) return { list: [] };
   try {
     const { vault } = await openLocalVault({ home: options.home }, io);
     return { list: await vault.list() };

@@ -19,6 +19,19 @@ export function jsonObjectOf(text: string, bad: Fault, what: string): Record<str
   return document;
 }
 
+/** The text of one of octez's alias files (secret_keys, public_keys…): a JSON list of {name, value}. */
+export function aliasListOf(text: string, file: string): unknown[] {
+  const bad = faultIn(file);
+  let document: unknown;
+  try {
+    document = JSON.parse(text);
+  } catch {
+    throw bad('not JSON');
+  }
+  if (!Array.isArray(document)) throw bad('not a list of {name, value}');
+  return document;
+}
+
 export function checkChainId(chainId: string, bad: Fault): void {
   try {
     b58cDecode(chainId, 'Net', 'chain id');

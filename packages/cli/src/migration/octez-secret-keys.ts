@@ -1,5 +1,5 @@
 import { TezsignerError, isEncryptedSecretKey } from '@tezsigner/core';
-import { isObject } from './json-fields.js';
+import { aliasListOf, isObject } from './json-fields.js';
 
 /**
  * One entry of octez's `secret_keys` (the wallet's `secret_key` alias file: a JSON list of
@@ -9,19 +9,15 @@ import { isObject } from './json-fields.js';
  */
 export type OctezSecretKey =
   | { readonly name: string; readonly kind: 'unencrypted' | 'encrypted'; readonly secretKey: string }
-  | { readonly name: string; readonly kind: 'elsewhere'; readonly reason: string };
+  /** another signer or device holds it */
+  | { readonly name: string; readonly kind: 'elsewhere'; readonly reason: string }
+  /** it says it is held here, but cannot be read */
+  | { readonly name: string; readonly kind: 'malformed'; readonly reason: string };
 
 const HELD = /^(unencrypted|encrypted):(.+)$/s;
 
 export function parseOctezSecretKeys(text: string, file: string): OctezSecretKey[] {
-  let document: unknown;
-  try {
-    document = JSON.parse(text);
-  } catch {
-    throw new TezsignerError('BAD_REQUEST', `${file}: not JSON`);
-  }
-  if (!Array.isArray(document)) throw new TezsignerError('BAD_REQUEST', `${file}: not a list of {name, value}`);
-  return document.map((raw: unknown, index) => {
+  return aliasListOf(text, file).map((raw: unknown, index) => {
     if (!isObject(raw) || typeof raw.name !== 'string' || typeof raw.value !== 'string') {
       throw new TezsignerError('BAD_REQUEST', `${file}, entry ${index + 1}: not a {name, value} pair of strings`);
     }
@@ -38,7 +34,7 @@ function entryOf(name: string, value: string): OctezSecretKey {
   const [, scheme, secretKey = ''] = held;
   const encrypted = isEncryptedSecretKey(secretKey);
   if (encrypted !== (scheme === 'encrypted')) {
-    return { name, kind: 'elsewhere', reason: `its value says ${scheme} but holds ${encrypted ? 'an encrypted' : 'an unencrypted'} key: left alone` };
+    return { name, kind: 'malformed', reason: `its value says ${scheme} but holds ${encrypted ? 'an encrypted' : 'no encrypted'} key` };
   }
   return { name, kind: encrypted ? 'encrypted' : 'unencrypted', secretKey };
 }

@@ -1,17 +1,21 @@
-import { TezsignerError, compareMarks, isAbove, watermarkKeyId } from '@tezsigner/core';
+import { join } from 'node:path';
+import { TezsignerError, UNKNOWN_HASH, compareMarks, isAbove, watermarkKeyId } from '@tezsigner/core';
 import { resolveHomePath } from '@tezsigner/local-adapter';
 import type { StoredWatermark, WatermarkEntry } from '@tezsigner/core';
 import type { BackendOptions } from '../backends/backend-options.js';
 import { withWatermarkStore } from '../backends/registry.js';
 import { exists } from './path-exists.js';
+import { WHOLE_LEVEL } from './octez-watermark-files.js';
 import type { CliIo } from '../io/cli-io.js';
 
-const describeMark = (w: StoredWatermark) => `level ${w.level} round ${w.round}`;
+const describeMark = (w: StoredWatermark) => (w.round === WHOLE_LEVEL ? `level ${w.level}, every round` : `level ${w.level} round ${w.round}`);
 
 /**
  * One mark per (chain, key, kind): the highest of those given (two files of one octez base
- * directory, of both naming generations, may both hold a key), and at equal marks the one that
- * carries its signature.
+ * directory, of both naming generations, or a key written twice in one file, may hold a key
+ * twice). At one (level, round), the same bytes keep the mark that carries its signature; marks
+ * of different bytes there (both may be out) leave a mark that matches no bytes, so neither is
+ * signed again.
  */
 export function highestPerKey(entries: readonly WatermarkEntry[]): WatermarkEntry[] {
   const best = new Map<string, WatermarkEntry>();
@@ -19,7 +23,10 @@ export function highestPerKey(entries: readonly WatermarkEntry[]): WatermarkEntr
     const id = watermarkKeyId(entry.key);
     const held = best.get(id);
     const order = held === undefined ? 1 : compareMarks(entry.watermark, held.watermark);
-    if (order > 0 || (order === 0 && held?.watermark.signature === undefined && entry.watermark.signature !== undefined)) best.set(id, entry);
+    if (held === undefined || order > 0) best.set(id, entry);
+    else if (order < 0) continue;
+    else if (held.watermark.hash !== entry.watermark.hash) best.set(id, { key: entry.key, watermark: { level: held.watermark.level, round: held.watermark.round, hash: UNKNOWN_HASH } });
+    else if (held.watermark.signature === undefined && entry.watermark.signature !== undefined) best.set(id, entry);
   }
   return [...best.values()];
 }
@@ -29,8 +36,8 @@ export function highestPerKey(entries: readonly WatermarkEntry[]): WatermarkEntr
  * raised or kept; with `dryRun`, only reads the store and prints what an import would do.
  */
 export async function raiseWatermarks(entries: readonly WatermarkEntry[], options: BackendOptions, io: CliIo, dryRun = false): Promise<void> {
-  if (dryRun && options.watermarkStore === 'file' && !(await exists(resolveHomePath({ home: options.home, env: io.env })))) {
-    // a dry run before the home is made: its file store would hold nothing
+  if (dryRun && options.watermarkStore === 'file' && !(await exists(join(resolveHomePath({ home: options.home, env: io.env }), 'watermarks')))) {
+    // a dry run before the file store is made (opening it makes its folder): it holds nothing
     report(entries, new Set(entries.map((e) => watermarkKeyId(e.key))), new Map(), 'file', io, dryRun);
     return;
   }

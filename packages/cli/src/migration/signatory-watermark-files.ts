@@ -1,4 +1,4 @@
-import { b58cDecode, bytesToHex } from '@tezsigner/core';
+import { UNKNOWN_HASH, b58cDecode, bytesToHex } from '@tezsigner/core';
 import type { WatermarkEntry, WatermarkKind } from '@tezsigner/core';
 import { checkChainId, checkImplicitAddress, faultIn, isInt32Mark, isObject, jsonObjectOf, type Fault } from './json-fields.js';
 
@@ -14,9 +14,6 @@ const KINDS: Readonly<Record<string, WatermarkKind>> = {
   preendorsement: 'preattestation',
   endorsement: 'attestation',
 };
-
-// a mark without a hash matches no request: the same (level, round) is refused whatever the bytes
-const NO_HASH = '0'.repeat(64);
 
 export const SIGNATORY_WATERMARK_DIR = 'watermark_v2';
 
@@ -42,7 +39,7 @@ export function parseSignatoryWatermarkFile(text: string, file: string, fileName
 }
 
 function hashOf(hash: unknown, bad: Fault): string {
-  if (hash === null || hash === undefined) return NO_HASH;
+  if (hash === null || hash === undefined) return UNKNOWN_HASH;
   if (typeof hash !== 'string') throw bad('hash must be a vh… hash or null');
   try {
     return bytesToHex(b58cDecode(hash, 'vh', 'request hash').payload);

@@ -41,12 +41,14 @@ const byKind = (entries: readonly WatermarkEntry[]) => Object.fromEntries(entrie
 describe('import octez and signatory into the table', () => {
   test('raises the table to an octez base directory’s marks, signatures kept; a dry run and a second import change nothing', async () => {
     const octez = join(VECTORS_DIR, 'migration', 'octez-base-dir');
-    const dry = await runTezsigner(['import', 'octez', '--base-dir', octez, '--dry-run', ...tableArgs()], { env });
+    // its keys open: the signatures octez stored are checked with them, and kept
+    const passwords = ['--key-passphrase-file', join(VECTORS_DIR, 'migration', 'octez-passwords')];
+    const dry = await runTezsigner(['import', 'octez', '--base-dir', octez, '--dry-run', ...passwords, ...tableArgs()], { env });
     expect(dry.code, dry.stderr).toBe(0);
     expect(dry.stdout).toContain('23 entries: 23 would be raised, 0 kept, in the azure-table store (dry run: nothing written)');
     expect(await table().list()).toEqual([]);
 
-    const run = await runTezsigner(['import', 'octez', '--base-dir', octez, '--plain', ...tableArgs()], { env });
+    const run = await runTezsigner(['import', 'octez', '--base-dir', octez, '--plain', ...passwords, ...tableArgs()], { env });
     expect(run.code, run.stderr).toBe(0);
     expect(run.stdout).toContain('23 entries: 23 raised, 0 kept, into the azure-table store');
     const block = (await table().list()).find((e) => e.key.kind === 'block' && e.key.pkh === PKH && e.key.chainId === CHAIN);
@@ -56,7 +58,7 @@ describe('import octez and signatory into the table', () => {
     const signatory = await runTezsigner(['import', 'signatory', '--watermarks', join(VECTORS_DIR, 'migration', 'signatory-base-dir'), ...tableArgs()], { env });
     // the ghostnet marks are new; mainnet's are at or below octez's (Signatory's tz1 block is round 2: raised)
     expect(signatory.stdout).toContain(`raised  ${CHAIN} ${PKH} block to level 5000000 round 2`);
-    const again = await runTezsigner(['import', 'octez', '--base-dir', octez, '--plain', ...tableArgs()], { env });
+    const again = await runTezsigner(['import', 'octez', '--base-dir', octez, '--plain', ...passwords, ...tableArgs()], { env });
     expect(again.stdout).toContain('0 raised');
   });
 });

@@ -10,7 +10,7 @@ import { isTezsignerError } from '../errors.js';
 import { bytesToHex, hexToBytes } from '../encoding/hex.js';
 import { decodePublicKey } from '../encoding/public-key.js';
 import { decodeSecretKey, type SecretKey } from '../encoding/secret-key.js';
-import { blsProveProofOfPossession, signWithSecretKey, verifyBlsProofOfPossession, verifySignature } from './sign-and-verify.js';
+import { blsProveProofOfPossession, signWithSecretKey, verifyBlsProofOfPossession, verifyDigestSignature, verifySignature } from './sign-and-verify.js';
 import { decodeSignature, encodeSignature } from '../encoding/signature.js';
 import { keyVectors, loadVectors, type KeyVector } from '../../../../test-support/vectors.js';
 
@@ -40,6 +40,13 @@ const key = (name: string): KeyVector => {
   return found;
 };
 const named = (v: SignatureVector) => `${v.key} ${v.request}`;
+/** The key of a vector, another key of its curve, and the vector's raw signature. */
+const signerAndOther = (v: SignatureVector) => {
+  const k = key(v.key);
+  const other = keyVectors().find((x) => x.curve === k.curve && x.name !== k.name);
+  if (other === undefined) throw new Error(`need a second ${k.curve} key`);
+  return { k, other, signature: decodeSignature(v.signature).bytes };
+};
 const input = (v: SignatureVector) => ({ bytes: hexToBytes(v.bytes_hex), digest: hexToBytes(v.blake2b_256_hex) });
 const halfOrder = (curve: string) => BigInt('0x' + (vectors.low_s.find((l) => l.curve === curve)?.order_hex ?? '0')) / 2n;
 const sOf = (signature: Uint8Array) => BigInt('0x' + bytesToHex(signature.subarray(32)));
@@ -89,10 +96,7 @@ describe('signing', () => {
 
 describe('verification', () => {
   it.each(vectors.signatures.map((v) => [named(v), v] as const))('accepts %s and refuses it for other bytes or another key', (_name, v) => {
-    const k = key(v.key);
-    const other = keyVectors().find((x) => x.curve === k.curve && x.name !== k.name);
-    if (other === undefined) throw new Error(`need a second ${k.curve} key`);
-    const { bytes: signature } = decodeSignature(v.signature);
+    const { k, other, signature } = signerAndOther(v);
     const bytes = hexToBytes(v.bytes_hex);
     const tampered = Uint8Array.from(bytes);
     tampered[tampered.length - 1] = (tampered.at(-1) ?? 0) ^ 1;
@@ -141,6 +145,26 @@ describe('verification', () => {
     } catch (err) {
       expect(isTezsignerError(err, 'INVALID_ENCODING')).toBe(true);
     }
+  });
+});
+
+describe('verification from a digest alone', () => {
+  it.each(vectors.signatures.map((v) => [named(v), v] as const))('%s: accepted from its digest (Ed25519, ECDSA), refused for another digest or key; tz4 cannot be told', (_name, v) => {
+    const { k, other, signature } = signerAndOther(v);
+    const digest = hexToBytes(v.blake2b_256_hex);
+    const verify = (publicKeyHex: string, at: Uint8Array) => verifyDigestSignature(k.curve, hexToBytes(publicKeyHex), at, signature);
+    if (k.curve === 'bls12_381') {
+      expect(verify(k.public_key_hex, digest)).toBeUndefined();
+      return;
+    }
+    expect(verify(k.public_key_hex, digest)).toBe(true);
+    expect(verify(k.public_key_hex, blake2b256(digest))).toBe(false);
+    expect(verify(other.public_key_hex, digest)).toBe(false);
+  });
+
+  it('refuses a digest that is not 32 bytes', () => {
+    const k = key('ed25519-1');
+    expect(() => verifyDigestSignature('ed25519', hexToBytes(k.public_key_hex), new Uint8Array(31), new Uint8Array(64))).toThrow(/32 bytes/);
   });
 });
 

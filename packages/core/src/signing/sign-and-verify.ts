@@ -4,6 +4,7 @@ import { invalidEncoding } from '../errors.js';
 import type { SignInput } from '../ports/key-provider.js';
 import { PublicKeyVerifiers } from './verifiers.js';
 import { assertSecretKey, type SecretKey } from '../encoding/secret-key.js';
+import { assertPublicKey } from '../encoding/public-key.js';
 import { blsSignAugmented, verifyBlsAugmented } from '../crypto/bls-scheme.js';
 import type { BlsScheme } from './signature-version.js';
 
@@ -35,4 +36,17 @@ const verifiers = new PublicKeyVerifiers(PROCESS_CRYPTO.byCurve);
 export function verifySignature(curve: Curve, publicKey: Uint8Array, bytes: Uint8Array, signature: Uint8Array, blsScheme?: BlsScheme): boolean {
   if (curve === 'bls12_381' && blsScheme === 'aug') return verifyBlsAugmented(publicKey, bytes, signature);
   return verifiers.for(curve, publicKey)(bytes, signature);
+}
+
+/**
+ * Whether `signature` (raw bytes) is `publicKey`'s valid signature of the bytes whose
+ * BLAKE2b-256 is `digest`, for a file that keeps only that digest (octez-signer's watermark
+ * files). Ed25519 and ECDSA sign the digest, so it is enough; BLS signs the bytes themselves,
+ * so a tz4 signature cannot be checked from a digest: undefined.
+ */
+export function verifyDigestSignature(curve: Curve, publicKey: Uint8Array, digest: Uint8Array, signature: Uint8Array): boolean | undefined {
+  if (curve === 'bls12_381') return undefined;
+  if (digest.length !== 32) throw invalidEncoding(`a digest is 32 bytes, got ${digest.length}`);
+  assertPublicKey(curve, publicKey);
+  return PROCESS_CRYPTO.byCurve[curve].verifier(publicKey)(digest, signature);
 }

@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { isTezsignerError } from '../errors.js';
 import type { StoredWatermark, WatermarkMark } from '../ports/watermark-store.js';
-import { checkWatermark, compareMarks, isAbove, watermarkKeyId } from './marks.js';
+import { UNKNOWN_HASH, checkWatermark, compareMarks, isAbove, watermarkKeyId } from './marks.js';
 
 // Small ranges so random sequences often hit equal levels and rounds.
 const markArb = fc.record({ level: fc.integer({ min: 0, max: 6 }), round: fc.integer({ min: 0, max: 3 }), hash: fc.constantFrom('aa', 'bb', 'cc') });
@@ -91,6 +91,14 @@ describe('checkWatermark', () => {
       /refusing to sign level 5 round 1: at or below the high watermark level 5 round 2/,
     );
     expect(() => checkWatermark({ level: 5, round: 2, hash: 'aa' }, { level: 5, round: 2, hash: 'bb' })).toThrow(/different bytes at level 5 round 2/);
+  });
+
+  it('refuses every request at a mark imported without its bytes, saying so, and signs above it', () => {
+    const imported = { level: 5, round: 2, hash: UNKNOWN_HASH };
+    expect(UNKNOWN_HASH).toMatch(/^0{64}$/);
+    expect(() => checkWatermark(imported, { level: 5, round: 2, hash: 'bb' })).toThrow(/refusing to sign at level 5 round 2: the mark there was imported without the bytes signed at it/);
+    expect(() => checkWatermark(imported, { level: 5, round: 1, hash: 'bb' })).toThrow(/at or below the high watermark level 5 round 2/);
+    expect(checkWatermark(imported, { level: 5, round: 3, hash: 'bb' })).toEqual({ outcome: 'sign' });
   });
 });
 

@@ -1,6 +1,13 @@
 import { watermarkRefused } from '../errors.js';
 import type { StoredWatermark, WatermarkKey, WatermarkMark } from '../ports/watermark-store.js';
 
+/**
+ * The hash of a mark whose signed bytes are unknown (imported from a signer that keeps no hash:
+ * octez's baker, Signatory's null): it matches no request, so even the identical request is
+ * refused there, since a signature of it may already be out.
+ */
+export const UNKNOWN_HASH = '0'.repeat(64);
+
 /** Orders marks lexicographically on (level, round). */
 export function compareMarks(a: Pick<WatermarkMark, 'level' | 'round'>, b: Pick<WatermarkMark, 'level' | 'round'>): number {
   return a.level !== b.level ? Math.sign(a.level - b.level) : Math.sign(a.round - b.round);
@@ -29,6 +36,9 @@ export function checkWatermark(stored: StoredWatermark | undefined, mark: Waterm
     throw watermarkRefused(`refusing to sign the bytes at ${at} again: they were marked without a stored signature (imported, or by an older tezsigner), so one may already be out`);
   }
   const high = `level ${stored.level} round ${stored.round}`;
+  if (order === 0 && stored.hash === UNKNOWN_HASH) {
+    throw watermarkRefused(`refusing to sign at ${at}: the mark there was imported without the bytes signed at it, so a signature may already be out`);
+  }
   throw watermarkRefused(
     order === 0
       ? `refusing to sign different bytes at ${at}: already signed other bytes there`
