@@ -9,6 +9,7 @@ import type { Fault } from '../../../azure-adapter/test/support/key-vault-faults
 import { KeyVaultStandIn } from '../../../azure-adapter/test/support/key-vault-stand-in.js';
 import { taquitoIdentity } from '../../../azure-adapter/test/support/taquito-check.js';
 import { tenderbakeBlock } from '../../../http-server/test/support/consensus-bytes.js';
+import { parseMetrics } from '../../../http-server/test/support/switchable.js';
 import { tempHome } from '../support/run-cli.js';
 import { AZURE_MAIN, postSign, spawnServe, type ServeChild } from '../support/serve-child.js';
 
@@ -34,6 +35,8 @@ const readiness = async () => {
   return { status: response.status, body: (await response.json()) as { reasons?: string[] } };
 };
 const logLinesWith = (code: string) => server.stdout().split('\n').filter((line) => line.includes(code)).length;
+const metric = async (series: string) => parseMetrics(await (await fetch(`${server.metricsUrl}/metrics`)).text()).get(series) ?? 0;
+const VAULT_SIGN = '{backend="azure-key-vault",operation="sign"}';
 
 /** One signature before, `fault`, a refusal (503 `code`, one log line), readiness, `clear`, recovery by itself. */
 async function failsClosedThenRecovers(code: string, fault: () => Promise<void> | void, clear: () => Promise<void> | void) {
@@ -100,8 +103,12 @@ describe('the Key Vault stand-in failing under a running serve', () => {
     ['answering 503', { kind: 'status', status: 503 }],
     ['resetting connections', { kind: 'drop' }],
     ['stalling past the deadline', { kind: 'delay', ms: 4 * DEADLINE_MS }],
-  ])('%s: BACKEND_UNAVAILABLE, not ready, then signs again by itself', async (_, fault) => {
+  ])('%s: BACKEND_UNAVAILABLE, not ready, then signs again by itself; counted as a call past its deadline', async (_, fault) => {
+    const before = [await metric(`tezsigner_backend_errors_total${VAULT_SIGN}`), await metric(`tezsigner_backend_deadline_exceeded_total${VAULT_SIGN}`)];
     await failsClosedThenRecovers('BACKEND_UNAVAILABLE', vaultDown(fault), vaultBack);
+    // each is retried until the deadline would pass: the one refused request, as an error and a deadline
+    const after = [await metric(`tezsigner_backend_errors_total${VAULT_SIGN}`), await metric(`tezsigner_backend_deadline_exceeded_total${VAULT_SIGN}`)];
+    expect(after.map((value, at) => value - (before[at] ?? 0))).toEqual([1, 1]);
   }, 120_000);
 
   // a signature that does not verify never leaves: the vault is asked again, and when every
