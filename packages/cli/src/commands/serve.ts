@@ -102,7 +102,9 @@ async function serve(command: Command, io: CliIo): Promise<void> {
   }
 
   const metrics = new SignerMetrics({ version: VERSION });
-  const backends = await openBackends(options, countingRetries(io, metrics, options.vault));
+  const retries = countingRetries(io, metrics);
+  const backends = await openBackends(options, retries.io);
+  retries.countAs(backends.keys.name);
   forgetPassphraseEnv(process.env);
   forgetPinEnv(process.env);
   const reloads = new ReloadRegistry();
@@ -230,14 +232,27 @@ async function watchOperatorGauges(
 
 /**
  * The Key Vault adapter reports each retry as a warning line; counting those lines keeps the
- * adapter free of any metrics dependency.
+ * adapter free of any metrics dependency. They are counted under the backend's own name, as its
+ * other metrics are: the retries of its opening (listing the keys), before that name is known,
+ * once it is; from then on the counter is there, at 0 until a retry, for a dashboard to show.
  */
-function countingRetries(io: CliIo, metrics: SignerMetrics, backend: string): CliIo {
+function countingRetries(io: CliIo, metrics: SignerMetrics): { io: CliIo; countAs(backend: string): void } {
+  let backend: string | undefined;
+  let beforeOpen = 0;
   return {
-    ...io,
-    stderr: (text) => {
-      if (/retrying in \d+ ms/.test(text)) metrics.backendRetries.inc({ backend });
-      io.stderr(text);
+    io: {
+      ...io,
+      stderr: (text) => {
+        if (/retrying in \d+ ms/.test(text)) {
+          if (backend === undefined) beforeOpen++;
+          else metrics.backendRetries.inc({ backend });
+        }
+        io.stderr(text);
+      },
+    },
+    countAs(name) {
+      backend = name;
+      metrics.backendRetries.inc({ backend }, beforeOpen);
     },
   };
 }
