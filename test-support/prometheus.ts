@@ -4,9 +4,9 @@
 import { execFile, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { freePort } from '../packages/azure-adapter/test/support/azurite.js';
 import { waitUntil } from './wait-until.js';
 
 const INSTALL_HINT = "Debian's prometheus package (apt-get install prometheus; .ci/run installs it)";
@@ -31,18 +31,6 @@ export function promtool(args: readonly string[], cwd?: string): Promise<{ code:
     execFile(prometheusTool('promtool'), args, { cwd, timeout: 60_000 }, (err, stdout, stderr) => {
       const code = err === null ? 0 : typeof err.code === 'number' ? err.code : 1;
       resolve({ code, output: `${stdout}${stderr}` });
-    });
-  });
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address !== null ? address.port : 0;
-      server.close(() => resolve(port));
     });
   });
 }
