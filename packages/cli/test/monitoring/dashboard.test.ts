@@ -143,6 +143,8 @@ async function variables(): Promise<Record<string, string>> {
 
 test('the dashboard is Grafana JSON importable as is: its data source is a variable, its queries are PromQL of tezsigner_ metrics', () => {
   expect(dashboard.templating.list[0]).toMatchObject({ name: 'datasource', type: 'datasource', query: 'prometheus' });
+  // what Grafana runs for a variable (query) is what the tests below resolve (definition)
+  for (const variable of dashboard.templating.list.slice(1)) expect(variable.query, variable.name).toBe(variable.definition);
   expect(JSON.stringify(dashboard)).not.toMatch(/"uid":\s*"(?!\$\{datasource\}|tezsigner|-- Grafana --)/);
   expect(queries(dashboard.panels).length).toBeGreaterThan(20);
   for (const { panel, expr } of queries(dashboard.panels)) expect(expr, panel).toMatch(/tezsigner_/);
