@@ -135,7 +135,8 @@ async function serve(command: Command, io: CliIo): Promise<void> {
       onAbandoned: (hash, summary) => io.stderr(`tezsigner: held request ${hash} dropped, its client disconnected: ${summary}\n`),
     });
     gate = await openSigningGate(signing.policy, options, io, confirmations?.pending);
-    spendingForMetrics = await watchOperatorGauges(metrics, { keys, gate, confirmations, options, io });
+    // with no metrics listener, nothing would read them
+    if (listen.metrics !== undefined) spendingForMetrics = await watchOperatorGauges(metrics, { keys, gate, confirmations, options, io });
     const signer = new SignerService({
       keys: instrumentKeyProvider(backends.keys, metrics),
       watermarks: instrumentWatermarkStore(backends.watermarks, metrics),
