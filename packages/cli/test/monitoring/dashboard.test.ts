@@ -3,6 +3,7 @@
 // refused at a mark and held something, scraped by Debian's Prometheus with the rules loaded.
 // Every query of the dashboard, its variables and Grafana's intervals put in as Grafana would,
 // returns data; every tezsigner_ metric the dashboard or the rules name is one serve exports.
+import { X509Certificate } from 'node:crypto';
 import { chmod, readFile, writeFile } from 'node:fs/promises';
 import { request } from 'node:https';
 import { join } from 'node:path';
@@ -15,6 +16,7 @@ import { keyVector } from '../../../http-server/test/support/test-signer.js';
 import { createLoopbackCertificate } from '../../../http-server/test/support/tls-certificates.js';
 import { homeWithKeys, tempHome } from '../support/run-cli.js';
 import { spawnServe, type ServeChild } from '../support/serve-child.js';
+import { VERSION } from '../../src/version.js';
 
 const DEPLOY = join(import.meta.dirname, '../../../../deploy');
 const RULES = join(DEPLOY, 'prometheus/tezsigner.rules.yml');
@@ -177,6 +179,21 @@ test('what the spending panels show is what was spent: two 4 ꜩ transfers and t
   // 2 × (4 ꜩ + 257 bytes of storage × 250 mutez) of 10 ꜩ; 2 × 1400 mutez of fees of 1 ꜩ
   expect(shares['max_amount_24h']).toBeCloseTo((2 * (4_000_000 + 257 * 250)) / 10_000_000, 9);
   expect(shares['max_fee_24h']).toBeCloseTo((2 * 1_400) / 1_000_000, 9);
+});
+
+test("the gauges the alerts read hold this signer's values: one key, ready, one held of 4, the certificate's expiry, the version", async () => {
+  const value = async (expr: string) => (await prometheus.query(expr)).map((sample) => sample.value);
+  expect(await value('tezsigner_keys_served')).toEqual([1]);
+  expect(await value('tezsigner_ready')).toEqual([1]);
+  expect((await prometheus.query('tezsigner_readiness_probe_success')).map((sample) => `${sample.metric['probe']?.replace(/ \/.*$/, '')} ${sample.value}`).sort()).toEqual([
+    'audit log file 1',
+    'key backend local 1',
+    'watermark store file 1',
+  ]);
+  expect(await value('tezsigner_held_requests')).toEqual([1]);
+  expect(await value('tezsigner_held_requests_limit')).toEqual([4]);
+  expect(await value('tezsigner_tls_certificate_expiry_timestamp_seconds{certificate="server"}')).toEqual([Math.floor(Date.parse(new X509Certificate(ca).validTo) / 1000)]);
+  expect(await value(`tezsigner_build_info{version="${VERSION}"}`)).toEqual([1]);
 });
 
 test('every tezsigner_ metric the dashboard and the rules name is one serve exports', async () => {
