@@ -53,8 +53,8 @@ interface CallMetrics<L extends string> {
  * signature makes (`signingCalls`) start at 0 errors, so the first failure is an increase an
  * alert sees, and a dashboard shows 0 rather than nothing.
  */
-function counted<T extends object, L extends string>(target: T, label: L, metrics: CallMetrics<L>, signingCalls: readonly string[]): T {
-  const name = (target as { readonly name: string }).name;
+function counted<T extends { readonly name: string }, L extends string>(target: T, label: L, metrics: CallMetrics<L>, signingCalls: readonly string[]): T {
+  const name = target.name;
   const labels = (operation: string) => ({ [label]: name, operation }) as Record<L | 'operation', string>;
   for (const operation of signingCalls) {
     metrics.errors.inc(labels(operation), 0);
