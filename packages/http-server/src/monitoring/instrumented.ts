@@ -70,7 +70,7 @@ function counted<T extends { readonly name: string }, L extends string>(target: 
 
 /** The key provider, with per-backend latency, errors and calls past their deadline counted. */
 export function instrumentKeyProvider(provider: KeyProvider, metrics: SignerMetrics): KeyProvider {
-  return counted(provider, 'backend', { seconds: metrics.backendSeconds, errors: metrics.backendErrors, deadlines: metrics.backendDeadlines }, ['sign']);
+  return counted(provider, 'backend', { seconds: metrics.backendSeconds, errors: metrics.backendErrors, deadlines: metrics.backendDeadlines }, ['getKey', 'sign']);
 }
 
 /** The watermark store, with its latency, failures and calls past their deadline counted. */
