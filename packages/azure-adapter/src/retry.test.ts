@@ -1,5 +1,5 @@
 import { expect, test } from 'vitest';
-import { RetryGaveUp, retryWithinDeadline, type RetryVerdict } from './retry.js';
+import { RetryGaveUp, causeOf, retryWithinDeadline, type RetryVerdict } from './retry.js';
 
 const retryable = (): RetryVerdict => ({ retry: true, reason: 'flaky' });
 const budget = { deadlineMs: 2000, attemptTimeoutMs: 1000, baseDelayMs: 1, maxDelayMs: 4 };
@@ -98,6 +98,15 @@ test('gives up when the deadline comes, with the last error', async () => {
   expect(err.attempts).toBe(calls);
   expect((err.lastError as Error).message).toBe(`failure ${calls}`);
   expect(err.why).toMatch(/deadline of 100 ms reached/);
+  // an error made from it carries a TimeoutError (the metrics' sign of a call past its deadline) over the last error
+  const cause = causeOf(err) as DOMException;
+  expect([cause.name, cause.message, (cause.cause as Error).message]).toEqual(['TimeoutError', err.why, `failure ${calls}`]);
+});
+
+test('an error not worth retrying, or one that is not a RetryGaveUp, is its own cause: no deadline passed', () => {
+  const failure = new Error('403 Forbidden');
+  expect(causeOf(new RetryGaveUp(failure, 1, 'not retryable'))).toBe(failure);
+  expect(causeOf(failure)).toBe(failure);
 });
 
 test('a Retry-After of 0 still backs off: jittered waits that grow from a floor, not a request per millisecond', async () => {

@@ -24,10 +24,22 @@ export class RetryGaveUp extends Error {
     readonly lastError: unknown,
     readonly attempts: number,
     readonly why: string,
+    /** it stopped because the deadline would pass (else: the error was not worth retrying) */
+    readonly pastDeadline = false,
   ) {
     super(why, { cause: lastError });
     this.name = 'RetryGaveUp';
   }
+}
+
+/**
+ * The cause an error made from a failed call carries: the last error of a RetryGaveUp (else the
+ * error itself), wrapped in the platform's TimeoutError when the deadline ended the call, which
+ * is how the signer's metrics tell a call past its deadline from another failure.
+ */
+export function causeOf(err: unknown): unknown {
+  if (!(err instanceof RetryGaveUp)) return err;
+  return err.pastDeadline ? new DOMException(err.why, { name: 'TimeoutError', cause: err.lastError }) : err.lastError;
 }
 
 class AttemptTimedOut extends Error {
@@ -84,6 +96,7 @@ export async function retryWithinDeadline<T>(
           askedTooLong
             ? `${verdict.reason}; the service asked to wait ${verdict.afterMs} ms, past the ${budget.deadlineMs} ms deadline`
             : `${verdict.reason}; deadline of ${budget.deadlineMs} ms reached`,
+          true,
         );
       }
       onRetry?.(verdict.reason, delayMs);

@@ -75,6 +75,7 @@ export {
   type Verdict,
 } from './policy/model.js';
 export { evaluatePolicy } from './policy/evaluation.js';
+export { DAILY_CAPS, dailyCaps, type DailyCap } from './policy/daily-caps.js';
 export { policyFromMagicBytes, signableMagicBytes } from './policy/from-magic-bytes.js';
 export { PolicyGatekeeper, DAY_MS, type PolicyGatekeeperOptions } from './policy/gatekeeper.js';
 export { MemorySpendingLedger, sumSince } from './memory/spending-ledger.js';

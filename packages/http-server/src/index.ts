@@ -13,7 +13,7 @@ export { errorResponse, statusOf, type ErrorResponse, type ResponseErrorCode } f
 export { createRequestLogger, isLogLevel, LOG_LEVELS } from './monitoring/request-logger.js';
 export { DEFAULT_HTTP_LIMITS, httpLimits, type HttpLimits } from './http-limits.js';
 export { readTlsMaterial, type TlsFiles, type TlsMaterial } from './access/tls.js';
-export { SignerMetrics } from './monitoring/metrics.js';
+export { SignerMetrics, type SignerMetricsOptions, type HeldRequestsView, type SpendingView, type CertificateRole } from './monitoring/metrics.js';
 export { instrumentKeyProvider, instrumentWatermarkStore } from './monitoring/instrumented.js';
 export { auditLogProbe, checkReadiness, keyProviderProbe, watermarkStoreProbe, DEFAULT_READINESS_DEADLINE_MS, type ReadinessProbe, type Readiness } from './monitoring/readiness.js';
 export { startHealthServer, DEFAULT_METRICS_PORT, type HealthServerOptions, type RunningHealthServer } from './monitoring/health-server.js';

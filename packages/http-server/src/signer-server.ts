@@ -6,6 +6,7 @@ import { listenOn, urlOf } from './listen.js';
 import { createSignerApp } from './signer-app.js';
 import type { SignerAppOptions } from './signer-app-options.js';
 import { tlsServerOptions, type TlsMaterial } from './access/tls.js';
+import { earliestExpiry } from './access/certificate-expiry.js';
 
 export interface SignerServerOptions extends SignerAppOptions {
   /** default 127.0.0.1: a signer is reachable from elsewhere only when asked */
@@ -60,6 +61,11 @@ export async function startSignerServer(options: SignerServerOptions): Promise<R
         createHttpsServer({ ...serverConstructorLimits(limits), ...tlsServerOptions(tls), handshakeTimeout: limits.headersTimeoutMs }, app);
   applyHttpLimits(server, limits);
   const port = await listenOn(server, host, options.port ?? DEFAULT_PORT);
+  const observeCertificates = (material: TlsMaterial): void => {
+    options.metrics?.observeCertificate('server', earliestExpiry(material.cert));
+    options.metrics?.observeCertificate('client_ca', material.ca === undefined ? undefined : earliestExpiry(material.ca));
+  };
+  if (tls !== undefined) observeCertificates(tls);
   let closing: Promise<void> | undefined;
   const close = (): Promise<void> => {
     closing ??= new Promise<void>((resolve) => {
@@ -85,6 +91,7 @@ export async function startSignerServer(options: SignerServerOptions): Promise<R
     replaceTls(material) {
       if (!('setSecureContext' in server)) throw new Error('replaceTls: this server does not serve HTTPS');
       server.setSecureContext(material);
+      observeCertificates(material);
     },
     close,
   };

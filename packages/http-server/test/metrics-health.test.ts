@@ -1,5 +1,7 @@
 import { MemoryKeyProvider, MemoryWatermarkStore, decodeSecretKey, storeUnavailable, backendUnavailable } from '@tezsigner/core';
 import type { KeyProvider, WatermarkStore } from '@tezsigner/core';
+import { X509Certificate } from 'node:crypto';
+import { generate } from 'selfsigned';
 import { afterEach, describe, expect, test } from 'vitest';
 import {
   SignerMetrics,
@@ -15,6 +17,12 @@ import { parseMetrics, switchable } from './support/switchable.js';
 import { ED, SP, call, signOver, startTestSigner, type TestSigner } from './support/test-signer.js';
 
 const MAINNET = 'NetXdQprcVkpaWU';
+
+/** A self-signed loopback certificate valid until `notAfter`. */
+async function certificate(notAfter: Date): Promise<{ cert: string; key: string }> {
+  const pems = await generate([{ name: 'commonName', value: '127.0.0.1' }], { keyType: 'ec', curve: 'P-256', algorithm: 'sha256', notAfterDate: notAfter });
+  return { cert: pems.cert, key: pems.private };
+}
 const running: { close(): Promise<void> }[] = [];
 afterEach(async () => {
   await Promise.all(running.splice(0).map((item) => item.close()));
@@ -75,6 +83,49 @@ describe('/metrics', () => {
     expect([...metrics.keys()].some((name) => name.includes(SP.public_key_hash))).toBe(false);
   });
 
+  test('calls that fail at their deadline are counted apart among the errors; the signing calls start at 0', async () => {
+    const timedOut = () => storeUnavailable('table did not answer within 2500 ms', new DOMException('signal timed out', 'TimeoutError'));
+    const store = switchable(new MemoryWatermarkStore(), timedOut);
+    const keys = switchable(new MemoryKeyProvider([decodeSecretKey(ED.secret_key)]), () => backendUnavailable('HSM answered CKR_DEVICE_ERROR'));
+    const { signer, health } = await start(keys.value, store.value);
+    let metrics = parseMetrics(await (await fetch(`${health.url}/metrics`)).text());
+    for (const operation of ['read', 'commit']) {
+      expect(metrics.get(`tezsigner_watermark_store_errors_total{store="memory",operation="${operation}"}`)).toBe(0);
+      expect(metrics.get(`tezsigner_watermark_store_deadline_exceeded_total{store="memory",operation="${operation}"}`)).toBe(0);
+    }
+    expect(metrics.get('tezsigner_backend_errors_total{backend="memory",operation="sign"}')).toBe(0);
+    expect(metrics.get('tezsigner_backend_deadline_exceeded_total{backend="memory",operation="sign"}')).toBe(0);
+
+    store.down = true;
+    expect((await signOver(signer.url, ED.public_key_hash, tenderbakeBlock(10, 0))).status).toBe(503);
+    store.down = false;
+    keys.down = true;
+    expect((await signOver(signer.url, ED.public_key_hash, tenderbakeBlock(11, 0))).status).toBe(503);
+    metrics = parseMetrics(await (await fetch(`${health.url}/metrics`)).text());
+    expect(metrics.get('tezsigner_watermark_store_errors_total{store="memory",operation="read"}')).toBe(1);
+    expect(metrics.get('tezsigner_watermark_store_deadline_exceeded_total{store="memory",operation="read"}')).toBe(1);
+    // the backend failed at once (its first call, whichever): an error, not a deadline
+    const total = (family: string) => [...metrics].filter(([name]) => name.startsWith(`${family}{backend="memory"`)).reduce((sum, [, value]) => sum + value, 0);
+    expect(total('tezsigner_backend_errors_total')).toBe(1);
+    expect(total('tezsigner_backend_deadline_exceeded_total')).toBe(0);
+  });
+
+  test('the certificate served, and the client CA, are exported with their expiry; a reload updates it', async () => {
+    const until = (days: number) => new Date(Date.now() + days * 24 * 3600 * 1000);
+    const first = await certificate(until(30));
+    const second = await certificate(until(200));
+    const ca = await certificate(until(9));
+    const metrics = new SignerMetrics({ processMetrics: false });
+    const signer = await startTestSigner({ keys: [ED], metrics, tls: { cert: Buffer.from(first.cert), key: Buffer.from(first.key) } });
+    running.push(signer);
+    const expiry = async (role: string) => parseMetrics(await metrics.registry.metrics()).get(`tezsigner_tls_certificate_expiry_timestamp_seconds{certificate="${role}"}`);
+    expect(await expiry('server')).toBe(Math.floor(Date.parse(new X509Certificate(first.cert).validTo) / 1000));
+    expect(await expiry('client_ca')).toBeUndefined();
+    signer.server.replaceTls({ cert: Buffer.from(second.cert), key: Buffer.from(second.key), ca: Buffer.from(ca.cert) });
+    expect(await expiry('server')).toBe(Math.floor(Date.parse(new X509Certificate(second.cert).validTo) / 1000));
+    expect(await expiry('client_ca')).toBe(Math.floor(Date.parse(new X509Certificate(ca.cert).validTo) / 1000));
+  });
+
   test('a failing backend counts as a backend error', async () => {
     const keys = switchable(new MemoryKeyProvider([decodeSecretKey(ED.secret_key)]), () => backendUnavailable('HSM gone'));
     const { signer, health } = await start(keys.value);
@@ -92,13 +143,21 @@ describe('/healthz and /readyz', () => {
     const store = switchable(new MemoryWatermarkStore(), () => storeUnavailable('table at https://acct.table.core.windows.net gone'));
     const { health } = await start(undefined, store.value);
     expect(await call(`${health.url}/readyz`)).toMatchObject({ status: 200, body: { status: 'ready' } });
+    const readiness = async () => {
+      const metrics = parseMetrics(await (await fetch(`${health.url}/metrics`)).text());
+      return [metrics.get('tezsigner_ready'), metrics.get('tezsigner_readiness_probe_success{probe="watermark store memory"}'), metrics.get('tezsigner_readiness_probe_success{probe="key backend memory"}')];
+    };
+    expect(await readiness()).toEqual([1, 1, 1]);
     store.down = true;
     const down = await call(`${health.url}/readyz`);
     expect(down).toMatchObject({ status: 503, body: { status: 'not ready', reasons: ['watermark store memory: STORE_UNAVAILABLE'] } });
     expect(JSON.stringify(down.body)).not.toMatch(/https?:|windows\.net/);
     expect((await call(`${health.url}/healthz`)).status).toBe(200);
+    // the scrape probes as /readyz does: the same verdict, with the probe that failed
+    expect(await readiness()).toEqual([0, 0, 1]);
     store.down = false;
     expect((await call(`${health.url}/readyz`)).status).toBe(200);
+    expect(await readiness()).toEqual([1, 1, 1]);
   });
 
   test('/readyz is 503 naming the key backend while it is down, and 200 once it is back', async () => {

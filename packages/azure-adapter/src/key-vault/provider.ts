@@ -18,7 +18,7 @@ import { SOFTWARE_PROTECTED, type VaultKey } from './key.js';
 import { listVault, loadPinned, type PinnedKey, type VaultListing } from './listing.js';
 import { stderrLogger, type KeyVaultLogger } from './logger.js';
 import { signInVault } from './signature.js';
-import { RetryGaveUp, retryWithinDeadline, type RetryBudget } from '../retry.js';
+import { RetryGaveUp, causeOf, retryWithinDeadline, type RetryBudget } from '../retry.js';
 
 export interface AzureKeyVaultProviderOptions extends VaultConnection {
   /** sign only with these keys (no `list` permission needed); every usable key of the vault otherwise */
@@ -115,9 +115,9 @@ export class AzureKeyVaultProvider implements KeyProvider {
         (reason, delayMs) => this.logger.warn(`sign with ${label}: ${reason}; retrying in ${Math.round(delayMs)} ms`),
       );
     } catch (err) {
-      const cause = err instanceof RetryGaveUp ? err.lastError : err;
+      const last = err instanceof RetryGaveUp ? err.lastError : err;
       const why = err instanceof RetryGaveUp ? `; ${err.why} after ${err.attempts} attempt(s)` : '';
-      throw backendUnavailable(`Azure Key Vault did not sign with ${label} (${entry.info.pkh}): ${describeVaultError(cause)}${why}`, cause);
+      throw backendUnavailable(`Azure Key Vault did not sign with ${label} (${entry.info.pkh}): ${describeVaultError(last)}${why}`, causeOf(err));
     }
   }
 

@@ -37,6 +37,13 @@ describe('table error classification', () => {
     expect(mapped.message).toMatch(message);
   });
 
+  it('says a timeout in the platform\'s name for it (TimeoutError, the original inside); no other failure does', () => {
+    const aborted = Object.assign(new Error('aborted'), { name: 'AbortError' });
+    const cause = toStoreError(aborted, 'marks', 2500).cause as DOMException;
+    expect([cause.name, cause.cause]).toEqual(['TimeoutError', aborted]);
+    expect((toStoreError(rest(503, 'ServerBusy'), 'marks', 2500).cause as Error).name).not.toBe('TimeoutError');
+  });
+
   it('passes our own errors through unchanged', () => {
     const refused = watermarkRefused('no');
     expect(toStoreError(refused, 'marks', 1)).toBe(refused);

@@ -42,7 +42,9 @@ export function toStoreError(err: unknown, table: string, timeoutMs: number, wha
   if (err instanceof TezsignerError) return err;
   const e = asSdkError(err);
   if (e.name === 'AbortError' || e.name === 'TimeoutError') {
-    return storeUnavailable(`${what} ${table} did not answer within ${timeoutMs} ms`, err);
+    // the only abort here is the call's deadline: said in the platform's name for it, for the metrics
+    const message = `${what} ${table} did not answer within ${timeoutMs} ms`;
+    return storeUnavailable(message, new DOMException(message, { name: 'TimeoutError', cause: err }));
   }
   const status = statusOf(err);
   const code = tableErrorCode(err);

@@ -1,4 +1,4 @@
-import { SignerService, TezsignerError, describeMagicByte, type KeyInfo, type WatermarkStore } from '@tezsigner/core';
+import { SignerService, TezsignerError, describeMagicByte, type KeyInfo, type SpendingLedger, type WatermarkStore } from '@tezsigner/core';
 import {
   DEFAULT_HOST,
   DEFAULT_PORT,
@@ -36,6 +36,9 @@ import { addSigningPolicyOptions, signingPolicy, warnIfWatermarksOff, type Signi
 import { cryptoReport } from '../crypto-report.js';
 import { refuseOpenTlsFiles } from '../io/file-mode.js';
 import { coalescedWriter } from '../io/coalesced-writer.js';
+import { openSpendingLedger } from '../backends/spending-ledger.js';
+import { spendingGauges } from '../policy/spending-gauges.js';
+import { VERSION } from '../version.js';
 
 interface ServeOptions extends BackendOptions, ServeListenOptions, SigningPolicyOptions {
   readonly config?: string;
@@ -98,8 +101,10 @@ async function serve(command: Command, io: CliIo): Promise<void> {
     );
   }
 
-  const metrics = new SignerMetrics();
-  const backends = await openBackends(options, countingRetries(io, metrics, options.vault));
+  const metrics = new SignerMetrics({ version: VERSION });
+  const retries = countingRetries(io, metrics);
+  const backends = await openBackends(options, retries.io);
+  retries.countAs(backends.keys.name);
   forgetPassphraseEnv(process.env);
   forgetPinEnv(process.env);
   const reloads = new ReloadRegistry();
@@ -107,6 +112,7 @@ async function serve(command: Command, io: CliIo): Promise<void> {
   let confirmations: PreparedConfirmations | undefined;
   let admin: RunningAdminServer | undefined;
   let gate: SigningGate | undefined;
+  let spendingForMetrics: SpendingLedger | undefined;
   let stopLogging: () => void = () => undefined;
   try {
     const keys = await backends.keys.listKeys();
@@ -129,6 +135,8 @@ async function serve(command: Command, io: CliIo): Promise<void> {
       onAbandoned: (hash, summary) => io.stderr(`tezsigner: held request ${hash} dropped, its client disconnected: ${summary}\n`),
     });
     gate = await openSigningGate(signing.policy, options, io, confirmations?.pending);
+    // with no metrics listener, nothing would read them
+    if (listen.metrics !== undefined) spendingForMetrics = await watchOperatorGauges(metrics, { keys, gate, confirmations, options, io });
     const signer = new SignerService({
       keys: instrumentKeyProvider(backends.keys, metrics),
       watermarks: instrumentWatermarkStore(backends.watermarks, metrics),
@@ -195,20 +203,57 @@ async function serve(command: Command, io: CliIo): Promise<void> {
     confirmations?.pending.close();
     await admin?.close();
     await gate?.close();
+    await spendingForMetrics?.close?.();
     await backends.close();
   }
 }
 
 /**
- * The Key Vault adapter reports each retry as a warning line; counting those lines keeps the
- * adapter free of any metrics dependency.
+ * The gauges read at each scrape: held requests (when the policy can hold any) and each key's
+ * spending against its 24 h caps, from a ledger of their own (returned, to be closed).
  */
-function countingRetries(io: CliIo, metrics: SignerMetrics, backend: string): CliIo {
+async function watchOperatorGauges(
+  metrics: SignerMetrics,
+  from: { keys: readonly KeyInfo[]; gate: SigningGate; confirmations: PreparedConfirmations | undefined; options: ServeOptions; io: CliIo },
+): Promise<SpendingLedger> {
+  const pending = from.confirmations?.pending;
+  if (pending !== undefined) metrics.watchHeldRequests(() => ({ held: pending.list().length, max: pending.maxHeld }));
+  const ledger = await openSpendingLedger(from.options, from.io);
+  const { gatekeeper } = from.gate;
+  metrics.watchSpending(
+    spendingGauges({
+      ledger,
+      keys: from.keys.map((key) => key.pkh),
+      policy: () => gatekeeper.policy,
+      onFailure: (err) => from.io.stderr(`tezsigner: warning: the spending gauges could not read the ledger (they keep their last values): ${describeFailure(err)}\n`),
+    }),
+  );
+  return ledger;
+}
+
+/**
+ * The Key Vault adapter reports each retry as a warning line; counting those lines keeps the
+ * adapter free of any metrics dependency. They are counted under the backend's own name, as its
+ * other metrics are: the retries of its opening (listing the keys), before that name is known,
+ * once it is; from then on the counter is there, at 0 until a retry, for a dashboard to show.
+ */
+function countingRetries(io: CliIo, metrics: SignerMetrics): { io: CliIo; countAs(backend: string): void } {
+  let backend: string | undefined;
+  let beforeOpen = 0;
   return {
-    ...io,
-    stderr: (text) => {
-      if (/retrying in \d+ ms/.test(text)) metrics.backendRetries.inc({ backend });
-      io.stderr(text);
+    io: {
+      ...io,
+      stderr: (text) => {
+        if (/retrying in \d+ ms/.test(text)) {
+          if (backend === undefined) beforeOpen++;
+          else metrics.backendRetries.inc({ backend });
+        }
+        io.stderr(text);
+      },
+    },
+    countAs(name) {
+      backend = name;
+      metrics.backendRetries.inc({ backend }, beforeOpen);
     },
   };
 }

@@ -9,6 +9,7 @@ import type { Fault } from '../../../azure-adapter/test/support/key-vault-faults
 import { KeyVaultStandIn } from '../../../azure-adapter/test/support/key-vault-stand-in.js';
 import { taquitoIdentity } from '../../../azure-adapter/test/support/taquito-check.js';
 import { tenderbakeBlock } from '../../../http-server/test/support/consensus-bytes.js';
+import { parseMetrics } from '../../../http-server/test/support/switchable.js';
 import { tempHome } from '../support/run-cli.js';
 import { AZURE_MAIN, postSign, spawnServe, type ServeChild } from '../support/serve-child.js';
 
@@ -34,6 +35,8 @@ const readiness = async () => {
   return { status: response.status, body: (await response.json()) as { reasons?: string[] } };
 };
 const logLinesWith = (code: string) => server.stdout().split('\n').filter((line) => line.includes(code)).length;
+const metric = async (series: string) => parseMetrics(await (await fetch(`${server.metricsUrl}/metrics`)).text()).get(series) ?? 0;
+const VAULT_SIGN = '{backend="azure-key-vault",operation="sign"}';
 
 /** One signature before, `fault`, a refusal (503 `code`, one log line), readiness, `clear`, recovery by itself. */
 async function failsClosedThenRecovers(code: string, fault: () => Promise<void> | void, clear: () => Promise<void> | void) {
@@ -94,14 +97,23 @@ describe('the Key Vault stand-in failing under a running serve', () => {
   };
   const vaultBack = () => standIn.clearFaults();
 
-  test.each<[string, Fault]>([
-    ['answering 429 with a Retry-After past the deadline', { kind: 'throttle', retryAfterSeconds: 30 }],
-    ['answering 500', { kind: 'status', status: 500 }],
-    ['answering 503', { kind: 'status', status: 503 }],
-    ['resetting connections', { kind: 'drop' }],
-    ['stalling past the deadline', { kind: 'delay', ms: 4 * DEADLINE_MS }],
-  ])('%s: BACKEND_UNAVAILABLE, not ready, then signs again by itself', async (_, fault) => {
+  // retried: whether attempts were retried within the deadline (a wait asked past it, or one
+  // attempt as long as the deadline, leaves no room for a second)
+  test.each<[string, Fault, boolean]>([
+    ['answering 429 with a Retry-After past the deadline', { kind: 'throttle', retryAfterSeconds: 30 }, false],
+    ['answering 500', { kind: 'status', status: 500 }, true],
+    ['answering 503', { kind: 'status', status: 503 }, true],
+    ['resetting connections', { kind: 'drop' }, true],
+    ['stalling past the deadline', { kind: 'delay', ms: 4 * DEADLINE_MS }, false],
+  ])('%s: BACKEND_UNAVAILABLE, not ready, then signs again by itself; counted as a call past its deadline', async (_, fault, retried) => {
+    const counters = () => Promise.all([`tezsigner_backend_errors_total${VAULT_SIGN}`, `tezsigner_backend_deadline_exceeded_total${VAULT_SIGN}`, 'tezsigner_backend_retries_total{backend="azure-key-vault"}'].map(metric));
+    const before = await counters();
     await failsClosedThenRecovers('BACKEND_UNAVAILABLE', vaultDown(fault), vaultBack);
+    // each is retried until the deadline would pass: the one refused request, as an error and a deadline
+    const [errors, deadlines, retries] = (await counters()).map((value, at) => value - (before[at] ?? 0));
+    expect([errors, deadlines]).toEqual([1, 1]);
+    if (retried) expect(retries).toBeGreaterThan(0);
+    else expect(retries).toBe(0);
   }, 120_000);
 
   // a signature that does not verify never leaves: the vault is asked again, and when every

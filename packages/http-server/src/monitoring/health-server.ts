@@ -30,23 +30,24 @@ function send(res: ServerResponse, status: number, contentType: string, body: st
 
 /**
  * The operator's listener, apart from the signing one so a scraper never needs signer access:
- * `/metrics` (Prometheus), `/healthz` (the process answers) and `/readyz` (every backend
- * answered a probe in time; 503 with the reasons otherwise).
+ * `/metrics` (Prometheus, readiness included), `/healthz` (the process answers) and `/readyz`
+ * (every backend answered a probe in time; 503 with the reasons otherwise).
  */
 export async function startHealthServer(options: HealthServerOptions): Promise<RunningHealthServer> {
   const deadlineMs = options.readinessDeadlineMs ?? DEFAULT_READINESS_DEADLINE_MS;
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const path = (req.url ?? '/').split('?')[0];
     if (req.method !== 'GET' && req.method !== 'HEAD') return send(res, 405, 'text/plain', 'method not allowed\n');
+    const probe = () => checkReadiness(options.probes, deadlineMs, (name, err) => options.logger?.warn({ probe: name, err }, 'readiness probe failed'));
     switch (path) {
       case '/metrics':
+        // readiness as /readyz would answer now, so an alert needs no prober of its own
+        options.metrics.observeReadiness((await probe()).probes);
         return send(res, 200, options.metrics.registry.contentType, await options.metrics.registry.metrics());
       case '/healthz':
         return send(res, 200, 'application/json', '{"status":"alive"}\n');
       case '/readyz': {
-        const readiness = await checkReadiness(options.probes, deadlineMs, (probe, err) =>
-          options.logger?.warn({ probe, err }, 'readiness probe failed'),
-        );
+        const readiness = await probe();
         const body = readiness.ready ? { status: 'ready' } : { status: 'not ready', reasons: readiness.reasons };
         return send(res, readiness.ready ? 200 : 503, 'application/json', `${JSON.stringify(body)}\n`);
       }

@@ -11,6 +11,8 @@ export interface Readiness {
   readonly ready: boolean;
   /** one line per probe that failed; an error code, never backend text (that goes to the log) */
   readonly reasons: readonly string[];
+  /** every probe, in the order given, and whether it passed */
+  readonly probes: readonly { readonly name: string; readonly ok: boolean }[];
 }
 
 export const DEFAULT_READINESS_DEADLINE_MS = 2_000;
@@ -40,7 +42,7 @@ export async function checkReadiness(
     }),
   );
   const reasons = results.filter((reason): reason is string => reason !== undefined);
-  return { ready: reasons.length === 0, reasons };
+  return { ready: reasons.length === 0, reasons, probes: probes.map((probe, at) => ({ name: probe.name, ok: results[at] === undefined })) };
 }
 
 type MaybeProbed = { probe?: () => Promise<unknown> };
