@@ -121,7 +121,7 @@ function expectCommitted(result: CommitResult, mark: SignedMark): void {
 async function checkCommits(store: WatermarkStore, openOne: () => Promise<WatermarkStore>, key: WatermarkKey, rule: Rule): Promise<SignedMark> {
   return await rule('commit', async () => {
     let top: SignedMark | undefined;
-    for (const [level, round] of [[FIRST_LEVEL, 0], [FIRST_LEVEL, 1], [FIRST_LEVEL + 1, 0]] as const) {
+    for (const [level, round] of [[FIRST_LEVEL, 0], [FIRST_LEVEL, 1], [FIRST_LEVEL + 1, 1]] as const) {
       top = { level, round, hash: randomHash(), signature: randomSignature() };
       expectCommitted(await store.commit(key, top), top);
       const read = await store.read(key);
