@@ -3,6 +3,7 @@ import { bytesToHex } from '../encoding/hex.js';
 import { KeyedQueue } from '../watermark/keyed-queue.js';
 import type { Policy, PolicyDecision } from './model.js';
 import { evaluatePolicy } from './evaluation.js';
+import { neverSigned } from './evaluate-request.js';
 import { requestFacts, totals, type RequestFacts } from './facts.js';
 import type { AuditDecision, AuditLog, AuditRecord } from '../ports/audit-log.js';
 import type { ConfirmationAnswer, Confirmations, HeldRequest } from '../ports/confirmations.js';
@@ -85,7 +86,7 @@ export class PolicyGatekeeper implements Gatekeeper {
       summary: describeRequest(request),
     };
     if (facts === undefined) {
-      const refusal = { verdict: 'deny', rule: 'never_signed', reason: `${request.kind} requests are never signed for clients` } as const;
+      const refusal = neverSigned(request.kind);
       await this.#write(subject, 'denied', 'policy', refusal);
       throw this.#refusal(refusal);
     }
