@@ -18,17 +18,17 @@ import { blsSchemeFor, isSignatureVersion, type BlsScheme, type SignatureVersion
 
 export interface SignerPolicy {
   /** first bytes a request may start with; default 0x11, 0x12, 0x13 (a baker's). 0x04 is refused. */
-  readonly allowedMagicBytes?: readonly number[];
+  readonly allowedMagicBytes?: readonly number[] | undefined;
   /** refuse to sign at or below a signed (level, round); default true */
-  readonly checkHighWatermark?: boolean;
+  readonly checkHighWatermark?: boolean | undefined;
 }
 
 export interface SignerServiceOptions {
   readonly keys: KeyProvider;
   readonly watermarks: WatermarkStore;
-  readonly policy?: SignerPolicy;
+  readonly policy?: SignerPolicy | undefined;
   /** decides, once a request is read, whether it is signed at all (per-key policy, confirmation) */
-  readonly gatekeeper?: Gatekeeper;
+  readonly gatekeeper?: Gatekeeper | undefined;
 }
 
 export interface SignOptions {
@@ -36,9 +36,9 @@ export interface SignOptions {
    * octez's `?version=` (absent: the current protocol's). It chooses the BLS scheme of a tz4
    * signature and changes nothing for other keys; version 0 has no BLS (BAD_REQUEST for tz4).
    */
-  readonly version?: SignatureVersion;
+  readonly version?: SignatureVersion | undefined;
   /** aborts when the caller no longer waits for the answer (its client disconnected) */
-  readonly gone?: AbortSignal;
+  readonly gone?: AbortSignal | undefined;
 }
 
 export interface SignResult {

@@ -20,9 +20,9 @@ export interface PolicyGatekeeperOptions {
   /** every decision is appended here before the request goes on or is refused */
   readonly audit: AuditLog;
   /** where spending is kept for the 24 h caps, shared by every signer of the key; without it they count this request only */
-  readonly ledger?: SpendingLedger;
+  readonly ledger?: SpendingLedger | undefined;
   /** who confirms what policy holds; without it a `confirm` is refused */
-  readonly confirmations?: Confirmations;
+  readonly confirmations?: Confirmations | undefined;
   /** the clock (ms since the epoch): for 24 h windows and audit times; core keeps none */
   readonly now: () => number;
 }

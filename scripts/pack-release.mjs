@@ -1,0 +1,57 @@
+#!/usr/bin/env node
+// @ts-check
+// Builds the release tarballs of every workspace package into one folder, for a release page or
+// `npm publish <tarball>`:
+//   pnpm pack:release [out-dir]        (default release/)
+// writes <out-dir>/tezsigner-<package>-<version>.tgz, one per package. pnpm packs them, so sibling
+// packages are depended on by semver range (`workspace:^` becomes `^<version>`) and the published
+// manifest's `exports` (publishConfig) lack the `source` condition, which names TypeScript
+// sources only this workspace's tests and bundles resolve.
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdir, readdir, readFile, rm } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { join, relative, resolve } from 'node:path';
+
+const root = resolve(import.meta.dirname, '..');
+const out = resolve(process.argv[2] ?? join(root, 'release'));
+// dependencies first, as the root's build lists them
+const PACKAGES = ['core', 'local-adapter', 'azure-adapter', 'pkcs11-adapter', 'http-server', 'cli'];
+const OUTPUTS = /(\.d\.ts|\.js|\.js\.map)$/;
+
+/** Compiled files whose source is gone (a file renamed or removed since the last build): not shipped. */
+async function removeStaleOutputs(pkg) {
+  const dist = join(root, 'packages', pkg, 'dist');
+  if (!existsSync(dist)) return;
+  for (const entry of await readdir(dist, { recursive: true, withFileTypes: true })) {
+    if (!entry.isFile() || !OUTPUTS.test(entry.name)) continue;
+    const compiled = join(entry.parentPath, entry.name);
+    const source = join(root, 'packages', pkg, 'src', relative(dist, compiled).replace(OUTPUTS, '.ts'));
+    if (!existsSync(source)) await rm(compiled);
+  }
+}
+
+/** pnpm as this script was started by (`pnpm pack:release`), else through npx. */
+function pnpm(args, cwd) {
+  const execPath = process.env.npm_execpath;
+  const [command, prefix] = execPath !== undefined && /pnpm/.test(execPath) ? [process.execPath, [execPath]] : ['npx', ['--yes', 'pnpm@10']];
+  return execFileSync(command, [...prefix, ...args], { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+}
+
+for (const pkg of PACKAGES) await removeStaleOutputs(pkg);
+const tsc = createRequire(join(root, 'package.json')).resolve('typescript/bin/tsc');
+execFileSync(process.execPath, [tsc, '-b', ...PACKAGES.map((pkg) => join(root, 'packages', pkg))], { cwd: root, stdio: 'inherit' });
+
+await mkdir(out, { recursive: true });
+const tarballs = [];
+for (const pkg of PACKAGES) {
+  const dir = join(root, 'packages', pkg);
+  const { name, version } = JSON.parse(await readFile(join(dir, 'package.json'), 'utf8'));
+  const file = `${name.replace(/^@/, '').replace('/', '-')}-${version}.tgz`;
+  await rm(join(out, file), { force: true });
+  pnpm(['pack', '--pack-destination', out], dir);
+  if (!existsSync(join(out, file))) throw new Error(`pnpm pack wrote no ${file} for ${name}`);
+  tarballs.push(file);
+}
+process.stdout.write(`${tarballs.map((file) => join(out, file)).join('\n')}\n`);
+process.stderr.write(`install in a project (core with or before any other package): npm install ${tarballs.filter((file) => !file.includes('-cli-')).map((file) => `./${file}`).join(' ')}\n`);
