@@ -45,13 +45,11 @@ execFileSync(process.execPath, [tsc, '-b', ...PACKAGES.map((pkg) => join(root, '
 await mkdir(out, { recursive: true });
 const tarballs = [];
 for (const pkg of PACKAGES) {
-  const dir = join(root, 'packages', pkg);
-  const { name, version } = JSON.parse(await readFile(join(dir, 'package.json'), 'utf8'));
-  const file = `${name.replace(/^@/, '').replace('/', '-')}-${version}.tgz`;
-  await rm(join(out, file), { force: true });
-  pnpm(['pack', '--pack-destination', out], dir);
-  if (!existsSync(join(out, file))) throw new Error(`pnpm pack wrote no ${file} for ${name}`);
-  tarballs.push(file);
+  const { name, version } = JSON.parse(await readFile(join(root, 'packages', pkg, 'package.json'), 'utf8'));
+  tarballs.push(`${name.replace(/^@/, '').replace('/', '-')}-${version}.tgz`);
 }
+for (const file of tarballs) await rm(join(out, file), { force: true });
+pnpm(['--recursive', '--filter', './packages/*', 'pack', '--pack-destination', out], root);
+for (const file of tarballs) if (!existsSync(join(out, file))) throw new Error(`pnpm pack wrote no ${file}`);
 process.stdout.write(`${tarballs.map((file) => join(out, file)).join('\n')}\n`);
 process.stderr.write(`install in a project (core with or before any other package): npm install ${tarballs.filter((file) => !file.includes('-cli-')).map((file) => `./${file}`).join(' ')}\n`);
