@@ -15,8 +15,12 @@ import { join, relative, resolve } from 'node:path';
 
 const root = resolve(import.meta.dirname, '..');
 const out = resolve(process.argv[2] ?? join(root, 'release'));
-// dependencies first, as the root's build lists them
-const PACKAGES = ['core', 'local-adapter', 'azure-adapter', 'pkcs11-adapter', 'http-server', 'cli'];
+/** Every package of the workspace (a folder of packages/ with a manifest), a new backend included. */
+const PACKAGES = (await readdir(join(root, 'packages'), { withFileTypes: true }))
+  .filter((entry) => entry.isDirectory() && existsSync(join(root, 'packages', entry.name, 'package.json')))
+  .map((entry) => entry.name)
+  // core first and the command last, for the install line
+  .sort((a, b) => (a === 'core' ? -1 : b === 'core' ? 1 : a === 'cli' ? 1 : b === 'cli' ? -1 : a.localeCompare(b)));
 const OUTPUTS = /(\.d\.ts|\.js|\.js\.map)$/;
 
 /** Compiled files whose source is gone (a file renamed or removed since the last build): not shipped. */

@@ -9,6 +9,7 @@
 // second copy of core nested under http-server, as npm lays out two versions.
 // npm reuses its cache (`--prefer-offline`): only a first run on a machine fetches from the registry.
 import { execFile } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { cp, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
@@ -18,7 +19,27 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 
 const run = promisify(execFile);
 const REPO = resolve(import.meta.dirname, '../../..');
-const PACKAGES = ['core', 'local-adapter', 'azure-adapter', 'pkcs11-adapter', 'http-server', 'cli'] as const;
+/** Every package of the workspace (a new backend too), each with the packages of ours it depends on. */
+const MANIFESTS = new Map(
+  readdirSync(join(REPO, 'packages'))
+    .filter((pkg) => existsSync(join(REPO, 'packages', pkg, 'package.json')))
+    .map((pkg) => {
+      const { dependencies = {} } = JSON.parse(readFileSync(join(REPO, 'packages', pkg, 'package.json'), 'utf8')) as { dependencies?: Record<string, string> };
+      return [pkg, Object.keys(dependencies).flatMap((name) => (name.startsWith('@tezsigner/') ? [name.slice('@tezsigner/'.length)] : []))] as const;
+    }),
+);
+const PACKAGES = [...MANIFESTS.keys()];
+/** The install order a user follows: every package after those it uses (core first, the cli last). */
+function installOrder(): string[] {
+  const order: string[] = [];
+  const visit = (pkg: string) => {
+    if (order.includes(pkg)) return;
+    for (const dependency of MANIFESTS.get(pkg) ?? []) visit(dependency);
+    order.push(pkg);
+  };
+  for (const pkg of PACKAGES) visit(pkg);
+  return order;
+}
 const tarball = (pkg: string) => `tezsigner-${pkg}-0.1.0.tgz`;
 const NPM_FLAGS = ['--prefer-offline', '--no-audit', '--no-fund', '--loglevel=error', '--no-update-notifier'];
 const MINUTE = 60_000;
@@ -27,10 +48,13 @@ let work: string;
 let release: string;
 let project: string;
 
+// a user's environment: none of this test run's own (vitest's variables, its NODE_OPTIONS)
+const USER_ENV = { ...Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('VITEST') && name !== 'NODE_OPTIONS')), npm_config_update_notifier: 'false' };
+
 /** A command's output; its stderr and stdout in the error when it fails. */
 async function sh(command: string, args: readonly string[], cwd: string, timeout = 5 * MINUTE): Promise<string> {
   try {
-    const { stdout } = await run(command, args, { cwd, timeout, maxBuffer: 64 * 1024 * 1024, env: { ...process.env, npm_config_update_notifier: 'false' } });
+    const { stdout } = await run(command, args, { cwd, timeout, maxBuffer: 64 * 1024 * 1024, env: USER_ENV });
     return stdout;
   } catch (err) {
     const { stdout = '', stderr = '' } = err as { stdout?: string; stderr?: string };
@@ -91,7 +115,7 @@ describe('release tarballs', () => {
   });
 
   test('each passes npm publish --dry-run', async () => {
-    const dryRuns = await Promise.all(PACKAGES.map((pkg) => run('npm', ['publish', '--dry-run', '--loglevel=warn', join(release, tarball(pkg))], { cwd: work, timeout: 3 * MINUTE })));
+    const dryRuns = await Promise.all(PACKAGES.map((pkg) => run('npm', ['publish', '--dry-run', '--loglevel=warn', join(release, tarball(pkg))], { cwd: work, timeout: 3 * MINUTE, env: USER_ENV })));
     for (const [i, { stderr }] of dryRuns.entries()) {
       // the one warning a dry run without an npm login gives
       const warnings = stderr.split('\n').filter((line) => /npm (warn|error)/i.test(line) && !/requires you to be logged in/.test(line));
@@ -103,12 +127,13 @@ describe('release tarballs', () => {
 describe('a fresh npm project that installs the tarballs', () => {
   let program: Record<string, unknown>;
   beforeAll(async () => {
-    // core, then each package that uses it in a step of its own; the PKCS#11 binding left
-    // uncompiled (as where there is no compiler), and the cli last, as it uses every other
+    // core, then each package in a step of its own after those it uses (the cli last); the
+    // PKCS#11 binding left uncompiled, as where there is no compiler
+    const [first, ...others] = installOrder();
+    expect(first).toBe('core');
     await npm(['install', ...NPM_FLAGS, join(release, tarball('core')), '@types/node@^20.19']);
-    for (const pkg of ['local-adapter', 'azure-adapter', 'http-server']) await npm(['install', ...NPM_FLAGS, join(release, tarball(pkg))]);
-    await npm(['install', ...NPM_FLAGS, '--ignore-scripts', join(release, tarball('pkcs11-adapter'))]);
-    await npm(['install', ...NPM_FLAGS, '--ignore-scripts', join(release, tarball('cli'))]);
+    const uncompiled = new Set(['pkcs11-adapter', 'cli']);
+    for (const pkg of others) await npm(['install', ...NPM_FLAGS, ...(uncompiled.has(pkg) ? ['--ignore-scripts'] : []), join(release, tarball(pkg))]);
     // the consumer program, and every README snippet and example as a file of its own
     const consumer = join(REPO, 'packages/cli/test/consumer');
     for (const name of await readdir(consumer)) await cp(join(consumer, name), join(project, name));
@@ -125,14 +150,14 @@ describe('a fresh npm project that installs the tarballs', () => {
     program = JSON.parse(await node(['dist/main.js'])) as Record<string, unknown>;
   }, 15 * MINUTE);
 
-  test('every package installed in a step of its own after core, without a registry for @tezsigner', async () => {
+  test('every package installed in a step of its own after core, without a registry for @tezsigner', { timeout: 2 * MINUTE }, async () => {
     const installed = JSON.parse(await npm(['ls', '--all', '--json'])) as { dependencies: Record<string, { version: string; dependencies?: Record<string, { version: string }> }> };
     for (const pkg of PACKAGES) expect(installed.dependencies[`@tezsigner/${pkg}`]?.version, pkg).toBe('0.1.0');
     // one copy of core: every package uses the project's
     expect(await sh('find', ['node_modules', '-path', '*/@tezsigner/core/package.json'], project)).toBe('node_modules/@tezsigner/core/package.json\n');
   });
 
-  test('every README snippet and example compiled under strict settings with skipLibCheck false, and the example runs as it stands', async () => {
+  test('every README snippet and example compiled under strict settings with skipLibCheck false, and the example runs as it stands', { timeout: 2 * MINUTE }, async () => {
     const snippets = await readdir(join(project, 'snippets'));
     // core (usage, crypto, policy, testing), local-adapter, azure-adapter, http-server, pkcs11-adapter
     expect(snippets.length).toBeGreaterThanOrEqual(9);
@@ -169,15 +194,15 @@ describe('a fresh npm project that installs the tarballs', () => {
     expect(program.table).toBe(true);
   });
 
-  test('require() loads the packages from CommonJS', async () => {
+  test('require() loads the packages from CommonJS', { timeout: 2 * MINUTE }, async () => {
     expect(JSON.parse(await node(['require-check.cjs']))).toEqual({ kind: 'block', level: 1, vault: 'function', server: 'function' });
   });
 
-  test('the cli package installs its command', async () => {
+  test('the cli package installs its command', { timeout: 2 * MINUTE }, async () => {
     expect((await node(['node_modules/.bin/tezsigner', '--version'])).trim()).toBe('0.1.0');
   });
 
-  test('with a second copy of core nested under http-server, a conflict is still 409 WATERMARK_REFUSED', async () => {
+  test('with a second copy of core nested under http-server, a conflict is still 409 WATERMARK_REFUSED', { timeout: 2 * MINUTE }, async () => {
     const nested = join(project, 'node_modules/@tezsigner/http-server/node_modules/@tezsigner/core');
     await cp(join(project, 'node_modules/@tezsigner/core'), nested, { recursive: true });
     try {
