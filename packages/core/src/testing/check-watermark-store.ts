@@ -10,7 +10,7 @@ import { expectThat, underRule } from './contract-error.js';
 import { buildBlockRequest } from './consensus-requests.js';
 import { RandomNonceKeyProvider } from './random-nonce-provider.js';
 
-/** Opens a store over the backing data every call of it shares (the same file, table, database): a new instance each time it can. */
+/** Opens a store over the backing data every call of it shares (the same folder, table, database). */
 export type OpenWatermarkStore = () => WatermarkStore | Promise<WatermarkStore>;
 
 export interface WatermarkStoreCheckOptions {
@@ -45,8 +45,9 @@ const sameWatermark = (stored: StoredWatermark | undefined, expected: SignedMark
  * Runs the rules of the WatermarkStore port against a store, with any test runner: resolves when
  * every rule holds, rejects with a PortContractError naming the first one broken. `open` is
  * called several times (two instances at once, then again after closing them all, as a restart)
- * and must give stores over the same backing data; every store it gives is closed before the
- * check ends. It writes only under a chain id and keys of its own, random each run, so a store in
+ * and must give stores over the same backing data, a new instance each time it can (one that
+ * gives the same instance each time must outlive its close()); every store it gives is closed
+ * before the check ends. It writes only under a chain id and keys of its own, random each run, so a store in
  * use, or one shared by several runs, can be checked.
  *
  * Among the rules: two SignerServices, each over its own instance and signing with random ECDSA
@@ -66,7 +67,9 @@ export async function checkWatermarkStore(open: OpenWatermarkStore, options: Wat
     return store;
   };
   const closeAll = async () => {
-    for (const store of opened.splice(0)) await store.close?.();
+    const closed = await Promise.allSettled([...new Set(opened.splice(0))].map((store) => store.close?.()));
+    const failure = closed.find((result) => result.status === 'rejected');
+    if (failure !== undefined) throw failure.reason;
   };
   try {
     const chainId = b58cEncode(randomBytes(4), 'Net');
@@ -106,9 +109,12 @@ export async function checkWatermarkStore(open: OpenWatermarkStore, options: Wat
       expectThat(again.signature === signed.signature, () => `after a restart the same block was answered ${again.signature}, not the signature given before (${signed.signature})`);
     });
     if (restarted.importEntries !== undefined) await checkImport(restarted, key, top, rule);
-  } finally {
-    await closeAll();
+  } catch (err) {
+    // the broken rule is the news: a store that also fails to close does not hide it
+    await closeAll().catch(() => undefined);
+    throw err;
   }
+  await closeAll();
 }
 
 type Rule = <T>(which: keyof typeof WATERMARK_STORE_RULES, step: () => Promise<T>) => Promise<T>;
