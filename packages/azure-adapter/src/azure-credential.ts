@@ -7,7 +7,7 @@ import { DefaultAzureCredential } from '@azure/identity';
  * present). `clientId` picks a user-assigned managed identity. Tests never call this: they
  * inject a static TokenCredential.
  */
-export function createAzureCredential(options: { readonly clientId?: string } = {}): TokenCredential {
+export function createAzureCredential(options: { readonly clientId?: string | undefined } = {}): TokenCredential {
   const { clientId } = options;
   return new DefaultAzureCredential({
     ...(clientId === undefined ? {} : { managedIdentityClientId: clientId, workloadIdentityClientId: clientId }),

@@ -4,13 +4,13 @@ export interface RetryBudget {
   /** one attempt is abandoned (and retried if time is left) after this long */
   readonly attemptTimeoutMs: number;
   /** first backoff step; doubles per attempt, with jitter */
-  readonly baseDelayMs?: number;
-  readonly maxDelayMs?: number;
+  readonly baseDelayMs?: number | undefined;
+  readonly maxDelayMs?: number | undefined;
   /**
    * the least time worth giving an attempt: with less left before the deadline, no attempt is
    * started (default min(200, attemptTimeoutMs / 4))
    */
-  readonly minAttemptMs?: number;
+  readonly minAttemptMs?: number | undefined;
 }
 
 export type RetryVerdict =

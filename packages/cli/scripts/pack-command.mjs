@@ -76,12 +76,13 @@ const manifest = {
   type: 'module',
   bin: { tezsigner: 'tezsigner.mjs' },
   engines: { node: '>=20.19' },
-  files: ['tezsigner.mjs', 'README.md'],
+  files: ['tezsigner.mjs', 'README.md', 'LICENSE'],
   dependencies: Object.fromEntries(NATIVE.filter((name) => bundled.has(name)).map((name) => [name, '*'])),
   bundleDependencies: NATIVE.filter((name) => bundled.has(name)),
 };
 await writeFile(join(staging, 'package.json'), `${JSON.stringify(manifest, null, 2)}\n`);
 await copyFile(join(cli, 'README.md'), join(staging, 'README.md'));
+await copyFile(join(cli, 'LICENSE'), join(staging, 'LICENSE'));
 const packed = execFileSync('npm', ['pack', '--silent', '--pack-destination', out], { cwd: staging, encoding: 'utf8' }).trim().split('\n').pop();
 if (packed === undefined || packed === '') throw new Error('npm pack named no tarball');
 await rename(join(out, packed), join(out, 'tezsigner.tgz'));

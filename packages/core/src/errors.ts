@@ -21,6 +21,14 @@ export const ERROR_CODES = [
 
 export type ErrorCode = (typeof ERROR_CODES)[number];
 
+/**
+ * The mark every TezsignerError carries, under a key of the global symbol registry: npm may
+ * install a second copy of core beside the first (another version, nested under an adapter), and
+ * `instanceof` against one copy's class says no to the other's errors. Every copy shares this key.
+ */
+const BRAND = Symbol.for('tezsigner.error');
+const KNOWN_CODES: ReadonlySet<string> = new Set(ERROR_CODES);
+
 export class TezsignerError extends Error {
   readonly code: ErrorCode;
 
@@ -28,11 +36,28 @@ export class TezsignerError extends Error {
     super(message, options);
     this.name = 'TezsignerError';
     this.code = code;
+    Object.defineProperty(this, BRAND, { value: true });
+  }
+
+  /**
+   * `err instanceof TezsignerError` holds for the errors of every copy of core in the process,
+   * not only this one's (subclasses keep the usual prototype check).
+   */
+  static override [Symbol.hasInstance](value: unknown): value is TezsignerError {
+    if (this !== TezsignerError) return Function.prototype[Symbol.hasInstance].call(this, value);
+    return isBranded(value);
   }
 }
 
+function isBranded(value: unknown): value is TezsignerError {
+  if (!(value instanceof Error)) return false;
+  const branded = value as Error & { [BRAND]?: unknown; code?: unknown };
+  return branded[BRAND] === true && typeof branded.code === 'string' && KNOWN_CODES.has(branded.code);
+}
+
+/** Whether `err` is a TezsignerError (of any copy of core), and of `code` when one is given. */
 export function isTezsignerError(err: unknown, code?: ErrorCode): err is TezsignerError {
-  return err instanceof TezsignerError && (code === undefined || err.code === code);
+  return isBranded(err) && (code === undefined || err.code === code);
 }
 
 export const badRequest = (message: string) => new TezsignerError('BAD_REQUEST', message);

@@ -76,6 +76,13 @@ export {
 } from './policy/model.js';
 export { evaluatePolicy } from './policy/evaluation.js';
 export { DAILY_CAPS, dailyCaps, type DailyCap } from './policy/daily-caps.js';
+export { evaluateRequest } from './policy/evaluate-request.js';
+export { requestFacts, type RequestFacts, type OperationFacts } from './policy/facts.js';
+export type { Spent } from './policy/limits.js';
+export { parsePolicyFile } from './policy/policy-file.js';
+// for front ends reading YAML files of their own (the cli's configuration file): the same messages
+export { yamlValue } from './file-text/yaml-value.js';
+export { describeTypeIssue } from './file-text/describe-type-issue.js';
 export { policyFromMagicBytes, signableMagicBytes } from './policy/from-magic-bytes.js';
 export { PolicyGatekeeper, DAY_MS, type PolicyGatekeeperOptions } from './policy/gatekeeper.js';
 export { MemorySpendingLedger, sumSince } from './memory/spending-ledger.js';

@@ -18,17 +18,17 @@ import { blsSchemeFor, isSignatureVersion, type BlsScheme, type SignatureVersion
 
 export interface SignerPolicy {
   /** first bytes a request may start with; default 0x11, 0x12, 0x13 (a baker's). 0x04 is refused. */
-  readonly allowedMagicBytes?: readonly number[];
+  readonly allowedMagicBytes?: readonly number[] | undefined;
   /** refuse to sign at or below a signed (level, round); default true */
-  readonly checkHighWatermark?: boolean;
+  readonly checkHighWatermark?: boolean | undefined;
 }
 
 export interface SignerServiceOptions {
   readonly keys: KeyProvider;
   readonly watermarks: WatermarkStore;
-  readonly policy?: SignerPolicy;
+  readonly policy?: SignerPolicy | undefined;
   /** decides, once a request is read, whether it is signed at all (per-key policy, confirmation) */
-  readonly gatekeeper?: Gatekeeper;
+  readonly gatekeeper?: Gatekeeper | undefined;
 }
 
 export interface SignOptions {
@@ -36,9 +36,9 @@ export interface SignOptions {
    * octez's `?version=` (absent: the current protocol's). It chooses the BLS scheme of a tz4
    * signature and changes nothing for other keys; version 0 has no BLS (BAD_REQUEST for tz4).
    */
-  readonly version?: SignatureVersion;
+  readonly version?: SignatureVersion | undefined;
   /** aborts when the caller no longer waits for the answer (its client disconnected) */
-  readonly gone?: AbortSignal;
+  readonly gone?: AbortSignal | undefined;
 }
 
 export interface SignResult {
@@ -73,6 +73,9 @@ export class SignerService {
   /** public key bytes per pkh, once checked to belong to the pkh (BLS decoding is costly) */
   readonly #publicKeys = new Map<string, { text: string; bytes: Uint8Array }>();
   readonly #watermarkQueue = new KeyedQueue();
+  /** calls under way, which close() lets finish before it closes the provider and the store */
+  readonly #inFlight = new Set<Promise<unknown>>();
+  #closing: Promise<void> | undefined;
 
   constructor(options: SignerServiceOptions) {
     this.#keys = options.keys;
@@ -87,14 +90,45 @@ export class SignerService {
   }
 
   listKeys(): Promise<readonly KeyInfo[]> {
-    return this.#backend('list its keys', () => this.#keys.listKeys());
+    return this.#tracked(() => this.#backend('list its keys', () => this.#keys.listKeys()));
   }
 
-  async getPublicKey(pkh: string): Promise<string> {
-    return (await this.#key(pkh)).info.publicKey;
+  getPublicKey(pkh: string): Promise<string> {
+    return this.#tracked(async () => (await this.#key(pkh)).info.publicKey);
   }
 
-  async sign(pkh: string, requestBytes: Uint8Array, options: SignOptions = {}): Promise<SignResult> {
+  sign(pkh: string, requestBytes: Uint8Array, options: SignOptions = {}): Promise<SignResult> {
+    return this.#tracked(() => this.#sign(pkh, requestBytes, options));
+  }
+
+  /**
+   * Stops the signer: new calls are refused (BACKEND_UNAVAILABLE), those under way finish, then
+   * the key provider and the watermark store it was given are closed, both even when one fails
+   * (the first failure is thrown). Stop the front ends first: a request a gatekeeper holds for a
+   * person is under way until it is answered. Calling it again returns the same promise.
+   */
+  close(): Promise<void> {
+    this.#closing ??= (async () => {
+      await Promise.allSettled([...this.#inFlight]);
+      const closed = await Promise.allSettled([this.#keys.close?.(), this.#watermarks.close?.()]);
+      const failure = closed.find((result) => result.status === 'rejected');
+      if (failure !== undefined) throw failure.reason;
+    })();
+    return this.#closing;
+  }
+
+  async #tracked<T>(call: () => Promise<T>): Promise<T> {
+    if (this.#closing !== undefined) throw backendUnavailable('this signer is closed');
+    const running = call();
+    this.#inFlight.add(running);
+    try {
+      return await running;
+    } finally {
+      this.#inFlight.delete(running);
+    }
+  }
+
+  async #sign(pkh: string, requestBytes: Uint8Array, options: SignOptions): Promise<SignResult> {
     // our own copy: the bytes checked against the watermark must be the bytes signed
     const bytes = requestBytes instanceof Uint8Array ? Uint8Array.from(requestBytes) : requestBytes;
     if (options.version !== undefined && !isSignatureVersion(options.version)) throw badRequest(`unknown signature version ${String(options.version)}`);
@@ -145,7 +179,11 @@ export class SignerService {
     return encodeSignature(key.curve, signatureBytes);
   }
 
-  async proveProofOfPossession(pkh: string): Promise<string> {
+  proveProofOfPossession(pkh: string): Promise<string> {
+    return this.#tracked(() => this.#proveProofOfPossession(pkh));
+  }
+
+  async #proveProofOfPossession(pkh: string): Promise<string> {
     const { info: key, publicKey } = await this.#key(pkh);
     if (key.curve !== 'bls12_381') throw notSupported(`proof of possession exists for tz4 (BLS) keys only; ${key.pkh} is ${key.curve}`);
     const prove = this.#keys.proveProofOfPossession?.bind(this.#keys);

@@ -1,9 +1,8 @@
+import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { verifySignature } from '@taquito/utils';
 import { describe, expect, it } from 'vitest';
-import { loadVectors } from '../../../test-support/vectors.js';
-import { signTwice } from '../examples/usage.js';
 
 const packageDir = resolve(import.meta.dirname, '..');
 
@@ -14,12 +13,13 @@ describe('README usage example', () => {
     expect(block?.[1]).toBe(readFileSync(resolve(packageDir, 'examples/usage.ts'), 'utf8'));
   });
 
-  it('runs: signs a block once, then answers it from the watermark', async () => {
-    const { requests } = loadVectors<{ requests: { name: string; bytes_hex: string }[] }>('requests');
-    const blockHex = requests.find((r) => r.name === 'block level 5000000 round 0')?.bytes_hex ?? '';
-    const { publicKey, first, again } = await signTwice(blockHex);
-    expect(first).toMatchObject({ outcome: 'signed', request: { kind: 'block', level: 5000000, round: 0 } });
-    expect(verifySignature(blockHex, publicKey, first.signature)).toBe(true);
-    expect(again).toMatchObject({ outcome: 'repeated', signature: first.signature });
+  it('runs as it stands: signs a block once, answers it again from the watermark, refuses other bytes at its level and round', () => {
+    // as a user runs a TypeScript file (the packages resolved to their sources); the release test
+    // runs it again, compiled, against the packed packages
+    const output = execFileSync(process.execPath, ['--conditions=source', '--import', 'tsx', resolve(packageDir, 'examples/usage.ts')], { encoding: 'utf8' });
+    const [signed, refused] = output.trim().split('\n');
+    const [, publicKey = '', blockHex = '', signature = ''] = /^(edpk\w+) signed ([0-9a-f]+): (edsig\w+) \(signed, then repeated\)$/.exec(signed ?? '') ?? [];
+    expect(verifySignature(blockHex, publicKey, signature)).toBe(true);
+    expect(refused).toMatch(/^another block at the same level and round: WATERMARK_REFUSED, refusing to sign different bytes at level 5000000 round 0/);
   });
 });

@@ -11,19 +11,19 @@ export interface SignerAppOptions {
    * Public keys (edpk/sppk/p2pk/BLpk) allowed to authenticate signing requests; when not
    * empty, every `POST /keys/<pkh>` must carry `?authentication=`.
    */
-  readonly authorizedKeys?: readonly string[];
+  readonly authorizedKeys?: readonly string[] | undefined;
   /** serve `GET /known_keys` (octez `--allow-list-known-keys`) */
-  readonly allowListKnownKeys?: boolean;
+  readonly allowListKnownKeys?: boolean | undefined;
   /** serve `GET /bls_prove_possession/<tz4>` (octez `--allow-to-prove-possession`) */
-  readonly allowProvePossession?: boolean;
+  readonly allowProvePossession?: boolean | undefined;
   /** one line per request goes here; silent when absent */
-  readonly logger?: Logger;
+  readonly logger?: Logger | undefined;
   /** largest accepted body; the default fits the largest operation octez accepts */
-  readonly bodyLimitBytes?: number;
+  readonly bodyLimitBytes?: number | undefined;
   /** chain ids (Net…) consensus may be signed for; empty or absent: any chain */
-  readonly allowedChainIds?: readonly string[];
+  readonly allowedChainIds?: readonly string[] | undefined;
   /** signing requests are counted and timed here when given */
-  readonly metrics?: SignerMetrics;
+  readonly metrics?: SignerMetrics | undefined;
 }
 
 /**

@@ -10,15 +10,15 @@ import { earliestExpiry } from './access/certificate-expiry.js';
 
 export interface SignerServerOptions extends SignerAppOptions {
   /** default 127.0.0.1: a signer is reachable from elsewhere only when asked */
-  readonly host?: string;
+  readonly host?: string | undefined;
   /** default 6732 (octez's); 0 picks a free port */
-  readonly port?: number;
+  readonly port?: number | undefined;
   /** how long close() lets requests in flight finish before cutting connections */
-  readonly shutdownGraceMs?: number;
+  readonly shutdownGraceMs?: number | undefined;
   /** serve HTTPS with this certificate (and require client certificates when it has a CA) */
-  readonly tls?: TlsMaterial;
+  readonly tls?: TlsMaterial | undefined;
   /** timeouts and caps; DEFAULT_HTTP_LIMITS for what is not given */
-  readonly limits?: Partial<HttpLimits>;
+  readonly limits?: Partial<HttpLimits> | undefined;
 }
 
 export interface RunningSignerServer {

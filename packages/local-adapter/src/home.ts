@@ -9,9 +9,9 @@ export const DEFAULT_HOME_NAME = '.tezsigner';
 
 export interface HomeOptions {
   /** explicit folder (command-line option); wins over the environment */
-  readonly home?: string;
+  readonly home?: string | undefined;
   /** environment to read TEZSIGNER_HOME from; process.env by default */
-  readonly env?: Readonly<Record<string, string | undefined>>;
+  readonly env?: Readonly<Record<string, string | undefined>> | undefined;
 }
 
 export interface Home {
@@ -35,7 +35,7 @@ export function resolveHomePath(options: HomeOptions = {}): string {
  * missing, unless `existing`: a command that only reads or serves refuses a home that does not
  * exist (CONFIG_INVALID), so a mistyped --home is noticed instead of made.
  */
-export async function openHome(options: HomeOptions & { readonly existing?: boolean } = {}): Promise<Home> {
+export async function openHome(options: HomeOptions & { readonly existing?: boolean | undefined } = {}): Promise<Home> {
   const path = resolveHomePath(options);
   if (options.existing === true) await mustExist(path);
   const warnings = await ensurePrivateDirectory(path);

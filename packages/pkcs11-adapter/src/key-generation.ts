@@ -12,7 +12,7 @@ export interface GenerateOptions extends Omit<TokenOptions, 'logger' | 'readWrit
   readonly curve: TokenCurve;
   /** CKA_LABEL of both key objects; unique among the token's private keys */
   readonly label: string;
-  readonly logger?: Pkcs11Logger;
+  readonly logger?: Pkcs11Logger | undefined;
 }
 
 /**

@@ -21,8 +21,8 @@ import { TokenSessions, type TokenCounters, type TokenOptions, type TokenSession
 
 export interface Pkcs11ProviderOptions extends Omit<TokenOptions, 'logger' | 'readWrite'> {
   /** how long one signature may take, a retry on a fresh session included, before failing closed (default 3000 ms) */
-  readonly deadlineMs?: number;
-  readonly logger?: Pkcs11Logger;
+  readonly deadlineMs?: number | undefined;
+  readonly logger?: Pkcs11Logger | undefined;
 }
 
 export const DEFAULT_PKCS11_DEADLINE_MS = 3000;

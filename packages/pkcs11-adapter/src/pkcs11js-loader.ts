@@ -22,7 +22,8 @@ export function loadPkcs11js(): Pkcs11js {
   } catch (err) {
     throw configInvalid(
       `PKCS#11 support is not installed: the native binding pkcs11js did not load (${(err instanceof Error ? err.message : String(err)).split('\n')[0]}). ` +
-        'It is compiled when tezsigner is installed and needs a C++ compiler then (Debian: apt-get install g++ make python3); install those and run install.sh again',
+        'It is compiled at install and needs a C++ compiler then (Debian: apt-get install g++ make python3). With those installed, rebuild it: ' +
+        '`npm rebuild pkcs11js` in the project that depends on @tezsigner/pkcs11-adapter (`npm install pkcs11js` if npm left it out), or for the tezsigner command, run install.sh again',
       err,
     );
   }

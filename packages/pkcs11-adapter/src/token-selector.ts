@@ -28,7 +28,7 @@ export function pickSlot(selector: TokenSelector, tokens: readonly (TokenFacts |
 }
 
 /** The selector from the options: exactly one of label, serial, slot index. */
-export function tokenSelector(options: { label?: string; serial?: string; slot?: string }): TokenSelector {
+export function tokenSelector(options: { label?: string | undefined; serial?: string | undefined; slot?: string | undefined }): TokenSelector {
   const given = [options.label, options.serial, options.slot].filter((value) => value !== undefined);
   if (given.length !== 1) throw configInvalid('name the PKCS#11 token by exactly one of its label, its serial number or its slot index');
   if (options.label !== undefined) return { label: options.label };

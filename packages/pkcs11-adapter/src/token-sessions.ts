@@ -11,9 +11,9 @@ export interface TokenOptions {
   readonly token: TokenSelector;
   readonly pin: string;
   /** sessions opened at most (default 8): calls beyond it wait for one */
-  readonly maxSessions?: number;
+  readonly maxSessions?: number | undefined;
   /** read-write sessions, to create keys; signing needs read-only ones only */
-  readonly readWrite?: boolean;
+  readonly readWrite?: boolean | undefined;
   readonly logger: Pkcs11Logger;
 }
 

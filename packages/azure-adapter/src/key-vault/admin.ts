@@ -24,15 +24,15 @@ import { RetryGaveUp, retryWithinDeadline, type RetryVerdict } from '../retry.js
 /** A vault key as `tezsigner azure keys list` shows it. */
 export interface VaultKeyListing {
   readonly name: string;
-  readonly version?: string;
+  readonly version?: string | undefined;
   /** whether tezsigner signs with it; if not, `reason` says why */
   readonly usable: boolean;
-  readonly reason?: string;
+  readonly reason?: string | undefined;
   /** what to know about a usable key (software-protected) */
-  readonly warning?: string;
-  readonly curve?: EcdsaCurve;
-  readonly publicKey?: string;
-  readonly pkh?: string;
+  readonly warning?: string | undefined;
+  readonly curve?: EcdsaCurve | undefined;
+  readonly publicKey?: string | undefined;
+  readonly pkh?: string | undefined;
 }
 
 /** Every key of the vault (current versions), usable or not, sorted by name. */
@@ -71,7 +71,7 @@ export async function importVaultKey(
   connection: VaultConnection,
   secretKey: string,
   name: string,
-  options: { readonly passphrase?: string } = {},
+  options: { readonly passphrase?: string | undefined } = {},
 ): Promise<VaultKeyListing> {
   checkKeyName(name);
   const sk = readSecretKey(secretKey, options.passphrase);

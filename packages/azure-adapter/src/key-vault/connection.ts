@@ -14,7 +14,7 @@ export interface VaultConnection {
    * SDK options (proxy, TLS trust, user agent, disableChallengeResourceVerification…). Retries
    * are tezsigner's own, bounded by a deadline, so the SDK's retry policy is always turned off.
    */
-  readonly clientOptions?: KeyClientOptions;
+  readonly clientOptions?: KeyClientOptions | undefined;
 }
 
 /** A fresh copy per client: the SDK writes into the options object it is given. */

@@ -6,7 +6,7 @@ import { toVaultKey, type VaultKey } from './key.js';
 /** A key chosen by name in the configuration (its current version unless one is given). */
 export interface PinnedKey {
   readonly name: string;
-  readonly version?: string;
+  readonly version?: string | undefined;
 }
 
 export interface SkippedKey {

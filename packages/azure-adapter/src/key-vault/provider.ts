@@ -22,19 +22,19 @@ import { RetryGaveUp, causeOf, retryWithinDeadline, type RetryBudget } from '../
 
 export interface AzureKeyVaultProviderOptions extends VaultConnection {
   /** sign only with these keys (no `list` permission needed); every usable key of the vault otherwise */
-  readonly pinnedKeys?: readonly PinnedKey[];
+  readonly pinnedKeys?: readonly PinnedKey[] | undefined;
   /**
    * How long one signature may take, retries included, before failing closed. Default 3000 ms:
    * well inside a block time, so the baker still has time to act on its own.
    */
-  readonly deadlineMs?: number;
+  readonly deadlineMs?: number | undefined;
   /** one request to the vault is abandoned after this long; default min(1500, deadlineMs) */
-  readonly attemptTimeoutMs?: number;
+  readonly attemptTimeoutMs?: number | undefined;
   /** budget for listing the keys (at start and on refresh); default 30000 ms */
-  readonly listDeadlineMs?: number;
+  readonly listDeadlineMs?: number | undefined;
   /** HTTPS connections kept open to the vault at most (default 64): signatures in flight beyond it wait for one */
-  readonly maxConnections?: number;
-  readonly logger?: KeyVaultLogger;
+  readonly maxConnections?: number | undefined;
+  readonly logger?: KeyVaultLogger | undefined;
 }
 
 interface SigningKey {

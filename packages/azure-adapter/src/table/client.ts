@@ -7,17 +7,17 @@ import { createAzureCredential } from '../azure-credential.js';
 /** How the table store reaches its table: exactly one of `url`, `connectionString` or `client`. */
 export interface TableConnectionOptions {
   /** Account endpoint, e.g. `https://<account>.table.core.windows.net`; signs in with `credential`. */
-  readonly url?: string;
+  readonly url?: string | undefined;
   /** Defaults to DefaultAzureCredential (managed identity on an Azure VM), built only when needed. */
-  readonly credential?: TokenCredential;
+  readonly credential?: TokenCredential | undefined;
   /** An Azure Storage connection string (shared key); used for Azurite and key-based setups. */
-  readonly connectionString?: string;
+  readonly connectionString?: string | undefined;
   /** A TableClient you configured yourself (proxy, pipeline policies); its table name is used. */
-  readonly client?: TableClient;
+  readonly client?: TableClient | undefined;
   /** Defaults to `tezsignerwatermarks`. */
-  readonly tableName?: string;
+  readonly tableName?: string | undefined;
   /** SDK options (proxy, TLS trust, user agent); retries and plain-HTTP policy stay tezsigner's. */
-  readonly clientOptions?: TableServiceClientOptions;
+  readonly clientOptions?: TableServiceClientOptions | undefined;
 }
 
 export const DEFAULT_TABLE_NAME = 'tezsignerwatermarks';

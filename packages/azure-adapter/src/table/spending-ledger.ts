@@ -8,9 +8,9 @@ export const DEFAULT_SPENDING_TABLE_NAME = 'tezsignerspending';
 
 export interface TableSpendingLedgerOptions extends TableConnectionOptions {
   /** Create the table on first use if it is missing (default true). */
-  readonly createTable?: boolean;
+  readonly createTable?: boolean | undefined;
   /** Deadline of each call (default 2500 ms): past it the call fails closed. */
-  readonly timeoutMs?: number;
+  readonly timeoutMs?: number | undefined;
 }
 
 const PKH = /^[1-9A-HJ-NP-Za-km-z]{20,60}$/;

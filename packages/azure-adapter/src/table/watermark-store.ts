@@ -9,12 +9,12 @@ import { isRowMissing, isWriteConflict, statusOf, toStoreError } from './errors.
 
 export interface TableWatermarkStoreOptions extends TableConnectionOptions {
   /** Create the table on first use if it is missing (default true). */
-  readonly createTable?: boolean;
+  readonly createTable?: boolean | undefined;
   /**
    * Deadline of each store call, queueing and SDK retries included (default 2500 ms): past
    * it the call fails closed with STORE_UNAVAILABLE, well inside a baker's round.
    */
-  readonly timeoutMs?: number;
+  readonly timeoutMs?: number | undefined;
 }
 
 /** A row as last seen, with the ETag that lets us replace exactly that version. */

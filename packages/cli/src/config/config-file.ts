@@ -1,9 +1,7 @@
 import { readOwnFile } from '../io/file-mode.js';
-import { configInvalid } from '@tezsigner/core';
+import { configInvalid, describeTypeIssue, yamlValue } from '@tezsigner/core';
 import { LineCounter, parseDocument, isNode, type Document } from 'yaml';
 import { configSchema, type ConfigFile } from './config-schema.js';
-import { describeTypeIssue } from './describe-type-issue.js';
-import { yamlValue } from './yaml-value.js';
 
 /** The line of the deepest node of `path` that exists in the document. */
 function lineOf(doc: Document, counter: LineCounter, path: readonly PropertyKey[]): number | undefined {

@@ -1,60 +1,10 @@
-import { basename } from 'node:path';
-import { configInvalid, type Policy } from '@tezsigner/core';
-import { isCollection, isMap, isScalar, LineCounter, parseDocument, type Document } from 'yaml';
-import type { z } from 'zod';
-import { policyFileSchema, toPolicy } from './schema.js';
-import { describeTypeIssue } from '../config/describe-type-issue.js';
+import { parsePolicyFile, type Policy } from '@tezsigner/core';
 import { readOwnFile } from '../io/file-mode.js';
-import { yamlValue } from '../config/yaml-value.js';
 
 /**
  * Reads a policy file (YAML, or JSON, which YAML reads too). A mistake is CONFIG_INVALID naming
  * the file, the line and the field: `policy.yaml:12: keys.tz1….limits.max_amount: …`.
  */
 export async function readPolicyFile(path: string): Promise<Policy> {
-  return parsePolicy(await readOwnFile(path, 'the policy file'), path);
-}
-
-export function parsePolicy(text: string, path: string): Policy {
-  const lines = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lines, uniqueKeys: true, prettyErrors: false });
-  const syntax = doc.errors[0];
-  if (syntax !== undefined) {
-    throw configInvalid(`${path}:${lines.linePos(syntax.pos[0]).line}: ${syntax.message.split('\n')[0]}`);
-  }
-  const data: unknown = yamlValue(doc, path) ?? {};
-  const parsed = policyFileSchema.safeParse(data);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0] as z.core.$ZodIssue;
-    const path_ = issue.path.map(String);
-    const field = issue.code === 'unrecognized_keys' ? [...path_, issue.keys[0] ?? ''] : path_;
-    const line = lineOf(doc, lines, field);
-    const name = field.length === 0 ? '(top level)' : field.join('.');
-    const message =
-      issue.code === 'unrecognized_keys' ? 'unknown field' : issue.code === 'invalid_key' ? (issue.issues[0]?.message ?? issue.message) : (describeTypeIssue(issue, data) ?? issue.message);
-    throw configInvalid(`${path}${line === undefined ? '' : `:${line}`}: ${name}: ${message}`);
-  }
-  return toPolicy(basename(path), parsed.data);
-}
-
-/** The line of a field (its key when it has one, else its value). */
-function lineOf(doc: Document, lines: LineCounter, path: readonly string[]): number | undefined {
-  let node: unknown = doc.contents;
-  let offset: number | undefined = (doc.contents as { range?: [number] } | null)?.range?.[0];
-  for (const step of path) {
-    if (isMap(node)) {
-      const pair = node.items.find((item) => isScalar(item.key) && String(item.key.value) === step);
-      if (pair === undefined) break;
-      offset = (pair.key as { range?: [number] }).range?.[0] ?? offset;
-      node = pair.value;
-    } else if (isCollection(node)) {
-      const item = node.items[Number(step)] as { range?: [number] } | undefined;
-      if (item === undefined) break;
-      offset = item.range?.[0] ?? offset;
-      node = item;
-    } else {
-      break;
-    }
-  }
-  return offset === undefined ? undefined : lines.linePos(offset).line;
+  return parsePolicyFile(await readOwnFile(path, 'the policy file'), path);
 }

@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { decodeOperation, isTezsignerError, parseRequest } from '@tezsigner/core';
 import { parseConfigFile } from '../../src/config/config-file.js';
-import { parsePolicy } from '../../src/policy/file.js';
+import { parsePolicyFile as parsePolicy } from '@tezsigner/core';
 import { loadVectors } from '../../../../test-support/vectors.js';
 import { attestation, tenderbakeBlock } from '../../../http-server/test/support/consensus-bytes.js';
 

@@ -13,18 +13,18 @@ export interface OperationFacts {
    */
   readonly amount: bigint;
   /** why no amount bounds what it takes (a drain): refused under an amount cap */
-  readonly unbounded?: string;
+  readonly unbounded?: string | undefined;
   readonly fee: bigint;
-  readonly destination?: string;
-  readonly entrypoint?: string;
+  readonly destination?: string | undefined;
+  readonly entrypoint?: string | undefined;
   /** a delegation's new delegate (absent: the delegation is withdrawn) */
-  readonly delegate?: string;
+  readonly delegate?: string | undefined;
 }
 
 /** What a policy reads of a request: its kind, its chain when it names one, its operations. */
 export interface RequestFacts {
   readonly kind: PolicyRequestKind | 'operation';
-  readonly chainId?: string;
+  readonly chainId?: string | undefined;
   readonly operations: readonly OperationFacts[];
 }
 

@@ -3,6 +3,7 @@ import { bytesToHex } from '../encoding/hex.js';
 import { KeyedQueue } from '../watermark/keyed-queue.js';
 import type { Policy, PolicyDecision } from './model.js';
 import { evaluatePolicy } from './evaluation.js';
+import { neverSigned } from './evaluate-request.js';
 import { requestFacts, totals, type RequestFacts } from './facts.js';
 import type { AuditDecision, AuditLog, AuditRecord } from '../ports/audit-log.js';
 import type { ConfirmationAnswer, Confirmations, HeldRequest } from '../ports/confirmations.js';
@@ -19,9 +20,9 @@ export interface PolicyGatekeeperOptions {
   /** every decision is appended here before the request goes on or is refused */
   readonly audit: AuditLog;
   /** where spending is kept for the 24 h caps, shared by every signer of the key; without it they count this request only */
-  readonly ledger?: SpendingLedger;
+  readonly ledger?: SpendingLedger | undefined;
   /** who confirms what policy holds; without it a `confirm` is refused */
-  readonly confirmations?: Confirmations;
+  readonly confirmations?: Confirmations | undefined;
   /** the clock (ms since the epoch): for 24 h windows and audit times; core keeps none */
   readonly now: () => number;
 }
@@ -85,7 +86,7 @@ export class PolicyGatekeeper implements Gatekeeper {
       summary: describeRequest(request),
     };
     if (facts === undefined) {
-      const refusal = { verdict: 'deny', rule: 'never_signed', reason: `${request.kind} requests are never signed for clients` } as const;
+      const refusal = neverSigned(request.kind);
       await this.#write(subject, 'denied', 'policy', refusal);
       throw this.#refusal(refusal);
     }

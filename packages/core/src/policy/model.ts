@@ -15,35 +15,35 @@ export const ANY_OPERATION = '*';
 
 export interface PolicyLimits {
   /** mutez per operation (all contents of one signed operation added up) */
-  readonly maxAmount?: bigint;
-  readonly maxFee?: bigint;
+  readonly maxAmount?: bigint | undefined;
+  readonly maxFee?: bigint | undefined;
   /** mutez per key over the last 24 hours, this operation included */
-  readonly maxAmount24h?: bigint;
-  readonly maxFee24h?: bigint;
+  readonly maxAmount24h?: bigint | undefined;
+  readonly maxFee24h?: bigint | undefined;
   /** transaction destinations: `tz1…`/`KT1…` (any entrypoint) or `KT1…%entrypoint` */
-  readonly destinations?: readonly string[];
+  readonly destinations?: readonly string[] | undefined;
   /** delegates a delegation may name */
-  readonly delegates?: readonly string[];
+  readonly delegates?: readonly string[] | undefined;
   /** chains a block or (pre)attestation may be for */
-  readonly chainIds?: readonly string[];
+  readonly chainIds?: readonly string[] | undefined;
   /** what a request past a limit becomes (a denied request stays denied) */
-  readonly exceeded?: 'confirm' | 'deny';
+  readonly exceeded?: 'confirm' | 'deny' | undefined;
 }
 
 export interface KeyPolicy {
-  readonly kinds?: Readonly<Partial<Record<PolicyRequestKind, Verdict>>>;
+  readonly kinds?: Readonly<Partial<Record<PolicyRequestKind, Verdict>>> | undefined;
   /** by octez operation kind ("transaction", "delegation", …), or `*` for the others */
-  readonly operations?: Readonly<Record<string, Verdict>>;
-  readonly limits?: PolicyLimits;
+  readonly operations?: Readonly<Record<string, Verdict>> | undefined;
+  readonly limits?: PolicyLimits | undefined;
 }
 
 export interface Policy {
   /** where the rules come from, for rule names ("policy.yaml", "--magic-bytes") */
   readonly source: string;
   /** rules for every key not listed in `keys`, and for what a listed key leaves unset */
-  readonly default?: KeyPolicy;
+  readonly default?: KeyPolicy | undefined;
   /** by tz address */
-  readonly keys?: Readonly<Record<string, KeyPolicy>>;
+  readonly keys?: Readonly<Record<string, KeyPolicy>> | undefined;
 }
 
 /** A baker's signer: consensus signed at once, everything else refused. */

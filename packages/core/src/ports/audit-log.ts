@@ -12,17 +12,17 @@ export interface AuditRecord {
   /** block, attestation, operation, michelson_data, … */
   readonly kind: string;
   /** for requests that name their chain */
-  readonly chain?: string;
+  readonly chain?: string | undefined;
   /** BLAKE2b-256 (hex) of the request bytes: which request, without its contents */
   readonly hash: string;
   /** for people: what the request does */
   readonly summary: string;
   readonly decision: AuditDecision;
   /** the policy rule that decided (for policy decisions) */
-  readonly rule?: string;
+  readonly rule?: string | undefined;
   /** `policy`, `timeout`, `client` (it went away while held), or the operator who answered */
   readonly by: string;
-  readonly reason?: string;
+  readonly reason?: string | undefined;
 }
 
 /**

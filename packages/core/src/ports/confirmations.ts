@@ -2,15 +2,15 @@
 export interface HeldRequest {
   readonly key: string;
   readonly kind: string;
-  readonly chain?: string;
+  readonly chain?: string | undefined;
   /** BLAKE2b-256 (hex) of the request bytes: what an approval names */
   readonly hash: string;
   /** what the request does, in words */
   readonly summary: string;
   /** for an operation: the block it is branched on (its bytes name no chain) */
-  readonly branch?: string;
+  readonly branch?: string | undefined;
   /** for an operation, all contents together: mutez taken at worst (sent, burnt, locked) and fees */
-  readonly totals?: { readonly amount: bigint; readonly fee: bigint };
+  readonly totals?: { readonly amount: bigint; readonly fee: bigint } | undefined;
   /** what is signed, whole: the decoded operation (parameters included) as JSON */
   readonly details?: unknown;
   /** why policy holds it */

@@ -7,7 +7,7 @@ export interface GateRequest {
   /** BLAKE2b-256 of the request bytes */
   readonly digest: Uint8Array;
   /** aborts when the client is gone: a request held for a person is then dropped */
-  readonly gone?: AbortSignal;
+  readonly gone?: AbortSignal | undefined;
 }
 
 /**

@@ -9,7 +9,7 @@ export interface KeyInfo {
   /** base58 public key (edpk/sppk/p2pk/BLpk) */
   readonly publicKey: string;
   /** backend-specific label (file name, vault key name/version) for people, never secret */
-  readonly label?: string;
+  readonly label?: string | undefined;
 }
 
 /** What a signing backend receives: the request bytes and their BLAKE2b-256 digest. */
@@ -22,7 +22,7 @@ export interface SignInput {
    * tz4 only: the scheme the client's `?version=` asked for (absent: `pop`). A provider that
    * cannot sign under `aug` must throw NOT_SUPPORTED, never sign under another scheme.
    */
-  readonly blsScheme?: BlsScheme;
+  readonly blsScheme?: BlsScheme | undefined;
 }
 
 export interface KeyProviderCapabilities {

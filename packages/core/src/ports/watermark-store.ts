@@ -31,7 +31,7 @@ export interface StoredWatermark extends WatermarkMark {
    * one, or written by a version that stored the mark before signing: such bytes are never
    * signed again, since a signature of them may already be out.
    */
-  readonly signature?: string;
+  readonly signature?: string | undefined;
 }
 
 export interface WatermarkEntry {

@@ -7,14 +7,14 @@ export interface TlsFiles {
   readonly cert: string;
   readonly key: string;
   /** when set, clients must present a certificate issued by one of these CAs */
-  readonly clientCa?: string;
+  readonly clientCa?: string | undefined;
 }
 
 /** The PEM contents of TlsFiles, checked to form a usable context. */
 export interface TlsMaterial {
   readonly cert: Buffer;
   readonly key: Buffer;
-  readonly ca?: Buffer;
+  readonly ca?: Buffer | undefined;
 }
 
 async function readPem(file: string, what: string): Promise<Buffer> {

@@ -17,14 +17,14 @@ export interface PendingView {
   readonly id: string;
   readonly key: string;
   readonly kind: string;
-  readonly chain?: string;
+  readonly chain?: string | undefined;
   /** an operation's branch: its bytes name no chain */
-  readonly branch?: string;
+  readonly branch?: string | undefined;
   readonly summary: string;
   /** what an answer names (or a prefix of at least 16 digits) */
   readonly hash: string;
   /** mutez, as decimal text: taken at worst (sent, burnt, locked), and fees, all contents together */
-  readonly totals?: { readonly amount: string; readonly fee: string };
+  readonly totals?: { readonly amount: string; readonly fee: string } | undefined;
   /** the decoded operation, whole (every parameter) */
   readonly details?: unknown;
   readonly rule: string;
@@ -38,8 +38,8 @@ export interface AdminAppOptions {
   readonly token: string;
   readonly pending: PendingQueue;
   /** when set, an approval must be signed by one of the approver keys (refusals need not be) */
-  readonly approvals?: ApprovalVerifier;
-  readonly now?: () => number;
+  readonly approvals?: ApprovalVerifier | undefined;
+  readonly now?: (() => number) | undefined;
 }
 
 const decisionSchema = z.strictObject({ approve: z.boolean(), by: z.string().min(1).max(100), signature: z.string().max(400).optional() });

@@ -12,10 +12,10 @@ export interface HealthServerOptions {
   readonly metrics: SignerMetrics;
   readonly probes: readonly ReadinessProbe[];
   /** default 127.0.0.1: metrics name the keys served */
-  readonly host?: string;
-  readonly port?: number;
-  readonly readinessDeadlineMs?: number;
-  readonly logger?: Logger;
+  readonly host?: string | undefined;
+  readonly port?: number | undefined;
+  readonly readinessDeadlineMs?: number | undefined;
+  readonly logger?: Logger | undefined;
 }
 
 export interface RunningHealthServer {

@@ -103,7 +103,7 @@ export class SignerMetrics {
   }
 
   /** One signing request answered (or abandoned by its client). */
-  observeRequest(facts: { pkh?: string; kind?: string; outcome?: string; error?: string }, seconds: number): void {
+  observeRequest(facts: { pkh?: string | undefined; kind?: string | undefined; outcome?: string | undefined; error?: string | undefined }, seconds: number): void {
     const kind = facts.kind ?? 'unknown';
     const result = facts.error === undefined ? (facts.outcome ?? 'unknown') : facts.error.toLowerCase();
     this.requests.inc({ kind, key: this.keyLabel(facts.pkh), result });

@@ -10,7 +10,7 @@ export function isLogLevel(value: string): value is Level {
  * A JSON-lines logger for the server's request log, writing each line through `write`. The
  * log's own level is written as `severity`, since `level` is the Tezos level of a request.
  */
-export function createRequestLogger(options: { level?: Level; write: (line: string) => void }): Logger {
+export function createRequestLogger(options: { level?: Level | undefined; write: (line: string) => void }): Logger {
   return pino(
     {
       level: options.level ?? 'info',

@@ -30,14 +30,14 @@ export interface LocalKeyVaultOptions {
   /** the tezsigner home; keys live in `<home>/keys` */
   readonly home: string;
   /** the vault passphrase: encrypts added keys, decrypts stored ones */
-  readonly passphrase?: string;
+  readonly passphrase?: string | undefined;
 }
 
 export interface AddKeyOptions {
   /** file name without `.json`; by default the key's address */
-  readonly name?: string;
+  readonly name?: string | undefined;
   /** store the secret key unencrypted (only when asked: the default is encrypted at rest) */
-  readonly plain?: boolean;
+  readonly plain?: boolean | undefined;
 }
 
 export interface ImportKeyOptions extends AddKeyOptions {
@@ -45,7 +45,7 @@ export interface ImportKeyOptions extends AddKeyOptions {
    * passphrase of an encrypted key given to import: its own, never taken to be the vault's (a
    * wrong guess would only say "wrong passphrase" about a passphrase nobody gave)
    */
-  readonly passphrase?: string;
+  readonly passphrase?: string | undefined;
 }
 
 /** A key of the vault as listed: public facts only, read without decrypting anything. */

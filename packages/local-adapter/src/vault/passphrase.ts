@@ -9,13 +9,13 @@ export const PASSPHRASE_FILE_ENV = 'TEZSIGNER_PASSPHRASE_FILE';
 
 export interface PassphraseOptions {
   /** explicit passphrase; wins over everything else */
-  readonly passphrase?: string;
+  readonly passphrase?: string | undefined;
   /** explicit passphrase file; wins over the environment's */
-  readonly passphraseFile?: string;
+  readonly passphraseFile?: string | undefined;
   /** environment to read TEZSIGNER_PASSPHRASE(_FILE) from; process.env by default */
-  readonly env?: Readonly<Record<string, string | undefined>>;
+  readonly env?: Readonly<Record<string, string | undefined>> | undefined;
   /** the tezsigner home, whose `passphrase` file (made by `tezsigner init`) comes last */
-  readonly home?: string;
+  readonly home?: string | undefined;
 }
 
 /** How to give a passphrase, for error messages. */

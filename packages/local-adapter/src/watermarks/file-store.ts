@@ -20,7 +20,7 @@ export interface FileWatermarkStoreOptions {
    * Checks the file system and the home's format at opening (default true); a command that
    * only reads the marks writes nothing, so it skips them.
    */
-  readonly check?: boolean;
+  readonly check?: boolean | undefined;
 }
 
 const openFd = promisify(open);

@@ -1,4 +1,8 @@
-import { ANY_OPERATION, OPERATION_KIND_NAMES, POLICY_REQUEST_KINDS, VERDICTS, b58cDecode, isAddress, parseTez, type KeyPolicy, type Policy, type PolicyRequestKind, type PolicyLimits, type Verdict } from '@tezsigner/core';
+import { b58cDecode } from '../encoding/base58.js';
+import { isAddress } from '../encoding/address.js';
+import { OPERATION_KIND_NAMES } from '../operation/kinds.js';
+import { parseTez } from '../operation/tez-amount.js';
+import { ANY_OPERATION, POLICY_REQUEST_KINDS, VERDICTS, type KeyPolicy, type Policy, type PolicyRequestKind, type PolicyLimits, type Verdict } from './model.js';
 import { z } from 'zod';
 
 const decodes = (text: string, prefix: 'KT1' | 'Net'): boolean => {

@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
-import { isTezsignerError } from '@tezsigner/core';
-import { parsePolicy } from './file.js';
+import { isTezsignerError } from '../errors.js';
+import { parsePolicyFile as parsePolicy } from './policy-file.js';
 
 const BAKER = 'tz1VSUr8wwNhLAzempoch5d6hLRiTh8Cjcjb';
 const KT1 = 'KT1BEqzn5Wx8uJrZNvuS9DVHmLvG9td3fDLi';

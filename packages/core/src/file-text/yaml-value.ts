@@ -1,4 +1,4 @@
-import { configInvalid } from '@tezsigner/core';
+import { configInvalid } from '../errors.js';
 import type { Document } from 'yaml';
 
 /**
