@@ -52,16 +52,18 @@ export class PostgresDatabase {
     const { config, target } = parseConnection(options);
     this.target = target;
     this.timeoutMs = timeoutMs;
-    // the server gives up on a statement well before the caller does, so it never lands after
-    const serverTimeoutMs = Math.max(100, Math.floor(timeoutMs * 0.6));
+    // the server gives up on a statement well before the caller does, so it never lands after;
+    // on a lock sooner still, so that a statement stuck behind another session says so
+    const statementTimeoutMs = Math.max(100, Math.floor(timeoutMs * 0.6));
+    const lockTimeoutMs = Math.max(50, Math.floor(timeoutMs * 0.4));
     this.#pool = new pg.Pool({
       ...config,
       max: options.maxConnections ?? 8,
       connectionTimeoutMillis: timeoutMs,
       idleTimeoutMillis: 60_000,
       keepAlive: true,
-      statement_timeout: serverTimeoutMs,
-      lock_timeout: serverTimeoutMs,
+      statement_timeout: statementTimeoutMs,
+      lock_timeout: lockTimeoutMs,
       idle_in_transaction_session_timeout: timeoutMs * 4,
       application_name: 'tezsigner',
     });
@@ -117,6 +119,8 @@ export class PostgresDatabase {
       }
       client = connected;
       if (!this.#checked.has(connected)) {
+        // a connection reset while it is out of the pool: its query fails, the event must not crash the process
+        connected.on('error', () => undefined);
         checkSession(await readSettings(connected), this.description);
         this.#checked.add(connected);
       }
