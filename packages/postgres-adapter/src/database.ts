@@ -94,8 +94,8 @@ export class PostgresDatabase {
   }
 
   /** The session's settings, read now: the probe of readiness, and the check at start. */
-  async checkNow(): Promise<void> {
-    await this.run('the check', async (client) => {
+  async checkNow(what: string): Promise<void> {
+    await this.run(what, async (client) => {
       checkSession(await readSettings(client), this.description);
     });
   }

@@ -9,6 +9,7 @@ import { tablesOf } from './schema.js';
 /** Beyond this many rows vanishing under a commit something is wrong; fail closed rather than spin. */
 const MAX_ATTEMPTS = 8;
 const COLUMNS = 'pkh, chain_id, kind, level, round, hash, signature';
+const TABLE = 'the watermarks table';
 /**
  * A stored row is only ever raised when it reads as a mark: one edited by hand into something
  * else (its constraints dropped) stays as it is, and the read that follows says STORE_CORRUPT.
@@ -55,9 +56,9 @@ export class PostgresWatermarkStore implements WatermarkStore {
    * URL, password or setting at start, and readiness tells a row still locked by someone else.
    */
   async probe(): Promise<void> {
-    await this.#db.checkNow();
+    await this.#db.checkNow(TABLE);
     for (const [id, key] of [...this.#failing]) {
-      await this.#db.run('the watermarks table', (client) => client.query(`SELECT 1 FROM ${this.#table} WHERE pkh = $1 AND chain_id = $2 AND kind = $3 FOR UPDATE NOWAIT`, keyColumns(key)));
+      await this.#db.run(TABLE, (client) => client.query(`SELECT 1 FROM ${this.#table} WHERE pkh = $1 AND chain_id = $2 AND kind = $3 FOR UPDATE NOWAIT`, keyColumns(key)));
       this.#failing.delete(id);
     }
   }
@@ -120,7 +121,7 @@ export class PostgresWatermarkStore implements WatermarkStore {
 
   async #call<T>(key: WatermarkKey | undefined, op: (client: PoolClient) => Promise<T>): Promise<T> {
     try {
-      const result = await this.#db.run('the watermarks table', op);
+      const result = await this.#db.run(TABLE, op);
       if (key !== undefined) this.#failing.delete(watermarkKeyId(key));
       return result;
     } catch (err) {
