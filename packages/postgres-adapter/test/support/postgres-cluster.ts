@@ -6,10 +6,10 @@ import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, readdirSync } from 'node:fs';
 import { chown, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
+import { freePort } from '../../../../test-support/free-port.js';
 import { registerSecret } from '../../../../test-support/log-capture.js';
 
 const SUPERUSER = 'tezsigner_test';
@@ -46,18 +46,6 @@ export function postgresBinDir(): string {
     : [];
   if (versions[0] === undefined) throw new Error('PostgreSQL is not installed (Debian: apt-get install postgresql; .ci/run installs it)');
   return join(root, versions[0], 'bin');
-}
-
-async function freePort(): Promise<number> {
-  return await new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address !== null ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 /** uid and gid of `postgres` when we are root (the server refuses root), else ours. */
