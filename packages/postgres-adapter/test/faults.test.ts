@@ -89,6 +89,17 @@ describe('PostgresWatermarkStore when the database fails', () => {
     await expect(s.commit(key, signed(11, 2))).resolves.toEqual({ committed: true });
   });
 
+  it('a commit whose answer is cut after it landed: tried again on a fresh connection, it answers the stored mark, its own signature, and nothing else lands', async () => {
+    const schema = `cut${++schemas}`;
+    const s = store({ schema, viaProxy: true });
+    await s.commit(key, signed(15, 1));
+    proxy.cutNextAnswer();
+    await expect(s.commit(key, signed(16, 2, 'edsigCut'))).resolves.toEqual({ committed: false, stored: signed(16, 2, 'edsigCut') });
+    expect(await storedLevel(schema)).toBe(16);
+    // other bytes there are refused, from this instance and any other
+    await expect(store({ schema }).commit(key, signed(16, 3))).resolves.toEqual({ committed: false, stored: signed(16, 2, 'edsigCut') });
+  });
+
   it('fails closed within its deadline when the database accepts and never answers, a queue of calls on one deadline each, not one after another', async () => {
     const schema = `silent${++schemas}`;
     const s = store({ schema, viaProxy: true });

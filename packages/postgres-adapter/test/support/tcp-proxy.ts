@@ -9,11 +9,14 @@ export interface TcpProxy {
   readonly port: number;
   /** `reset`: every connection, open or new, is reset at its next byte; `silent`: bytes are swallowed */
   setMode(mode: ProxyMode): void;
+  /** the next answer the database sends, on any connection, is cut: its statement ran, the client never hears how */
+  cutNextAnswer(): void;
   close(): Promise<void>;
 }
 
 export async function startTcpProxy(targetPort: number): Promise<TcpProxy> {
   let mode: ProxyMode = 'forward';
+  let cutNext = false;
   const pairs = new Set<{ client: Socket; upstream: Socket }>();
   const server: Server = createServer((client) => {
     const upstream = connect({ host: '127.0.0.1', port: targetPort });
@@ -38,7 +41,10 @@ export async function startTcpProxy(targetPort: number): Promise<TcpProxy> {
     });
     // a statement sent before the reset began is cut when its answer comes
     upstream.on('data', (chunk: Buffer) => {
-      if (mode === 'reset') reset();
+      if (cutNext) {
+        cutNext = false;
+        reset();
+      } else if (mode === 'reset') reset();
       else if (mode === 'forward') client.write(chunk);
     });
   });
@@ -49,6 +55,9 @@ export async function startTcpProxy(targetPort: number): Promise<TcpProxy> {
     port,
     setMode(next) {
       mode = next;
+    },
+    cutNextAnswer() {
+      cutNext = true;
     },
     async close() {
       for (const { client, upstream } of pairs) {
