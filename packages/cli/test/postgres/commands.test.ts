@@ -145,6 +145,12 @@ describe('tezsigner with --watermark-store postgres', () => {
     expect(fromEnv.stdout).toMatch(/^postgres\.url: +\*{8} +\(env TEZSIGNER_POSTGRES_URL\)$/m);
     const checked = await runTezsigner(['config', 'check', config], { env: { TEZSIGNER_HOME: home.path } });
     expect(checked.stdout).toContain('valid');
+    // the URL is read as serve reads it, without connecting
+    const plain = join(home.path, 'plain.yaml');
+    await writeFile(plain, `watermark-store: postgres\npostgres: { url: "postgres://baker:${cluster.password}@db.example.com/marks" }\n`);
+    const refused = await runTezsigner(['config', 'check', plain], { env: { TEZSIGNER_HOME: home.path } });
+    expect(oneLineError(refused)).toMatch(/reaches db\.example\.com without TLS/);
+    noPassword(refused.stderr);
     noPassword(fromFile.stdout, fromFlag.stdout, fromEnv.stdout, checked.stdout);
   });
 });
