@@ -173,3 +173,30 @@ describe('PostgresWatermarkStore when the database fails', () => {
     await expect(store({ schema }).commit(key, signed(20, 99))).resolves.toEqual({ committed: false, stored: signed(20, 20) });
   }, 60_000);
 });
+
+describe('PostgresWatermarkStore round trips', () => {
+  /** What SignerService does around the backend's signature: read, decide, commit. */
+  async function signingPath(s: PostgresWatermarkStore, level: number, signature: string) {
+    const mark = { level, round: 0, hash: hashOf(level) };
+    expect(checkWatermark(await s.read(key), mark)).toEqual({ outcome: 'sign' });
+    return await s.commit(key, { ...mark, signature });
+  }
+
+  it('costs one statement per signature, the conditional write, and no read; a read only when another instance wrote since', async () => {
+    const schema = `trips${++schemas}`;
+    const s = store({ schema, viaProxy: true });
+    await expect(signingPath(s, 1, 'edsig1')).resolves.toEqual({ committed: true });
+    proxy.takeCounts();
+    const COMMITS = 50;
+    for (let level = 2; level <= COMMITS + 1; level++) await expect(signingPath(s, level, `edsig${level}`)).resolves.toEqual({ committed: true });
+    expect(proxy.takeCounts('INSERT INTO', 'SELECT')).toEqual([COMMITS, 0]);
+
+    await store({ schema }).commit(key, signed(COMMITS + 2, 7, 'edsigOther'));
+    // its memory is behind: it signs, the write does not land, one read answers what is there
+    await expect(signingPath(s, COMMITS + 2, 'edsigMine')).resolves.toEqual({ committed: false, stored: signed(COMMITS + 2, 7, 'edsigOther') });
+    expect(proxy.takeCounts('INSERT INTO', 'SELECT')).toEqual([1, 1]);
+    // that read is its memory now: back to one write per signature
+    await expect(signingPath(s, COMMITS + 3, 'edsigNext')).resolves.toEqual({ committed: true });
+    expect(proxy.takeCounts('INSERT INTO', 'SELECT')).toEqual([1, 0]);
+  });
+});

@@ -11,12 +11,15 @@ export interface TcpProxy {
   setMode(mode: ProxyMode): void;
   /** the next answer the database sends, on any connection, is cut: its statement ran, the client never hears how */
   cutNextAnswer(): void;
+  /** how many times each text went from a client to the database since the last call (statements, by their SQL) */
+  takeCounts(...texts: string[]): number[];
   close(): Promise<void>;
 }
 
 export async function startTcpProxy(targetPort: number): Promise<TcpProxy> {
   let mode: ProxyMode = 'forward';
   let cutNext = false;
+  let sent = '';
   const pairs = new Set<{ client: Socket; upstream: Socket }>();
   const server: Server = createServer((client) => {
     const upstream = connect({ host: '127.0.0.1', port: targetPort });
@@ -37,7 +40,10 @@ export async function startTcpProxy(targetPort: number): Promise<TcpProxy> {
     };
     client.on('data', (chunk: Buffer) => {
       if (mode === 'reset') reset();
-      else if (mode === 'forward') upstream.write(chunk);
+      else if (mode === 'forward') {
+        sent += chunk.toString('latin1');
+        upstream.write(chunk);
+      }
     });
     // a statement sent before the reset began is cut when its answer comes
     upstream.on('data', (chunk: Buffer) => {
@@ -58,6 +64,11 @@ export async function startTcpProxy(targetPort: number): Promise<TcpProxy> {
     },
     cutNextAnswer() {
       cutNext = true;
+    },
+    takeCounts(...texts) {
+      const counts = texts.map((text) => sent.split(text).length - 1);
+      sent = '';
+      return counts;
     },
     async close() {
       for (const { client, upstream } of pairs) {
