@@ -19,7 +19,7 @@ afterAll(async () => {
 });
 
 const ledger = (schema: string, at = url) => {
-  const l = new PostgresSpendingLedger({ url: at, schema, timeoutMs: 1000 });
+  const l = new PostgresSpendingLedger({ url: at, schema, timeoutMs: 15_000 });
   opened.push(l);
   return l;
 };
