@@ -61,7 +61,9 @@ export class PostgresDatabase {
       max: options.maxConnections ?? 8,
       connectionTimeoutMillis: timeoutMs,
       idleTimeoutMillis: 60_000,
+      // an idle connection to a database gone silent (a partition, a failover without a reset) is found dead by the OS
       keepAlive: true,
+      keepAliveInitialDelayMillis: 10_000,
       statement_timeout: statementTimeoutMs,
       lock_timeout: lockTimeoutMs,
       idle_in_transaction_session_timeout: timeoutMs * 4,
