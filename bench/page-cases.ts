@@ -6,10 +6,12 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { cpus, loadavg, release, tmpdir, totalmem, type } from 'node:os';
 import { join } from 'node:path';
-import { MemoryKeyProvider, SignerService, generateSecretKey, type Curve } from '../packages/core/src/index.js';
+import { MemoryKeyProvider, SignerService, generateSecretKey, type Curve, type WatermarkStore } from '../packages/core/src/index.js';
 import { startSignerServer } from '../packages/http-server/src/index.js';
 import { TableWatermarkStore } from '../packages/azure-adapter/src/index.js';
 import { startAzurite } from '../packages/azure-adapter/test/support/azurite.js';
+import { PostgresWatermarkStore } from '../packages/postgres-adapter/src/index.js';
+import { startPostgres } from '../packages/postgres-adapter/test/support/postgres-cluster.js';
 import { run as vaultCases } from './azure-key-vault.js';
 import { fileBackend, floorBareAndSigner, startHttpSigner, type RequestKind } from './commit.js';
 import { LoadThread } from './load.js';
@@ -77,30 +79,65 @@ async function vault(): Promise<VaultRow[]> {
   return cases.map(({ keys, concurrency, figures: f, failed }) => ({ keys: keys === 'tz2' ? '1 key (tz2)' : '4 keys (2 tz2 + 2 tz3)', concurrency, figures: f, failed }));
 }
 
-/**
- * Two signers on one Azurite table (an HA pair) over HTTP, each client's levels sent to them in
- * turn as a round-robin balancer would, so every commit follows the other instance's write;
- * next to one instance alone on a table. Ed25519 blocks, one key per client.
- */
-async function haPair(clients: LoadThread): Promise<HaRow[]> {
+/** A shared store an HA pair runs on: Azurite's tables, or a PostgreSQL cluster's schemas. */
+interface SharedStores {
+  readonly name: string;
+  /** a store on the table (or schema) `name`, made before the instances start so that neither races to create it */
+  open(name: string): Promise<WatermarkStore>;
+  stop(): Promise<void>;
+}
+
+async function azuriteStores(): Promise<SharedStores> {
   const azurite = await startAzurite();
+  return {
+    name: 'Azurite',
+    async open(tableName) {
+      const store = new TableWatermarkStore({ connectionString: azurite.connectionString, tableName });
+      await store.list();
+      return store;
+    },
+    stop: () => azurite.stop(),
+  };
+}
+
+async function postgresStores(): Promise<SharedStores> {
+  const cluster = await startPostgres();
+  const url = await cluster.createDatabase('bench');
+  return {
+    name: 'PostgreSQL',
+    async open(schema) {
+      const store = new PostgresWatermarkStore({ url, schema });
+      await store.list();
+      return store;
+    },
+    stop: () => cluster.remove(),
+  };
+}
+
+/**
+ * Two signers on one shared store (an HA pair) over HTTP, each client's levels sent to them in
+ * turn as a round-robin balancer would, so every commit follows the other instance's write;
+ * next to one instance alone on the store. Ed25519 blocks, one key per client.
+ */
+async function haPair(clients: LoadThread, shared: SharedStores): Promise<HaRow[]> {
   const rows: HaRow[] = [];
+  const opened: WatermarkStore[] = [];
   try {
     let tables = 0;
     for (const concurrency of HA_CONCURRENCIES) {
       const secretKeys = Array.from({ length: concurrency }, () => generateSecretKey('ed25519'));
       const start = async (tableName: string) => {
         const provider = new MemoryKeyProvider(secretKeys);
-        const signer = new SignerService({ keys: provider, watermarks: new TableWatermarkStore({ connectionString: azurite.connectionString, tableName }) });
+        const store = await shared.open(tableName);
+        opened.push(store);
+        const signer = new SignerService({ keys: provider, watermarks: store });
         return { server: await startSignerServer({ signer, host: '127.0.0.1', port: 0 }), pkhs: (await provider.listKeys()).map((key) => key.pkh) };
       };
       const pairTable = `benchpagepair${tables++}`;
-      // the table made before both instances start, so neither races the other to create it
-      await new TableWatermarkStore({ connectionString: azurite.connectionString, tableName: pairTable }).list();
       const [a, b, alone] = [await start(pairTable), await start(pairTable), await start(`benchpagealone${tables++}`)];
       const setups = [
-        { setup: 'HA pair, requests alternating', urls: [a.server.url, b.server.url], samples: [] as Sample[] },
-        { setup: 'one instance', urls: [alone.server.url], samples: [] as Sample[] },
+        { setup: `${shared.name}: HA pair, requests alternating`, urls: [a.server.url, b.server.url], samples: [] as Sample[] },
+        { setup: `${shared.name}: one instance`, urls: [alone.server.url], samples: [] as Sample[] },
       ];
       try {
         let levelBase = 0;
@@ -114,13 +151,14 @@ async function haPair(clients: LoadThread): Promise<HaRow[]> {
       }
       for (const { setup, samples } of setups) {
         const row = { setup, concurrency, figures: figures(samples) };
-        console.log(caseLine(`azurite ${setup} c=${concurrency}`, row.figures, { unit: 'sig/s' }));
+        console.log(caseLine(`${setup} c=${concurrency}`, row.figures, { unit: 'sig/s' }));
         rows.push(row);
       }
     }
     return rows;
   } finally {
-    await azurite.stop();
+    await Promise.all(opened.map((store) => store.close?.()));
+    await shared.stop();
   }
 }
 
@@ -133,8 +171,8 @@ export async function measurePage(): Promise<PageFigures> {
     const local = await localCases(clients);
     console.log(`Azure Key Vault stand-in at ${VAULT_LATENCY_MS} ms`);
     const vaultRows = await vault();
-    console.log('HA pair on Azurite');
-    const ha = await haPair(clients);
+    console.log('HA pair on Azurite and on PostgreSQL');
+    const ha = [...(await haPair(clients, await azuriteStores())), ...(await haPair(clients, await postgresStores()))];
     return { machine: host, local, vaultLatencyMs: VAULT_LATENCY_MS, vault: vaultRows, ha, seconds: (performance.now() - started) / 1000 };
   } finally {
     await clients.close();

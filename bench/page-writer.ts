@@ -150,9 +150,9 @@ ${table(
   figures.vault.map((r) => [r.keys, String(r.concurrency), rate(r.figures), vaultIdeal(r.concurrency).toFixed(0), ms(r.figures.p50), ms(r.figures.p99), String(r.failed)]),
 )}
 
-## HA pair on Azurite
+## HA pair on Azurite and on PostgreSQL
 
-Two signers sharing one Azure Table (Azurite, in memory, on loopback) behind a round-robin balancer: each client's levels go to the two instances in turn, so every commit follows the other instance's write of that watermark and conflicts once before it re-reads. Beside it one instance alone on a table. Ed25519 blocks over HTTP, one key per request in flight.
+Two signers sharing one Azure Table (Azurite, in memory, on loopback), then one PostgreSQL database (Debian's server, a throwaway cluster on loopback, fsync and synchronous_commit on), behind a round-robin balancer: each client's levels go to the two instances in turn, so every commit follows the other instance's write of that watermark (on the table it conflicts once and re-reads; on PostgreSQL the one conditional upsert decides). Beside each, one instance alone on the store. Ed25519 blocks over HTTP, one key per request in flight.
 
 ${haTable(figures.ha)}
 

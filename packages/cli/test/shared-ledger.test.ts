@@ -1,6 +1,6 @@
 // The 24 h cap is one record for every signer of a key: a `serve` and a `tezsigner sign` on one
-// home, a second `serve` that fails to start, and an HA pair on one Azure Table (Azurite) all
-// count against the same spending, each as its own process.
+// home, a second `serve` that fails to start, and an HA pair on one Azure Table (Azurite) or on
+// one PostgreSQL database all count against the same spending, each as its own process.
 import { readdir, stat, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { verifySignature } from '@taquito/utils';
@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { forgeTransfer } from '../../../test-support/operations.js';
 import { keyVectors } from '../../../test-support/vectors.js';
 import { startAzurite, type Azurite } from '../../azure-adapter/test/support/azurite.js';
+import { startPostgres } from '../../postgres-adapter/test/support/postgres-cluster.js';
 import { CommandChild } from './support/command-child.js';
 import { runTezsigner, tempHome } from './support/run-cli.js';
 import { MAIN, postSign, startServe, type ServeChild } from './support/serve-child.js';
@@ -96,14 +97,27 @@ describe('an HA pair on one Azure Table (Azurite)', () => {
 
   test('two instances with their own homes keep one cap: of two 60 ꜩ transfers at once, one is signed', async () => {
     const table = ['--watermark-store', 'azure-table', '--azure-table-name', 'hacap'];
-    const [a, b] = [await homeWithKey(), await homeWithKey()];
-    const connection = { AZURE_TABLE_CONNECTION_STRING: azurite.connectionString };
-    const servers = await Promise.all([serve([...table, '--policy', a!.policy], { ...a!.env, ...connection }), serve([...table, '--policy', b!.policy], { ...b!.env, ...connection })]);
-    const [one, two] = await Promise.all([transfer(tez(60)), transfer(tez(60))]);
-    const raced = await Promise.all([postSign(servers[0]!.url, ED.public_key_hash, one!), postSign(servers[1]!.url, ED.public_key_hash, two!)]);
-    expect(raced.map((answer) => answer.status).sort()).toEqual([200, 403]);
-    // each instance counts what the other signed: 60 + 30 fits, 60 + 30 + 30 does not
-    expect((await postSign(servers[1]!.url, ED.public_key_hash, await transfer(tez(30)))).status).toBe(200);
-    expect((await postSign(servers[0]!.url, ED.public_key_hash, await transfer(tez(30)))).status).toBe(403);
+    await oneCapForAPair(table, { AZURE_TABLE_CONNECTION_STRING: azurite.connectionString });
   }, 120_000);
 });
+
+describe('an HA pair on one PostgreSQL database', () => {
+  test('two instances with their own homes keep one cap: of two 60 ꜩ transfers at once, one is signed', async () => {
+    const cluster = await startPostgres();
+    cleanups.push(() => cluster.remove());
+    const url = await cluster.createDatabase('hacap');
+    await oneCapForAPair(['--watermark-store', 'postgres'], { TEZSIGNER_POSTGRES_URL: url });
+  }, 120_000);
+});
+
+/** Two serve processes with their own homes on one shared store, a policy capping 100 ꜩ a day. */
+async function oneCapForAPair(storeArgs: readonly string[], connection: Record<string, string>): Promise<void> {
+  const [a, b] = [await homeWithKey(), await homeWithKey()];
+  const servers = await Promise.all([serve([...storeArgs, '--policy', a.policy], { ...a.env, ...connection }), serve([...storeArgs, '--policy', b.policy], { ...b.env, ...connection })]);
+  const [one, two] = await Promise.all([transfer(tez(60)), transfer(tez(60))]);
+  const raced = await Promise.all([postSign(servers[0]!.url, ED.public_key_hash, one!), postSign(servers[1]!.url, ED.public_key_hash, two!)]);
+  expect(raced.map((answer) => answer.status).sort()).toEqual([200, 403]);
+  // each instance counts what the other signed: 60 + 30 fits, 60 + 30 + 30 does not
+  expect((await postSign(servers[1]!.url, ED.public_key_hash, await transfer(tez(30)))).status).toBe(200);
+  expect((await postSign(servers[0]!.url, ED.public_key_hash, await transfer(tez(30)))).status).toBe(403);
+}

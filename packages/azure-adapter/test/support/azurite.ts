@@ -1,9 +1,12 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
-import { createServer, connect } from 'node:net';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { freePort } from '../../../../test-support/free-port.js';
+
+export { freePort };
 
 /** The well-known Azurite development account (public, documented by Microsoft). */
 export const DEV_ACCOUNT = 'devstoreaccount1';
@@ -33,18 +36,6 @@ const require = createRequire(import.meta.url);
 function azuriteTableMain(): string {
   const pkg = require.resolve('azurite/package.json', { paths: [process.cwd(), import.meta.dirname] });
   return join(dirname(pkg), 'dist', 'src', 'table', 'main.js');
-}
-
-export async function freePort(): Promise<number> {
-  return await new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address !== null ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 export function devConnectionString(port: number): string {

@@ -2,6 +2,7 @@ import { Option, type Command } from 'commander';
 import { addAzureVaultOptions } from './azure-key-vault.js';
 import { addAzureTableOptions } from './azure-table-store.js';
 import { addPkcs11VaultOptions } from './pkcs11-token.js';
+import { addPostgresOptions } from './postgres-store.js';
 import { DEFAULT_VAULT, DEFAULT_WATERMARK_STORE, VAULTS, WATERMARK_STORES } from './registry.js';
 
 const listed = (table: Record<string, { description: string }>): string =>
@@ -40,7 +41,7 @@ export function addWatermarkStoreOption(command: Command): Command {
       .choices(Object.keys(WATERMARK_STORES))
       .default(DEFAULT_WATERMARK_STORE),
   );
-  return addAzureTableOptions(command);
+  return addPostgresOptions(addAzureTableOptions(command));
 }
 
 /** Everything that selects and opens the backends of a signing command. */

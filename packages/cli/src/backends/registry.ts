@@ -7,6 +7,7 @@ import { azureVault } from './azure-key-vault.js';
 import { openAzureTableWatermarkStore } from './azure-table-store.js';
 import { openFileWatermarkStore } from './file-store.js';
 import { openLocalKeyProvider } from './local-vault.js';
+import { openPostgresWatermarkStore } from './postgres-store.js';
 import { pkcs11Vault } from './pkcs11-token.js';
 
 /**
@@ -23,6 +24,7 @@ export const VAULTS: Record<string, Backend<KeyProvider>> = {
 export const WATERMARK_STORES: Record<string, Backend<WatermarkStore>> = {
   file: { description: 'watermark files in the home folder (one machine)', open: openFileWatermarkStore },
   'azure-table': { description: 'an Azure Table shared by several signer instances', open: openAzureTableWatermarkStore },
+  postgres: { description: 'a PostgreSQL database shared by several signer instances', open: openPostgresWatermarkStore },
 };
 
 export const DEFAULT_VAULT = 'local';

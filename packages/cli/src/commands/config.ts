@@ -5,6 +5,8 @@ import { refuseOpenTlsFiles } from '../io/file-mode.js';
 import { Command } from 'commander';
 import { readAuthorizedKeysFile } from '../authorized-keys-file.js';
 import { VAULTS, WATERMARK_STORES } from '../backends/registry.js';
+import { POSTGRES_URL_ENV, postgresOptions } from '../backends/postgres-store.js';
+import { parseConnection } from '@tezsigner/postgres-adapter';
 import type { CliIo } from '../io/cli-io.js';
 import { loadServeConfig } from '../config/load-serve-config.js';
 import { serveSettings, type ServeListenOptions } from '../config/serve-settings.js';
@@ -19,6 +21,8 @@ interface CheckedOptions extends ServeListenOptions {
   readonly policy?: string;
   readonly checkHighWatermark: boolean;
   readonly authorizedKeys?: string;
+  readonly postgresUrl?: string;
+  readonly [option: string]: unknown;
 }
 
 /** The serve options parsed from `args` as `serve` would, with the configuration file merged in. */
@@ -43,6 +47,10 @@ async function checkServeLine(args: readonly string[], io: CliIo): Promise<void>
   if (VAULTS[options.vault] === undefined) throw configInvalid(`vault ${JSON.stringify(options.vault)}: choose one of ${Object.keys(VAULTS).join(', ')}`);
   if (WATERMARK_STORES[options.watermarkStore] === undefined) {
     throw configInvalid(`watermark-store ${JSON.stringify(options.watermarkStore)}: choose one of ${Object.keys(WATERMARK_STORES).join(', ')}`);
+  }
+  // the URL may come from the service's environment only when it runs; when it is here, it is read as serve would
+  if (options.watermarkStore === 'postgres' && (options.postgresUrl !== undefined || io.env[POSTGRES_URL_ENV] !== undefined)) {
+    parseConnection(postgresOptions(options, io.env), io.env);
   }
   if (options.authorizedKeys !== undefined) await readAuthorizedKeysFile(options.authorizedKeys);
   if (listen.tls !== undefined) {

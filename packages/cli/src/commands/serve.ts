@@ -97,7 +97,7 @@ async function serve(command: Command, io: CliIo): Promise<void> {
   if (configFile !== undefined) io.stderr(`tezsigner: configuration: ${configFile}\n`);
   if (options.vault !== 'local' && options.watermarkStore === 'file') {
     io.stderr(
-      `tezsigner: warning: --vault ${options.vault} with the file watermark store: the marks live on this machine only; two machines serving the same HSM key can double-sign unless they share --watermark-store azure-table\n`,
+      `tezsigner: warning: --vault ${options.vault} with the file watermark store: the marks live on this machine only; two machines serving the same HSM key can double-sign unless they share --watermark-store azure-table or postgres\n`,
     );
   }
 

@@ -3,6 +3,7 @@ import { DEFAULT_SIGN_DEADLINE_MS, DEFAULT_TABLE_NAME } from '@tezsigner/azure-a
 import { DEFAULT_MAGIC_BYTES, formatMagicByte } from '@tezsigner/core';
 import { PASSPHRASE_ENV, PASSPHRASE_FILE_ENV } from '@tezsigner/local-adapter';
 import { DEFAULT_PKCS11_DEADLINE_MS, PIN_ENV } from '@tezsigner/pkcs11-adapter';
+import { DEFAULT_POSTGRES_SCHEMA } from '@tezsigner/postgres-adapter';
 
 /**
  * One setting: where it sits in the configuration file, which `serve` option it feeds (none
@@ -29,6 +30,7 @@ export interface ConfigField {
 
 const TABLE_CONNECTION_STRING_ENV = 'AZURE_TABLE_CONNECTION_STRING';
 const VAULT_URL_ENV = 'AZURE_KEYVAULT_URI';
+const POSTGRES_URL_ENV = 'TEZSIGNER_POSTGRES_URL';
 
 const says = (text: string) => (): string => text;
 const limit = (name: string, value: number): ConfigField => ({ key: `limits.${name}`, defaultValue: value });
@@ -52,6 +54,8 @@ export const CONFIG_FIELDS: readonly ConfigField[] = [
   { key: 'azure-table.url', option: 'azureTableUrl', flag: '--azure-table-url', whenUnset: says('none (needed with watermark-store: azure-table)') },
   { key: 'azure-table.connection-string', option: 'azureTableConnectionString', flag: '--azure-table-connection-string', env: [TABLE_CONNECTION_STRING_ENV], secret: true, whenUnset: says('none') },
   { key: 'azure-table.name', option: 'azureTableName', flag: '--azure-table-name', whenUnset: says(DEFAULT_TABLE_NAME) },
+  { key: 'postgres.url', option: 'postgresUrl', flag: '--postgres-url', env: [POSTGRES_URL_ENV], secret: true, whenUnset: says('none (needed with watermark-store: postgres)') },
+  { key: 'postgres.schema', option: 'postgresSchema', flag: '--postgres-schema', whenUnset: says(DEFAULT_POSTGRES_SCHEMA) },
   { key: 'check-high-watermark', option: 'checkHighWatermark', flag: '--[no-]check-high-watermark', whenUnset: says('true') },
   { key: 'magic-bytes', option: 'magicBytes', flag: '--magic-bytes', whenUnset: says(DEFAULT_MAGIC_BYTES.map(formatMagicByte).join(', ')) },
   { key: 'policy', option: 'policy', flag: '--policy', whenUnset: says('none (magic-bytes decide)') },

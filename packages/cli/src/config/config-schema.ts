@@ -54,6 +54,13 @@ export const configSchema = z.strictObject({
       name: z.string().min(1).optional(),
     })
     .optional(),
+  postgres: z
+    .strictObject({
+      // not checked as a URL here: a message about it must never echo it (it may hold the password)
+      url: z.string().min(1).optional(),
+      schema: z.string().min(1).optional(),
+    })
+    .optional(),
   'check-high-watermark': z.boolean().optional(),
   'magic-bytes': z.union([z.string().min(1), z.array(z.union([z.string(), z.number().int()])).min(1)]).optional(),
   policy: path.optional(),

@@ -6,17 +6,21 @@ import { compareMarks } from '@tezsigner/core';
 import type { WatermarkEntry, WatermarkStore } from '@tezsigner/core';
 import { TableWatermarkStore } from '@tezsigner/azure-adapter';
 import { FileWatermarkStore } from '@tezsigner/local-adapter';
+import { PostgresWatermarkStore } from '@tezsigner/postgres-adapter';
 import { keyVectors } from '../../../../test-support/vectors.js';
 import { startAzurite } from '../../../azure-adapter/test/support/azurite.js';
+import { startPostgres } from '../../../postgres-adapter/test/support/postgres-cluster.js';
 import { attestation, tenderbakeBlock } from '../../../http-server/test/support/consensus-bytes.js';
 import { homeWithKeys } from '../support/run-cli.js';
 import { startServe, type ServeChild } from '../support/serve-child.js';
 
 /**
- * The crash loop: two real `tezsigner serve` processes on one store, a stream of blocks,
+ * The crash loop: two real `tezsigner serve` processes on one store (one home, one Azurite table,
+ * one PostgreSQL database), a stream of blocks,
  * preattestations and attestations with two conflicting payloads per (level, round), one to
  * each, and SIGKILLs at random moments, from outside and from inside the commit (a preload
- * that kills its own process around the file-system calls of a commit). Each killed signer is
+ * that kills its own process around the file-system calls of a commit, or on PostgreSQL around
+ * the sending of the commit's statement). Each killed signer is
  * restarted at once. Over the whole run: no two payloads and no two signatures answered for one
  * (kind, level, round), every signature verifies, and after every restart the store parses and
  * no mark is lower than before nor below a signature that was out.
@@ -32,6 +36,7 @@ const PKH = KEY.public_key_hash;
 const CHAIN = 'NetXdQprcVkpaWU';
 const PASSPHRASE = 'crash loop passphrase';
 const PRELOAD = resolve(import.meta.dirname, '../support/crash-preload.mjs');
+const POSTGRES_PRELOAD = resolve(import.meta.dirname, '../support/crash-preload-postgres.mjs');
 const KINDS = ['block', 'preattestation', 'attestation'] as const;
 type Kind = (typeof KINDS)[number];
 
@@ -227,5 +232,23 @@ describe(`the crash loop: two serve processes on one store, ${KILLS} SIGKILLs`, 
       };
       const result = await crashLoop(() => startServe(['--log-level', 'error', ...tableArgs], env), readMarks);
       survived('azure-table', result);
+  }, LONG ? 3_600_000 : 300_000);
+
+  test.concurrent('on one PostgreSQL database, killed also inside the commit', async () => {
+    const cluster = await startPostgres();
+    cleanups.push(() => cluster.remove());
+    const url = await cluster.createDatabase('crashloop');
+    const env = { ...(await homeWithKey()), TEZSIGNER_POSTGRES_URL: url };
+    const readMarks = async () => {
+      const store: WatermarkStore = new PostgresWatermarkStore({ url });
+      try {
+        return await store.list();
+      } finally {
+        await store.close?.();
+      }
+    };
+    const start = () => startServe(['--log-level', 'error', '--watermark-store', 'postgres'], { ...env, NODE_OPTIONS: `--import=${POSTGRES_PRELOAD}`, TEZSIGNER_TEST_CRASH_ODDS: '0.01' });
+    const result = await crashLoop(start, readMarks);
+    survived('postgres', result);
   }, LONG ? 3_600_000 : 300_000);
 });

@@ -36,7 +36,7 @@ export function expectNoStackTrace(output: string, what = 'output'): void {
 }
 
 /** Variables whose values must never reach a log (checked at the end of the run). */
-const SECRET_ENV = ['TEZSIGNER_PASSPHRASE', 'TEZSIGNER_PKCS11_PIN', 'AZURE_TABLE_CONNECTION_STRING', 'TEZSIGNER_TEST_AZURE_TOKEN'];
+const SECRET_ENV = ['TEZSIGNER_PASSPHRASE', 'TEZSIGNER_PKCS11_PIN', 'AZURE_TABLE_CONNECTION_STRING', 'TEZSIGNER_POSTGRES_URL', 'TEZSIGNER_TEST_AZURE_TOKEN'];
 
 /** Runs one `tezsigner` command line in this process, with its own streams and environment. */
 export async function runTezsigner(args: readonly string[], options: RunOptions = {}): Promise<CliRun> {

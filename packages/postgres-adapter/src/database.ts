@@ -1,0 +1,164 @@
+import pg from 'pg';
+import type { PoolClient } from 'pg';
+import { TezsignerError, configInvalid } from '@tezsigner/core';
+import { DEFAULT_POSTGRES_TIMEOUT_MS, parseConnection, type PostgresConnectionOptions, type PostgresTarget } from './connection.js';
+import { DeadlineError, isTransient, toStoreError } from './errors.js';
+import { ensureSchema } from './schema.js';
+
+/** The settings a store refuses to run without: each commit flushed before it is acknowledged. */
+interface SessionSettings {
+  readonly synchronous_commit: string;
+  readonly fsync: string;
+  readonly transaction_read_only: string;
+}
+
+const DURABLE_COMMIT = new Set(['on', 'remote_apply']);
+const RETRY_PAUSE_MS = 50;
+const MAX_ATTEMPTS = 4;
+
+/** Refuses a session whose commits would be acknowledged before they are durable. */
+export function checkSession(settings: SessionSettings, where: string): void {
+  if (!DURABLE_COMMIT.has(settings.synchronous_commit)) {
+    throw configInvalid(
+      `${where} has synchronous_commit = ${settings.synchronous_commit}: a commit could be acknowledged, and its signature sent, before its mark is on disk; set synchronous_commit = on (ALTER ROLE … SET synchronous_commit = on, or in postgresql.conf)`,
+    );
+  }
+  if (settings.fsync !== 'on') throw configInvalid(`${where} runs with fsync = ${settings.fsync}: nothing it stores survives a crash; set fsync = on`);
+  if (settings.transaction_read_only !== 'off') throw new TezsignerError('STORE_UNAVAILABLE', `${where} is read-only (a standby?): marks cannot be written there`);
+}
+
+/**
+ * A pool of connections to one database, shared by the calls of a store or ledger. Each call
+ * has one deadline (connecting, retries and statements included), enforced three ways: by the
+ * server (`lock_timeout` and `statement_timeout`, below the deadline, so that a statement stuck
+ * on a lock is cancelled by the database itself and never lands after we gave up), and by the
+ * client, which drops the connection when the deadline passes (a database that stopped
+ * answering). Every new connection is checked for durable commits before its first use, and
+ * the schema is made (or checked) before the first call.
+ */
+export class PostgresDatabase {
+  readonly target: PostgresTarget;
+  readonly timeoutMs: number;
+  readonly #pool: pg.Pool;
+  readonly #checked = new WeakSet<PoolClient>();
+  #schemaReady = false;
+  #closed = false;
+
+  constructor(options: PostgresConnectionOptions) {
+    const timeoutMs = options.timeoutMs ?? DEFAULT_POSTGRES_TIMEOUT_MS;
+    if (!Number.isInteger(timeoutMs) || timeoutMs < 200) {
+      throw configInvalid(`the PostgreSQL store's timeoutMs must be an integer of at least 200, got ${timeoutMs}`);
+    }
+    const { config, target } = parseConnection(options);
+    this.target = target;
+    this.timeoutMs = timeoutMs;
+    // the server gives up on a statement well before the caller does, so it never lands after;
+    // on a lock sooner still, so that a statement stuck behind another session says so
+    const statementTimeoutMs = Math.max(100, Math.floor(timeoutMs * 0.6));
+    const lockTimeoutMs = Math.max(50, Math.floor(timeoutMs * 0.4));
+    this.#pool = new pg.Pool({
+      ...config,
+      max: options.maxConnections ?? 8,
+      connectionTimeoutMillis: timeoutMs,
+      idleTimeoutMillis: 60_000,
+      // an idle connection to a database gone silent (a partition, a failover without a reset) is found dead by the OS
+      keepAlive: true,
+      keepAliveInitialDelayMillis: 10_000,
+      statement_timeout: statementTimeoutMs,
+      lock_timeout: lockTimeoutMs,
+      idle_in_transaction_session_timeout: timeoutMs * 4,
+      application_name: 'tezsigner',
+    });
+    // an idle connection cut by a restart of the database: the pool drops it, the next call opens another
+    this.#pool.on('error', () => undefined);
+  }
+
+  get description(): string {
+    return this.target.description;
+  }
+
+  /**
+   * Runs `op` on a connection within the deadline, again on a fresh connection after a
+   * transient fault while time is left. `what` names the call in messages.
+   */
+  async run<T>(what: string, op: (client: PoolClient) => Promise<T>): Promise<T> {
+    const deadline = performance.now() + this.timeoutMs;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        if (this.#closed) throw new TezsignerError('STORE_UNAVAILABLE', `${what} in ${this.description}: closed`);
+        return await this.#attempt(op, deadline);
+      } catch (err) {
+        const left = deadline - performance.now();
+        if (!isTransient(err) || attempt >= MAX_ATTEMPTS || left < RETRY_PAUSE_MS * 2) throw toStoreError(err, this.description, this.timeoutMs, what);
+        await new Promise((resolve) => setTimeout(resolve, RETRY_PAUSE_MS));
+      }
+    }
+  }
+
+  /** The session's settings, read now: the probe of readiness, and the check at start. */
+  async checkNow(what: string): Promise<void> {
+    await this.run(what, async (client) => {
+      checkSession(await readSettings(client), this.description);
+    });
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    await this.#pool.end();
+  }
+
+  async #attempt<T>(op: (client: PoolClient) => Promise<T>, deadline: number): Promise<T> {
+    const left = deadline - performance.now();
+    if (left <= 0) throw new DeadlineError();
+    let expired = false;
+    let client: PoolClient | undefined;
+    const work = (async () => {
+      const connected = await this.#pool.connect();
+      if (expired) {
+        connected.release(true);
+        throw new DeadlineError();
+      }
+      client = connected;
+      if (!this.#checked.has(connected)) {
+        // a connection reset while it is out of the pool: its query fails, the event must not crash the process
+        connected.on('error', () => undefined);
+        checkSession(await readSettings(connected), this.description);
+        this.#checked.add(connected);
+      }
+      if (!this.#schemaReady) {
+        await ensureSchema(connected, this.target.schema, this.description);
+        this.#schemaReady = true;
+      }
+      return await op(connected);
+    })();
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const late = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        expired = true;
+        reject(new DeadlineError());
+      }, left);
+    });
+    try {
+      const result = await Promise.race([work, late]);
+      client?.release();
+      return result;
+    } catch (err) {
+      // whatever the connection was doing is abandoned with it (the server cancels it on its own timeouts)
+      work.catch(() => undefined);
+      client?.release(true);
+      throw err;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+}
+
+async function readSettings(client: PoolClient): Promise<SessionSettings> {
+  const result = await client.query<SessionSettings>(
+    "SELECT current_setting('synchronous_commit') AS synchronous_commit, current_setting('fsync') AS fsync, current_setting('transaction_read_only') AS transaction_read_only",
+  );
+  const row = result.rows[0];
+  if (row === undefined) throw new TezsignerError('STORE_UNAVAILABLE', 'the database answered no settings');
+  return row;
+}
