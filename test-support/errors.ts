@@ -43,3 +43,17 @@ export async function typedFailure(promise: Promise<unknown>): Promise<{ code: s
   if (!isTezsignerError(err)) throw err;
   return { code: err.code, message: err.message };
 }
+
+/**
+ * How a call that should fail closed came out, and how long it took (for deadlines): the code of
+ * its TezsignerError, `raw <error>` for any other error, `none` when it succeeded.
+ */
+export async function timedFailure(promise: Promise<unknown>): Promise<{ code: string; message: string; ms: number }> {
+  const started = performance.now();
+  try {
+    await promise;
+  } catch (err) {
+    return { code: isTezsignerError(err) ? err.code : `raw ${String(err)}`, message: (err as Error).message, ms: performance.now() - started };
+  }
+  return { code: 'none', message: 'it succeeded', ms: performance.now() - started };
+}

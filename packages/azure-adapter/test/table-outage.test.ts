@@ -4,25 +4,16 @@ import { createServer } from 'node:net';
 import type { Server, Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { checkWatermark, isTezsignerError } from '@tezsigner/core';
+import { checkWatermark } from '@tezsigner/core';
 import type { SignedMark, WatermarkKey } from '@tezsigner/core';
 import { TableWatermarkStore } from '../src/index.js';
+import { timedFailure as failure } from '../../../test-support/errors.js';
 import { devConnectionString, startAzurite } from './support/azurite.js';
 import type { Azurite } from './support/azurite.js';
 
 const key: WatermarkKey = { chainId: 'NetXdQprcVkpaWU', pkh: 'tz1KqTpEZ7Yob7QbPE4Hy4Wo8fHG8LhKxZSx', kind: 'attestation' };
 const hashOf = (payload: number) => payload.toString(16).padStart(64, '0');
 const signed = (level: number, payload: number, signature = `edsig${level}p${payload}`): SignedMark => ({ level, round: 0, hash: hashOf(payload), signature });
-
-async function failure(p: Promise<unknown>): Promise<{ code: string; message: string; ms: number }> {
-  const started = Date.now();
-  try {
-    await p;
-  } catch (err) {
-    return { code: isTezsignerError(err) ? err.code : `raw ${String(err)}`, message: (err as Error).message, ms: Date.now() - started };
-  }
-  return { code: 'none', message: 'it succeeded', ms: Date.now() - started };
-}
 
 const cleanups: Array<() => Promise<void>> = [];
 afterEach(async () => {

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { TableSpendingLedger } from '../src/index.js';
-import { raceForOnePosition } from '../../../test-support/ledger-race.js';
+import { expectOneSharedLedger } from '../../../test-support/ledger-race.js';
 import { startAzurite, type Azurite } from './support/azurite.js';
 
 const PKH = 'tz1KqTpEZ7Yob7QbPE4Hy4Wo8fHG8LhKxZSx';
@@ -16,16 +16,8 @@ afterAll(async () => {
 
 const ledger = (tableName: string) => new TableSpendingLedger({ connectionString: azurite.connectionString, tableName });
 
-test('two instances: a position is taken once (insert if absent), and each reads the other\'s entries', async () => {
-  const [a, b] = [ledger('spendone'), ledger('spendone')];
-  const { views, appended, winner } = await raceForOnePosition(a, b, PKH, T0);
-  expect(views).toEqual([{ spent: { amount: 0n, fee: 0n }, next: 0 }, { spent: { amount: 0n, fee: 0n }, next: 0 }]);
-  expect(appended.filter(Boolean)).toHaveLength(1);
-  expect(await b.read(PKH, 0)).toEqual({ spent: { amount: winner, fee: 1n }, next: 1 });
-  expect(await b.append(PKH, 1, { time: T0 + 5, amount: 2n ** 70n, fee: 0n })).toBe(true);
-  expect(await a.read(PKH, T0 + 1)).toEqual({ spent: { amount: 2n ** 70n, fee: 0n }, next: 2 });
-  // a fresh instance (a restart) reads them all from the table
-  expect(await ledger('spendone').read(PKH, 0)).toEqual({ spent: { amount: winner + 2n ** 70n, fee: 1n }, next: 2 });
+test("two instances on one table: a position is taken once (insert if absent), each reads the other's entries, a restart reads them all", async () => {
+  await expectOneSharedLedger(() => ledger('spendone'), PKH, 'tz1aSkwEot3L2kmUvcoxzjMomb9mvBNuzFK6', T0);
 });
 
 test('the table down: reads fail closed with STORE_UNAVAILABLE', async () => {

@@ -195,7 +195,7 @@ describe('a fresh npm project that installs the tarballs', () => {
   });
 
   test('require() loads the packages from CommonJS', { timeout: 2 * MINUTE }, async () => {
-    expect(JSON.parse(await node(['require-check.cjs']))).toEqual({ kind: 'block', level: 1, vault: 'function', server: 'function' });
+    expect(JSON.parse(await node(['require-check.cjs']))).toEqual({ kind: 'block', level: 1, vault: 'function', server: 'function', postgres: 'function' });
   });
 
   test('the cli package installs its command', { timeout: 2 * MINUTE }, async () => {

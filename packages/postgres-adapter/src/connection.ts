@@ -11,14 +11,14 @@ export interface PostgresConnectionOptions {
    */
   readonly url: string;
   /** The PostgreSQL schema holding tezsigner's tables, created if missing (default `tezsigner`). */
-  readonly schema?: string;
+  readonly schema?: string | undefined;
   /**
    * Deadline of each call, connecting, retries and the statement included (default 2500 ms):
    * past it the call fails closed with STORE_UNAVAILABLE, well inside a baker's round.
    */
-  readonly timeoutMs?: number;
+  readonly timeoutMs?: number | undefined;
   /** Connections kept at most (default 8). */
-  readonly maxConnections?: number;
+  readonly maxConnections?: number | undefined;
 }
 
 export const DEFAULT_POSTGRES_SCHEMA = 'tezsigner';

@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { checkWatermark, isTezsignerError } from '@tezsigner/core';
+import { checkWatermark } from '@tezsigner/core';
 import type { SignedMark, WatermarkKey } from '@tezsigner/core';
 import { PostgresWatermarkStore } from '../src/index.js';
+import { timedFailure as failure } from '../../../test-support/errors.js';
 import { waitUntil } from '../../../test-support/wait-until.js';
 import { startPostgres, type PostgresCluster } from './support/postgres-cluster.js';
 import { startTcpProxy, type TcpProxy } from './support/tcp-proxy.js';
@@ -39,16 +40,6 @@ function store(options: { schema?: string; viaProxy?: boolean; database?: string
   return s;
 }
 const storedLevel = async (schema: string) => (await cluster.query<{ level: number }>(`SELECT level FROM "${schema}".watermarks`, [], 'faults')).rows[0]?.level;
-
-async function failure(p: Promise<unknown>): Promise<{ code: string; message: string; ms: number }> {
-  const started = performance.now();
-  try {
-    await p;
-  } catch (err) {
-    return { code: isTezsignerError(err) ? err.code : `raw ${String(err)}`, message: (err as Error).message, ms: performance.now() - started };
-  }
-  return { code: 'none', message: 'it succeeded', ms: performance.now() - started };
-}
 
 /** The deadline, and room for a machine busy with other work. */
 const WITHIN = DEADLINE_MS + 3000;

@@ -1,9 +1,10 @@
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { PostgresSpendingLedger } from '../src/index.js';
-import { raceForOnePosition } from '../../../test-support/ledger-race.js';
+import { expectOneSharedLedger } from '../../../test-support/ledger-race.js';
 import { startPostgres, type PostgresCluster } from './support/postgres-cluster.js';
 
 const PKH = 'tz1KqTpEZ7Yob7QbPE4Hy4Wo8fHG8LhKxZSx';
+const OTHER = 'tz1aSkwEot3L2kmUvcoxzjMomb9mvBNuzFK6';
 const T0 = Date.UTC(2026, 0, 1);
 
 let cluster: PostgresCluster;
@@ -24,19 +25,8 @@ const ledger = (schema: string, at = url) => {
   return l;
 };
 
-test("two instances: a position is taken once (insert if absent), and each reads the other's entries", async () => {
-  const [a, b] = [ledger('spendone'), ledger('spendone')];
-  const { views, appended, winner } = await raceForOnePosition(a, b, PKH, T0);
-  expect(views).toEqual([{ spent: { amount: 0n, fee: 0n }, next: 0 }, { spent: { amount: 0n, fee: 0n }, next: 0 }]);
-  expect(appended.filter(Boolean)).toHaveLength(1);
-  expect(await b.read(PKH, 0)).toEqual({ spent: { amount: winner, fee: 1n }, next: 1 });
-  // amounts beyond 64 bits are kept exactly
-  expect(await b.append(PKH, 1, { time: T0 + 5, amount: 2n ** 70n, fee: 0n })).toBe(true);
-  expect(await a.read(PKH, T0 + 1)).toEqual({ spent: { amount: 2n ** 70n, fee: 0n }, next: 2 });
-  // a fresh instance (a restart) reads them all from the database
-  expect(await ledger('spendone').read(PKH, 0)).toEqual({ spent: { amount: winner + 2n ** 70n, fee: 1n }, next: 2 });
-  // another key's spending is its own
-  expect(await a.read('tz1aSkwEot3L2kmUvcoxzjMomb9mvBNuzFK6', 0)).toEqual({ spent: { amount: 0n, fee: 0n }, next: 0 });
+test("two instances on one database: a position is taken once (insert if absent), each reads the other's entries, a restart reads them all", async () => {
+  await expectOneSharedLedger(() => ledger('spendone'), PKH, OTHER, T0);
 });
 
 test('old entries are pruned once no window counts them, the last position kept', async () => {
