@@ -13,6 +13,7 @@ import { checkHomeFormat } from './home-format.js';
 import { STORE_FORMAT, claimedFormat, newerFormat } from './store-format.js';
 import { legacyDamaged, readLegacyEntry } from './legacy-entry.js';
 import { retireLegacyFile } from './legacy-migration.js';
+import type { LockOutOptions } from './format1-lock.js';
 import { REPAIR_HINT, readWatermarkFile, serializeWatermark, watermarkProblem } from './file-content.js';
 
 export interface FileWatermarkStoreOptions {
@@ -23,6 +24,8 @@ export interface FileWatermarkStoreOptions {
    * only reads the marks writes nothing, so it skips them.
    */
   readonly check?: boolean;
+  /** how this waits for, and when it gives up on, the lock of a format-1 tezsigner (format1-lock.ts) */
+  readonly legacyLock?: LockOutOptions;
 }
 
 const openFd = promisify(open);
@@ -82,9 +85,12 @@ export class FileWatermarkStore implements WatermarkStore {
   /** Per mark folder, its prune under way (one at a time: close() waits for them). */
   readonly #pruning = new Map<string, Promise<void>>();
 
-  private constructor(directory: string, warnings: readonly string[]) {
+  readonly #legacyLock: LockOutOptions;
+
+  private constructor(directory: string, warnings: readonly string[], legacyLock: LockOutOptions) {
     this.directory = directory;
     this.warnings = warnings;
+    this.#legacyLock = legacyLock;
   }
 
   /** Opens (creating it 0700 if needed) `<home>/watermarks`; CONFIG_INVALID if it is not usable. */
@@ -95,7 +101,7 @@ export class FileWatermarkStore implements WatermarkStore {
       warnings.push(...(await checkFileSystem(directory)));
       await checkHomeFormat(directory);
     }
-    return new FileWatermarkStore(directory, warnings);
+    return new FileWatermarkStore(directory, warnings, options.legacyLock ?? {});
   }
 
   /**
@@ -254,7 +260,7 @@ export class FileWatermarkStore implements WatermarkStore {
       createFileAtomic(inFolder(folder, markFileName(watermark)), serializeWatermark(watermark), 0o600, (dir) => this.#flush(dir)).catch((err: unknown) => {
         if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw storeUnavailable(`cannot move the watermark of ${folder}.json into ${folder}: ${describe(err)}`, err);
       });
-    await retireLegacyFile({ folder, kind, place });
+    await retireLegacyFile({ folder, kind, place, lock: this.#legacyLock });
     this.#legacy.set(folder, undefined);
     this.#migrated.add(folder);
   }
