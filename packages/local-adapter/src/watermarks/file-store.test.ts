@@ -213,7 +213,7 @@ describe('FileWatermarkStore', () => {
     const failure = await codeOf(store.commit(KEY, signed(1_000_000, 0, H2)));
     expect(failure.code).toBe('STORE_CORRUPT');
     expect(failure.message).toContain(legacyFileOf(KEY));
-    expect(failure.message).toContain('tezsigner watermarks repair --legacy-level');
+    expect(failure.message).toContain('`tezsigner watermarks repair`, which says when it needs `--legacy-level <level>`');
   });
 
   it('reports an unusable folder as STORE_UNAVAILABLE and writes nothing', async () => {

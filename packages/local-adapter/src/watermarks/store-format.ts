@@ -34,4 +34,4 @@ export const newerFormat = (where: string, format: number) =>
   );
 
 export const LEGACY_REPAIR_HINT =
-  'stop signing with this key until it is fixed: `tezsigner watermarks repair --legacy-level <level>` puts a mark at that level (the highest level this key may have signed, or the chain head) in its folder; it never lowers a mark';
+  'stop signing with this key until it is fixed: run `tezsigner watermarks repair`, which says when it needs `--legacy-level <level>` (the highest level this key may have signed, or the chain head); it never lowers a mark';
