@@ -124,28 +124,46 @@ class Released {
   }
 }
 
-const sleepUntil = async (since: number, ms: number) => new Promise((done) => setTimeout(done, Math.max(0, since + ms - performance.now())));
+/**
+ * A home an older release (at `commit`) made and signed levels 1 to 5 on with `payload`, that
+ * release's `serve` and this one's, each frozen at its `freezeAt` once armed.
+ */
+async function olderThenThis(commit: string, payload: number, freezes: { older?: string; this?: string } = {}) {
+  const main = releases[commit] as string;
+  const env = await homeOf(main);
+  const released = new Released();
+  // a835463 has a metrics listener, which this release's would collide with
+  const old = await serve(commit.slice(0, 7), [main], env, freezes.older ?? '', commit === FORMAT_1 ? [] : ['--no-metrics']);
+  for (let level = 1; level <= 5; level++) expect(await released.sign(old, level, payload)).toBe(200);
+  const fresh = await thisRelease(env, freezes.this ?? '');
+  return { released, old, fresh };
+}
+
+/**
+ * Asks `signer` for `level`, freezing it in that request (past `ms`), runs `meanwhile`, resumes
+ * it: the frozen request's status.
+ */
+async function frozenWhile(released: Released, signer: Signer, level: number, payload: number, meanwhile: () => Promise<void>, ms = FREEZE_MS): Promise<number> {
+  await signer.arm();
+  const frozenSign = released.sign(signer, level, payload);
+  await signer.frozen();
+  const since = performance.now();
+  await meanwhile();
+  await new Promise((done) => setTimeout(done, Math.max(0, since + ms - performance.now())));
+  signer.resume();
+  return frozenSign;
+}
 
 describe.runIf(LONG)('older releases beside this one on one home, each frozen past the stale lock time', { timeout: 300_000 }, () => {
   test('format 1 (f0c13e0) frozen inside its write of block.json while this release is asked to sign', async () => {
-    const main = releases[FORMAT_1] as string;
-    const env = await homeOf(main);
-    const released = new Released();
-    const old = await serve('format 1', [main], env, 'before rename block.json');
-    for (let level = 1; level <= 5; level++) expect(await released.sign(old, level, 0x01)).toBe(200);
-    const fresh = await thisRelease(env, '');
-
-    await old.arm();
-    const frozenSign = released.sign(old, 6, 0x01);
-    await old.frozen();
-    const since = performance.now();
-    // meanwhile this release is asked for the same level with other bytes, and the next: it
-    // never takes the lock over, so it signs neither
-    for (const status of await Promise.all([released.sign(fresh, 6, 0x02), released.sign(fresh, 7, 0x02)])) expect(status).not.toBe(200);
-    await sleepUntil(since, FREEZE_MS);
-    old.resume();
+    const { released, old, fresh } = await olderThenThis(FORMAT_1, 0x01, { older: 'before rename block.json' });
+    const frozen = await frozenWhile(released, old, 6, 0x01, async () => {
+      // this release, asked for the same level with other bytes and for the next, never takes
+      // the lock over, so it signs neither
+      for (const status of await Promise.all([released.sign(fresh, 6, 0x02), released.sign(fresh, 7, 0x02)])) expect(status).not.toBe(200);
+    });
     // format 1 finishes the write it was frozen in, and signs
-    expect(await frozenSign).toBe(200);
+    expect(frozen).toBe(200);
 
     // then both are asked for the same levels, each with its own bytes
     for (let level = 7; level <= 12; level++) await Promise.all([released.sign(old, level, 0x01), released.sign(fresh, level, 0x02)]);
@@ -159,22 +177,12 @@ describe.runIf(LONG)('older releases beside this one on one home, each frozen pa
   });
 
   test('this release frozen in its move of block.json (the file moved aside, no marker yet) while format 1 (f0c13e0) is asked to sign', async () => {
-    const main = releases[FORMAT_1] as string;
-    const env = await homeOf(main);
-    const released = new Released();
-    const old = await serve('format 1', [main], env, '');
-    for (let level = 1; level <= 5; level++) expect(await released.sign(old, level, 0x01)).toBe(200);
-    const fresh = await thisRelease(env, 'after rename .block.json.retired.');
-    await fresh.arm();
-
-    const frozenSign = released.sign(fresh, 6, 0x02);
-    await fresh.frozen();
-    const since = performance.now();
-    // block.json is gone and its lock is a file: format 1 can neither lock nor, so, read it
-    for (let level = 6; level <= 9; level++) expect(await released.sign(old, level, 0x01)).not.toBe(200);
-    await sleepUntil(since, FREEZE_MS + 1_000);
-    fresh.resume();
-    expect(await frozenSign).toBe(200);
+    const { released, old, fresh } = await olderThenThis(FORMAT_1, 0x01, { this: 'after rename .block.json.retired.' });
+    const frozen = await frozenWhile(released, fresh, 6, 0x02, async () => {
+      // block.json is gone and its lock is a file: format 1 can neither lock nor, so, read it
+      for (let level = 6; level <= 9; level++) expect(await released.sign(old, level, 0x01)).not.toBe(200);
+    });
+    expect(frozen).toBe(200);
     for (let level = 7; level <= 10; level++) {
       expect(await released.sign(old, level, 0x01)).not.toBe(200);
       expect(await released.sign(fresh, level, 0x02)).toBe(200);
@@ -183,44 +191,24 @@ describe.runIf(LONG)('older releases beside this one on one home, each frozen pa
   });
 
   test('the release before format 2 (a835463) frozen after its check, before its commit, while this release signs', async () => {
-    const main = releases[BEFORE_FORMAT_2] as string;
-    const env = await homeOf(main);
-    const released = new Released();
-    const old = await serve('a835463', [main], env, 'before link 6-0.json', ['--no-metrics']);
-    for (let level = 1; level <= 5; level++) expect(await released.sign(old, level, 0x03)).toBe(200);
-    const fresh = await thisRelease(env, '');
-
-    await old.arm();
-    const frozenSign = released.sign(old, 6, 0x03);
-    await old.frozen();
-    const since = performance.now();
-    expect(await released.sign(fresh, 6, 0x02)).toBe(200);
-    expect(await released.sign(fresh, 7, 0x02)).toBe(200);
-    await sleepUntil(since, FREEZE_MS);
-    old.resume();
+    const { released, old, fresh } = await olderThenThis(BEFORE_FORMAT_2, 0x03, { older: 'before link 6-0.json' });
+    const frozen = await frozenWhile(released, old, 6, 0x03, async () => {
+      expect(await released.sign(fresh, 6, 0x02)).toBe(200);
+      expect(await released.sign(fresh, 7, 0x02)).toBe(200);
+    });
     // its link finds the position taken: it counts for nothing
-    expect(await frozenSign).not.toBe(200);
+    expect(frozen).not.toBe(200);
     for (let level = 8; level <= 12; level++) await Promise.all([released.sign(old, level, 0x03), released.sign(fresh, level, 0x02)]);
     released.expectOnePayloadPerPosition();
   });
 
   test('this release frozen in its first commit (format 1 just locked out) while the release before format 2 (a835463) signs', async () => {
-    const main = releases[BEFORE_FORMAT_2] as string;
-    const env = await homeOf(main);
-    const released = new Released();
-    const old = await serve('a835463', [main], env, '', ['--no-metrics']);
-    for (let level = 1; level <= 5; level++) expect(await released.sign(old, level, 0x03)).toBe(200);
-    const fresh = await thisRelease(env, 'after link block.json.lock');
-    await fresh.arm();
-
-    const frozenSign = released.sign(fresh, 6, 0x02);
-    await fresh.frozen();
-    const since = performance.now();
-    for (let level = 6; level <= 8; level++) expect(await released.sign(old, level, 0x03)).toBe(200);
-    await sleepUntil(since, FREEZE_MS + 1_000);
-    fresh.resume();
+    const { released, old, fresh } = await olderThenThis(BEFORE_FORMAT_2, 0x03, { this: 'after link block.json.lock' });
+    const frozen = await frozenWhile(released, fresh, 6, 0x02, async () => {
+      for (let level = 6; level <= 8; level++) expect(await released.sign(old, level, 0x03)).toBe(200);
+    });
     // it signed level 6 before it froze; its commit finds the older release's mark there and above
-    expect(await frozenSign).not.toBe(200);
+    expect(frozen).not.toBe(200);
     for (let level = 9; level <= 12; level++) await Promise.all([released.sign(old, level, 0x03), released.sign(fresh, level, 0x02)]);
     expect(released.signedAt(12)).toBe(true);
     released.expectOnePayloadPerPosition();

@@ -23,7 +23,7 @@ export async function checkHomeFormat(directory: string): Promise<void> {
   let format = await readFormat(path);
   if (format === undefined) {
     await createFileAtomic(path, content).catch((err: unknown) => {
-      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw cannotWrite(path, err);
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw cannotWrite(directory, path, err);
     });
     format = (await readFormat(path)) ?? STORE_FORMAT;
   }
@@ -32,11 +32,11 @@ export async function checkHomeFormat(directory: string): Promise<void> {
       `the watermarks in ${directory} are in format ${format}, written by a newer tezsigner (this one knows format ${STORE_FORMAT}): run the newer version`,
     );
   }
-  if (format < STORE_FORMAT) await writeFileAtomic(path, content).catch((err: unknown) => Promise.reject(cannotWrite(path, err)));
+  if (format < STORE_FORMAT) await writeFileAtomic(path, content).catch((err: unknown) => Promise.reject(cannotWrite(directory, path, err)));
 }
 
-const cannotWrite = (path: string, err: unknown) =>
-  configInvalid(isDiskFull(err) ? diskFullMessage(path.slice(0, path.lastIndexOf(sep)), err) : `cannot write ${path}: ${describe(err)}`, err);
+const cannotWrite = (directory: string, path: string, err: unknown) =>
+  configInvalid(isDiskFull(err) ? diskFullMessage(directory, err) : `cannot write ${path}: ${describe(err)}`, err);
 
 async function readFormat(path: string): Promise<number | undefined> {
   let text;
