@@ -134,7 +134,7 @@ describe('a format-1 tezsigner beside this release on one home', () => {
       // mark is already in the file it reads, so 11 is refused before that)
       const during = await Promise.all([11, 12].map((level) => thisReleaseReleased(released, fresh.sign(bytesAt(level, 2)), bytesAt(level, 2), level)));
       expect(during.map((answer) => answer.outcome)).toEqual([point === 'renamed' ? 'refused' : 'error', 'error']);
-      expect(during[1]?.error).toContain(`${legacyFile(path)}.lock of an older tezsigner (watermark format 1) has not been refreshed`);
+      expect(during[1]?.error).toContain(`${legacyFile(path)}.lock of an older tezsigner has not been refreshed`);
 
       // format 1 wakes past its stale time and finishes what it started: nothing took its lock
       old.child.kill('SIGCONT');

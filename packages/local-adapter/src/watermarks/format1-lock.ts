@@ -67,12 +67,12 @@ export async function lockOutFormat1(legacyPath: string, options: LockOutOptions
     const idleMs = Date.now() - info.mtimeMs;
     if (idleMs > staleMs) {
       throw storeUnavailable(
-        `the lock ${path} of an older tezsigner (watermark format 1) has not been refreshed for ${Math.round(idleMs / 1000)} s: the process that took it is stopped, frozen or gone, ` +
+        `the lock ${path} of an older tezsigner has not been refreshed for ${Math.round(idleMs / 1000)} s: the process that took it is stopped, frozen or gone, ` +
           'and one that wakes may still write the mark it holds it for, so this tezsigner never takes it over; nothing is signed with this key until it is released. ' +
           `If no older tezsigner runs on this home any more (stopped for good, not frozen), remove it: rmdir ${path}`,
       );
     }
-    if (Date.now() >= deadline) throw storeUnavailable(`the lock ${path} is held by an older tezsigner (watermark format 1) that is signing with this key; try again`);
+    if (Date.now() >= deadline) throw storeUnavailable(`the lock ${path} is held by an older tezsigner that is signing with this key; try again`);
     // a format-1 holder keeps it for one fsync'd write: poll fast first, then back off
     await new Promise((done) => setTimeout(done, Math.min(1 + attempt, 25) * (0.5 + Math.random())));
   }

@@ -112,7 +112,7 @@ describe('retiring the file of a format-1 tezsigner', () => {
     const store = await FileWatermarkStore.open({ home });
     const failure = await failureOf(store.commit(KEY, signed(30, 0, H2)));
     expect(failure.code).toBe('STORE_UNAVAILABLE');
-    expect(failure.message).toContain(`the lock ${legacyLock()} of an older tezsigner (watermark format 1) has not been refreshed for 60 s`);
+    expect(failure.message).toContain(`the lock ${legacyLock()} of an older tezsigner has not been refreshed for 60 s`);
     expect(failure.message).toContain(`rmdir ${legacyLock()}`);
     // nothing moved: the holder may still wake and write
     expect(await readFile(legacy(), 'utf8')).toBe(format1Mark(20));
@@ -167,6 +167,16 @@ describe('retiring the file of a format-1 tezsigner', () => {
           await rename(legacy(), join(keyFolder, '.block.json.retired.0badc0ffee00'));
           await mkdir(legacy());
           await writeFile(join(legacy(), 'moved.json'), '{"format":3,"moved":"block/"}\n');
+        },
+      ],
+      [
+        // a process read a file at block.json, another placed the marker, the first moved that aside
+        'a marker folder moved aside, the file too, no marker in place',
+        async () => {
+          await writeFile(legacyLock(), '{}');
+          await rename(legacy(), join(keyFolder, '.block.json.retired.0badc0ffee00'));
+          await mkdir(join(keyFolder, '.block.json.retired.0badc0ffee01'));
+          await writeFile(join(keyFolder, '.block.json.retired.0badc0ffee01', 'moved.json'), '{"format":3,"moved":"block/"}\n');
         },
       ],
       [

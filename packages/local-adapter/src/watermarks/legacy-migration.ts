@@ -128,7 +128,10 @@ async function settleMovedAside(path: string, options: RetireOptions): Promise<v
       await options.onDamaged(aside, entry.why);
       continue;
     }
-    await unlink(aside).catch((err: unknown) => {
+    // a marker folder too: a process that read a file there moves aside whatever is there when
+    // it renames, and another process may have placed the marker in between (it is placed again)
+    const gone = entry.state === 'moved' && entry.folder ? rm(aside, { recursive: true, force: true }) : unlink(aside);
+    await gone.catch((err: unknown) => {
       if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw storeUnavailable(`cannot remove ${aside}: ${describe(err)}`, err);
     });
   }
