@@ -149,7 +149,7 @@ describe('a format-1 tezsigner beside this release on one home', () => {
   );
 
   it.concurrent.for<[string, string]>([
-    ['having just locked format 1 out', 'after link attestation.json.lock'],
+    ['having just locked format 1 out', 'after writeFile attestation.json.lock'],
     ['with attestation.json moved aside and no marker in its place yet', 'after rename .attestation.json.retired.'],
     ['with its marker placed, the file moved aside not yet settled', 'after rename .attestation.json.marker.'],
   ])('this release frozen past the stale time %s: format 1 signs nothing meanwhile nor after', { timeout: 60_000 }, async ([, freezeAt], { onTestFinished }) => {

@@ -203,7 +203,7 @@ describe.runIf(LONG)('older releases beside this one on one home, each frozen pa
   });
 
   test('this release frozen in its first commit (format 1 just locked out) while the release before format 2 (a835463) signs', async () => {
-    const { released, old, fresh } = await olderThenThis(BEFORE_FORMAT_2, 0x03, { this: 'after link block.json.lock' });
+    const { released, old, fresh } = await olderThenThis(BEFORE_FORMAT_2, 0x03, { this: 'after writeFile block.json.lock' });
     const frozen = await frozenWhile(released, fresh, 6, 0x02, async () => {
       for (let level = 6; level <= 8; level++) expect(await released.sign(old, level, 0x03)).toBe(200);
     });

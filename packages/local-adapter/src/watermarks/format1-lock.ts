@@ -1,6 +1,7 @@
-import { lstat } from 'node:fs/promises';
+import { lstat, writeFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import { storeCorrupt, storeUnavailable } from '@tezsigner/core';
-import { createFileAtomic } from '../files/atomic-write.js';
+import { fsyncDirectory } from '../files/atomic-write.js';
 import { diskFullMessage, isDiskFull } from '../files/disk-full.js';
 import { DEFAULT_LOCK_STALE_MS, DEFAULT_LOCK_WAIT_MS } from '../files/lock.js';
 import { describe } from '../files/private-directory.js';
@@ -25,7 +26,7 @@ const LOCKED_OUT = `${JSON.stringify({
  * lock it finds stale over with rmdir(2), which fails on a file (ENOTDIR): from then on every
  * format-1 operation on this watermark fails before it reads `<kind>.json`, let alone writes it.
  *
- * The file is created with link(2) only where nothing is: a lock folder that is there belongs
+ * The file is created (O_EXCL) only where nothing is: a lock folder that is there belongs
  * to a format-1 process (or to format 2's one-time move), which may be between its read of
  * `<kind>.json` and its write; it is waited for while it is kept fresh, and never taken over,
  * even once stale: a holder frozen past the stale time (SIGSTOP, a paused VM) is
@@ -49,15 +50,20 @@ export async function lockOutFormat1(legacyPath: string, options: LockOutOptions
       throw storeUnavailable(`cannot read the lock ${path}: ${describe(err)}`, err);
     });
     if (info === undefined) {
-      const created = await createFileAtomic(path, LOCKED_OUT).then(
+      // O_EXCL: created only where nothing is, at one instant; what it holds is for people (an
+      // empty one, left by a crash, locks format 1 out as well)
+      const created = await writeFile(path, LOCKED_OUT, { flag: 'wx', mode: 0o600 }).then(
         () => true,
         (err: unknown) => {
           if ((err as NodeJS.ErrnoException).code === 'EEXIST') return false;
-          throw storeUnavailable(isDiskFull(err) ? diskFullMessage(path, err) : `cannot write the lock ${path}: ${describe(err)}`, err);
+          throw cannotWrite(path, err);
         },
       );
-      if (created) return;
-      continue;
+      if (!created) continue;
+      // on disk before anything of <kind>.json is moved: after a power cut, a folder without
+      // <kind>.json must not be one without this file either
+      await fsyncDirectory(dirname(path)).catch((err: unknown) => Promise.reject(cannotWrite(path, err)));
+      return;
     }
     // a file there is this one (or another process of this format) locking format 1 out already
     if (info.isFile()) return;
@@ -77,3 +83,6 @@ export async function lockOutFormat1(legacyPath: string, options: LockOutOptions
     await new Promise((done) => setTimeout(done, Math.min(1 + attempt, 25) * (0.5 + Math.random())));
   }
 }
+
+const cannotWrite = (path: string, err: unknown) =>
+  storeUnavailable(isDiskFull(err) ? diskFullMessage(dirname(path), err) : `cannot write the lock ${path}: ${describe(err)}`, err);

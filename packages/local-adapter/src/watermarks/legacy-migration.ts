@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, readdir, rename, rm, unlink } from 'node:fs/promises';
+import { mkdir, readdir, rename, rm, unlink, writeFile } from 'node:fs/promises';
 import { basename, dirname, sep } from 'node:path';
 import { storeCorrupt, storeUnavailable } from '@tezsigner/core';
 import type { StoredWatermark } from '@tezsigner/core';
@@ -165,9 +165,13 @@ async function moveAside(path: string): Promise<void> {
   });
 }
 
-/** Claims the mark folder for this format (a `format-<n>` file), once the marker stands. */
+/**
+ * Claims the mark folder for this format (a `format-<n>` file), once the marker stands. Not
+ * flushed here: nothing depends on it for safety (it makes a later mark where the marker
+ * belongs an error, and older format-2 processes stop), and the folder's next commit flushes it.
+ */
 async function claimFolder(folder: string): Promise<void> {
-  await createFileAtomic(`${folder}${sep}${FORMAT_CLAIM}`, '').catch((err: unknown) => {
+  await writeFile(`${folder}${sep}${FORMAT_CLAIM}`, '', { flag: 'wx', mode: 0o600 }).catch((err: unknown) => {
     if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw cannotWrite(folder, err);
   });
 }

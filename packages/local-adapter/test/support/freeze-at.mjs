@@ -1,5 +1,5 @@
 // Preloaded into a process (node --import) to freeze it at one file operation, as a test needs
-// it frozen: TEZSIGNER_TEST_FREEZE_AT="<before|after> <rename|link> <piece of a path>" stops the
+// it frozen: TEZSIGNER_TEST_FREEZE_AT="<before|after> <rename|link|writeFile> <piece of a path>" stops the
 // process (SIGSTOP, itself) before or after its first such call whose paths hold that piece,
 // having said {"frozen": "<spec>"} on stdout (synchronous on a pipe on Linux). With
 // TEZSIGNER_TEST_FREEZE_ARM=<file>, only once that file exists (a test arms it when it wants
@@ -12,7 +12,7 @@ import { syncBuiltinESMExports } from 'node:module';
 const spec = process.env.TEZSIGNER_TEST_FREEZE_AT;
 if (spec !== undefined && spec !== '') {
   const [when, op, piece] = spec.split(' ');
-  if (!['before', 'after'].includes(when) || !['rename', 'link'].includes(op) || !piece) throw new Error(`TEZSIGNER_TEST_FREEZE_AT: ${spec}`);
+  if (!['before', 'after'].includes(when) || !['rename', 'link', 'writeFile'].includes(op) || !piece) throw new Error(`TEZSIGNER_TEST_FREEZE_AT: ${spec}`);
   const real = fs[op];
   let done = false;
   const freeze = () => {
