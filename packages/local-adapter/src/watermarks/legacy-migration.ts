@@ -58,8 +58,20 @@ const ATTEMPTS = 50;
  *    the marker is there. Between the move aside and the marker the name is free; a format-1
  *    write that lands then is a mark like any other: the marker's rename fails (ENOTDIR), and
  *    the next turn moves that mark into the folder too.
+ * 5. This process frozen anywhere, for any time: before the lock-out it has changed nothing;
+ *    from the lock-out on, no format-1 process can act. No step depends on a clock or on a
+ *    lock's freshness (a stale format-1 lock is waited on or reported, never taken over).
  *
- * The folder's `format-<n>` file is written last: a later run that finds it and a format-1
+ * What this cannot see: a format-1 process frozen after it took the lock and before it read
+ * `<kind>.json`, whose lock a second older process (format 1, or format 2's one-time move)
+ * then took over as stale and released, waking in the instant between the move aside and the
+ * marker (only if this process is frozen exactly there) would read no mark. Two format-1
+ * processes on one key already sign twice that way without this release; one format-1
+ * process with any number of processes of this format is covered above.
+ *
+ * Format 2 (the previous release) commits in the folder by the same rule as this format, its
+ * one-time move takes the same lock (so a lock-out stops it too), and it stops committing in a
+ * folder claimed by a later format. The folder's `format-<n>` file is written last: a later run that finds it and a format-1
  * mark where the marker should be fails closed (STORE_CORRUPT naming it) rather than move it
  * silently: the marker was replaced by hand or by an older tool, and an older release may have
  * signed from it. Releases of format 2 stop committing in a folder that has it (store-format.ts).
