@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -35,7 +36,21 @@ const FREEZE_HOOK = resolve(REPO, 'packages/local-adapter/test/support/freeze-at
 /** Past format 1's 10 s, after which any older process would take the lock over. */
 const FREEZE_MS = 12_000;
 
-if (!LONG) console.log('older releases: the long form runs with TEZSIGNER_LONG=1 (it builds f0c13e0 and a835463); the short form is local-adapter/test/older-release.test.ts');
+const git = (...args: string[]) => execFileSync('git', args, { cwd: REPO, encoding: 'utf8' });
+
+// Without TEZSIGNER_LONG, what the long form stands on: the releases it names are in this
+// history, and are what it says they are (the short form is local-adapter/test/older-release.test.ts).
+if (!LONG) {
+  test("the older releases the long form builds are the ones it names, in this repository's history", () => {
+    const format1 = git('show', `${FORMAT_1}:packages/local-adapter/src/file-watermark-store.ts`);
+    expect(format1).toContain('`${kind}.json`');
+    expect(format1).toContain('withFileLock(');
+    // the first parent of the merge that brought format 2
+    const merge = git('log', '-1', '--format=%P %s', '68758126387d94dc3222e58bd8f586f38a0183c0');
+    expect(merge).toMatch(new RegExp(`^${BEFORE_FORMAT_2} \\S+ Merge issue-26: the file store's review findings \\(format version`));
+    expect(git('show', `${BEFORE_FORMAT_2}:packages/local-adapter/src/watermarks/file-store.ts`)).toContain('then link(2)ed into place');
+  });
+}
 
 const releases: Record<string, string> = {};
 beforeAll(async () => {
@@ -154,7 +169,7 @@ async function frozenWhile(released: Released, signer: Signer, level: number, pa
   return frozenSign;
 }
 
-describe.runIf(LONG)('older releases beside this one on one home, each frozen past the stale lock time', { timeout: 300_000 }, () => {
+if (LONG) describe('older releases beside this one on one home, each frozen past the stale lock time', { timeout: 300_000 }, () => {
   test('format 1 (f0c13e0) frozen inside its write of block.json while this release is asked to sign', async () => {
     const { released, old, fresh } = await olderThenThis(FORMAT_1, 0x01, { older: 'before rename block.json' });
     const frozen = await frozenWhile(released, old, 6, 0x01, async () => {
