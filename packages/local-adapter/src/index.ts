@@ -8,6 +8,7 @@ export { isKeyName } from './vault/key-file.js';
 export type { AddKeyOptions, ImportKeyOptions, LocalKeyVaultOptions, VaultKeyInfo } from './vault/key-vault.js';
 export { FileWatermarkStore } from './watermarks/file-store.js';
 export type { FileWatermarkStoreOptions } from './watermarks/file-store.js';
+export type { LockOutOptions } from './watermarks/format1-lock.js';
 export { FileAuditLog } from './file-audit-log.js';
 export { FileSpendingLedger } from './spending/ledger.js';
 export { writeFileAtomic } from './files/atomic-write.js';

@@ -1,17 +1,14 @@
-import { spawn } from 'node:child_process';
-import type { ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { createInterface } from 'node:readline';
 import { verifySignature } from '@taquito/utils';
 import { afterEach, describe, expect, it } from 'vitest';
 import { FileWatermarkStore, LocalKeyVault } from '@tezsigner/local-adapter';
 import { attestation } from '../../http-server/test/support/consensus-bytes.js';
 import { keyVectors } from '../../../test-support/vectors.js';
-import { nodeEntry } from '../../../test-support/bundled-entry.js';
+import { startJsonLineChild, stopChild } from './support/json-line-child.js';
+import type { JsonLineChild } from './support/json-line-child.js';
 
-const REPO_ROOT = resolve(import.meta.dirname, '../../..');
 const SIGNER = resolve(import.meta.dirname, 'support/signer-process.ts');
 const ED = keyVectors().find((k) => k.curve === 'ed25519')!;
 const CHAIN = 'NetXdQprcVkpaWU';
@@ -20,23 +17,12 @@ const FREEZE_MS = 11_000;
 
 type Message = { ready?: true; id?: number; paused?: true; outcome?: string; signature?: string; error?: string; level?: number; refused?: true };
 
-interface SignerProcess {
-  readonly child: ChildProcess;
-  send(command: object): void;
-  /** the next message that `match` accepts (messages seen before are searched too) */
-  next(match: (message: Message) => boolean): Promise<Message>;
-  readonly messages: Message[];
-}
+type SignerProcess = JsonLineChild<Message>;
 
-const children: ChildProcess[] = [];
+const children: SignerProcess[] = [];
 let home: string | undefined;
 afterEach(async () => {
-  for (const child of children.splice(0)) {
-    if (child.exitCode === null && child.signalCode === null) {
-      child.kill('SIGCONT');
-      child.kill('SIGKILL');
-    }
-  }
+  for (const { child } of children.splice(0)) stopChild(child);
   if (home !== undefined) await rm(home, { recursive: true, force: true });
 });
 
@@ -47,38 +33,9 @@ async function newHome(): Promise<string> {
 }
 
 async function startSigner(path: string): Promise<SignerProcess> {
-  const node = await nodeEntry(SIGNER);
-  const child = spawn(process.execPath, [...node.args, path, ED.public_key_hash], {
-    cwd: REPO_ROOT,
-    env: { ...process.env, ...node.env },
-    stdio: ['pipe', 'pipe', 'pipe'],
-  });
-  children.push(child);
-  const messages: Message[] = [];
-  const waiters: Array<{ match: (m: Message) => boolean; found: (m: Message) => void }> = [];
-  let stderr = '';
-  child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  createInterface({ input: child.stdout! }).on('line', (line) => {
-    const message = JSON.parse(line) as Message;
-    messages.push(message);
-    for (const waiter of waiters.splice(0)) {
-      if (waiter.match(message)) waiter.found(message);
-      else waiters.push(waiter);
-    }
-  });
-  const signer: SignerProcess = {
-    child,
-    messages,
-    send: (command) => child.stdin!.write(`${JSON.stringify(command)}\n`),
-    next: (match) =>
-      new Promise((found, fail) => {
-        const seen = messages.find(match);
-        if (seen !== undefined) return found(seen);
-        waiters.push({ match, found });
-        child.once('exit', (code, signal) => fail(new Error(`signer exited (${code ?? signal}): ${stderr}`)));
-      }),
-  };
-  return signer.next((m) => m.ready === true).then(() => signer);
+  const signer = await startJsonLineChild<Message>(SIGNER, [path, ED.public_key_hash]);
+  children.push(signer);
+  return signer;
 }
 
 const resultOf = (signer: SignerProcess, id: number) => signer.next((m) => m.id === id && m.outcome !== undefined);

@@ -262,8 +262,9 @@ function countingRetries(io: CliIo, metrics: SignerMetrics): { io: CliIo; countA
 async function seedHighWatermarks(metrics: SignerMetrics, store: WatermarkStore, io: CliIo): Promise<void> {
   try {
     for (const { key, watermark } of await store.list()) metrics.observeHighWatermark(key.pkh, key.kind, watermark.level, watermark.round);
-  } catch {
-    io.stderr('tezsigner: warning: could not read the stored watermarks for the metrics; the gauges start with the first signature\n');
+  } catch (err) {
+    // the key whose mark cannot be read fails closed on its own; say which file, and why, now
+    io.stderr(`tezsigner: warning: could not read the stored watermarks for the metrics (${describeFailure(err)}); the gauges start with the first signature\n`);
   }
 }
 

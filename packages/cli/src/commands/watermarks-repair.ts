@@ -21,10 +21,13 @@ export function registerWatermarksRepairCommand(watermarks: Command, io: CliIo):
     watermarks
       .command('repair')
       .description(
-        'make unreadable watermark files of the file store readable again without lowering any mark: each bad entry is set aside and replaced by a mark at its position (or higher) that matches no payload',
+        'make unreadable watermark files of the file store readable again without lowering any mark: each bad entry is set aside and replaced by a mark at its position (or higher) that matches no payload, and a damaged marker of an older layout by the marker',
       ),
   )
-    .option('--legacy-level <level>', 'level to give an unreadable watermark file of an older tezsigner (one file per watermark) that names no level')
+    .option(
+      '--legacy-level <level>',
+      'for an unreadable watermark file of an older tezsigner (one <kind>.json per watermark): the highest level the key may have signed (or the chain head); no round of it is signed again',
+    )
     .action((options: RepairCommandOptions) => repair(options, io));
 }
 

@@ -1,12 +1,14 @@
 import { execFileSync } from 'node:child_process';
 import { lstat, mkdtemp, readdir, rename, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { basename, join } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { keyVectors } from '../../../../test-support/vectors.js';
 import { tenderbakeBlock } from '../../../http-server/test/support/consensus-bytes.js';
 import { homeWithKeys, runTezsigner } from '../support/run-cli.js';
-import { postSign, spawnServe, type ServeChild } from '../support/serve-child.js';
+import { CommandChild } from '../support/command-child.js';
+import { MAIN, postSign, spawnServe, type ServeChild } from '../support/serve-child.js';
+import { nodeEntry } from '../../../../test-support/bundled-entry.js';
 
 /**
  * Faults of the file store under a running `tezsigner serve`: each must fail closed (no
@@ -17,6 +19,7 @@ import { postSign, spawnServe, type ServeChild } from '../support/serve-child.js
  */
 const KEY = keyVectors().find((k) => k.curve === 'ed25519')!;
 const CHAIN = 'NetXdQprcVkpaWU';
+const REPO = resolve(import.meta.dirname, '../../../..');
 
 // mounted while the file is collected, so that the cases needing it are skipped (with the line
 // below saying why) rather than passing without a check where it cannot be mounted
@@ -57,6 +60,23 @@ async function failsClosedThenRecovers(code: string, fault: () => Promise<void>,
   // no mark lowered: the level signed before the fault is still refused, a higher one signs
   expect((await postSign(server.url, KEY.public_key_hash, tenderbakeBlock(level - 2, 0, 0x01))).status).toBe(409);
   expect((await sign(++level)).status).toBe(200);
+}
+
+/** Fills the small tmpfs to its last byte. */
+async function fillDisk(): Promise<void> {
+  await writeFile(join(mountPoint, 'filler'), Buffer.alloc(4 * 1024 * 1024)).catch(() => undefined);
+  // whatever room is left in the last block goes too
+  for (let i = 0; ; i++) {
+    try {
+      await writeFile(join(mountPoint, `filler-${i}`), 'x'.repeat(512));
+    } catch {
+      break;
+    }
+  }
+}
+
+async function emptyDisk(): Promise<void> {
+  for (const name of await readdir(mountPoint)) if (name.startsWith('filler')) await rm(join(mountPoint, name));
 }
 
 function mountSmallTmpfs(path: string): boolean {
@@ -129,26 +149,33 @@ describe('file store faults under a running serve', () => {
   });
 
   onSmallTmpfs('the file system full: STORE_UNAVAILABLE until there is room', async () => {
-    const filler = join(mountPoint, 'filler');
     await failsClosedThenRecovers(
       'STORE_UNAVAILABLE',
-      async () => {
-        await writeFile(filler, Buffer.alloc(4 * 1024 * 1024)).catch(() => undefined);
-        // whatever room is left in the last block goes too
-        for (let i = 0; ; i++) {
-          try {
-            await writeFile(join(mountPoint, `filler-${i}`), 'x'.repeat(512));
-          } catch {
-            break;
-          }
-        }
-      },
-      async () => {
-        for (const name of await readdir(mountPoint)) if (name.startsWith('filler')) await rm(join(mountPoint, name));
-      },
+      fillDisk,
+      emptyDisk,
       // a full disk fails the audit log's append, which comes before the watermark commit: /readyz
       // probes the audit log too (a trial write beside it), so it is not ready until there is room
     );
+  });
+
+  onSmallTmpfs('serve started on the full file system says in one line that the disk is full, naming the folder', async () => {
+    const other = join(mountPoint, 'other-home');
+    const { env: otherEnv } = await homeWithKeys([{ secret: KEY.secret_key, name: 'baker' }], 'faults passphrase', other);
+    await fillDisk();
+    try {
+      const node = await nodeEntry(MAIN);
+      const exit = await new CommandChild(process.execPath, [...node.args, 'serve', '--address', '127.0.0.1', '--port', '0', '--no-metrics'], {
+        cwd: REPO,
+        env: { ...process.env, ...node.env, ...otherEnv },
+      }).exited;
+      expect(exit.code).not.toBe(0);
+      expect(exit.stderr.split('\n').filter((line) => line.startsWith('tezsigner: error: '))).toEqual([
+        `tezsigner: error: cannot write in ${join(other, 'watermarks')} (tmpfs): the disk is full (ENOSPC: no space left on device); free some space on it, then start again`,
+      ]);
+    } finally {
+      await emptyDisk();
+      await rm(other, { recursive: true, force: true });
+    }
   });
 
   onSmallTmpfs('the file system read-only: STORE_UNAVAILABLE until it is writable', async () => {

@@ -2,6 +2,7 @@ import { chmod, mkdir, stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { configInvalid } from '@tezsigner/core';
 import { fsyncDirectory } from './atomic-write.js';
+import { diskFullMessage, isDiskFull } from './disk-full.js';
 
 const PRIVATE_DIR_MODE = 0o700;
 
@@ -22,6 +23,7 @@ export async function ensurePrivateDirectory(path: string): Promise<string[]> {
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'EEXIST') throw configInvalid(`${path} exists but is not a folder`, err);
     if (code === 'ENOTDIR') throw configInvalid(`cannot create the folder ${path}: part of that path is a file, not a folder`, err);
+    if (isDiskFull(err)) throw configInvalid(diskFullMessage(dirname(path), err), err);
     throw configInvalid(`cannot create the folder ${path}: ${describe(err)}`, err);
   }
   let info;

@@ -1,8 +1,7 @@
-import { constants } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import { storeCorrupt, storeUnavailable } from '@tezsigner/core';
 import type { StoredWatermark } from '@tezsigner/core';
 import { describe } from '../files/private-directory.js';
+import { NotARegularFile, readRegularFile } from '../files/regular-file.js';
 
 /** The text of one watermark file and what it holds; `text` undefined when there is no file. */
 export interface WatermarkFileContent {
@@ -16,20 +15,23 @@ export interface WatermarkFileContent {
  * naming the file: a mark we cannot read must stop signing, never be taken as "no mark".
  */
 export async function readWatermarkFile(path: string): Promise<WatermarkFileContent> {
-  let text: string;
+  let text: string | undefined;
   try {
-    // never through a link: tezsigner makes none, and a link (even a dangling one) is not a mark
-    text = await readFile(path, { encoding: 'utf8', flag: constants.O_RDONLY | constants.O_NOFOLLOW });
+    // never through a link (tezsigner makes none, and a link, even a dangling one, is not a
+    // mark), and never blocking on a FIFO or a device named like a mark
+    text = await readRegularFile(path);
   } catch (err) {
+    if (err instanceof NotARegularFile) {
+      const what = err.what === 'a symbolic link' ? 'a symbolic link, which tezsigner never makes' : `${err.what}, not a file`;
+      throw storeCorrupt(`the watermark file ${path} is ${what}; ${REPAIR_HINT}`, err);
+    }
     const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') return { text: undefined, watermark: undefined };
-    if (code === 'ELOOP') throw storeCorrupt(`the watermark file ${path} is a symbolic link, which tezsigner never makes; ${REPAIR_HINT}`, err);
-    if (code === 'EISDIR') throw storeCorrupt(`the watermark file ${path} is a folder, not a file; ${REPAIR_HINT}`, err);
     if (code === 'EACCES' || code === 'EPERM') {
       throw storeCorrupt(`the watermark file ${path} cannot be read (${describe(err)}); give it back to this user with mode 600`, err);
     }
     throw storeUnavailable(`cannot read the watermark file ${path}: ${describe(err)}`, err);
   }
+  if (text === undefined) return { text: undefined, watermark: undefined };
   return { text, watermark: parseWatermark(text, path) };
 }
 

@@ -25,7 +25,8 @@ afterEach(async () => {
 const folderOf = (key: WatermarkKey) => join(home, 'watermarks', key.chainId, key.pkh, key.kind);
 /** Where an older tezsigner kept its single file per (chain, key, kind). */
 const legacyFileOf = (key: WatermarkKey) => `${folderOf(key)}.json`;
-const markFiles = async (key: WatermarkKey) => (await readdir(folderOf(key))).filter((name) => !name.startsWith('.')).sort();
+/** The mark files of a folder: not temp files, nor the file claiming the folder for this format. */
+const markFiles = async (key: WatermarkKey) => (await readdir(folderOf(key))).filter((name) => !name.startsWith('.') && !name.startsWith('format-')).sort();
 const readJson = async (path: string) => JSON.parse(await readFile(path, 'utf8')) as unknown;
 const signed = (level: number, round: number, hash: string, signature = `edsig${level}x${round}x${hash.slice(0, 2)}`): SignedMark => ({ level, round, hash, signature });
 const codeOf = typedFailure;
@@ -56,13 +57,14 @@ describe('FileWatermarkStore', () => {
 
   it('prunes the files below the highest once there are more than eight, never the highest', async () => {
     const store = await FileWatermarkStore.open({ home });
-    for (let level = 1; level <= 8; level++) await store.commit(KEY, signed(level, 0, H1));
-    expect(await markFiles(KEY)).toHaveLength(8);
-    await store.commit(KEY, signed(9, 0, H1));
-    // the ninth file sets off a prune after the commit has answered; close() waits for it
+    for (let level = 1; level <= 7; level++) await store.commit(KEY, signed(level, 0, H1));
+    // seven marks and the file that claims the folder for this format
+    expect(await readdir(folderOf(KEY))).toHaveLength(8);
+    await store.commit(KEY, signed(8, 0, H1));
+    // the ninth entry sets off a prune after the commit has answered; close() waits for it
     await store.close();
-    expect(await markFiles(KEY)).toEqual(['9-0.json']);
-    expect(await (await FileWatermarkStore.open({ home })).read(KEY)).toEqual(signed(9, 0, H1));
+    expect(await markFiles(KEY)).toEqual(['8-0.json']);
+    expect(await (await FileWatermarkStore.open({ home })).read(KEY)).toEqual(signed(8, 0, H1));
   });
 
   it('prunes a folder that commits faster than it prunes, one prune at a time, and keeps the highest', async () => {
@@ -211,7 +213,7 @@ describe('FileWatermarkStore', () => {
     const failure = await codeOf(store.commit(KEY, signed(1_000_000, 0, H2)));
     expect(failure.code).toBe('STORE_CORRUPT');
     expect(failure.message).toContain(legacyFileOf(KEY));
-    expect(failure.message).toContain('tezsigner watermarks repair --legacy-level');
+    expect(failure.message).toContain('`tezsigner watermarks repair`, which says when it needs `--legacy-level <level>`');
   });
 
   it('reports an unusable folder as STORE_UNAVAILABLE and writes nothing', async () => {

@@ -4,13 +4,16 @@ import { promisify } from 'node:util';
 import { dirname, join, sep } from 'node:path';
 import { TezsignerError, WATERMARK_KINDS, badRequest, compareMarks, isAbove, storeCorrupt, storeUnavailable } from '@tezsigner/core';
 import type { CommitResult, SignedMark, StoredWatermark, WatermarkEntry, WatermarkKey, WatermarkMark, WatermarkStore } from '@tezsigner/core';
-import { createFileAtomic, writeFileAtomic } from '../files/atomic-write.js';
-import { withFileLock } from '../files/lock.js';
+import { createFileAtomic } from '../files/atomic-write.js';
 import { checkFileSystem, tryCommit } from './file-system-check.js';
 import { highestName, markFileName, parseMarkFileName, tempFileTarget } from './mark-file-name.js';
 import { describe, ensurePrivateDirectory } from '../files/private-directory.js';
+import { kindOf } from '../files/regular-file.js';
 import { checkHomeFormat } from './home-format.js';
-import { STORE_FORMAT, claimedFormat, movedMarker, newerFormat, readLegacyFile } from './store-format.js';
+import { STORE_FORMAT, claimedFormat, newerFormat } from './store-format.js';
+import { legacyDamaged, readLegacyEntry } from './legacy-entry.js';
+import { retireLegacyFile } from './legacy-migration.js';
+import type { LockOutOptions } from './format1-lock.js';
 import { REPAIR_HINT, readWatermarkFile, serializeWatermark, watermarkProblem } from './file-content.js';
 
 export interface FileWatermarkStoreOptions {
@@ -21,6 +24,8 @@ export interface FileWatermarkStoreOptions {
    * only reads the marks writes nothing, so it skips them.
    */
   readonly check?: boolean | undefined;
+  /** how this waits for, and when it gives up on, the lock of a format-1 tezsigner (format1-lock.ts) */
+  readonly legacyLock?: LockOutOptions | undefined;
 }
 
 const openFd = promisify(open);
@@ -66,7 +71,7 @@ export class FileWatermarkStore implements WatermarkStore {
    * process has moved it into the folder (then undefined: the marker left there holds none).
    */
   readonly #legacy = new Map<string, StoredWatermark | undefined>();
-  /** Mark folders whose format-1 file this process has moved (or found moved) under its lock. */
+  /** Mark folders whose format-1 file this process has retired (or found retired): see #migrate. */
   readonly #migrated = new Set<string>();
   /** Folders whose path this process has seen to be real folders all the way down (no links). */
   readonly #realFolders = new Set<string>();
@@ -80,9 +85,12 @@ export class FileWatermarkStore implements WatermarkStore {
   /** Per mark folder, its prune under way (one at a time: close() waits for them). */
   readonly #pruning = new Map<string, Promise<void>>();
 
-  private constructor(directory: string, warnings: readonly string[]) {
+  readonly #legacyLock: LockOutOptions;
+
+  private constructor(directory: string, warnings: readonly string[], legacyLock: LockOutOptions) {
     this.directory = directory;
     this.warnings = warnings;
+    this.#legacyLock = legacyLock;
   }
 
   /** Opens (creating it 0700 if needed) `<home>/watermarks`; CONFIG_INVALID if it is not usable. */
@@ -93,7 +101,7 @@ export class FileWatermarkStore implements WatermarkStore {
       warnings.push(...(await checkFileSystem(directory)));
       await checkHomeFormat(directory);
     }
-    return new FileWatermarkStore(directory, warnings);
+    return new FileWatermarkStore(directory, warnings, options.legacyLock ?? {});
   }
 
   /**
@@ -239,36 +247,20 @@ export class FileWatermarkStore implements WatermarkStore {
   }
 
   /**
-   * Moves the mark a format-1 tezsigner kept in `<kind>.json` into the folder, once per process
-   * and folder, under the lock format 1 takes for each of its commits: its mark becomes a file
-   * of the folder, then the file is replaced by a marker a format-1 process reads as corrupt,
-   * so from then on it cannot sign with this key. A folder that never had such a file gets the
-   * marker as well, else a format-1 process would find no mark and sign from scratch. A crash
-   * in between leaves the file in place, and the next commit moves it again (moving is
-   * idempotent: a position already taken keeps its file).
+   * Retires the format-1 file `<kind>.json` beside the folder, once per process and folder,
+   * before its first commit here: its mark moves into the folder, format 1 is locked out for
+   * good and a marker folder takes the file's place (legacy-migration.ts says why no format-1
+   * process, frozen anywhere, can then sign what this one does). A folder that never had such
+   * a file gets the marker as well, else a format-1 process would find no mark and sign from
+   * scratch.
    */
   async #migrate(folder: string, kind: string): Promise<void> {
     if (this.#migrated.has(folder)) return;
-    const path = `${folder}.json`;
-    await withFileLock(path, async (assertHeld) => {
-      const legacy = await readLegacyFile(path);
-      if (legacy.state === 'moved') {
-        if (legacy.format > STORE_FORMAT) throw newerFormat(path, legacy.format);
-        return;
-      }
-      if (legacy.state === 'mark') {
-        const { watermark } = legacy;
-        await createFileAtomic(inFolder(folder, markFileName(watermark)), serializeWatermark(watermark), 0o600, (dir) => this.#flush(dir)).catch(
-          (err: unknown) => {
-            if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw storeUnavailable(`cannot move the watermark file ${path} into ${folder}: ${describe(err)}`, err);
-          },
-        );
-      }
-      assertHeld();
-      await writeFileAtomic(path, movedMarker(kind)).catch((err: unknown) => {
-        throw storeUnavailable(`cannot replace the watermark file ${path}: ${describe(err)}`, err);
+    const place = (watermark: StoredWatermark) =>
+      createFileAtomic(inFolder(folder, markFileName(watermark)), serializeWatermark(watermark), 0o600, (dir) => this.#flush(dir)).catch((err: unknown) => {
+        if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw storeUnavailable(`cannot move the watermark of ${folder}.json into ${folder}: ${describe(err)}`, err);
       });
-    });
+    await retireLegacyFile({ folder, kind, place, lock: this.#legacyLock });
     this.#legacy.set(folder, undefined);
     this.#migrated.add(folder);
   }
@@ -312,8 +304,9 @@ export class FileWatermarkStore implements WatermarkStore {
 
   async #legacyMark(folder: string): Promise<StoredWatermark | undefined> {
     if (this.#legacy.has(folder)) return this.#legacy.get(folder);
-    const legacy = await readLegacyFile(`${folder}.json`);
+    const legacy = await readLegacyEntry(`${folder}.json`);
     if (legacy.state === 'moved' && legacy.format > STORE_FORMAT) throw newerFormat(`${folder}.json`, legacy.format);
+    if (legacy.state === 'damaged') throw legacyDamaged(`${folder}.json`, legacy.why);
     const watermark = legacy.state === 'mark' ? legacy.watermark : undefined;
     this.#legacy.set(folder, watermark);
     return watermark;
@@ -369,7 +362,7 @@ export class FileWatermarkStore implements WatermarkStore {
       if (info.isSymbolicLink()) {
         throw storeCorrupt(`the watermark folder ${dir} is a symbolic link; tezsigner keeps marks only in real folders of its home: replace the link with the folder it points to (mv), then start again`);
       }
-      if (!info.isDirectory()) throw storeCorrupt(`${dir} should be a folder of watermark files; ${REPAIR_HINT}`);
+      if (!info.isDirectory()) throw storeCorrupt(`${dir} is ${kindOf(info)}, where a folder of watermark files belongs; ${REPAIR_HINT}`);
     }
     this.#realFolders.add(folder);
   }

@@ -5,6 +5,7 @@ import { configInvalid } from '@tezsigner/core';
 import { createFileAtomic } from '../files/atomic-write.js';
 import { fileSystemType } from '../files/file-system-type.js';
 import { lacksHardLinks } from '../files/hard-links.js';
+import { diskFullMessage, isDiskFull } from '../files/disk-full.js';
 import { describe } from '../files/private-directory.js';
 
 /** statfs(2) f_type of file systems held in memory only (linux/magic.h). */
@@ -17,7 +18,8 @@ const IN_MEMORY = new Map([
  * Checks, once at start, that the file system under `directory` can keep watermarks: a commit
  * needs link(2), which fails where it is missing (some FUSE and network mounts) and would make
  * every signature fail; a home in memory is allowed (tests, containers) but every mark goes at
- * the next reboot, so it warns. Returns the warnings; CONFIG_INVALID when link(2) fails.
+ * the next reboot, so it warns. Returns the warnings; CONFIG_INVALID when link(2) fails, or
+ * when the disk is full (said as such, naming the folder).
  */
 export async function checkFileSystem(directory: string): Promise<string[]> {
   const warnings: string[] = [];
@@ -35,6 +37,8 @@ export async function checkFileSystem(directory: string): Promise<string[]> {
   } catch (err) {
     const type = await fileSystemType(directory);
     const named = type === undefined ? directory : `${directory} (${type})`;
+    // a full disk is no fault of the file system's kind: the fix is room, not another store
+    if (isDiskFull(err)) throw configInvalid(diskFullMessage(directory, err, type), err);
     const fix = `put ${directory} on a local disk (ext4, xfs, btrfs, zfs) or use --watermark-store azure-table`;
     if (lacksHardLinks(err)) {
       throw configInvalid(`the file system of ${named} has no hard links (link(2) fails: ${describe(err)}), and each watermark commit makes one: ${fix}`, err);

@@ -8,6 +8,7 @@
 //                                           killed, saying {"level", "signature"} after each
 //                                           (or {"level", "refused": true})
 // TEZSIGNER_TEST_CLOCK_OFFSET_MS moves this process's Date.now, as a skewed clock would.
+// TEZSIGNER_TEST_LEGACY_LOCK_MS: the stale time (and wait) of a format-1 lock, shorter than 10 s.
 import { createInterface } from 'node:readline';
 import { SignerService, blake2b256, bytesToHex, hexToBytes, isTezsignerError } from '@tezsigner/core';
 import type { SignedMark, WatermarkKey, WatermarkStore } from '@tezsigner/core';
@@ -50,9 +51,14 @@ function pausable(inner: FileWatermarkStore): WatermarkStore {
 const vault = await LocalKeyVault.open({ home });
 const service = new SignerService({
   keys: await vault.keyProvider(),
-  watermarks: pausable(await FileWatermarkStore.open({ home })),
+  watermarks: pausable(await FileWatermarkStore.open({ home, legacyLock: legacyLockOptions() })),
   policy: { allowedMagicBytes: [0x11, 0x12, 0x13] },
 });
+
+function legacyLockOptions(): { staleMs: number; waitMs: number } | undefined {
+  const ms = Number(process.env.TEZSIGNER_TEST_LEGACY_LOCK_MS ?? 0);
+  return ms > 0 ? { staleMs: ms, waitMs: 3 * ms } : undefined;
+}
 
 async function sign(id: number, hex: string): Promise<void> {
   try {
