@@ -52,7 +52,7 @@ export { operationToJson, contentToJson } from './operation/json.js';
 export { renderMicheline, describeMichelson, escapeText, MAX_RENDERED_LENGTH } from './micheline/render.js';
 export { formatTez, parseTez } from './operation/tez-amount.js';
 export { authenticationBytes, authenticationVerifier, verifyAuthentication, type AuthenticationVerifier } from './signing/authentication.js';
-export { approvalBytes, approvalVerifier, signApproval, type ApprovalVerifier } from './signing/approval.js';
+export { approvalBytes, approvalVerifier, signApproval, type ApprovalStatement, type ApprovalVerifier } from './signing/approval.js';
 export { KeyedQueue } from './watermark/keyed-queue.js';
 export { MemoryWatermarkStore } from './memory/watermark-store.js';
 export { MemoryKeyProvider } from './memory/key-provider.js';
