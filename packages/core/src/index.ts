@@ -39,6 +39,7 @@ export {
  *   values { expression (Micheline JSON), size (bytes) }.
  * - summarizeContent / summarizeOperation: one line per content for a person;
  *   describeMichelson: a value rendered (renderMicheline) when short, summarized when long;
+ *   layoutMicheline: every value of one, over as many lines as it needs;
  *   formatTez(mutez) → "12.5 ꜩ"; parseTez("12.5") → 12500000n.
  * - operationToJson / contentToJson: the same with bigints as decimal strings, for JSON output.
  * - a 0x05 request (MichelsonDataRequest) carries its packed value as `data`, shown with describeMichelson.
@@ -49,7 +50,9 @@ export { decodeOperation } from './operation/decoder.js';
 export { isManagerContent, OPERATION_KIND_NAMES } from './operation/kinds.js';
 export { summarizeContent, summarizeOperation } from './operation/summary.js';
 export { operationToJson, contentToJson } from './operation/json.js';
-export { renderMicheline, describeMichelson, escapeText, MAX_RENDERED_LENGTH } from './micheline/render.js';
+export { describeRequest } from './request/description.js';
+export { renderMicheline, describeMichelson, escapeText, formatSize, MAX_RENDERED_LENGTH } from './micheline/render.js';
+export { layoutMicheline } from './micheline/layout.js';
 export { formatTez, parseTez } from './operation/tez-amount.js';
 export { authenticationBytes, authenticationVerifier, verifyAuthentication, type AuthenticationVerifier } from './signing/authentication.js';
 export { approvalBytes, approvalVerifier, signApproval, type ApprovalStatement, type ApprovalVerifier } from './signing/approval.js';
@@ -75,6 +78,7 @@ export {
   type Verdict,
 } from './policy/model.js';
 export { evaluatePolicy } from './policy/evaluation.js';
+export { requestFacts, totals, type RequestFacts } from './policy/facts.js';
 export { policyFromMagicBytes, signableMagicBytes } from './policy/from-magic-bytes.js';
 export { PolicyGatekeeper, DAY_MS, type PolicyGatekeeperOptions } from './policy/gatekeeper.js';
 export { MemorySpendingLedger, sumSince } from './memory/spending-ledger.js';
