@@ -30,7 +30,7 @@ const transfer = (mutez: bigint, counter: number, destination = PAYEE, entrypoin
   forgeTransfer({ source: ED.public_key_hash, destination, amount: mutez, counter, ...(entrypoint === undefined ? {} : { entrypoint }) });
 
 test('the rolling 24 h cap counts what earlier runs signed (the ledger is in the home)', async () => {
-  await writeFile(policyPath, `default:\n  operations:\n    transaction: allow\n  limits:\n    max_amount_24h: 10.19275\n`);
+  await writeFile(policyPath, `default:\n  operations:\n    transaction: allow\n  limits:\n    max_amount_24h: 10.19275\n    max_fee_24h: 1\n`);
   const first = await sign(await transfer(6_000_000n, 1));
   expect(first.code, first.stderr).toBe(0);
   const hex = await transfer(3_000_000n, 2);
@@ -125,7 +125,7 @@ test('a policy denying everything is valid: serve starts and signs nothing; a ke
 });
 
 test('under a 24 h cap, a drain is refused whatever its size, and paid storage counts its burn', async () => {
-  await writeFile(policyPath, `default:\n  operations: { '*': allow }\n  limits: { max_amount_24h: 0.01 }\n`);
+  await writeFile(policyPath, `default:\n  operations: { '*': allow }\n  limits: { max_amount_24h: 0.01, max_fee_24h: 1 }\n`);
   const drain = await forgeContents([{ kind: 'drain_delegate', consensus_key: PAYEE, delegate: ED.public_key_hash, destination: PAYEE }]);
   expect(oneLineError(await sign(drain))).toContain('default.limits.max_amount_24h (policy.yaml): drain_delegate sends the whole spendable balance of the delegate');
   // 40 bytes at 250 mutez: the whole 0.01 ꜩ; one byte more is past it (sizes under 64 bytes,

@@ -16,7 +16,7 @@ import { nodeEntry } from '../../../test-support/bundled-entry.js';
 const ED = keyVectors()[0]!;
 const PAYEE = 'tz1aSkwEot3L2kmUvcoxzjMomb9mvBNuzFK6';
 const REPO = resolve(import.meta.dirname, '../../..');
-const POLICY = 'default:\n  operations: { transaction: allow }\n  limits: { max_amount_24h: 100 }\n';
+const POLICY = 'default:\n  operations: { transaction: allow }\n  limits: { max_amount_24h: 100, max_fee_24h: 1 }\n';
 const tez = (n: number) => BigInt(n) * 1_000_000n;
 let counter = 0;
 const transfer = (amount: bigint) => forgeTransfer({ source: ED.public_key_hash, destination: PAYEE, amount, counter: ++counter });

@@ -78,6 +78,7 @@ export {
   type Verdict,
 } from './policy/model.js';
 export { evaluatePolicy } from './policy/evaluation.js';
+export { unboundedFees, type UnboundedFees } from './policy/fee-bounds.js';
 export { requestFacts, totals, type RequestFacts } from './policy/facts.js';
 export { policyFromMagicBytes, signableMagicBytes } from './policy/from-magic-bytes.js';
 export { PolicyGatekeeper, DAY_MS, type PolicyGatekeeperOptions } from './policy/gatekeeper.js';

@@ -1,5 +1,5 @@
 import { basename } from 'node:path';
-import { configInvalid, type Policy } from '@tezsigner/core';
+import { configInvalid, unboundedFees, type Policy } from '@tezsigner/core';
 import { isCollection, isMap, isScalar, LineCounter, parseDocument, type Document } from 'yaml';
 import type { z } from 'zod';
 import { policyFileSchema, toPolicy } from './schema.js';
@@ -34,7 +34,14 @@ export function parsePolicy(text: string, path: string): Policy {
       issue.code === 'unrecognized_keys' ? 'unknown field' : issue.code === 'invalid_key' ? (issue.issues[0]?.message ?? issue.message) : (describeTypeIssue(issue, data) ?? issue.message);
     throw configInvalid(`${path}${line === undefined ? '' : `:${line}`}: ${name}: ${message}`);
   }
-  return toPolicy(basename(path), parsed.data);
+  const policy = toPolicy(basename(path), parsed.data);
+  const unbounded = unboundedFees(policy);
+  if (unbounded !== undefined) {
+    const field = [...unbounded.section.split(/\.(?=tz)/), 'limits'];
+    const line = lineOf(doc, lines, field);
+    throw configInvalid(`${path}${line === undefined ? '' : `:${line}`}: ${unbounded.section}.limits: no ${unbounded.missing}: ${unbounded.reason}`);
+  }
+  return policy;
 }
 
 /** The line of a field (its key when it has one, else its value). */
