@@ -83,4 +83,7 @@ export { requestFacts, totals, type RequestFacts } from './policy/facts.js';
 export { policyFromMagicBytes, signableMagicBytes } from './policy/from-magic-bytes.js';
 export { PolicyGatekeeper, DAY_MS, type PolicyGatekeeperOptions } from './policy/gatekeeper.js';
 export { MemorySpendingLedger, sumSince } from './memory/spending-ledger.js';
+export { MemorySpendingStore } from './memory/spending-store.js';
+export type { EntryChain, LedgerEntry, PositionedEntry, SpendingStore } from './ports/spending-store.js';
+export { ChainedSpendingLedger, KEEP_MS, PRUNE_EVERY, ledgerEntryProblem, type ChainedSpendingLedgerOptions } from './ledger/chained-ledger.js';
 export { MemoryAuditLog } from './memory/audit-log.js';
