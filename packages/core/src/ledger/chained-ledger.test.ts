@@ -4,7 +4,7 @@ import { MemorySpendingStore } from '../memory/spending-store.js';
 import { DAY_MS } from '../policy/gatekeeper.js';
 import type { Spending } from '../ports/spending-ledger.js';
 import type { LedgerEntry, PositionedEntry } from '../ports/spending-store.js';
-import { ChainedSpendingLedger, KEEP_MS } from './chained-ledger.js';
+import { ChainedSpendingLedger } from './chained-ledger.js';
 import { searchFirst } from './search-first.js';
 
 const PKH = 'tz1VnNSWW9UdZCEPgUFua6nHxSq1rtDzs3Si';
