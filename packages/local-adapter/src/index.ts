@@ -10,6 +10,7 @@ export { FileWatermarkStore } from './watermarks/file-store.js';
 export type { FileWatermarkStoreOptions } from './watermarks/file-store.js';
 export { FileAuditLog } from './file-audit-log.js';
 export { FileSpendingLedger } from './spending/ledger.js';
+export { FileSpendingStore } from './spending/file-store.js';
 export { writeFileAtomic } from './files/atomic-write.js';
 export { readAdminToken } from './admin-token.js';
 export { repairWatermarks } from './watermarks/repair.js';

@@ -93,7 +93,7 @@ export class ChainedSpendingLedger implements SpendingLedger {
       return { spent: ZERO, next };
     }
     const counts = async (position: number) => ((await this.#entry(pkh, state, position))?.chain?.latest ?? Number.NEGATIVE_INFINITY) >= since;
-    const hint = state.counted >= 0 ? state.counted : last.chain.window;
+    const hint = state.counted >= 0 ? state.counted : await this.#estimate(pkh, state, since);
     const first = await searchFirst(last.chain.run, state.last, hint, counts);
     // the run began after entries without totals: those still there are counted one by one
     if (first === last.chain.run && first > 0 && (await this.#entry(pkh, state, first - 1)) !== undefined) return this.#scan(pkh, state, since);
@@ -173,6 +173,18 @@ export class ChainedSpendingLedger implements SpendingLedger {
       state.last = Math.max(state.last, position);
     }
     return state;
+  }
+
+  /**
+   * Where a process that has not read the key yet looks first: the first position the last
+   * entry's writer counted, moved on in proportion to the time since (appends come at a rate).
+   */
+  async #estimate(pkh: string, state: KeyState, since: number): Promise<number> {
+    const last = state.entries.get(state.last)?.chain;
+    if (last === undefined) return state.last;
+    const window = (await this.#entry(pkh, state, last.window))?.chain;
+    if (window === undefined || since <= window.latest || last.latest <= window.latest) return last.window;
+    return last.window + Math.floor(((since - window.latest) / (last.latest - window.latest)) * (state.last - last.window));
   }
 
   async #entry(pkh: string, state: KeyState, position: number): Promise<LedgerEntry | undefined> {
