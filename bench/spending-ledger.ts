@@ -6,8 +6,9 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ChainedSpendingLedger, DAY_MS, MemorySpendingStore, type SpendingLedger } from '../packages/core/src/index.js';
-import { FileSpendingLedger, FileSpendingStore } from '../packages/local-adapter/src/index.js';
+import { DAY_MS, type SpendingLedger } from '../packages/core/src/index.js';
+import { FileSpendingLedger } from '../packages/local-adapter/src/index.js';
+import { fillSpending } from '../test-support/spending-entries.js';
 import { figures, measure, type Figures, type Sample } from './measure.js';
 import { caseLine } from './report.js';
 
@@ -25,29 +26,12 @@ async function step(ledger: SpendingLedger, pkh: string, now: number): Promise<v
   if (!(await ledger.append(pkh, view.next, { time: now, amount: 1_000n, fee: 100n }))) throw new Error('lost a race nobody ran');
 }
 
-/**
- * ENTRIES entries over the last day, each appended after a read of its day as a signer would
- * (in memory, by the ledger itself), then created in the folder 16 at a time.
- */
-async function fill(home: string, now: number): Promise<bigint> {
-  const memory = new MemorySpendingStore();
-  const planner = new ChainedSpendingLedger({ store: memory, now: () => now });
-  for (let at = 0; at < ENTRIES; at++) await step(planner, FULL, now - DAY_MS + 1 + Math.floor((at * (DAY_MS - 2)) / ENTRIES));
-  const store = new FileSpendingStore(join(home, 'spending'));
-  const entries = await memory.all(FULL);
-  for (let from = 0; from < entries.length; from += 16) {
-    await Promise.all(entries.slice(from, from + 16).map(([position, entry]) => store.create(FULL, position, entry)));
-  }
-  await store.close();
-  return BigInt(ENTRIES) * 1_000n;
-}
-
 export async function run(): Promise<void> {
   const home = await mkdtemp(join(tmpdir(), 'tezsigner-bench-ledger-'));
   try {
     let now = Date.now();
     const clock = () => now;
-    const expected = await fill(home, now);
+    const expected = (await fillSpending(home, FULL, { count: ENTRIES, now, amount: 1_000n, fee: 100n })).amount;
     const ledger = await FileSpendingLedger.open({ home, now: clock });
     const first = await ledger.read(FULL, now - DAY_MS);
     if (first.next !== ENTRIES || first.spent.amount !== expected) throw new Error(`the ledger read ${first.spent.amount} mutez at ${first.next}, not ${expected} at ${ENTRIES}`);

@@ -19,13 +19,19 @@ export class MemorySpendingStore implements SpendingStore {
   }
 
   async entriesAfter(pkh: string, position: number): Promise<readonly PositionedEntry[] | undefined> {
-    if (!this.#entries(pkh).has(position)) return undefined;
-    return this.#sorted(pkh).filter(([at]) => at > position);
+    const entries = this.#entries(pkh);
+    if (!entries.has(position)) return undefined;
+    const after: PositionedEntry[] = [];
+    for (let next = position + 1, entry = entries.get(next); entry !== undefined; entry = entries.get(++next)) after.push([next, entry]);
+    return after;
   }
 
   /** Only the last: readers must find the rest themselves, as they do in a store of many. */
   async newest(pkh: string): Promise<readonly PositionedEntry[]> {
-    return this.#sorted(pkh).slice(-1);
+    const entries = this.#entries(pkh);
+    if (entries.size === 0) return [];
+    const last = Math.max(...entries.keys());
+    return [[last, entries.get(last) as LedgerEntry]];
   }
 
   async entryAt(pkh: string, position: number): Promise<LedgerEntry | undefined> {
