@@ -3,7 +3,17 @@
  * escape sequence on many terminals) and the marks that reorder text on screen (bidirectional
  * overrides and isolates).
  */
-const UNSAFE = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
+function unsafe(code: number): boolean {
+  return (
+    (code < 0x20 && code !== 0x0a) ||
+    (code >= 0x7f && code <= 0x9f) ||
+    code === 0x061c ||
+    code === 0x200e ||
+    code === 0x200f ||
+    (code >= 0x202a && code <= 0x202e) ||
+    (code >= 0x2066 && code <= 0x2069)
+  );
+}
 
 /**
  * Text as it may reach a terminal: every control character a request, the signer or anything
@@ -11,5 +21,10 @@ const UNSAFE = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a
  * but tezsigner's own line breaks can move the cursor, clear the screen or recolour what follows.
  */
 export function terminalSafe(text: string): string {
-  return text.replace(UNSAFE, (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  let safe = '';
+  for (const char of text) {
+    const code = char.codePointAt(0) ?? 0;
+    safe += unsafe(code) ? `\\u${code.toString(16).padStart(4, '0')}` : char;
+  }
+  return safe;
 }

@@ -8,7 +8,8 @@ function call<T>(socketPath: string, token: string, method: 'GET' | 'POST', path
   return new Promise((resolve, reject) => {
     const payload = body === undefined ? undefined : JSON.stringify(body);
     const req = request(
-      { socketPath, method, path, headers: { authorization: `Bearer ${token}`, ...(payload === undefined ? {} : { 'content-type': 'application/json' }) } },
+      // a connection of its own each call (no pooled one): each call reaches what the socket's path names now
+      { socketPath, method, path, agent: false, headers: { authorization: `Bearer ${token}`, ...(payload === undefined ? {} : { 'content-type': 'application/json' }) } },
       (res) => {
         let text = '';
         res.setEncoding('utf8');
