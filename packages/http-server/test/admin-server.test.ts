@@ -56,6 +56,18 @@ const held = (key = KEY_A, bytes = PACKED) => pending.hold(requestWith(key, byte
 const listed = async () => (await call('GET', '/pending', token)).body as PendingList;
 const answer = (id: string, body: Record<string, unknown>) => call('POST', `/pending/${id}`, token, { approve: true, by: 'alice', key: KEY_A, hash: hashOf(PACKED), ...body });
 
+test('the token is written 0600 beside its socket once bound, and removed on stop', async () => {
+  expect(admin.tokenPath).toBe(adminTokenPath(admin.socketPath));
+  expect(token).toMatch(/^[0-9a-f]{64}$/);
+  expect((await stat(admin.tokenPath)).mode & 0o777).toBe(0o600);
+  expect((await stat(admin.socketPath)).mode & 0o777).toBe(0o600);
+  await admin.close();
+  await expect(stat(admin.tokenPath)).rejects.toMatchObject({ code: 'ENOENT' });
+  admin = await startAdminServer({ socketPath: admin.socketPath, pending });
+  // a fresh token each start: the old one no longer works
+  expect((await call('GET', '/pending', token)).status).toBe(403);
+});
+
 test('without the token nothing is listed or answered', async () => {
   const waiting = held();
   const [entry] = pending.list();
