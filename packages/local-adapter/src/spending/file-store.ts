@@ -75,14 +75,9 @@ export class FileSpendingStore implements SpendingStore {
   async create(pkh: string, position: number, entry: LedgerEntry): Promise<boolean> {
     const folder = await this.#folder(pkh);
     if (!this.#realFolders.has(folder)) {
-      for (const dir of [this.directory, folder]) {
-        try {
-          await ensurePrivateDirectory(dir);
-        } catch (err) {
-          if (err instanceof TezsignerError) throw storeUnavailable(err.message, err);
-          throw err;
-        }
-      }
+      // a folder that cannot be made private is an outage of the store: nothing is signed under a cap
+      const unavailable = (err: unknown) => Promise.reject(err instanceof TezsignerError ? storeUnavailable(err.message, err) : err);
+      for (const dir of [this.directory, folder]) await ensurePrivateDirectory(dir).catch(unavailable);
       await this.#refuseLinks(folder);
       this.#realFolders.add(folder);
     }
@@ -124,17 +119,12 @@ export class FileSpendingStore implements SpendingStore {
    */
   async #refuseLinks(folder: string): Promise<void> {
     for (const dir of [this.directory, folder]) {
-      let info;
-      try {
-        info = await lstat(dir);
-      } catch (err) {
-        if ((err as NodeJS.ErrnoException).code === 'ENOENT') return;
-        throw storeUnavailable(`cannot read the spending folder ${dir}: ${describe(err)}`, err);
-      }
-      if (info.isSymbolicLink()) {
+      const kind = await kindOf(dir);
+      if (kind === 'absent') return;
+      if (kind === 'link') {
         throw storeCorrupt(`the spending folder ${dir} is a symbolic link; tezsigner keeps spending only in real folders of its home: replace the link with the folder it points to (mv), then start again`);
       }
-      if (!info.isDirectory()) throw storeCorrupt(`${dir} should be a folder of spending entries; nothing is signed under a cap until it is one`);
+      if (kind !== 'folder') throw storeCorrupt(`${dir} should be a folder of spending entries; nothing is signed under a cap until it is one`);
     }
   }
 
@@ -180,14 +170,24 @@ export class FileSpendingStore implements SpendingStore {
   }
 }
 
-async function exists(path: string): Promise<boolean> {
-  try {
-    await lstat(path);
-    return true;
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return false;
-    throw storeUnavailable(`cannot read the spending entry ${path}: ${describe(err)}`, err);
-  }
+/** What is at `path`, the link itself when it is one. */
+async function kindOf(path: string): Promise<'absent' | 'link' | 'folder' | 'other'> {
+  const info = await lstat(path).catch((err: unknown) => {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw storeUnavailable(`cannot read the spending folder ${path}: ${describe(err)}`, err);
+  });
+  if (info === undefined) return 'absent';
+  return info.isSymbolicLink() ? 'link' : info.isDirectory() ? 'folder' : 'other';
+}
+
+function exists(path: string): Promise<boolean> {
+  return lstat(path).then(
+    () => true,
+    (err: unknown) => {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return false;
+      throw storeUnavailable(`cannot read the spending entry ${path}: ${describe(err)}`, err);
+    },
+  );
 }
 
 /** One entry file; undefined when there is none (never written, or removed as old). */
