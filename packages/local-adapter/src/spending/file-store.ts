@@ -163,7 +163,7 @@ export class FileSpendingStore implements SpendingStore {
   async #writeHint(folder: string, position: number): Promise<void> {
     let head = this.#heads.get(folder);
     if (head === undefined) {
-      head = open(join(folder, HEAD), constants.O_WRONLY | constants.O_CREAT | constants.O_NOFOLLOW, 0o600).catch(() => undefined);
+      head = open(join(folder, HEAD), constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC | constants.O_NOFOLLOW, 0o600).catch(() => undefined);
       this.#heads.set(folder, head);
     }
     await (await head)?.write(`${String(position).padStart(12, '0')}\n`, 0).catch(() => undefined);
