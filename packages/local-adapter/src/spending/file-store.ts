@@ -1,8 +1,9 @@
 import { constants } from 'node:fs';
-import { lstat, open, readdir, readFile, unlink, type FileHandle } from 'node:fs/promises';
+import { lstat, open, readdir, unlink, type FileHandle } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { DAY_MS, TezsignerError, badRequest, ledgerEntryProblem, storeCorrupt, storeUnavailable, type LedgerEntry, type PositionedEntry, type SpendingStore } from '@tezsigner/core';
 import { createFileAtomic } from '../files/atomic-write.js';
+import { readSmallFile } from '../files/small-file.js';
 import { describe, ensurePrivateDirectory } from '../files/private-directory.js';
 import { parseEntry, serializeEntry } from './entry-file.js';
 
@@ -154,7 +155,7 @@ export class FileSpendingStore implements SpendingStore {
   }
 
   async #hint(folder: string): Promise<number | undefined> {
-    const text = await readFile(join(folder, HEAD), { encoding: 'utf8', flag: constants.O_RDONLY | constants.O_NOFOLLOW }).catch(() => undefined);
+    const text = await readSmallFile(join(folder, HEAD)).catch(() => undefined);
     const match = text === undefined ? null : /^(\d{12})\n$/.exec(text);
     return match === null ? undefined : Number(match[1]);
   }
@@ -192,16 +193,15 @@ function exists(path: string): Promise<boolean> {
 
 /** One entry file; undefined when there is none (never written, or removed as old). */
 async function readEntry(path: string): Promise<LedgerEntry | undefined> {
-  let text: string;
+  let text: string | undefined;
   try {
     // never through a link: tezsigner makes none
-    text = await readFile(path, { encoding: 'utf8', flag: constants.O_RDONLY | constants.O_NOFOLLOW });
+    text = await readSmallFile(path);
   } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') return undefined;
-    if (code === 'ELOOP') throw storeCorrupt(`the spending entry ${path} is a symbolic link, which tezsigner never makes; nothing is signed for this key until it is removed`, err);
+    if ((err as NodeJS.ErrnoException).code === 'ELOOP') throw storeCorrupt(`the spending entry ${path} is a symbolic link, which tezsigner never makes; nothing is signed for this key until it is removed`, err);
     throw storeUnavailable(`cannot read the spending entry ${path}: ${describe(err)}`, err);
   }
+  if (text === undefined) return undefined;
   const damaged = (why: string) => storeCorrupt(`the spending entry ${path} is damaged (${why}); nothing is signed for this key until it is fixed`);
   const entry = parseEntry(text);
   if (entry === undefined) throw damaged('not an entry');
