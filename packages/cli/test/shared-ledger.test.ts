@@ -31,6 +31,9 @@ let counter = 0;
 const transfer = (amount: bigint) => forgeTransfer({ source: ED.public_key_hash, destination: PAYEE, amount, counter: ++counter });
 /** A transfer that burns nothing (storage limit 0): it counts its amount alone against the cap. */
 const payout = (amount: bigint) => forgeTransfer({ source: ED.public_key_hash, destination: PAYEE, amount, counter: ++counter, storageLimit: 0 });
+const FEE_POLICY = 'default:\n  operations: { transaction: allow }\n  limits: { max_amount: 10, max_fee: 0.5, max_amount_24h: 100, max_fee_24h: 1 }\n';
+/** A 1 ꜩ payout paying `fee`. */
+const feeing = (fee: bigint) => forgeTransfer({ source: ED.public_key_hash, destination: PAYEE, amount: tez(1), fee, counter: ++counter, storageLimit: 0 });
 /** Run a process with its clock this far off. */
 const clockEnv = (offsetMs: number) => ({ NODE_OPTIONS: `--import=${CLOCK}`, TEZSIGNER_TEST_CLOCK_OFFSET_MS: String(offsetMs) });
 
@@ -56,13 +59,13 @@ afterAll(async () => {
   while (cleanups.length > 0) await cleanups.pop()?.();
 });
 
-async function homeWithKey(): Promise<{ home: string; env: Record<string, string>; policy: string }> {
+async function homeWithKey(rules = POLICY): Promise<{ home: string; env: Record<string, string>; policy: string }> {
   const home = await tempHome();
   cleanups.push(home.remove);
   const env = { TEZSIGNER_HOME: home.path, TEZSIGNER_PASSPHRASE: 'shared ledger passphrase' };
   expect((await runTezsigner(['keys', 'import', ED.secret_key, '--name', 'baker'], { env })).code).toBe(0);
   const policy = join(home.path, 'policy.yaml');
-  await writeFile(policy, POLICY);
+  await writeFile(policy, rules);
   return { home: home.path, env, policy };
 }
 
@@ -119,7 +122,34 @@ describe('an HA pair on one Azure Table (Azurite)', () => {
     expect((await postSign(servers[1]!.url, ED.public_key_hash, await transfer(tez(30)))).status).toBe(200);
     expect((await postSign(servers[0]!.url, ED.public_key_hash, await transfer(tez(30)))).status).toBe(403);
   }, 120_000);
+
+  test('fees over 24 h are one record too: 0.4 ꜩ fees on each instance, a third is over max_fee_24h', async () => {
+    const table = ['--watermark-store', 'azure-table', '--azure-table-name', 'hafees'];
+    const [a, b] = [await homeWithKey(FEE_POLICY), await homeWithKey(FEE_POLICY)];
+    const connection = { AZURE_TABLE_CONNECTION_STRING: azurite.connectionString };
+    const servers = await Promise.all([serve([...table, '--policy', a!.policy], { ...a!.env, ...connection }), serve([...table, '--policy', b!.policy], { ...b!.env, ...connection })]);
+    expect((await postSign(servers[0]!.url, ED.public_key_hash, await feeing(tez(0.4)))).status).toBe(200);
+    expect((await postSign(servers[1]!.url, ED.public_key_hash, await feeing(tez(0.4)))).status).toBe(200);
+    const third = await postSign(servers[0]!.url, ED.public_key_hash, await feeing(tez(0.4)));
+    expect(third.status).toBe(403);
+    expect(third.error?.code).toBe('POLICY_DENIED');
+  }, 120_000);
 });
+
+test('a 1 ꜩ payout with a 90,000 ꜩ fee is refused by max_fee, and fees add up over 24 h across serve and sign under max_fee_24h', async () => {
+  const { env, policy } = await homeWithKey(FEE_POLICY);
+  const server = await serve(['--policy', policy], env);
+  const huge = await postSign(server.url, ED.public_key_hash, await feeing(tez(90_000)));
+  expect(huge.status).toBe(403);
+  expect((huge as { error?: { message?: string } }).error?.message).toContain('default.limits.max_fee (policy.yaml): fee 90000 ꜩ is over the limit of 0.5 ꜩ');
+  expect((await postSign(server.url, ED.public_key_hash, await feeing(tez(0.4)))).status).toBe(200);
+  const signed = await sign(await feeing(tez(0.4)), policy, env);
+  expect(signed.code, signed.stderr).toBe(0);
+  const third = await sign(await feeing(tez(0.4)), policy, env);
+  expect(third.stderr).toContain('default.limits.max_fee_24h (policy.yaml): fee 1.2 ꜩ over 24 h is over the limit of 1 ꜩ');
+  const fromServe = await postSign(server.url, ED.public_key_hash, await feeing(tez(0.4)));
+  expect(fromServe.status).toBe(403);
+}, 120_000);
 
 /** `tezsigner sign <hex> --policy` as its own process. */
 const sign = (hex: string, policy: string, env: Record<string, string>) => tezsignerProcess(['sign', ED.public_key_hash, hex, '--policy', policy], env);
