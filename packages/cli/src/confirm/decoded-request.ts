@@ -17,6 +17,8 @@ export interface DecodedRequest {
   readonly request?: SigningRequest;
   /** why the bytes could not be decoded (such a request can only be refused from here) */
   readonly problem?: string;
+  /** the chain the signer says the bytes name, when it says one */
+  readonly signerChain?: string;
   /** what the signer says of it: not part of what is signed */
   readonly rule: string;
   readonly reason: string;
@@ -28,7 +30,15 @@ const text = (value: unknown): string => (typeof value === 'string' ? value : ''
 
 /** What confirm makes of one entry of `GET /pending`, whatever the entry holds. */
 export function decodeRequest(view: PendingView): DecodedRequest {
-  const shown = { id: text(view.id), key: text(view.key), rule: text(view.rule), reason: text(view.reason), receivedAt: text(view.received_at), ageMs: Number(view.age_ms) || 0 };
+  const shown = {
+    id: text(view.id),
+    key: text(view.key),
+    ...(view.chain === undefined ? {} : { signerChain: text(view.chain) }),
+    rule: text(view.rule),
+    reason: text(view.reason),
+    receivedAt: text(view.received_at),
+    ageMs: Number(view.age_ms) || 0,
+  };
   let bytes: Uint8Array;
   try {
     bytes = hexToBytes(text(view.bytes));

@@ -34,6 +34,7 @@ export function describeDecoded(held: DecodedRequest): string {
     lines.push(`  ${held.problem ?? 'it cannot be decoded here'}: it can only be refused from here`, `  key ${held.key}, ${formatSize(held.bytes.length)}: 0x${Buffer.from(held.bytes).toString('hex')}`);
   } else {
     lines.push(`  ${describeRequest(request)}`, `  key ${held.key}, ${request.kind}${where(request)}`);
+    if ((held.signerChain ?? chainOf(request)) !== chainOf(request)) lines.push(`  the signer says it is for chain ${held.signerChain ?? ''}, its bytes say ${chainOf(request) ?? 'none'}: refuse it`);
     const facts = request.kind === 'operation' ? requestFacts(request) : undefined;
     if (facts !== undefined) {
       const { amount, fee } = totals(facts);

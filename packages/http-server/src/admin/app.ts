@@ -25,6 +25,8 @@ export interface PendingQueue {
 export interface PendingView {
   readonly id: string;
   readonly key: string;
+  /** the chain its bytes name, as the signer read them (blocks and consensus operations) */
+  readonly chain?: string;
   /** hex, magic byte first, exactly as they would be signed */
   readonly bytes: string;
   readonly rule: string;
@@ -76,6 +78,7 @@ function view(request: PendingRequest, at: number): PendingView {
   return {
     id: request.id,
     key: request.key,
+    ...(request.chain === undefined ? {} : { chain: request.chain }),
     bytes: bytesToHex(request.bytes),
     rule: request.rule,
     reason: request.reason,
