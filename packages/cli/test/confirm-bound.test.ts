@@ -45,7 +45,9 @@ beforeAll(async () => {
   await chmod(join(home.path, 'approver.key'), 0o600);
   server = await startSigner();
 }, 60_000);
+const relays: CommandChild[] = [];
 afterAll(async () => {
+  for (const relay of relays) relay.kill();
   await server?.stop();
   await home?.remove();
 });
@@ -73,6 +75,7 @@ async function startRelay(mode: 'pass' | 'substitute' | 'rewrite', fake?: string
   await writeFile(record, '');
   const node = await nodeEntry('packages/cli/test/support/admin-relay.ts');
   const child = new CommandChild(process.execPath, [...node.args, socket(), mode, record, ...(fake === undefined ? [] : [fake])], { cwd: REPO, env: { ...process.env, ...node.env } });
+  relays.push(child);
   await waitUntil('the relay to bind the socket', () => child.stdout.includes('relaying'));
   return {
     real: `${socket()}.real`,

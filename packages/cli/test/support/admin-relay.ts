@@ -1,7 +1,7 @@
 // A process of the signer's user that fronts its admin socket, as malware or a careless
 // forwarding set-up would: it moves <socket> aside to <socket>.real, binds its own socket at
 // <socket> and relays every call to the real one (the token passes through; a process of this
-// user can read it anyway). On SIGTERM it puts the real socket back.
+// user can read it anyway). On SIGTERM, or after two minutes, it puts the real socket back and ends.
 //   node admin-relay <socket> <mode> <record file> [<bytes hex>]
 //   pass        relays as is, appending each answer's body to the record file
 //   substitute  also shows every held request with <bytes hex> in place of its bytes (same id and
@@ -69,8 +69,11 @@ const server = createServer((req, res) => {
 server.listen(socket, () => {
   void chmod(socket, 0o600).then(() => process.stdout.write('relaying\n'));
 });
-process.on('SIGTERM', () => {
+const stop = () => {
   // closing unlinks the relay's socket; then the real one goes back in its place
   server.close(() => void rename(real, socket).finally(() => process.exit(0)));
   server.closeAllConnections();
-});
+};
+process.on('SIGTERM', stop);
+// a test that failed before stopping it leaves nothing running for long
+setTimeout(stop, 120_000).unref();
