@@ -6,6 +6,7 @@ const suites: Array<[string, () => Promise<{ run: () => Promise<unknown> }>]> = 
   ['crypto', () => import('./crypto.js')],
   ['signer service', () => import('./signer.js')],
   ['policy and audit', () => import('./policy.js')],
+  ['spending ledger', () => import('./spending-ledger.js')],
   ['operation decoder', () => import('./operation-decoder.js')],
   ['file store', () => import('./file-store.js')],
   ['watermark stores', () => import('./stores.js')],

@@ -15,6 +15,8 @@ export interface Transfer {
   /** a contract call: entrypoint with Unit */
   readonly entrypoint?: string;
   readonly counter?: number;
+  /** bytes of storage it may burn, default 257 */
+  readonly storageLimit?: number;
 }
 
 /** The hex of a transfer's signing request, magic byte 0x03 first. */
@@ -28,7 +30,7 @@ export async function forgeTransfer(transfer: Transfer): Promise<string> {
         fee: String(transfer.fee ?? 1400n),
         counter: String(transfer.counter ?? 1),
         gas_limit: '1527',
-        storage_limit: '257',
+        storage_limit: String(transfer.storageLimit ?? 257),
         amount: String(transfer.amount),
         destination: transfer.destination,
         ...(transfer.entrypoint === undefined ? {} : { parameters: { entrypoint: transfer.entrypoint, value: { prim: 'Unit' } } }),

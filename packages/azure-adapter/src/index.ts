@@ -11,5 +11,5 @@ export type { VaultConnection } from './key-vault/connection.js';
 export { listVaultKeys, createVaultKey, importVaultKey } from './key-vault/admin.js';
 export type { VaultKeyListing } from './key-vault/admin.js';
 export { createAzureCredential } from './azure-credential.js';
-export { TableSpendingLedger, DEFAULT_SPENDING_TABLE_NAME } from './table/spending-ledger.js';
+export { TableSpendingLedger, TableSpendingStore, DEFAULT_SPENDING_TABLE_NAME } from './table/spending-ledger.js';
 export type { TableSpendingLedgerOptions } from './table/spending-ledger.js';

@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { keyVectors } from '../../../test-support/vectors.js';
 import { BRANCH, forgeTransfer } from '../../../test-support/operations.js';
 import { attestation } from '../../http-server/test/support/consensus-bytes.js';
+import { blake2b256, bytesToHex, hexToBytes } from '@tezsigner/core';
 import type { PendingView } from '@tezsigner/http-server';
 import { listPending } from '../src/policy/admin-client.js';
 import { oneLineError, runTezsigner, tempHome } from './support/run-cli.js';
@@ -38,7 +39,9 @@ afterAll(async () => {
 });
 
 const token = () => readFile(join(home.path, 'admin.sock.token'), 'utf8').then((text) => text.trim());
-const pending = async () => (await listPending(join(home.path, 'admin.sock'), await token())).pending;
+/** What the signer holds, each with the hash of its bytes. */
+const pending = async () => (await listPending(join(home.path, 'admin.sock'), await token())).pending.map(withHash);
+const withHash = (view: PendingView) => ({ ...view, hash: bytesToHex(blake2b256(hexToBytes(view.bytes))) });
 
 /** Resolves once the signer holds `count` requests. */
 async function heldCount(count: number) {
@@ -75,7 +78,7 @@ test('a held transfer is approved from tezsigner confirm in a terminal; attestat
   const bytes = await transferBytes(1_500_000n);
   const transfer = track(remote.sign(bytes, new Uint8Array([3])));
   const [held] = await heldCount(1);
-  expect(held?.summary).toContain(`transaction of 1.5 ꜩ from ${ED.public_key_hash} to ${PAYEE}`);
+  expect(held?.bytes).toBe(`03${bytes}`);
 
   // consensus for the same key is signed while the transfer waits
   for (const [level, kind] of [[100, 'preattestation'], [100, 'attestation'], [101, 'attestation']] as const) {
@@ -102,8 +105,9 @@ test('a held transfer is approved from tezsigner confirm in a terminal; attestat
     expect(shown).toContain(`transaction of 1.5 ꜩ from ${ED.public_key_hash} to ${PAYEE}`);
     expect(shown).toContain(`key ${ED.public_key_hash}, operation`);
     expect(shown).toMatch(/waiting for \d+ s/);
+    expect(shown).toContain(`request ${held?.hash ?? ''}`);
     tmux(socket, 'send-keys', '-t', 'confirm', 'y', 'Enter');
-    await screen(/confirm exited 0/);
+    expect(await screen(/confirm exited 0/)).toContain('approved: 1 request decided');
   } finally {
     tmux(socket, 'kill-server');
   }
@@ -120,7 +124,7 @@ test('a refused transfer gets 403 POLICY_DENIED naming the rule, and no signatur
   const [held] = await heldCount(1);
   const run = await runTezsigner(['confirm', '--home', home.path, '--deny', held?.hash ?? '', '--json']);
   expect(run.code).toBe(0);
-  expect(JSON.parse(run.stdout)).toEqual({ answered: [{ hash: held?.hash, approve: false, answered: true }] });
+  expect(JSON.parse(run.stdout)).toEqual({ answered: [{ given: held?.hash, approve: false, request: held?.id, key: ED.public_key_hash, hash: held?.hash, decided: 1 }] });
   const response = await answer;
   expect(response.status).toBe(403);
   const body = (await response.json()) as { error: { code: string; message: string }; signature?: string };
@@ -131,8 +135,9 @@ test('a refused transfer gets 403 POLICY_DENIED naming the rule, and no signatur
   // that hash again, and one never held: neither is pending, and the error says where to look
   const neverHeld = 'f'.repeat(64);
   const again = await runTezsigner(['confirm', '--home', home.path, '--approve', held?.hash ?? '', '--approve', neverHeld]);
-  expect(again.stdout).toBe(`request ${held?.hash ?? ''} is not pending\nrequest ${neverHeld} is not pending\n`);
-  expect(oneLineError(again)).toBe('tezsigner: error: some requests are not pending (answered already, timed out, their client went away, or no such hash): `tezsigner confirm --json` lists those that are');
+  const none = 'no request decided: no request held has bytes with that hash (answered already, timed out, its client went away, or no such hash)';
+  expect(again.stdout).toBe(`${held?.hash ?? ''}: ${none}\n${neverHeld}: ${none}\n`);
+  expect(oneLineError(again)).toBe('tezsigner: error: some answers decided no request (see why above): `tezsigner confirm --json` lists what is held');
 });
 
 test('20 transfers held at once are listed and answered in the order they came', async () => {
@@ -209,9 +214,9 @@ test('an approval names the hash shown: a list position, an id or another hash i
   const [held] = await heldCount(1);
   const approve = (value: string) => runTezsigner(['confirm', '--home', home.path, '--approve', value]);
   // "1" was request 1 before the last restart: it names nothing now
-  expect((await approve('1')).stderr).toContain('name a held request by its hash (at least 16 hex digits');
-  expect((await approve(held?.id ?? '')).stdout).toContain('is not pending');
-  expect((await approve('f'.repeat(64))).stdout).toContain(' is not pending');
+  expect((await approve('1')).stdout).toContain('1: no request decided: name a held request by the hash tezsigner confirm shows (at least 16 hex digits)');
+  expect((await approve(held?.id ?? '')).stdout).toContain('no request held has bytes with that hash');
+  expect((await approve('f'.repeat(64))).stdout).toContain('no request held has bytes with that hash');
   expect(await pending()).toHaveLength(1);
   const approved = await approve(held?.hash.slice(0, 16) ?? '');
   expect(approved.code, approved.stderr).toBe(0);
@@ -291,20 +296,22 @@ describe('a second signer on the same home, with its own admin socket and approv
     const socket = join(home.path, 'second.sock');
     const bytes = `03${await transferBytes(7_000_000n, 800)}`;
     const answer = fetch(`${second.url}/keys/${ED.public_key_hash}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(bytes) });
-    let held: PendingView | undefined;
-    for (let i = 0; i < 500 && held === undefined; i++) {
-      held = (await listPending(socket, (await readFile(`${socket}.token`, 'utf8')).trim())).pending[0];
-      if (held === undefined) await new Promise((resolve) => setTimeout(resolve, 20));
-    }
+    const held = await waitUntil('the second signer to hold the transfer', async () => {
+      const [first] = (await listPending(socket, (await readFile(`${socket}.token`, 'utf8')).trim())).pending;
+      return first === undefined ? undefined : withHash(first);
+    });
     // the first signer's confirm still works, and holds nothing of the second's
     expect(await pending()).toEqual([]);
     const confirm = (...extra: string[]) => runTezsigner(['confirm', '--home', home.path, '--admin-socket', socket, '--approve', held?.hash ?? '', ...extra]);
-    expect((await confirm()).stderr).toContain('only approvals signed by an approver key');
+    const unsigned = await confirm();
+    expect(unsigned.stdout).toContain('no request decided: this signer takes only approvals signed by an approver key');
+    expect(unsigned.code).not.toBe(0);
     const approved = await confirm('--approver-key', join(home.path, 'approver.key'));
     expect(approved.code, approved.stderr).toBe(0);
     const response = await answer;
     expect(response.status).toBe(200);
     expect(verifySignature(bytes, ED.public_key, ((await response.json()) as { signature: string }).signature)).toBe(true);
-    expect(await auditOf(held?.hash)).toEqual(['held policy', `approved approver ${approver.public_key_hash}`]);
+    // the unsigned approval decided nothing, and the audit says so
+    expect(await auditOf(held?.hash)).toEqual(['held policy', expect.stringMatching(/^answer_refused .+ \(tezsigner confirm\)$/), `approved approver ${approver.public_key_hash}`]);
   });
 });

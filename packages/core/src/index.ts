@@ -39,6 +39,7 @@ export {
  *   values { expression (Micheline JSON), size (bytes) }.
  * - summarizeContent / summarizeOperation: one line per content for a person;
  *   describeMichelson: a value rendered (renderMicheline) when short, summarized when long;
+ *   layoutMicheline: every value of one, over as many lines as it needs;
  *   formatTez(mutez) → "12.5 ꜩ"; parseTez("12.5") → 12500000n.
  * - operationToJson / contentToJson: the same with bigints as decimal strings, for JSON output.
  * - a 0x05 request (MichelsonDataRequest) carries its packed value as `data`, shown with describeMichelson.
@@ -49,10 +50,12 @@ export { decodeOperation } from './operation/decoder.js';
 export { isManagerContent, OPERATION_KIND_NAMES } from './operation/kinds.js';
 export { summarizeContent, summarizeOperation } from './operation/summary.js';
 export { operationToJson, contentToJson } from './operation/json.js';
-export { renderMicheline, describeMichelson, escapeText, MAX_RENDERED_LENGTH } from './micheline/render.js';
+export { describeRequest } from './request/description.js';
+export { renderMicheline, describeMichelson, escapeText, formatSize, MAX_RENDERED_LENGTH } from './micheline/render.js';
+export { layoutMicheline } from './micheline/layout.js';
 export { formatTez, parseTez } from './operation/tez-amount.js';
 export { authenticationBytes, authenticationVerifier, verifyAuthentication, type AuthenticationVerifier } from './signing/authentication.js';
-export { approvalBytes, approvalVerifier, signApproval, type ApprovalVerifier } from './signing/approval.js';
+export { approvalBytes, approvalVerifier, signApproval, type ApprovalStatement, type ApprovalVerifier } from './signing/approval.js';
 export { KeyedQueue } from './watermark/keyed-queue.js';
 export { MemoryWatermarkStore } from './memory/watermark-store.js';
 export { MemoryKeyProvider } from './memory/key-provider.js';
@@ -77,13 +80,17 @@ export {
 export { evaluatePolicy } from './policy/evaluation.js';
 export { DAILY_CAPS, dailyCaps, type DailyCap } from './policy/daily-caps.js';
 export { evaluateRequest } from './policy/evaluate-request.js';
-export { requestFacts, type RequestFacts, type OperationFacts } from './policy/facts.js';
+export { requestFacts, totals, type RequestFacts, type OperationFacts } from './policy/facts.js';
 export type { Spent } from './policy/limits.js';
 export { parsePolicyFile } from './policy/policy-file.js';
 // for front ends reading YAML files of their own (the cli's configuration file): the same messages
 export { yamlValue } from './file-text/yaml-value.js';
 export { describeTypeIssue } from './file-text/describe-type-issue.js';
+export { unboundedFees, type UnboundedFees } from './policy/fee-bounds.js';
 export { policyFromMagicBytes, signableMagicBytes } from './policy/from-magic-bytes.js';
 export { PolicyGatekeeper, DAY_MS, type PolicyGatekeeperOptions } from './policy/gatekeeper.js';
 export { MemorySpendingLedger, sumSince } from './memory/spending-ledger.js';
+export { MemorySpendingStore } from './memory/spending-store.js';
+export type { EntryChain, LedgerEntry, PositionedEntry, SpendingStore } from './ports/spending-store.js';
+export { ChainedSpendingLedger, KEEP_MS, PRUNE_EVERY, ledgerEntryProblem, type ChainedSpendingLedgerOptions } from './ledger/chained-ledger.js';
 export { MemoryAuditLog } from './memory/audit-log.js';

@@ -138,7 +138,7 @@ export class SignerService {
     if (bytes.length > 0) this.#checkMagicByte(bytes[0] as number);
     const request = parseRequest(bytes, key.curve);
     const digest = blake2b256(bytes);
-    await this.#gatekeeper?.admit({ pkh: key.pkh, request, digest, ...(options.gone === undefined ? {} : { gone: options.gone }) });
+    await this.#gatekeeper?.admit({ pkh: key.pkh, request, bytes, digest, ...(options.gone === undefined ? {} : { gone: options.gone }) });
 
     const position = this.policy.checkHighWatermark ? watermarkOf(request) : undefined;
     if (position === undefined) {

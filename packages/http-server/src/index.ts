@@ -17,6 +17,6 @@ export { SignerMetrics, type SignerMetricsOptions, type HeldRequestsView, type S
 export { instrumentKeyProvider, instrumentWatermarkStore } from './monitoring/instrumented.js';
 export { auditLogProbe, checkReadiness, keyProviderProbe, watermarkStoreProbe, DEFAULT_READINESS_DEADLINE_MS, type ReadinessProbe, type Readiness } from './monitoring/readiness.js';
 export { startHealthServer, DEFAULT_METRICS_PORT, type HealthServerOptions, type RunningHealthServer } from './monitoring/health-server.js';
-export { createAdminApp, type PendingQueue, type PendingView } from './admin/app.js';
+export { createAdminApp, type AnswerResult, type PendingList, type PendingQueue, type PendingView } from './admin/app.js';
 export { startAdminServer, checkAdminSocketPath, adminTokenPath, type RunningAdminServer } from './admin/server.js';
-export { PendingConfirmations, DEFAULT_CONFIRMATION_TIMEOUT_MS, DEFAULT_MAX_HELD, MIN_HASH_PREFIX, type PendingRequest } from './admin/pending-confirmations.js';
+export { PendingConfirmations, DEFAULT_CONFIRMATION_TIMEOUT_MS, DEFAULT_MAX_HELD, type PendingRequest } from './admin/pending-confirmations.js';

@@ -3,22 +3,26 @@ import { chmod, mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/pr
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { InMemorySigner } from '@taquito/signer';
-import { approvalBytes, approvalVerifier, bytesToHex, type HeldRequest } from '@tezsigner/core';
-import { afterEach, beforeEach, expect, test } from 'vitest';
+import { approvalBytes, approvalVerifier, blake2b256, bytesToHex, hexToBytes, MemoryAuditLog, type ApprovalStatement, type HeldRequest } from '@tezsigner/core';
+import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import { keyVectors } from '../../../test-support/vectors.js';
 import { adminTokenPath, startAdminServer, type RunningAdminServer } from '../src/admin/server.js';
 import { PendingConfirmations } from '../src/admin/pending-confirmations.js';
+import type { PendingList } from '../src/admin/app.js';
 
 const [APPROVER, OTHER] = keyVectors();
 let dir: string;
 let pending: PendingConfirmations;
 let admin: RunningAdminServer;
 let token: string;
+let audit: MemoryAuditLog;
+const NOW = Date.UTC(2026, 0, 1);
 
 beforeEach(async () => {
   dir = await mkdtemp(join(tmpdir(), 'tezsigner-admin-'));
-  pending = new PendingConfirmations({ now: () => Date.UTC(2026, 0, 1) });
-  admin = await startAdminServer({ socketPath: join(dir, 'admin.sock'), pending });
+  pending = new PendingConfirmations({ now: () => NOW });
+  audit = new MemoryAuditLog();
+  admin = await startAdminServer({ socketPath: join(dir, 'admin.sock'), pending, audit, now: () => NOW });
   token = (await readFile(admin.tokenPath, 'utf8')).trim();
 });
 afterEach(async () => {
@@ -42,10 +46,15 @@ function call(method: string, path: string, bearer?: string, body?: unknown, soc
   });
 }
 
-const HASH_A = `ab${'1'.repeat(62)}`;
-const HASH_B = `ab${'2'.repeat(62)}`;
-const requestWith = (hash: string, summary = 'transaction of 1 ꜩ'): HeldRequest => ({ key: 'tz1VSUr8wwNhLAzempoch5d6hLRiTh8Cjcjb', kind: 'operation', hash, summary, rule: 'default.operations.transaction', reason: 'transaction operations (0x03): confirm' });
-const held = (hash = HASH_A) => pending.hold(requestWith(hash));
+const KEY_A = 'tz1VSUr8wwNhLAzempoch5d6hLRiTh8Cjcjb';
+const KEY_B = 'tz1aSkwEot3L2kmUvcoxzjMomb9mvBNuzFK6';
+const PACKED = hexToBytes('0501000000057061792031');
+const OTHER_PACKED = hexToBytes('050100000009706179203930303030');
+const hashOf = (bytes: Uint8Array) => bytesToHex(blake2b256(bytes));
+const requestWith = (key: string, bytes: Uint8Array): HeldRequest => ({ key, kind: 'michelson_data', hash: hashOf(bytes), bytes, summary: 'Michelson data (0x05): "pay 1"', rule: 'default.michelson_data', reason: 'Michelson data requests (0x05): confirm' });
+const held = (key = KEY_A, bytes = PACKED) => pending.hold(requestWith(key, bytes));
+const listed = async () => (await call('GET', '/pending', token)).body as PendingList;
+const answer = (id: string, body: Record<string, unknown>) => call('POST', `/pending/${id}`, token, { approve: true, by: 'alice', key: KEY_A, hash: hashOf(PACKED), ...body });
 
 test('the token is written 0600 beside its socket once bound, and removed on stop', async () => {
   expect(admin.tokenPath).toBe(adminTokenPath(admin.socketPath));
@@ -60,61 +69,126 @@ test('the token is written 0600 beside its socket once bound, and removed on sto
 });
 
 test('without the token nothing is listed or answered', async () => {
-  const answer = held();
+  const waiting = held();
+  const [entry] = pending.list();
   expect((await call('GET', '/pending')).status).toBe(401);
   expect((await call('GET', '/pending', 'b'.repeat(64))).status).toBe(403);
-  expect((await call('POST', `/pending/${HASH_A}`, 'short', { approve: true, by: 'mallory' })).status).toBe(403);
+  expect((await call('POST', `/pending/${entry?.id ?? ''}`, 'short', { approve: true, by: 'mallory', key: KEY_A, hash: hashOf(PACKED) })).status).toBe(403);
   expect(pending.list()).toHaveLength(1);
-  pending.decide(HASH_A, false, 'test');
-  expect((await answer).outcome).toBe('rejected');
-});
-
-test('an answer names the hash of what was shown: an id, a short or shared prefix, another hash are refused', async () => {
-  const answerA = held(HASH_A);
-  const answerB = held(HASH_B);
-  const listed = (await call('GET', '/pending', token)) as { status: number; body: { pending: { id: string; hash: string }[] } };
-  expect(listed.body.pending.map((entry) => entry.hash)).toEqual([HASH_A, HASH_B]);
-  const [idA, idB] = listed.body.pending.map((entry) => entry.id);
-  expect(idA).toMatch(/^[0-9a-f]{16}$/);
-  expect(idA).not.toBe(idB);
-  // the list position or the id of a request is not an answer
-  expect((await call('POST', '/pending/1', token, { approve: true, by: 'alice' })).status).toBe(400);
-  expect((await call('POST', `/pending/${idA ?? ''}`, token, { approve: true, by: 'alice' })).status).toBe(404);
-  expect((await call('POST', `/pending/${HASH_A.slice(0, 15)}`, token, { approve: true, by: 'alice' })).status).toBe(400);
-  // "ab11111111111111" is A's alone; "ab" + 14 digits shared by none
-  expect((await call('POST', `/pending/${'f'.repeat(64)}`, token, { approve: true, by: 'alice' })).status).toBe(404);
-  expect(await call('POST', `/pending/${HASH_A.slice(0, 16)}`, token, { approve: true, by: 'alice' })).toEqual({ status: 200, body: { hash: HASH_A.slice(0, 16), approved: true, answered: 1 } });
-  expect(await answerA).toEqual({ outcome: 'approved', by: 'alice' });
-  expect((await call('POST', `/pending/${HASH_A}`, token, { approve: false, by: 'bob' })).status).toBe(404);
-  expect(await call('POST', '/deny-all', token, { by: 'carol' })).toEqual({ status: 200, body: { refused: 1 } });
-  expect(await answerB).toEqual({ outcome: 'rejected', by: 'carol' });
-});
-
-test('a prefix two held hashes share answers neither', async () => {
-  const answers = [held(`${'c'.repeat(20)}${'1'.repeat(44)}`), held(`${'c'.repeat(20)}${'2'.repeat(44)}`)];
-  expect((await call('POST', `/pending/${'c'.repeat(20)}`, token, { approve: true, by: 'alice' })).status).toBe(400);
-  expect(pending.list()).toHaveLength(2);
   pending.close();
-  await Promise.all(answers);
+  expect((await waiting).outcome).toBe('rejected');
 });
 
-test('with approver keys, only an approval signed by one of them approves; refusals need none', async () => {
-  await admin.close();
-  admin = await startAdminServer({ socketPath: admin.socketPath, pending, approvals: approvalVerifier([APPROVER!.public_key]) });
-  token = (await readFile(admin.tokenPath, 'utf8')).trim();
-  const hash = bytesToHex(new Uint8Array(32).fill(7));
-  const answer = held(hash);
-  // signed by an independent implementation (Taquito), over the whole hash
-  const sign = async (secret: string, signed = hash) => (await new InMemorySigner(secret).sign(bytesToHex(approvalBytes(signed)))).prefixSig;
-  expect((await call('POST', `/pending/${hash}`, token, { approve: true, by: 'mallory' })).status).toBe(401);
-  expect((await call('POST', `/pending/${hash}`, token, { approve: true, by: 'mallory', signature: await sign(OTHER!.secret_key) })).status).toBe(403);
-  expect((await call('POST', `/pending/${hash}`, token, { approve: true, by: 'mallory', signature: await sign(APPROVER!.secret_key, HASH_A) })).status).toBe(403);
-  expect(pending.list()).toHaveLength(1);
-  expect((await call('POST', `/pending/${hash.slice(0, 16)}`, token, { approve: true, by: 'alice', signature: await sign(APPROVER!.secret_key) })).status).toBe(200);
-  expect(await answer).toEqual({ outcome: 'approved', by: `approver ${APPROVER!.public_key_hash}` });
-  const refused = held(HASH_B);
-  expect((await call('POST', `/pending/${HASH_B}`, token, { approve: false, by: 'bob' })).status).toBe(200);
-  expect((await refused).outcome).toBe('rejected');
+test('the list gives each request\'s id, key and bytes, and this signer instance', async () => {
+  const waiting = held();
+  expect(await listed()).toEqual({
+    signer: pending.instance,
+    approver_keys: false,
+    pending: [{ id: expect.stringMatching(/^[0-9a-f]{16}$/) as unknown, key: KEY_A, bytes: bytesToHex(PACKED), rule: 'default.michelson_data', reason: 'Michelson data requests (0x05): confirm', received_at: '2026-01-01T00:00:00.000Z', age_ms: 0 }],
+  });
+  pending.close();
+  await waiting;
+});
+
+test('one answer decides one request: the one with its id, for its key, with its bytes; anything else decides nothing and is audited', async () => {
+  const forA = held(KEY_A);
+  const forB = held(KEY_B);
+  const againForA = held(KEY_A);
+  const [a, b, a2] = (await listed()).pending.map((entry) => entry.id);
+  // a malformed answer is a 400
+  expect((await call('POST', '/pending/1', token, { approve: true, by: 'alice', key: KEY_A, hash: hashOf(PACKED) })).status).toBe(400);
+  expect((await answer(a ?? '', { hash: hashOf(PACKED).slice(0, 16) })).status).toBe(400);
+  // well formed, but not that request's key or bytes, or no such request: decides nothing, says why
+  const refusals = [
+    [await answer(b ?? '', {}), `request ${b ?? ''} is for ${KEY_B}, not ${KEY_A}`],
+    [await answer(a ?? '', { hash: hashOf(OTHER_PACKED) }), `request ${a ?? ''} holds bytes whose hash is ${hashOf(PACKED)}, not ${hashOf(OTHER_PACKED)}: what was shown is not what this signer holds`],
+    [await answer('0123456789abcdef', {}), 'no request 0123456789abcdef is held here'],
+  ] as const;
+  for (const [result, reason] of refusals) {
+    expect(result.status).toBe(200);
+    expect(result.body).toMatchObject({ approve: true, decided: 0, reason: expect.stringContaining(reason) as unknown });
+  }
+  expect(pending.list()).toHaveLength(3);
+  expect(audit.records.map((record) => [record.decision, record.by, record.key])).toEqual([
+    ['answer_refused', 'alice', KEY_B],
+    ['answer_refused', 'alice', KEY_A],
+    ['answer_refused', 'alice', KEY_A],
+  ]);
+  expect(audit.records[1]?.reason).toContain(`an approval of request ${a ?? ''} decided nothing: request ${a ?? ''} holds bytes`);
+  // the right one: A's first request only; B's and A's second (same bytes) stay held
+  expect(await answer(a ?? '', {})).toEqual({ status: 200, body: { request: a, approve: true, decided: 1 } });
+  expect(await forA).toEqual({ outcome: 'approved', by: 'alice' });
+  expect(pending.list().map((entry) => entry.id)).toEqual([b, a2]);
+  expect((await answer(a ?? '', {})).body).toMatchObject({ decided: 0, reason: expect.stringContaining('is held here') as unknown });
+  expect(await call('POST', `/pending/${b ?? ''}`, token, { approve: false, by: 'bob', key: KEY_B, hash: hashOf(PACKED) })).toEqual({ status: 200, body: { request: b, approve: false, decided: 1 } });
+  expect(await forB).toEqual({ outcome: 'rejected', by: 'bob' });
+  expect(await call('POST', '/deny-all', token, { by: 'carol' })).toEqual({ status: 200, body: { refused: 1 } });
+  expect(await againForA).toEqual({ outcome: 'rejected', by: 'carol' });
+});
+
+describe('with approver keys', () => {
+  beforeEach(async () => {
+    await admin.close();
+    admin = await startAdminServer({ socketPath: admin.socketPath, pending, audit, approvals: approvalVerifier([APPROVER!.public_key]), now: () => NOW });
+    token = (await readFile(admin.tokenPath, 'utf8')).trim();
+  });
+
+  /** Signed by an independent implementation (Taquito). */
+  const sign = async (secret: string, statement: ApprovalStatement) => (await new InMemorySigner(secret).sign(bytesToHex(approvalBytes(statement)))).prefixSig;
+
+  test('only an approval an approver key signed for this instance, request, key, chain, hash and a later expiry decides', async () => {
+    const forA = held(KEY_A);
+    const forB = held(KEY_B);
+    const [a, b] = (await listed()).pending.map((entry) => entry.id ?? '');
+    const statement: ApprovalStatement = { signer: pending.instance, request: a ?? '', key: KEY_A, hash: hashOf(PACKED), expires: NOW + 60_000 };
+    const signed = async (changes: Partial<ApprovalStatement>, secret = APPROVER!.secret_key) => {
+      const values = { ...statement, ...changes };
+      return { signature: await sign(secret, values), expires: values.expires };
+    };
+    const refused = async (id: string, body: Record<string, unknown>) => ((await answer(id, body)).body as { decided: number; reason: string }).reason;
+    expect(await refused(a ?? '', {})).toContain('takes only approvals signed by an approver key');
+    expect(await refused(a ?? '', await signed({}, OTHER!.secret_key))).toContain('not signed by an approver key');
+    expect(await refused(a ?? '', await signed({ signer: 'f'.repeat(32) }))).toContain('not signed by an approver key');
+    expect(await refused(a ?? '', await signed({ request: b ?? '' }))).toContain('not signed by an approver key');
+    expect(await refused(a ?? '', await signed({ chain: 'NetXdQprcVkpaWU' }))).toContain('not signed by an approver key');
+    expect(await refused(a ?? '', await signed({ expires: NOW }))).toContain('the approval expired at 2026-01-01T00:00:00.000Z');
+    // A's approval carried over to B's request (same bytes): signed for A's id and key, not B's
+    const forAsApproval = await signed({});
+    expect(await refused(b ?? '', { key: KEY_B, ...forAsApproval })).toContain('not signed by an approver key');
+    expect(pending.list()).toHaveLength(2);
+    expect(audit.records.map((record) => `${record.decision} ${record.by}`)).toEqual([
+      'answer_refused alice',
+      'answer_refused alice',
+      'answer_refused alice',
+      'answer_refused alice',
+      'answer_refused alice',
+      `answer_refused approver ${APPROVER!.public_key_hash}`,
+      'answer_refused alice',
+    ]);
+    expect((await answer(a ?? '', forAsApproval)).body).toEqual({ request: a, approve: true, decided: 1 });
+    expect(await forA).toEqual({ outcome: 'approved', by: `approver ${APPROVER!.public_key_hash}` });
+    // a refusal needs no signature
+    expect((await call('POST', `/pending/${b ?? ''}`, token, { approve: false, by: 'bob', key: KEY_B, hash: hashOf(PACKED) })).body).toMatchObject({ decided: 1 });
+    expect((await forB).outcome).toBe('rejected');
+  });
+
+  test('an approval signed for the bytes shown does not approve other bytes held under that id', async () => {
+    const waiting = held(KEY_A, OTHER_PACKED);
+    const [id] = (await listed()).pending.map((entry) => entry.id);
+    // what a relay shows and what the approver signs: PACKED; what the signer holds: OTHER_PACKED
+    const shown = { signer: pending.instance, request: id ?? '', key: KEY_A, hash: hashOf(PACKED), expires: NOW + 60_000 };
+    const signature = await sign(APPROVER!.secret_key, shown);
+    expect((await answer(id ?? '', { signature, expires: shown.expires })).body).toMatchObject({ decided: 0, reason: expect.stringContaining('not what this signer holds') as unknown });
+    // and the same signature with the hash the signer holds put in its place
+    expect((await answer(id ?? '', { hash: hashOf(OTHER_PACKED), signature, expires: shown.expires })).body).toMatchObject({ decided: 0, reason: expect.stringContaining('not signed by an approver key') as unknown });
+    expect(audit.records.map((record) => `${record.decision} ${record.by} ${record.hash}`)).toEqual([
+      `answer_refused approver ${APPROVER!.public_key_hash} ${hashOf(OTHER_PACKED)}`,
+      `answer_refused alice ${hashOf(OTHER_PACKED)}`,
+    ]);
+    expect(pending.list()).toHaveLength(1);
+    pending.close();
+    await waiting;
+  });
 });
 
 test('a second signer on the same socket is refused naming --admin-socket; a dead one\'s socket is replaced', async () => {

@@ -11,6 +11,7 @@ export type { FileWatermarkStoreOptions } from './watermarks/file-store.js';
 export type { LockOutOptions } from './watermarks/format1-lock.js';
 export { FileAuditLog } from './file-audit-log.js';
 export { FileSpendingLedger } from './spending/ledger.js';
+export { FileSpendingStore } from './spending/file-store.js';
 export { writeFileAtomic } from './files/atomic-write.js';
 export { readAdminToken } from './admin-token.js';
 export { repairWatermarks } from './watermarks/repair.js';

@@ -1,7 +1,7 @@
 import { odata, type TableClient } from '@azure/data-tables';
-import { DAY_MS, badRequest, storeCorrupt, sumSince, type LedgerView, type Spending, type SpendingLedger } from '@tezsigner/core';
+import { ChainedSpendingLedger, badRequest, ledgerEntryProblem, storeCorrupt, type LedgerEntry, type LedgerView, type PositionedEntry, type Spending, type SpendingLedger, type SpendingStore } from '@tezsigner/core';
 import { createTableClient, type TableConnectionOptions } from './client.js';
-import { isWriteConflict, statusOf, toStoreError } from './errors.js';
+import { isRowMissing, isWriteConflict, statusOf, toStoreError } from './errors.js';
 import { DEFAULT_TABLE_TIMEOUT_MS } from './watermark-store.js';
 
 export const DEFAULT_SPENDING_TABLE_NAME = 'tezsignerspending';
@@ -11,35 +11,63 @@ export interface TableSpendingLedgerOptions extends TableConnectionOptions {
   readonly createTable?: boolean | undefined;
   /** Deadline of each call (default 2500 ms): past it the call fails closed. */
   readonly timeoutMs?: number | undefined;
+  /** the clock (ms since the epoch) that judges what is old (default Date.now) */
+  readonly now?: (() => number) | undefined;
 }
 
 const PKH = /^[1-9A-HJ-NP-Za-km-z]{20,60}$/;
-const KEEP_MS = 2 * DAY_MS;
-const PRUNE_AT = 64;
+/** The partition of the hints where each key's last position was (no key's name: `~` is not base58). */
+const HINTS = '~head';
+/** Every this many positions, the hint is written: a fresh instance reads at most this many rows past it. */
+const HINT_EVERY = 64;
 const rowKey = (position: number) => String(position).padStart(12, '0');
 
-interface SpendingRow {
-  readonly partitionKey: string;
-  readonly rowKey: string;
-  readonly Time: number;
-  /** mutez as decimal text: a table's Int64 would not hold every amount */
-  readonly Amount: string;
-  readonly Fee: string;
+function checkPkh(pkh: string): void {
+  if (!PKH.test(pkh)) throw badRequest(`${JSON.stringify(pkh)} is not a key hash`);
+}
+
+const isMutez = (value: unknown): value is string => typeof value === 'string' && /^\d+$/.test(value);
+const isInteger = (value: unknown): value is number => typeof value === 'number' && Number.isSafeInteger(value);
+
+function toRow(pkh: string, position: number, entry: LedgerEntry): { partitionKey: string; rowKey: string } & Record<string, unknown> {
+  const { chain } = entry;
+  return {
+    partitionKey: pkh,
+    rowKey: rowKey(position),
+    Time: entry.time,
+    // mutez as decimal text: a table's Int64 would not hold every amount
+    Amount: entry.amount.toString(),
+    Fee: entry.fee.toString(),
+    ...(chain === undefined ? {} : { ChainAmount: chain.amount.toString(), ChainFee: chain.fee.toString(), ChainLatest: chain.latest, ChainRun: chain.run, ChainWindow: chain.window }),
+  };
+}
+
+function fromRow(entity: Record<string, unknown>, table: string): PositionedEntry {
+  const { Time: time, Amount: amount, Fee: fee, ChainAmount: chainAmount, ChainFee: chainFee, ChainLatest: latest, ChainRun: run, ChainWindow: window } = entity;
+  const position = Number(entity['rowKey']);
+  const where = `spending row ${String(entity['partitionKey'])}/${String(entity['rowKey'])} in table ${table}`;
+  const hasChain = chainAmount !== undefined;
+  if (!isInteger(time) || !isMutez(amount) || !isMutez(fee) || !Number.isSafeInteger(position) || (hasChain && (!isMutez(chainAmount) || !isMutez(chainFee) || !isInteger(latest) || !isInteger(run) || !isInteger(window)))) {
+    throw storeCorrupt(`${where} is damaged`);
+  }
+  const entry: LedgerEntry = { time, amount: BigInt(amount), fee: BigInt(fee), ...(hasChain ? { chain: { amount: BigInt(chainAmount), fee: BigInt(chainFee as string), latest: latest as number, run: run as number, window: window as number } } : {}) };
+  const problem = ledgerEntryProblem(entry, position);
+  if (problem !== undefined) throw storeCorrupt(`${where} is damaged (${problem})`);
+  return [position, entry];
 }
 
 /**
- * Each key's spending in an Azure Table shared by every signer instance: PartitionKey = pkh,
- * RowKey = the entry's position. An entry is inserted at the position after the last one read
- * (insert if absent: a 409 means another instance appended first, which then reads again and
- * judges again), so an HA pair keeps one 24 h cap. Rows never change once written, so each
- * instance reads only the rows past the last it has seen.
+ * Each key's entries in an Azure Table shared by every signer instance: PartitionKey = pkh,
+ * RowKey = the entry's position, inserted if absent (a 409 means another instance appended
+ * first, which then reads again and judges again), so an HA pair keeps one 24 h cap. A running
+ * instance asks for the rows past the last it saw (one query); a fresh one starts from a hint
+ * of the last position (written every HINT_EVERY appends, in a partition of its own).
  */
-export class TableSpendingLedger implements SpendingLedger {
+export class TableSpendingStore implements SpendingStore {
   readonly name: string;
   readonly #client: TableClient;
   readonly #timeoutMs: number;
   #tableReady: boolean;
-  readonly #seen = new Map<string, Map<number, Spending>>();
 
   constructor(options: TableSpendingLedgerOptions) {
     this.#client = createTableClient({ ...options, tableName: options.tableName ?? DEFAULT_SPENDING_TABLE_NAME });
@@ -48,50 +76,84 @@ export class TableSpendingLedger implements SpendingLedger {
     this.name = `azure-table ${this.#client.tableName}`;
   }
 
-  async read(pkh: string, since: number): Promise<LedgerView> {
+  entriesAfter(pkh: string, position: number): Promise<readonly PositionedEntry[]> {
     checkPkh(pkh);
-    const seen = this.#seen.get(pkh) ?? new Map<number, Spending>();
-    this.#seen.set(pkh, seen);
-    const known = seen.size === 0 ? -1 : Math.max(...seen.keys());
-    await this.#call(async (signal) => {
-      const filter = odata`PartitionKey eq ${pkh} and RowKey gt ${known < 0 ? '' : rowKey(known)}`;
-      for await (const entity of this.#client.listEntities<Record<string, unknown>>({ abortSignal: signal, queryOptions: { filter } })) {
-        seen.set(Number(entity.rowKey), fromRow(entity, this.#client.tableName));
-      }
-    });
-    const last = seen.size === 0 ? -1 : Math.max(...seen.keys());
-    return { spent: sumSince(seen.values(), since), next: last + 1 };
+    return this.#query(odata`PartitionKey eq ${pkh} and RowKey gt ${position < 0 ? '' : rowKey(position)}`);
   }
 
-  async append(pkh: string, at: number, spending: Spending): Promise<boolean> {
+  async newest(pkh: string): Promise<readonly PositionedEntry[]> {
     checkPkh(pkh);
-    if (!Number.isSafeInteger(at) || at < 0 || at >= 1e12) throw badRequest(`no spending entry can go at ${at}`);
-    const row: SpendingRow = { partitionKey: pkh, rowKey: rowKey(at), Time: spending.time, Amount: spending.amount.toString(), Fee: spending.fee.toString() };
+    const hint = await this.#call(async (signal) => {
+      try {
+        return (await this.#client.getEntity<{ Position?: unknown }>(HINTS, pkh, { abortSignal: signal })).Position;
+      } catch (err) {
+        if (isRowMissing(err)) return undefined;
+        throw err;
+      }
+    });
+    if (isInteger(hint)) {
+      const rows = await this.#query(odata`PartitionKey eq ${pkh} and RowKey ge ${rowKey(hint)}`);
+      if (rows.length > 0) return rows;
+    }
+    return this.all(pkh);
+  }
+
+  async entryAt(pkh: string, position: number): Promise<LedgerEntry | undefined> {
+    checkPkh(pkh);
+    const entity = await this.#call(async (signal) => {
+      try {
+        return await this.#client.getEntity<Record<string, unknown>>(pkh, rowKey(position), { abortSignal: signal });
+      } catch (err) {
+        if (isRowMissing(err)) return undefined;
+        throw err;
+      }
+    });
+    return entity === undefined ? undefined : fromRow(entity, this.#client.tableName)[1];
+  }
+
+  all(pkh: string): Promise<readonly PositionedEntry[]> {
+    checkPkh(pkh);
+    return this.#query(odata`PartitionKey eq ${pkh}`);
+  }
+
+  async create(pkh: string, position: number, entry: LedgerEntry): Promise<boolean> {
+    checkPkh(pkh);
     const written = await this.#call(async (signal) => {
       try {
-        await this.#client.createEntity(row, { abortSignal: signal });
+        await this.#client.createEntity(toRow(pkh, position, entry), { abortSignal: signal });
         return true;
       } catch (err) {
         if (isWriteConflict(err)) return false;
         throw err;
       }
     });
-    if (!written) return false;
-    const seen = this.#seen.get(pkh) ?? new Map<number, Spending>();
-    seen.set(at, spending);
-    this.#seen.set(pkh, seen);
-    await this.#prune(pkh, seen, at, spending.time - KEEP_MS).catch(() => undefined);
-    return true;
+    if (written && position % HINT_EVERY === 0) {
+      // only where to look: a lost one costs a fresh instance one longer query
+      await this.#call((signal) => this.#client.upsertEntity({ partitionKey: HINTS, rowKey: pkh, Position: position }, 'Replace', { abortSignal: signal })).catch(() => undefined);
+    }
+    return written;
   }
 
-  /** Removes rows no window can count any more, never the last one (it holds the position). */
-  async #prune(pkh: string, seen: Map<number, Spending>, last: number, before: number): Promise<void> {
-    const old = [...seen].filter(([position, entry]) => position !== last && entry.time < before);
-    if (old.length < PRUNE_AT) return;
-    for (const [position] of old) {
-      await this.#call((signal) => this.#client.deleteEntity(pkh, rowKey(position), { abortSignal: signal }));
-      seen.delete(position);
+  async removeBefore(pkh: string, position: number): Promise<void> {
+    checkPkh(pkh);
+    const old = await this.#query(odata`PartitionKey eq ${pkh} and RowKey lt ${rowKey(position)}`);
+    for (const [at] of old) {
+      await this.#call(async (signal) => {
+        try {
+          await this.#client.deleteEntity(pkh, rowKey(at), { abortSignal: signal });
+        } catch (err) {
+          if (!isRowMissing(err)) throw err;
+        }
+      });
     }
+  }
+
+  async #query(filter: string): Promise<PositionedEntry[]> {
+    return this.#call(async (signal) => {
+      const rows: PositionedEntry[] = [];
+      for await (const entity of this.#client.listEntities<Record<string, unknown>>({ abortSignal: signal, queryOptions: { filter } })) rows.push(fromRow(entity, this.#client.tableName));
+      return rows.sort(([a], [b]) => a - b);
+    });
   }
 
   async #call<T>(op: (signal: AbortSignal) => Promise<T>): Promise<T> {
@@ -112,14 +174,26 @@ export class TableSpendingLedger implements SpendingLedger {
   }
 }
 
-function checkPkh(pkh: string): void {
-  if (!PKH.test(pkh)) throw badRequest(`${JSON.stringify(pkh)} is not a key hash`);
-}
+/** The spending ledger of every instance sharing a table: running totals over TableSpendingStore. */
+export class TableSpendingLedger implements SpendingLedger {
+  readonly name: string;
+  readonly #chain: ChainedSpendingLedger;
 
-function fromRow(entity: Record<string, unknown>, table: string): Spending {
-  const { Time: time, Amount: amount, Fee: fee } = entity;
-  if (typeof time !== 'number' || !Number.isSafeInteger(time) || typeof amount !== 'string' || !/^\d+$/.test(amount) || typeof fee !== 'string' || !/^\d+$/.test(fee)) {
-    throw storeCorrupt(`spending row ${String(entity['partitionKey'])}/${String(entity['rowKey'])} in table ${table} is damaged`);
+  constructor(options: TableSpendingLedgerOptions) {
+    const store = new TableSpendingStore(options);
+    this.name = store.name;
+    this.#chain = new ChainedSpendingLedger({ store, now: options.now ?? Date.now });
   }
-  return { time, amount: BigInt(amount), fee: BigInt(fee) };
+
+  read(pkh: string, since: number): Promise<LedgerView> {
+    return this.#chain.read(pkh, since);
+  }
+
+  append(pkh: string, at: number, spending: Spending): Promise<boolean> {
+    return this.#chain.append(pkh, at, spending);
+  }
+
+  close(): Promise<void> {
+    return this.#chain.close();
+  }
 }

@@ -163,7 +163,7 @@ async function serve(command: Command, io: CliIo): Promise<void> {
       ...(tls === undefined ? {} : { tls }),
     });
     // the admin socket and its token appear only once the signer is sure to run
-    admin = await confirmations?.open().catch(async (err: unknown) => {
+    admin = await confirmations?.open(gate.audit).catch(async (err: unknown) => {
       await server.close();
       throw err;
     });

@@ -1,13 +1,15 @@
 import { request } from 'node:http';
 import { TezsignerError } from '@tezsigner/core';
-import type { PendingView } from '@tezsigner/http-server';
+import type { AnswerResult, PendingList } from '@tezsigner/http-server';
+import { terminalSafe } from '../confirm/terminal-text.js';
 
 /** One call to the running signer's admin channel; its refusals come back as TezsignerErrors. */
-function call<T>(socketPath: string, token: string, method: 'GET' | 'POST', path: string, body?: unknown): Promise<T | undefined> {
+function call<T>(socketPath: string, token: string, method: 'GET' | 'POST', path: string, body?: unknown): Promise<T> {
   return new Promise((resolve, reject) => {
     const payload = body === undefined ? undefined : JSON.stringify(body);
     const req = request(
-      { socketPath, method, path, headers: { authorization: `Bearer ${token}`, ...(payload === undefined ? {} : { 'content-type': 'application/json' }) } },
+      // a connection of its own each call (no pooled one): each call reaches what the socket's path names now
+      { socketPath, method, path, agent: false, headers: { authorization: `Bearer ${token}`, ...(payload === undefined ? {} : { 'content-type': 'application/json' }) } },
       (res) => {
         let text = '';
         res.setEncoding('utf8');
@@ -20,14 +22,15 @@ function call<T>(socketPath: string, token: string, method: 'GET' | 'POST', path
             reject(new TezsignerError('BACKEND_UNAVAILABLE', `the admin socket ${socketPath} answered ${res.statusCode ?? '?'} without JSON`));
             return;
           }
-          if (res.statusCode === 200 || res.statusCode === 404) {
-            // 404: that request is no longer pending
-            resolve(res.statusCode === 200 ? (parsed as T) : undefined);
+          if (res.statusCode === 200 && typeof parsed === 'object' && parsed !== null) {
+            resolve(parsed as T);
             return;
           }
-          const error = (parsed as { error?: { message?: string } }).error;
+          const error = (parsed as { error?: { message?: unknown } } | null)?.error;
+          const message = typeof error?.message === 'string' ? error.message : `status ${res.statusCode ?? '?'}`;
           const code = res.statusCode === 401 || res.statusCode === 403 ? 'AUTH_INVALID' : res.statusCode === 400 ? 'BAD_REQUEST' : 'BACKEND_UNAVAILABLE';
-          reject(new TezsignerError(code, `the signer's admin socket refused: ${error?.message ?? `status ${res.statusCode ?? '?'}`}`));
+          // whatever answers on the socket wrote it: it reaches a terminal only escaped
+          reject(new TezsignerError(code, `the signer's admin socket refused: ${terminalSafe(message)}`));
         });
       },
     );
@@ -39,23 +42,30 @@ function call<T>(socketPath: string, token: string, method: 'GET' | 'POST', path
   });
 }
 
-export interface PendingList {
-  readonly pending: PendingView[];
-  /** whether the signer takes only approvals signed by an approver key */
-  readonly approverKeys: boolean;
-}
-
 export async function listPending(socketPath: string, token: string): Promise<PendingList> {
-  const answer = await call<{ pending: PendingView[]; approver_keys?: boolean }>(socketPath, token, 'GET', '/pending');
-  return { pending: answer?.pending ?? [], approverKeys: answer?.approver_keys === true };
+  const answer = await call<Partial<PendingList>>(socketPath, token, 'GET', '/pending');
+  return { signer: typeof answer.signer === 'string' ? answer.signer : '', approver_keys: answer.approver_keys === true, pending: Array.isArray(answer.pending) ? answer.pending : [] };
 }
 
-/** How many requests with that hash were answered; 0 when none is pending (answered, timed out, gone). */
-export async function decidePending(socketPath: string, token: string, hash: string, answer: { approve: boolean; by: string; signature?: string }): Promise<number> {
-  return (await call<{ answered: number }>(socketPath, token, 'POST', `/pending/${encodeURIComponent(hash)}`, answer))?.answered ?? 0;
+/** An answer to the one request held with `id`, naming its key and the hash of its bytes. */
+export interface AnswerBody {
+  readonly approve: boolean;
+  readonly by: string;
+  readonly key: string;
+  readonly hash: string;
+  readonly signature?: string;
+  readonly expires?: number;
+}
+
+/** How many requests the answer decided: 1, or 0 and why. */
+export async function answerPending(socketPath: string, token: string, id: string, answer: AnswerBody): Promise<{ decided: number; reason?: string }> {
+  const result = await call<Partial<AnswerResult>>(socketPath, token, 'POST', `/pending/${encodeURIComponent(id)}`, answer);
+  const decided = result.decided === 1 ? 1 : 0;
+  return decided === 1 ? { decided } : { decided, reason: typeof result.reason === 'string' ? result.reason : 'the signer gave no reason' };
 }
 
 /** Refuses every pending request; how many. */
 export async function denyAllPending(socketPath: string, token: string, by: string): Promise<number> {
-  return (await call<{ refused: number }>(socketPath, token, 'POST', '/deny-all', { by }))?.refused ?? 0;
+  const answer = await call<{ refused?: unknown }>(socketPath, token, 'POST', '/deny-all', { by });
+  return typeof answer.refused === 'number' ? answer.refused : 0;
 }

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { approvalVerifier, configInvalid, policyMayConfirm, type Policy } from '@tezsigner/core';
+import { approvalVerifier, configInvalid, policyMayConfirm, type AuditLog, type Policy } from '@tezsigner/core';
 import { DEFAULT_CONFIRMATION_TIMEOUT_MS, DEFAULT_MAX_HELD, PendingConfirmations, checkAdminSocketPath, startAdminServer, type RunningAdminServer } from '@tezsigner/http-server';
 import type { Command } from 'commander';
 import { readAuthorizedKeysFile } from '../authorized-keys-file.js';
@@ -42,8 +42,8 @@ export interface PreparedConfirmations {
   readonly pending: PendingConfirmations;
   readonly socketPath: string;
   readonly approverKeyCount: number;
-  /** binds the admin socket and writes its token: once the signer is sure to run */
-  open(): Promise<RunningAdminServer>;
+  /** binds the admin socket and writes its token, once the signer is sure to run; answers that decide nothing go to `audit` */
+  open(audit: AuditLog): Promise<RunningAdminServer>;
 }
 
 /**
@@ -65,6 +65,6 @@ export async function prepareConfirmations(policy: Policy, home: string, options
     pending,
     socketPath,
     approverKeyCount: approverKeys?.length ?? 0,
-    open: () => startAdminServer({ socketPath, pending, ...(approvals === undefined ? {} : { approvals }) }),
+    open: (audit) => startAdminServer({ socketPath, pending, audit, ...(approvals === undefined ? {} : { approvals }) }),
   };
 }

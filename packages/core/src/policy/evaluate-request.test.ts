@@ -16,7 +16,7 @@ const policy = parsePolicyFile(
   `keys:
   ${PAYER}:
     operations: { transaction: allow }
-    limits: { max_amount: 10 }
+    limits: { max_amount: 10, max_fee: 1 }
 `,
   'policy.yaml',
 );
@@ -33,11 +33,11 @@ async function transfer(amountMutez: number, storageLimit: number) {
 
 describe('evaluateRequest', () => {
   it('counts the storage a transfer may burn: 9 ꜩ that can burn 2.5 ꜩ more is past a 10 ꜩ cap, as the gatekeeper judges it', async () => {
-    const { request } = await transfer(9_000_000, 10_000);
+    const { bytes, request } = await transfer(9_000_000, 10_000);
     const decision = evaluateRequest(policy, PAYER, request);
     expect(decision).toMatchObject({ verdict: 'deny', rule: `keys.${PAYER}.limits.max_amount` });
     const gatekeeper = new PolicyGatekeeper({ policy, audit: new MemoryAuditLog(), now: () => 0 });
-    const refused = await gatekeeper.admit({ pkh: PAYER, request, digest: new Uint8Array(32) }).then(() => undefined, (err: unknown) => err);
+    const refused = await gatekeeper.admit({ pkh: PAYER, request, bytes, digest: new Uint8Array(32) }).then(() => undefined, (err: unknown) => err);
     expect(isTezsignerError(refused, 'POLICY_DENIED')).toBe(true);
     expect((refused as Error).message).toContain(decision.rule);
   });
@@ -45,7 +45,7 @@ describe('evaluateRequest', () => {
   it('allows the same transfer when what it can take fits, and counts what the key spent before', async () => {
     const { request } = await transfer(9_000_000, 1_000);
     expect(evaluateRequest(policy, PAYER, request).verdict).toBe('allow');
-    const capped = parsePolicyFile(`keys:\n  ${PAYER}:\n    operations: { transaction: allow }\n    limits: { max_amount_24h: 20 }\n`, 'policy.yaml');
+    const capped = parsePolicyFile(`keys:\n  ${PAYER}:\n    operations: { transaction: allow }\n    limits: { max_amount_24h: 20, max_fee: 1, max_fee_24h: 5 }\n`, 'policy.yaml');
     expect(evaluateRequest(capped, PAYER, request, { amount: 10_000_000n, fee: 0n }).verdict).toBe('allow');
     expect(evaluateRequest(capped, PAYER, request, { amount: 11_000_000n, fee: 0n })).toMatchObject({ verdict: 'deny', rule: `keys.${PAYER}.limits.max_amount_24h` });
   });

@@ -23,7 +23,7 @@ const PAYEE = 'tz1aSkwEot3L2kmUvcoxzjMomb9mvBNuzFK6';
 const T0 = Date.UTC(2026, 0, 1);
 const ATTESTATION = hexToBytes(`13${'7a06a770'}${'00'.repeat(32)}15${'0000'}${'00112233'}${'00000000'}${'00'.repeat(32)}`);
 
-const gateRequest = (bytes: Uint8Array) => ({ pkh: BAKER, request: parseRequest(bytes, 'ed25519'), digest: blake2b256(bytes) });
+const gateRequest = (bytes: Uint8Array) => ({ pkh: BAKER, request: parseRequest(bytes, 'ed25519'), bytes, digest: blake2b256(bytes) });
 const transfer = async (mutez: bigint, counter = 1) => gateRequest(hexToBytes(await forgeTransfer({ source: BAKER, destination: PAYEE, amount: mutez, counter })));
 
 const refusal = async (admitted: Promise<void>): Promise<string> => {
@@ -110,14 +110,14 @@ describe('confirmation', () => {
     expect(decisions()).toEqual(['held policy default.operations.transaction', 'timed_out timeout default.operations.transaction']);
   });
 
-  test('the person is shown the branch, the totals and the whole operation', async () => {
+  test('the person is handed the bytes that would be signed, whole, with their hash and key', async () => {
     const { gate, confirmations } = gatekeeper(confirmTransfers);
-    const admitted = refusal(gate.admit(await transfer(12_500_000n)));
+    const request = await transfer(12_500_000n);
+    const admitted = refusal(gate.admit(request));
     const [pending] = await held(confirmations, 1);
-    expect(pending?.request.branch).toBe('BLockGenesisGenesisGenesisGenesisGenesisf79b5d1CoW2');
-    // 12.5 ꜩ sent, 257 bytes of storage at 250 mutez; the fee apart
-    expect(pending?.request.totals).toEqual({ amount: 12_564_250n, fee: 1_400n });
-    expect(pending?.request.details).toMatchObject({ contents: [{ kind: 'transaction', amount: '12500000', destination: PAYEE, storageLimit: '257' }] });
+    expect(Buffer.from(pending?.request.bytes ?? []).toString('hex')).toBe(Buffer.from(request.bytes).toString('hex'));
+    expect(pending?.request.hash).toBe(Buffer.from(blake2b256(request.bytes)).toString('hex'));
+    expect(pending?.request.key).toBe(BAKER);
     pending?.answer({ outcome: 'rejected', by: 'bob' });
     await admitted;
   });

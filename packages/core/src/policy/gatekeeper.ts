@@ -6,9 +6,7 @@ import { evaluatePolicy } from './evaluation.js';
 import { neverSigned } from './evaluate-request.js';
 import { requestFacts, totals, type RequestFacts } from './facts.js';
 import type { AuditDecision, AuditLog, AuditRecord } from '../ports/audit-log.js';
-import type { ConfirmationAnswer, Confirmations, HeldRequest } from '../ports/confirmations.js';
-import { operationToJson } from '../operation/json.js';
-import type { SigningRequest } from '../request/parse.js';
+import type { ConfirmationAnswer, Confirmations } from '../ports/confirmations.js';
 import type { GateRequest, Gatekeeper } from '../ports/gatekeeper.js';
 import type { SpendingLedger } from '../ports/spending-ledger.js';
 import { describeRequest } from '../request/description.js';
@@ -34,12 +32,6 @@ const ANSWERED: Record<Exclude<ConfirmationAnswer['outcome'], 'approved'>, (by: 
   rejected: (by) => `held for confirmation and rejected by ${by}`,
   abandoned: () => 'held for confirmation, and its client disconnected before anyone answered: dropped',
 };
-
-/** What the person who confirms is shown beyond the audit's summary: the whole operation and its totals. */
-function shown(request: SigningRequest, facts: RequestFacts): Pick<HeldRequest, 'branch' | 'totals' | 'details'> {
-  if (request.kind !== 'operation') return {};
-  return { branch: request.branch, totals: totals(facts), details: operationToJson({ branch: request.branch, contents: request.contents }) };
-}
 
 const NO_SPENDING = { amount: 0n, fee: 0n };
 /** Appends lost to other signers before one call gives up (fail closed rather than spin). */
@@ -76,7 +68,7 @@ export class PolicyGatekeeper implements Gatekeeper {
     this.#now = options.now;
   }
 
-  async admit({ pkh, request, digest, gone }: GateRequest): Promise<void> {
+  async admit({ pkh, request, bytes, digest, gone }: GateRequest): Promise<void> {
     const facts = requestFacts(request);
     const subject: Subject = {
       key: pkh,
@@ -101,7 +93,7 @@ export class PolicyGatekeeper implements Gatekeeper {
     await this.#write(subject, 'held', 'policy', first);
     let answer: ConfirmationAnswer;
     try {
-      answer = await this.#confirmations.hold({ ...subject, ...shown(request, facts), rule: first.rule, reason: first.reason }, gone);
+      answer = await this.#confirmations.hold({ ...subject, bytes, rule: first.rule, reason: first.reason }, gone);
     } catch (err) {
       // too many held already: refused before it is held, so consensus keeps its room
       await this.#write(subject, 'denied', 'policy', { ...first, reason: `${first.reason}; not held: ${err instanceof Error ? err.message : String(err)}` });

@@ -52,8 +52,8 @@ test('a YAML policy becomes rules in mutez, named after its file', () => {
 });
 
 test('the same policy in JSON reads the same', () => {
-  const json = JSON.stringify({ keys: { [BAKER]: { operations: { transaction: 'confirm' }, limits: { max_amount: '1.000001' } } } }, null, 2);
-  expect(parsePolicy(json, 'policy.json').keys?.[BAKER]).toEqual({ kinds: {}, operations: { transaction: 'confirm' }, limits: { maxAmount: 1_000_001n } });
+  const json = JSON.stringify({ keys: { [BAKER]: { operations: { transaction: 'confirm' }, limits: { max_amount: '1.000001', max_fee: 0.1 } } } }, null, 2);
+  expect(parsePolicy(json, 'policy.json').keys?.[BAKER]).toEqual({ kinds: {}, operations: { transaction: 'confirm' }, limits: { maxAmount: 1_000_001n, maxFee: 100_000n } });
 });
 
 test('names the rollup and DAL-evidence kinds of the current protocol like any other', () => {
@@ -97,5 +97,29 @@ describe('mistakes name the file, the line and the field', () => {
     ['a list where keys belong, said in the file\'s words', `keys: [a]\n`, 'policy.yaml:1: keys: expected a map, got a list'],
   ])('%s', (_name, text, expected) => {
     expect(errorOf(text)).toContain(expected);
+  });
+});
+
+describe('fees are capped wherever amounts are: a cap without its fee cap is refused in one line saying why', () => {
+  test.each([
+    [
+      'max_amount without max_fee, for a key',
+      `default:\n  block: allow\nkeys:\n  ${BAKER}:\n    operations: { transaction: allow }\n    limits:\n      max_amount: 1\n      max_amount_24h: 100\n`,
+      `policy.yaml:6: keys.${BAKER}.limits: no max_fee: max_amount caps what one operation sends, burns and locks, not its fees, so without max_fee an operation can pay any fee: set max_fee too`,
+    ],
+    [
+      'max_amount_24h without max_fee_24h, in the default',
+      `default:\n  limits: { max_amount: 1, max_fee: 0.1, max_amount_24h: 100 }\n`,
+      'policy.yaml:2: default.limits: no max_fee_24h: max_amount_24h caps what the key sends, burns and locks over 24 h, not its fees, so without max_fee_24h the fees over 24 h have no bound: set max_fee_24h too',
+    ],
+  ])('%s', (_name, text, expected) => {
+    const message = errorOf(text);
+    expect(message).toBe(expected);
+    expect(message).not.toContain('\n');
+  });
+
+  test('a key\'s amount cap under the default\'s fee caps is bounded', () => {
+    const text = `default:\n  limits: { max_fee: 0.1, max_fee_24h: 1 }\nkeys:\n  ${BAKER}:\n    limits: { max_amount: 5, max_amount_24h: 50 }\n`;
+    expect(parsePolicy(text, 'policy.yaml').keys?.[BAKER]?.limits).toEqual({ maxAmount: 5_000_000n, maxAmount24h: 50_000_000n });
   });
 });

@@ -5,6 +5,7 @@ import { describeTypeIssue } from '../file-text/describe-type-issue.js';
 import { yamlValue } from '../file-text/yaml-value.js';
 import type { Policy } from './model.js';
 import { policyFileSchema, toPolicy } from './file-schema.js';
+import { unboundedFees } from './fee-bounds.js';
 
 /** The last part of a path, on any platform: the policy's name in the rules it gives. */
 const baseName = (path: string): string => path.slice(Math.max(path.lastIndexOf('/'), path.lastIndexOf('\\')) + 1);
@@ -33,7 +34,14 @@ export function parsePolicyFile(text: string, path: string): Policy {
       issue.code === 'unrecognized_keys' ? 'unknown field' : issue.code === 'invalid_key' ? (issue.issues[0]?.message ?? issue.message) : (describeTypeIssue(issue, data) ?? issue.message);
     throw configInvalid(`${path}${line === undefined ? '' : `:${line}`}: ${name}: ${message}`);
   }
-  return toPolicy(baseName(path), parsed.data);
+  const policy = toPolicy(baseName(path), parsed.data);
+  const unbounded = unboundedFees(policy);
+  if (unbounded !== undefined) {
+    const field = [...unbounded.section.split(/\.(?=tz)/), 'limits'];
+    const line = lineOf(doc, lines, field);
+    throw configInvalid(`${path}${line === undefined ? '' : `:${line}`}: ${unbounded.section}.limits: no ${unbounded.missing}: ${unbounded.reason}`);
+  }
+  return policy;
 }
 
 /** The line of a field (its key when it has one, else its value). */

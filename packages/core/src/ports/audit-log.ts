@@ -1,8 +1,10 @@
 /**
  * What happened to a request: signed at once, refused, held for a person, approved or refused
- * by them, or refused because nobody answered in time.
+ * by them, or refused because nobody answered in time; or an answer to a held request that
+ * decided nothing (`answer_refused`: not that request, key or bytes, expired, not signed by an
+ * approver key), the request left as it was.
  */
-export type AuditDecision = 'allowed' | 'denied' | 'held' | 'approved' | 'rejected' | 'timed_out' | 'abandoned';
+export type AuditDecision = 'allowed' | 'denied' | 'held' | 'approved' | 'rejected' | 'timed_out' | 'abandoned' | 'answer_refused';
 
 /** One line of the audit log. */
 export interface AuditRecord {

@@ -5,14 +5,13 @@ export interface HeldRequest {
   readonly chain?: string | undefined;
   /** BLAKE2b-256 (hex) of the request bytes: what an approval names */
   readonly hash: string;
-  /** what the request does, in words */
+  /** what the request does, in words (for the audit log and the signer's own messages) */
   readonly summary: string;
-  /** for an operation: the block it is branched on (its bytes name no chain) */
-  readonly branch?: string | undefined;
-  /** for an operation, all contents together: mutez taken at worst (sent, burnt, locked) and fees */
-  readonly totals?: { readonly amount: bigint; readonly fee: bigint } | undefined;
-  /** what is signed, whole: the decoded operation (parameters included) as JSON */
-  readonly details?: unknown;
+  /**
+   * the request's bytes, magic byte first, as they would be signed: the person confirming is
+   * shown their own client's decoding of these, never the signer's account of them
+   */
+  readonly bytes: Uint8Array;
   /** why policy holds it */
   readonly rule: string;
   readonly reason: string;

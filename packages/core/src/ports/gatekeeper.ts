@@ -4,6 +4,8 @@ import type { SigningRequest } from '../request/parse.js';
 export interface GateRequest {
   readonly pkh: string;
   readonly request: SigningRequest;
+  /** the bytes `request` was read from, magic byte first */
+  readonly bytes: Uint8Array;
   /** BLAKE2b-256 of the request bytes */
   readonly digest: Uint8Array;
   /** aborts when the client is gone: a request held for a person is then dropped */

@@ -1,32 +1,34 @@
 import { timingSafeEqual } from 'node:crypto';
-import { TezsignerError, type ApprovalVerifier } from '@tezsigner/core';
+import { TezsignerError, bytesToHex, type ApprovalVerifier, type AuditLog } from '@tezsigner/core';
 import express, { type Express, type NextFunction, type Request, type Response } from 'express';
 import { z } from 'zod';
 import { HttpError, errorResponse } from '../answers/error-status.js';
+import { checkAnswer, type Answer } from './answer-check.js';
 import type { PendingRequest } from './pending-confirmations.js';
 
 /** What the admin channel works on: the requests held for a person. */
 export interface PendingQueue {
+  /** this signer instance, random at each start: approvals name it */
+  readonly instance: string;
   list(): readonly PendingRequest[];
-  decide(hash: string, approve: boolean, by: string): number;
+  get(id: string): PendingRequest | undefined;
+  settle(id: string, approve: boolean, by: string): boolean;
   denyAll(by: string): number;
 }
 
-/** A held request as `GET /pending` lists it. */
+/**
+ * A held request as `GET /pending` lists it: its id, its key and its bytes, for `tezsigner
+ * confirm` to decode and hash itself (what it shows comes from the bytes, not from the signer's
+ * words, so nothing between the two can show other bytes than those an answer names), and why
+ * policy holds it.
+ */
 export interface PendingView {
   readonly id: string;
   readonly key: string;
-  readonly kind: string;
+  /** the chain its bytes name, as the signer read them (blocks and consensus operations) */
   readonly chain?: string | undefined;
-  /** an operation's branch: its bytes name no chain */
-  readonly branch?: string | undefined;
-  readonly summary: string;
-  /** what an answer names (or a prefix of at least 16 digits) */
-  readonly hash: string;
-  /** mutez, as decimal text: taken at worst (sent, burnt, locked), and fees, all contents together */
-  readonly totals?: { readonly amount: string; readonly fee: string } | undefined;
-  /** the decoded operation, whole (every parameter) */
-  readonly details?: unknown;
+  /** hex, magic byte first, exactly as they would be signed */
+  readonly bytes: string;
   readonly rule: string;
   readonly reason: string;
   /** ISO 8601 */
@@ -34,28 +36,50 @@ export interface PendingView {
   readonly age_ms: number;
 }
 
+/** `GET /pending` */
+export interface PendingList {
+  /** this signer instance (approvals name it) */
+  readonly signer: string;
+  /** whether approvals must be signed by an approver key */
+  readonly approver_keys: boolean;
+  readonly pending: readonly PendingView[];
+}
+
+/** What `POST /pending/<id>` answers: how many requests the answer decided (1, or 0 and why). */
+export interface AnswerResult {
+  readonly request: string;
+  readonly approve: boolean;
+  readonly decided: 0 | 1;
+  readonly reason?: string;
+}
+
 export interface AdminAppOptions {
   readonly token: string;
   readonly pending: PendingQueue;
   /** when set, an approval must be signed by one of the approver keys (refusals need not be) */
   readonly approvals?: ApprovalVerifier | undefined;
+  /** where answers that decide nothing are recorded (the signer's audit log) */
+  readonly audit?: AuditLog | undefined;
   readonly now?: (() => number) | undefined;
 }
 
-const decisionSchema = z.strictObject({ approve: z.boolean(), by: z.string().min(1).max(100), signature: z.string().max(400).optional() });
+const HEX = (digits: number) => new RegExp(`^[0-9a-f]{${digits}}$`);
+const answerSchema = z.strictObject({
+  approve: z.boolean(),
+  by: z.string().min(1).max(100),
+  key: z.string().min(1).max(60),
+  hash: z.string().regex(HEX(64)),
+  signature: z.string().max(400).optional(),
+  expires: z.number().int().nonnegative().optional(),
+});
 const denyAllSchema = z.strictObject({ by: z.string().min(1).max(100) });
 
 function view(request: PendingRequest, at: number): PendingView {
   return {
     id: request.id,
     key: request.key,
-    kind: request.kind,
     ...(request.chain === undefined ? {} : { chain: request.chain }),
-    ...(request.branch === undefined ? {} : { branch: request.branch }),
-    summary: request.summary,
-    hash: request.hash,
-    ...(request.totals === undefined ? {} : { totals: { amount: request.totals.amount.toString(), fee: request.totals.fee.toString() } }),
-    ...(request.details === undefined ? {} : { details: request.details }),
+    bytes: bytesToHex(request.bytes),
     rule: request.rule,
     reason: request.reason,
     received_at: new Date(request.receivedAt).toISOString(),
@@ -64,12 +88,13 @@ function view(request: PendingRequest, at: number): PendingView {
 }
 
 /**
- * The operator's side of confirmations: `GET /pending` lists held requests oldest first,
- * `POST /pending/<hash>` with `{"approve": true|false, "by": "<who>"}` answers the request with
- * that hash (an answer names the bytes shown, never a place in a list), `POST /deny-all` with
- * `{"by": "<who>"}` refuses them all. Every call carries `Authorization: Bearer <token>`. With
- * approver keys, an approval also carries `signature`: the approver key's signature of
- * `approvalBytes(hash)`, and is recorded as that key's.
+ * The operator's side of confirmations: `GET /pending` lists held requests oldest first, with
+ * their bytes; `POST /pending/<id>` with `{"approve", "by", "key", "hash"}` answers the one
+ * request held with that id if it is for that key and its bytes have that hash (with approver
+ * keys, an approval also carries `signature` and `expires`: an approver key's signature of
+ * `approvalBytes` naming this instance, the id, the key, the chain, the hash and the expiry);
+ * `POST /deny-all` with `{"by"}` refuses them all. Every call carries `Authorization: Bearer
+ * <token>`. An answer that decides nothing says why and is written to the audit log.
  */
 export function createAdminApp(options: AdminAppOptions): Express {
   const now = options.now ?? Date.now;
@@ -86,18 +111,35 @@ export function createAdminApp(options: AdminAppOptions): Express {
   app.use(express.json());
   app.get('/pending', (_req, res) => {
     const at = now();
-    res.json({ pending: options.pending.list().map((request) => view(request, at)), approver_keys: options.approvals !== undefined });
+    const list: PendingList = { signer: options.pending.instance, approver_keys: options.approvals !== undefined, pending: options.pending.list().map((request) => view(request, at)) };
+    res.json(list);
   });
-  app.post('/pending/:hash', (req, res) => {
-    const decision = decisionSchema.safeParse(req.body);
-    if (!decision.success) throw new TezsignerError('BAD_REQUEST', 'send {"approve": true|false, "by": "<who>"} (and "signature" with approver keys)');
-    const { approve, signature } = decision.data;
-    let { by } = decision.data;
-    const hash = req.params.hash.toLowerCase();
-    if (approve && options.approvals !== undefined) by = approver(options.approvals, options.pending.list(), hash, signature);
-    const answered = options.pending.decide(hash, approve, by);
-    if (answered === 0) throw new HttpError('NOT_FOUND', `no request with hash ${hash} is pending (answered, timed out, or its client went away)`);
-    res.json({ hash, approved: approve, answered });
+  app.post('/pending/:id', async (req, res) => {
+    const request = req.params.id;
+    const body = answerSchema.safeParse(req.body);
+    if (!HEX(16).test(request) || !body.success) {
+      throw new TezsignerError('BAD_REQUEST', 'answer POST /pending/<id> (16 hex digits) with {"approve": true|false, "by": "<who>", "key": "tz…", "hash": "<64 hex digits>"} (and "signature", "expires" with approver keys)');
+    }
+    const answer: Answer = { ...body.data, request };
+    const held = options.pending.get(request);
+    const checked = checkAnswer(answer, { instance: options.pending.instance, held, approvals: options.approvals, now: now() });
+    const refused = checked.refused ?? (options.pending.settle(request, answer.approve, checked.by) ? undefined : `request ${request} is no longer held (answered, timed out, or its client went away)`);
+    if (refused === undefined) {
+      res.json({ request, approve: answer.approve, decided: 1 } satisfies AnswerResult);
+      return;
+    }
+    await options.audit?.append({
+      time: new Date(now()).toISOString(),
+      key: held?.key ?? answer.key,
+      kind: held?.kind ?? 'unknown',
+      ...(held?.chain === undefined ? {} : { chain: held.chain }),
+      hash: held?.hash ?? answer.hash,
+      summary: held?.summary ?? `a request not held here (${request})`,
+      decision: 'answer_refused',
+      by: checked.by,
+      reason: `${answer.approve ? 'an approval' : 'a refusal'} of request ${request} decided nothing: ${refused}`,
+    });
+    res.json({ request, approve: answer.approve, decided: 0, reason: refused } satisfies AnswerResult);
   });
   app.post('/deny-all', (req, res) => {
     const decision = denyAllSchema.safeParse(req.body);
@@ -112,16 +154,4 @@ export function createAdminApp(options: AdminAppOptions): Express {
     res.status(status).json(body);
   });
   return app;
-}
-
-/** The approver whose signature approves the pending request `prefix` names; AUTH_INVALID otherwise. */
-function approver(verify: ApprovalVerifier, pending: readonly PendingRequest[], prefix: string, signature: string | undefined): string {
-  if (signature === undefined) throw new TezsignerError('AUTH_REQUIRED', 'this signer takes only approvals signed by an approver key: tezsigner confirm --approver-key <file>');
-  const hashes = new Set(pending.filter((request) => request.hash.startsWith(prefix)).map((request) => request.hash));
-  // none, or several (decide refuses an ambiguous prefix): nothing to check the signature against
-  const [hash] = hashes;
-  if (hash === undefined || hashes.size > 1) return 'nobody';
-  const by = verify(hash, signature);
-  if (by === undefined) throw new TezsignerError('AUTH_INVALID', `the approval of ${hash} is not signed by an approver key`);
-  return `approver ${by}`;
 }

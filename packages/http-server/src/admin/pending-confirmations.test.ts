@@ -3,16 +3,22 @@ import { isTezsignerError, type HeldRequest } from '@tezsigner/core';
 import { PendingConfirmations } from './pending-confirmations.js';
 
 const hashOf = (n: number) => n.toString(16).padStart(64, '0');
-const request = (n: number): HeldRequest => ({ key: 'tz1VSUr8wwNhLAzempoch5d6hLRiTh8Cjcjb', kind: 'operation', hash: hashOf(n), summary: `transfer ${n}`, rule: 'r', reason: 'why' });
+const request = (n: number): HeldRequest => ({ key: 'tz1VSUr8wwNhLAzempoch5d6hLRiTh8Cjcjb', kind: 'operation', hash: hashOf(n), bytes: new Uint8Array([5, n]), summary: `transfer ${n}`, rule: 'r', reason: 'why' });
 
-test('held requests are listed oldest first, with random ids; each is answered once, by hash', async () => {
+test('held requests are listed oldest first, with random ids; each is answered once, by id', async () => {
   const pending = new PendingConfirmations({ now: () => 1000, maxHeld: 20 });
+  expect(pending.instance).toMatch(/^[0-9a-f]{32}$/);
+  expect(new PendingConfirmations().instance).not.toBe(pending.instance);
   const answers = Array.from({ length: 20 }, (_, n) => pending.hold(request(n)));
   const listed = pending.list();
   expect(listed.map((entry) => entry.summary)).toEqual(Array.from({ length: 20 }, (_, n) => `transfer ${n}`));
   expect(new Set(listed.map((entry) => entry.id)).size).toBe(20);
-  expect(pending.decide(hashOf(3), true, 'alice')).toBe(1);
-  expect(pending.decide(hashOf(3), false, 'bob')).toBe(0);
+  for (const entry of listed) expect(entry.id).toMatch(/^[0-9a-f]{16}$/);
+  const third = listed[3]?.id ?? '';
+  expect(pending.get(third)?.summary).toBe('transfer 3');
+  expect(pending.settle(third, true, 'alice')).toBe(true);
+  expect(pending.settle(third, false, 'bob')).toBe(false);
+  expect(pending.get(third)).toBeUndefined();
   expect(await answers[3]).toEqual({ outcome: 'approved', by: 'alice' });
   expect(pending.list()).toHaveLength(19);
   pending.close();
@@ -55,5 +61,4 @@ test('a request whose client disconnects is dropped, and the signer is told', as
   expect(await answer).toEqual({ outcome: 'abandoned', by: 'client' });
   expect(pending.list()).toEqual([]);
   expect(dropped).toEqual([hashOf(5)]);
-  expect(pending.decide(hashOf(5), true, 'alice')).toBe(0);
 });

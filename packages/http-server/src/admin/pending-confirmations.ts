@@ -8,12 +8,10 @@ import { TezsignerError, type ConfirmationAnswer, type Confirmations, type HeldR
 export const DEFAULT_CONFIRMATION_TIMEOUT_MS = 25_000;
 /** Requests that may wait for a person at once; beyond it they are refused (OVERLOADED). */
 export const DEFAULT_MAX_HELD = 8;
-/** The shortest hash prefix an answer may name: 64 bits, which nobody can aim a request at. */
-export const MIN_HASH_PREFIX = 16;
 
 /** A held request as the operator lists it. */
 export interface PendingRequest extends HeldRequest {
-  /** random, so it never names another request after a restart; answers name the hash */
+  /** 16 hex digits, random, so it never names another request, not even after a restart */
   readonly id: string;
   /** ms since the epoch */
   readonly receivedAt: number;
@@ -40,6 +38,11 @@ export interface PendingConfirmationsOptions {
  * `maxHeld` wait at once, so held requests never take every connection from consensus signing.
  */
 export class PendingConfirmations implements Confirmations {
+  /**
+   * This signer instance: random, chosen when it starts, so an approval made for one instance
+   * answers nothing in another (a restart, a second signer on the same home)
+   */
+  readonly instance = randomBytes(16).toString('hex');
   readonly timeoutMs: number;
   readonly maxHeld: number;
   readonly #pending = new Map<string, Entry>();
@@ -76,24 +79,17 @@ export class PendingConfirmations implements Confirmations {
     return [...this.#pending.values()].map((entry) => entry.request);
   }
 
+  /** The request held with this id, if it still is. */
+  get(id: string): PendingRequest | undefined {
+    return this.#pending.get(id)?.request;
+  }
+
   /**
-   * Answers the requests whose hash starts with `hash` (at least MIN_HASH_PREFIX hex digits):
-   * an answer names the bytes shown, never a position in a list. Several pending requests with
-   * the same bytes are answered together; a prefix of two different hashes answers none.
-   * Returns how many were answered (0: none is pending with that hash).
+   * Answers the one request held with this id (the caller has checked the answer names its key
+   * and bytes); false when it is no longer held (answered, timed out, its client gone).
    */
-  decide(hash: string, approve: boolean, by: string): number {
-    const prefix = hash.toLowerCase();
-    if (!new RegExp(`^[0-9a-f]{${MIN_HASH_PREFIX},64}$`).test(prefix)) {
-      throw new TezsignerError('BAD_REQUEST', `name a held request by its hash (at least ${MIN_HASH_PREFIX} hex digits, as tezsigner confirm shows it), not ${JSON.stringify(hash)}`);
-    }
-    const matching = [...this.#pending.values()].filter((entry) => entry.request.hash.startsWith(prefix));
-    if (new Set(matching.map((entry) => entry.request.hash)).size > 1) {
-      throw new TezsignerError('BAD_REQUEST', `${prefix} starts the hashes of several held requests: give more of it`);
-    }
-    let answered = 0;
-    for (const entry of matching) if (this.#settle(entry.request.id, { outcome: approve ? 'approved' : 'rejected', by })) answered++;
-    return answered;
+  settle(id: string, approve: boolean, by: string): boolean {
+    return this.#settle(id, { outcome: approve ? 'approved' : 'rejected', by });
   }
 
   /** Refuses everything pending (the operator's "deny all"); returns how many. */
