@@ -99,7 +99,7 @@ async function serve(command: Command, io: CliIo): Promise<void> {
   }
 
   const metrics = new SignerMetrics();
-  const backends = await openBackends(options, countingRetries(io, metrics, options.vault));
+  const backends = await openBackends({ ...options, openKeysInBackground: true }, countingRetries(io, metrics, options.vault));
   forgetPassphraseEnv(process.env);
   forgetPinEnv(process.env);
   const reloads = new ReloadRegistry();
