@@ -44,7 +44,7 @@ interface StandInStats {
   readonly cpuMs: number;
 }
 
-interface StandIn {
+export interface StandIn {
   readonly url: string;
   readonly certificate: string;
   readonly token: string;
@@ -53,10 +53,10 @@ interface StandIn {
   stop(): void;
 }
 
-async function startStandIn(): Promise<StandIn> {
+export async function startStandIn(keys: { tz2: number; tz3: number } = { tz2: 2, tz3: 2 }): Promise<StandIn> {
   const script = fileURLToPath(new URL('../packages/azure-adapter/test/support/key-vault-stand-in-process.ts', import.meta.url));
   const tsx = import.meta.resolve('tsx');
-  const child = spawn(process.execPath, ['--conditions=source', '--import', tsx, script, '0', '2', '2'], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, ['--conditions=source', '--import', tsx, script, '0', String(keys.tz2), String(keys.tz3)], { stdio: ['pipe', 'pipe', 'inherit'] });
   const lines = createInterface({ input: child.stdout });
   const waiting: Array<{ resolve: (line: string) => void; reject: (err: Error) => void }> = [];
   lines.on('line', (line) => waiting.shift()?.resolve(line));

@@ -10,6 +10,16 @@ import { connect, type Socket } from 'node:net';
 const HEAD_END = '\r\n\r\n';
 const CONTENT_LENGTH = /\r\ncontent-length: *(\d+)\r\n/i;
 
+/** An answer other than 200: the connection stays usable. */
+export class HttpStatusError extends Error {
+  readonly status: string;
+
+  constructor(status: string, body: string) {
+    super(`HTTP ${status}: ${body}`);
+    this.status = status;
+  }
+}
+
 export class LeanConnection {
   readonly #socket: Socket;
   readonly #host: string;
@@ -69,7 +79,7 @@ export class LeanConnection {
     const waiting = this.#waiting;
     this.#waiting = undefined;
     if (status === '200') waiting?.resolve();
-    else waiting?.reject(new Error(`HTTP ${status ?? head}: ${body}`));
+    else waiting?.reject(new HttpStatusError(status ?? head, body));
   }
 
   #fail(error: Error): void {

@@ -1,6 +1,7 @@
 // The baker's load: one keep-alive connection per key, each posting a signing request at rising
-// levels for `seconds`. Alone in its file: the load thread imports it without the signer's code.
-import { LeanConnection } from './lean-connection.js';
+// levels for `seconds`; or one burst of requests of every key at once. Alone in its file: the
+// load thread imports it without the signer's code.
+import { HttpStatusError, LeanConnection } from './lean-connection.js';
 import { measure, type Sample } from './measure.js';
 
 /**
@@ -18,5 +19,40 @@ export async function postLoad(url: string | readonly string[], pkhs: readonly s
     });
   } finally {
     for (const connection of connections.flat()) connection.close();
+  }
+}
+
+/** A burst's answers: each one's latency, the seconds from the first request to the last answer, and how many were refused. */
+export interface BurstSample extends Sample {
+  /** answers other than 200 (a signer failing closed under the load): counted, not fatal */
+  readonly failed: number;
+}
+
+/**
+ * For each body in turn, posts it for every key of `pkhs` at once (a connection per key, opened
+ * before the clock starts) and waits for all the answers; `seconds` is the time from the first
+ * request sent to the last answer received, the latencies each request's own.
+ */
+export async function burstLoad(url: string, pkhs: readonly string[], bodies: readonly string[]): Promise<BurstSample> {
+  const connections = await Promise.all(pkhs.map(() => LeanConnection.open(new URL(url))));
+  try {
+    const latencies: number[] = [];
+    let failed = 0;
+    const started = performance.now();
+    for (const body of bodies) {
+      await Promise.all(
+        connections.map(async (connection, i) => {
+          const t0 = performance.now();
+          await connection.post(`/keys/${pkhs[i]}`, body).catch((err: unknown) => {
+            if (!(err instanceof HttpStatusError)) throw err;
+            failed += 1;
+          });
+          latencies.push(performance.now() - t0);
+        }),
+      );
+    }
+    return { latencies, seconds: (performance.now() - started) / 1000, failed };
+  } finally {
+    for (const connection of connections) connection.close();
   }
 }
