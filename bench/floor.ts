@@ -18,8 +18,8 @@ export interface Backend {
   store(): Promise<WatermarkStore>;
 }
 
-/** What each request signs at `level`: a block, or (tz4) an attestation. */
-export type RequestKind = NonNullable<LoadOrder['request']>;
+/** What each request of the local cases signs at `level`: a block, or (tz4) an attestation. */
+export type RequestKind = Exclude<NonNullable<LoadOrder['request']>, 'packed' | 'legacy block'>;
 export const requestHex = (request: RequestKind, level: number) =>
   request === 'tz4 attestation' ? attestation('attestation', level, 0, { tz4: true }) : tenderbakeBlock(level, 0);
 

@@ -24,7 +24,7 @@ export class LeanConnection {
   readonly #socket: Socket;
   readonly #host: string;
   #received = '';
-  #waiting: { resolve: () => void; reject: (error: Error) => void } | undefined;
+  #waiting: { resolve: (body: string) => void; reject: (error: Error) => void } | undefined;
 
   private constructor(socket: Socket, host: string) {
     this.#socket = socket;
@@ -47,8 +47,8 @@ export class LeanConnection {
     });
   }
 
-  /** POST `body` (JSON) to `path`; resolves on a 200, one request at a time per connection. */
-  post(path: string, body: string): Promise<void> {
+  /** POST `body` (JSON) to `path`; resolves with the answer's body on a 200, one request at a time per connection. */
+  post(path: string, body: string): Promise<string> {
     if (this.#waiting !== undefined) return Promise.reject(new Error('one request at a time per connection'));
     return new Promise((resolve, reject) => {
       this.#waiting = { resolve, reject };
@@ -78,7 +78,7 @@ export class LeanConnection {
     this.#received = this.#received.slice(end);
     const waiting = this.#waiting;
     this.#waiting = undefined;
-    if (status === '200') waiting?.resolve();
+    if (status === '200') waiting?.resolve(body);
     else waiting?.reject(new HttpStatusError(status ?? head, body));
   }
 

@@ -6,7 +6,7 @@
 // imports nothing of the signer's, so its own heap stays small and its GC pauses short: they
 // would count as the signer's latency.
 import { parentPort } from 'node:worker_threads';
-import { attestation, tenderbakeBlock } from '../packages/http-server/test/support/consensus-bytes.js';
+import { CHAIN_ID_HEX, attestation, tenderbakeBlock } from '../packages/http-server/test/support/consensus-bytes.js';
 import type { Sample } from './measure.js';
 import { burstLoad, postLoad } from './post-load.js';
 
@@ -18,8 +18,11 @@ export interface LoadOrder {
   readonly seconds: number;
   /** added to each client's level, so that slices of one case never repeat a level */
   readonly levelBase: number;
-  /** what is signed: blocks (the default), or a tz4 baker's attestations */
-  readonly request?: 'block' | 'tz4 attestation';
+  /**
+   * what is signed: blocks (the default), a tz4 baker's attestations, packed data (0x05, no
+   * watermark), or blocks as bakers sent them before Tenderbake (0x01, for the original signer)
+   */
+  readonly request?: 'block' | 'tz4 attestation' | 'packed' | 'legacy block';
 }
 
 /** One level of a baker's consensus operations, every key at once, one kind after the other. */
@@ -38,9 +41,23 @@ function run(order: LoadOrder | BurstOrder): Promise<Sample> {
     const bodies = order.kinds.map((kind) => JSON.stringify(attestation(kind, order.level, 0, { tz4: order.tz4 === true })));
     return burstLoad(order.url, order.pkhs, bodies);
   }
-  const requestAt = (level: number) =>
-    order.request === 'tz4 attestation' ? attestation('attestation', level, 0, { tz4: true }) : tenderbakeBlock(level, 0);
+  const requestAt = (level: number) => {
+    if (order.request === 'tz4 attestation') return attestation('attestation', level, 0, { tz4: true });
+    if (order.request === 'packed') return packedString(level);
+    return order.request === 'legacy block' ? legacyBlock(level) : tenderbakeBlock(level, 0);
+  };
   return postLoad(order.url, order.pkhs, order.seconds, (level) => JSON.stringify(requestAt(order.levelBase + level)));
+}
+
+/** Packed Michelson data (0x05): the string `bench <n>`, a request no watermark applies to. */
+function packedString(n: number): string {
+  const text = Buffer.from(`bench ${n}`);
+  return `0501${text.length.toString(16).padStart(8, '0')}${text.toString('hex')}`;
+}
+
+/** A block header as bakers signed it before Tenderbake: magic 0x01, the chain id, the level, then the rest (filler). */
+function legacyBlock(level: number): string {
+  return `01${CHAIN_ID_HEX}${(level >>> 0).toString(16).padStart(8, '0')}${'aa'.repeat(100)}`;
 }
 
 type Answer = { sample: Sample } | { error: string };
