@@ -136,7 +136,10 @@ export async function run(): Promise<Cell[]> {
       env,
       logFile: join(base, 'serve.log'),
     });
-    const seed = await startSeed(dir, standIn.url, standIn.certificate, join(base, 'seed-home'));
+    const seed = await startSeed(dir, standIn.url, standIn.certificate, join(base, 'seed-home')).catch(async (err: unknown) => {
+      await tezsigner.stop();
+      throw err;
+    });
     try {
       const keys = [...tezsigner.stderr().matchAll(/^tezsigner: key (tz[23]\w+) \(/gm)].map((match) => match[1] as string);
       const keySets: Array<[string, readonly string[]]> = [
@@ -174,7 +177,7 @@ export async function run(): Promise<Cell[]> {
         }
       }
       standIn.setLatency(0);
-      for (const pkh of keySets.flatMap(([, pkhs]) => pkhs.slice(0, 1))) {
+      for (const pkh of new Set(keySets.flatMap(([, pkhs]) => pkhs.slice(0, 1)))) {
         const publicKey = (JSON.parse(await (await fetch(`${tezsigner.url}/keys/${pkh}`)).text()) as { public_key: string }).public_key;
         const [ours, theirs] = [await checked(tezsigner.url, pkh, publicKey, CHECKED), await checked(seed.url, pkh, publicKey, CHECKED)];
         console.log(`${pkh}: signatures Taquito verifies: tezsigner ${ours}/${CHECKED}, seed ${theirs}/${CHECKED}`);

@@ -42,12 +42,16 @@ export async function startServedCommand({ command, args = [], env, logFile }: S
   const started = performance.now();
   const child: ChildProcess = spawn(program, [...first, 'serve', '--port', '0', '--metrics-port', '0', ...args], { env, stdio: ['ignore', log.fd, 'pipe'] });
   await log.close();
+  // a bench that fails on its way leaves no signer running behind it
+  const killOnExit = () => child.kill('SIGKILL');
+  process.once('exit', killOnExit);
   let stderr = '';
   // each line with when it came, for whenPrinted
   const lines: Array<{ text: string; ms: number }> = [];
   let partial = '';
   const printed: Array<{ pattern: RegExp; at: (ms: number) => void }> = [];
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  void exited.then(() => process.off('exit', killOnExit));
   try {
     const [url, metricsUrl] = await new Promise<[string, string]>((found, fail) => {
       const timer = setTimeout(() => fail(new Error(`serve did not listen within ${START_TIMEOUT_MS} ms: ${stderr}`)), START_TIMEOUT_MS);

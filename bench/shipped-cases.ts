@@ -47,7 +47,11 @@ export async function shippedCases(command: string, load: LoadThread, options: S
   try {
     const home = await makeBenchHome(join(base, 'user'), Object.fromEntries(options.curves.map(([, curve]) => [curve, most])));
     serve = await startServedCommand({ command: [command], env: commandEnv(home.userHome), logFile: join(base, 'serve.log') });
-    console.log(`tezsigner serve: listening after ${serve.listeningMs.toFixed(0)} ms, ready after ${serve.readyMs.toFixed(0)} ms (${options.curves.length * most} encrypted keys)`);
+    // the cases measure a signer in its steady state: its keys decrypted (bakery.ts times that)
+    const allOpenMs = await serve.whenPrinted(/all \d+ keys decrypted/, 300_000);
+    console.log(
+      `tezsigner serve: listening after ${serve.listeningMs.toFixed(0)} ms, ready after ${serve.readyMs.toFixed(0)} ms, all ${options.curves.length * most} encrypted keys open after ${allOpenMs.toFixed(0)} ms`,
+    );
     const started = await LineChild.start<{ url: string }>(new URL('./bare-server-process.ts', import.meta.url), [join(base, 'bare'), options.curves.map(([, c]) => c).join(','), String(most)]);
     bare = started.process;
     const bareUrl = started.first.url;
