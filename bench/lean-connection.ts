@@ -10,13 +10,16 @@ import { connect, type Socket } from 'node:net';
 const HEAD_END = '\r\n\r\n';
 const CONTENT_LENGTH = /\r\ncontent-length: *(\d+)\r\n/i;
 
-/** An answer other than 200: the connection stays usable. */
+/** An answer other than 200: the connection stays usable unless `closed`. */
 export class HttpStatusError extends Error {
   readonly status: string;
+  /** the server closed the connection with it: a new one is needed */
+  readonly closed: boolean;
 
-  constructor(status: string, body: string) {
+  constructor(status: string, body: string, closed = false) {
     super(`HTTP ${status}: ${body}`);
     this.status = status;
+    this.closed = closed;
   }
 }
 
@@ -70,7 +73,12 @@ export class LeanConnection {
     if (headEnd < 0) return;
     const head = this.#received.slice(0, headEnd + 2);
     const length = CONTENT_LENGTH.exec(head);
-    if (length === null) return this.#fail(new Error(`an answer without content-length: ${head}`));
+    if (length === null) {
+      // node's own refusals of a request it gave up on (408 after its timeouts) close the connection
+      const refused = /^HTTP\/1\.1 (\d{3}) [^\r]*\r\nconnection: close\r\n/i.exec(head)?.[1];
+      this.#socket.destroy();
+      return this.#fail(refused === undefined ? new Error(`an answer without content-length: ${head}`) : new HttpStatusError(refused, '', true));
+    }
     const end = headEnd + HEAD_END.length + Number(length[1]);
     if (this.#received.length < end) return;
     const status = /^HTTP\/1\.1 (\d{3}) /.exec(head)?.[1];

@@ -6,23 +6,31 @@ import { measure, type Sample } from './measure.js';
 
 /**
  * Posts `bodyAt(level)` to `/keys/<pkh>` for each of `pkhs` at once, level after level; the
- * latencies come back. Given several servers (an HA pair behind a round-robin balancer), each
- * client sends its levels to them in turn.
+ * latencies come back, and how many answers were not signatures (a server failing closed under
+ * the load: counted, their latencies kept, not fatal). Given several servers (an HA pair behind
+ * a round-robin balancer), each client sends its levels to them in turn.
  */
-export async function postLoad(url: string | readonly string[], pkhs: readonly string[], seconds: number, bodyAt: (level: number) => string): Promise<Sample> {
+export async function postLoad(url: string | readonly string[], pkhs: readonly string[], seconds: number, bodyAt: (level: number) => string): Promise<BurstSample> {
   const urls = typeof url === 'string' ? [url] : url;
   const connections = await Promise.all(pkhs.map(() => Promise.all(urls.map((each) => LeanConnection.open(new URL(each))))));
+  let failed = 0;
   try {
-    return await measure(pkhs.length, seconds, (worker, level) => {
+    const sample = await measure(pkhs.length, seconds, async (worker, level) => {
       const mine = connections[worker] as LeanConnection[];
-      return (mine[level % mine.length] as LeanConnection).post(`/keys/${pkhs[worker]}`, bodyAt(level));
+      const at = level % mine.length;
+      await (mine[at] as LeanConnection).post(`/keys/${pkhs[worker]}`, bodyAt(level)).catch(async (err: unknown) => {
+        if (!(err instanceof HttpStatusError)) throw err;
+        failed += 1;
+        if (err.closed) mine[at] = await LeanConnection.open(new URL(urls[at] as string));
+      });
     });
+    return { ...sample, failed };
   } finally {
     for (const connection of connections.flat()) connection.close();
   }
 }
 
-/** A burst's answers: each one's latency, the seconds from the first request to the last answer, and how many were refused. */
+/** A load's answers: each one's latency, the seconds it took (a burst: from its first request to its last answer), and how many were refused. */
 export interface BurstSample extends Sample {
   /** answers other than 200 (a signer failing closed under the load): counted, not fatal */
   readonly failed: number;

@@ -14,6 +14,7 @@ import type { FloorOrder } from './bare-server-process.js';
 import { LineChild } from './line-child.js';
 import type { LoadThread } from './load.js';
 import { figures, type Sample } from './measure.js';
+import type { BurstSample } from './post-load.js';
 import type { LocalCase } from './page-figures.js';
 import { caseLine } from './report.js';
 import { startServedCommand, type ServedCommand } from './served-command.js';
@@ -76,6 +77,11 @@ export async function shippedCases(command: string, load: LoadThread, options: S
         }
         const result: LocalCase = { prefix, curve, concurrency, signer: figures(samples.signer), bare: figures(samples.bare), floor: figures(samples.floor) };
         for (const name of ['floor', 'bare', 'signer'] as const) console.log(caseLine(`${prefix} c=${concurrency} ${name}`, result[name], { unit: 'sig/s' }));
+        const failed = { bare: samples.bare, signer: samples.signer };
+        for (const [name, list] of Object.entries(failed)) {
+          const count = list.reduce((sum, sample) => sum + ((sample as BurstSample).failed ?? 0), 0);
+          if (count > 0) console.log(`${prefix} c=${concurrency} ${name}: ${count} answers were not signatures (failed closed under the load)`);
+        }
         cases.push(result);
       }
     }

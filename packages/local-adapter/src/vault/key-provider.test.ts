@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { verifySignature } from '@taquito/utils';
 import { blake2b256, configInvalid, decodeSecretKey, encodeSignature, isTezsignerError, type SecretKey } from '@tezsigner/core';
 import { keyVectors } from '../../../../test-support/vectors.js';
-import { VaultKeyProvider, type ClosedKey } from './key-provider.js';
+import { VaultKeyProvider, type ClosedKey, type OpeningOptions } from './key-provider.js';
 
 // keys that sign the digest (64-byte signatures): the first three vectors of these curves
 const vectors = keyVectors().filter((k) => k.curve !== 'bls12_381');
@@ -23,19 +23,21 @@ function heldKey(index: number, began: number[]) {
   return { key, vector, open: () => finish(decodeSecretKey(vector.secret_key)), fail: (err: Error) => finish(err) };
 }
 
+/** A provider over `count` held keys, and the order in which their openings began. */
+function heldKeys(count: number, options: OpeningOptions) {
+  const began: number[] = [];
+  const keys = Array.from({ length: count }, (_, i) => heldKey(i, began));
+  return { began, keys, provider: new VaultKeyProvider(keys.map((k) => k.key), options) };
+}
+
 const flush = () => new Promise((resolve) => setImmediate(resolve));
 const bytes = Uint8Array.of(0x11, 1, 2, 3);
 const input = { bytes, digest: blake2b256(bytes) };
 
 describe('VaultKeyProvider', () => {
   it('opens its keys a few at a time, in order, and says when all are open', async () => {
-    const began: number[] = [];
-    const keys = [0, 1, 2].map((i) => heldKey(i, began));
     const allOpen: number[] = [];
-    const provider = new VaultKeyProvider(
-      keys.map((k) => k.key),
-      { concurrency: 2, onAllOpen: (count) => allOpen.push(count) },
-    );
+    const { began, keys, provider } = heldKeys(3, { concurrency: 2, onAllOpen: (count) => allOpen.push(count) });
     expect(await provider.listKeys()).toEqual(keys.map((k) => k.key.info));
     provider.openInBackground();
     expect(began).toEqual([0, 1]);
@@ -50,12 +52,7 @@ describe('VaultKeyProvider', () => {
   });
 
   it('opens a key asked for before those still waiting, and signs with it only once it is open', async () => {
-    const began: number[] = [];
-    const keys = [0, 1, 2].map((i) => heldKey(i, began));
-    const provider = new VaultKeyProvider(
-      keys.map((k) => k.key),
-      { concurrency: 1 },
-    );
+    const { began, keys, provider } = heldKeys(3, { concurrency: 1 });
     provider.openInBackground();
     expect(began).toEqual([0]);
     let signed: Uint8Array | undefined;
@@ -76,13 +73,8 @@ describe('VaultKeyProvider', () => {
   });
 
   it('fails every request for a key that cannot be opened, says so once, and is not ready; the others sign', async () => {
-    const began: number[] = [];
-    const keys = [0, 1].map((i) => heldKey(i, began));
     const failures: string[] = [];
-    const provider = new VaultKeyProvider(
-      keys.map((k) => k.key),
-      { concurrency: 2, onFailure: (pkh) => failures.push(pkh) },
-    );
+    const { keys, provider } = heldKeys(2, { concurrency: 2, onFailure: (pkh) => failures.push(pkh) });
     provider.openInBackground();
     keys[0]!.fail(configInvalid('the key file a.json: its secret key does not belong to it'));
     keys[1]!.open();
@@ -96,12 +88,7 @@ describe('VaultKeyProvider', () => {
   });
 
   it('openAll rejects with the first failing key in the vault order, after every key settled', async () => {
-    const began: number[] = [];
-    const keys = [0, 1, 2].map((i) => heldKey(i, began));
-    const provider = new VaultKeyProvider(
-      keys.map((k) => k.key),
-      { concurrency: 3 },
-    );
+    const { keys, provider } = heldKeys(3, { concurrency: 3 });
     let settled = false;
     const all = provider.openAll().then(
       () => 'opened',
