@@ -79,7 +79,7 @@ export async function localBakery(command: string, load: LoadThread, keys = BAKE
   const base = await mkdtemp(join(tmpdir(), 'tezsigner-bench-bakery-'));
   try {
     const home = await makeBenchHome(join(base, 'user'), { ed25519: keys });
-    return await measureServe(`${keys} tz1 keys, local encrypted vault`, { command: [command], env: commandEnv(home.userHome), logFile: join(base, 'serve.log') }, load, true, keys);
+    return await measureServe(`${keys} tz1 keys, local encrypted vault`, { command: [command], env: commandEnv(home.userHome) }, load, true, keys);
   } finally {
     await rm(base, { recursive: true, force: true });
   }
@@ -94,7 +94,7 @@ export async function vaultBakery(load: LoadThread, latencyMs: number, keys = BA
     standIn.setLatency(latencyMs);
     const entry = await nodeEntry('packages/cli/test/support/azure-serve-process.ts');
     const env = { ...commandEnv(join(base, 'user')), ...entry.env, TEZSIGNER_TEST_AZURE_CA: standIn.certificate, TEZSIGNER_TEST_AZURE_TOKEN: standIn.token };
-    const start: ServeStart = { command: [process.execPath, ...entry.args], args: ['--vault', 'azure', '--azure-vault-url', standIn.url], env, logFile: join(base, 'serve.log') };
+    const start: ServeStart = { command: [process.execPath, ...entry.args], args: ['--vault', 'azure', '--azure-vault-url', standIn.url], env };
     return await measureServe(`${keys} tz2 keys, Key Vault stand-in at ${latencyMs} ms`, start, load, false, keys);
   } finally {
     standIn?.stop();

@@ -134,7 +134,6 @@ export async function run(): Promise<Cell[]> {
       command: [process.execPath, ...entry.args],
       args: ['--vault', 'azure', '--azure-vault-url', standIn.url, '--magic-bytes', '0x05,0x11,0x12,0x13'],
       env,
-      logFile: join(base, 'serve.log'),
     });
     const seed = await startSeed(dir, standIn.url, standIn.certificate, join(base, 'seed-home')).catch(async (err: unknown) => {
       await tezsigner.stop();

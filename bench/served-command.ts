@@ -1,9 +1,9 @@
 // `tezsigner serve` as a process of its own, as a baker runs it: started, timed to its first
 // "listening" line and to its first ready answer on /readyz, its resident memory read from
-// /proc, its request log (stdout) written to a file as a service manager would keep it, and
-// stopped with SIGTERM as a service manager stops it.
+// /proc, its request log (stdout) read through a pipe and dropped, as journald reads the shipped
+// systemd unit's (StandardOutput=journal), and stopped with SIGTERM as a service manager stops it.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { open, readFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 
 export interface ServedCommand {
   readonly url: string;
@@ -29,19 +29,16 @@ export interface ServeStart {
   /** after `serve --port 0 --metrics-port 0` */
   readonly args?: readonly string[];
   readonly env: Readonly<Record<string, string>>;
-  /** where its standard output (the request log) goes */
-  readonly logFile: string;
 }
 
 const READY_POLL_MS = 20;
 const START_TIMEOUT_MS = 120_000;
 
-export async function startServedCommand({ command, args = [], env, logFile }: ServeStart): Promise<ServedCommand> {
-  const log = await open(logFile, 'a');
+export async function startServedCommand({ command, args = [], env }: ServeStart): Promise<ServedCommand> {
   const [program = '', ...first] = command;
   const started = performance.now();
-  const child: ChildProcess = spawn(program, [...first, 'serve', '--port', '0', '--metrics-port', '0', ...args], { env, stdio: ['ignore', log.fd, 'pipe'] });
-  await log.close();
+  const child: ChildProcess = spawn(program, [...first, 'serve', '--port', '0', '--metrics-port', '0', ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  child.stdout?.resume();
   // a bench that fails on its way leaves no signer running behind it
   const killOnExit = () => child.kill('SIGKILL');
   process.once('exit', killOnExit);

@@ -47,7 +47,7 @@ export async function shippedCases(command: string, load: LoadThread, options: S
   let bare: LineChild | undefined;
   try {
     const home = await makeBenchHome(join(base, 'user'), Object.fromEntries(options.curves.map(([, curve]) => [curve, most])));
-    serve = await startServedCommand({ command: [command], env: commandEnv(home.userHome), logFile: join(base, 'serve.log') });
+    serve = await startServedCommand({ command: [command], env: commandEnv(home.userHome) });
     // the cases measure a signer in its steady state: its keys decrypted (bakery.ts times that)
     const allOpenMs = await serve.whenPrinted(/all \d+ keys decrypted/, 300_000);
     console.log(
