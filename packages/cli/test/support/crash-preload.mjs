@@ -1,8 +1,7 @@
 // Loaded with --import into a `tezsigner serve` of the crash loop: it SIGKILLs its own process,
 // at the odds TEZSIGNER_TEST_CRASH_ODDS gives, right before or after the file-system calls a
 // watermark commit makes (the temp file's open, its link into place, each fsync), so deaths
-// land between the backend's signature and the commit and in the middle of the commit. It runs
-// in the commit threads too (a worker takes the process's flags), whose calls are the blocking ones.
+// land between the backend's signature and the commit and in the middle of the commit.
 import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import { syncBuiltinESMExports } from 'node:module';
@@ -32,17 +31,5 @@ fs.fsync = function (fd, done) {
     done(...results);
   });
 };
-const around = (name, when = () => true) => {
-  const call = fs[name];
-  fs[name] = function (...args) {
-    if (when(args)) maybeDie();
-    const result = call.apply(this, args);
-    if (when(args)) maybeDie();
-    return result;
-  };
-};
-around('openSync', ([path]) => String(path).endsWith('.tmp'));
-around('linkSync');
-around('fsyncSync');
 // ES modules that import these names by name see the wrapped functions
 syncBuiltinESMExports();

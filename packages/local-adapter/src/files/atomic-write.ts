@@ -25,9 +25,6 @@ const TEMP_NAMES = randomBytes(6).toString('hex');
 let tempsNamed = 0;
 const tempSuffix = (): string => `${TEMP_NAMES}${(tempsNamed++).toString(36)}`;
 
-/** A fresh temp file's path for `path`, in its folder: `.<name>.<pid>.<random>.tmp`. */
-export const tempPathFor = (path: string): string => `${dirname(path)}${sep}.${basename(path)}.${process.pid}.${tempSuffix()}.tmp`;
-
 /**
  * Replaces `path` with `data` so that, after a crash at any point, the file holds either the
  * old or the new content, and once this resolves the new content is on disk: a private temp
@@ -60,7 +57,7 @@ async function commitTemp(
   flushFolder: (dir: string) => Promise<void> = fsyncDirectory,
 ): Promise<void> {
   const dir = dirname(path);
-  const temp = tempPathFor(path);
+  const temp = `${dir}${sep}.${basename(path)}.${process.pid}.${tempSuffix()}.tmp`;
   const fd = await openFile(temp, TEMP_FLAGS, mode);
   let closed: Promise<unknown> = Promise.resolve();
   try {

@@ -5,8 +5,6 @@ import { dirname, join, sep } from 'node:path';
 import { TezsignerError, WATERMARK_KINDS, badRequest, compareMarks, isAbove, storeCorrupt, storeUnavailable } from '@tezsigner/core';
 import type { CommitResult, SignedMark, StoredWatermark, WatermarkEntry, WatermarkKey, WatermarkMark, WatermarkStore } from '@tezsigner/core';
 import { createFileAtomic, writeFileAtomic } from '../files/atomic-write.js';
-import { CommitThreads } from '../files/commit-threads.js';
-import { commitFailure } from './commit-failure.js';
 import { withFileLock } from '../files/lock.js';
 import { checkFileSystem, tryCommit } from './file-system-check.js';
 import { highestName, markFileName, parseMarkFileName, tempFileTarget } from './mark-file-name.js';
@@ -81,8 +79,6 @@ export class FileWatermarkStore implements WatermarkStore {
   readonly #folderFds = new Map<string, Promise<number>>();
   /** Per mark folder, its prune under way (one at a time: close() waits for them). */
   readonly #pruning = new Map<string, Promise<void>>();
-  /** Where each commit's file calls are made, in one task (see CommitThreads). */
-  readonly #threads = new CommitThreads();
 
   private constructor(directory: string, warnings: readonly string[]) {
     this.directory = directory;
@@ -185,7 +181,6 @@ export class FileWatermarkStore implements WatermarkStore {
   }
 
   async close(): Promise<void> {
-    await this.#threads.close();
     await Promise.all(this.#pruning.values());
     const fds = [...this.#folderFds.values()];
     this.#folderFds.clear();
@@ -213,13 +208,21 @@ export class FileWatermarkStore implements WatermarkStore {
     await this.#ensureFolder(folder);
     await this.#migrate(folder, key.kind);
     const name = markFileName(watermark);
-    // one task on a commit thread: temp file, link, the folder flushed, then listed
-    let names: readonly string[] | undefined;
+    // The folder is listed while it is flushed: the listing need only come after the link
+    // (it decides on what was linked before it), and the answer waits for both anyway.
+    let names: string[] | undefined;
+    const flushAndList = async (dir: string) => {
+      [, names] = await Promise.all([this.#flush(dir), this.#names(folder)]);
+    };
     try {
-      const created = await this.#threads.createAndList(folder, name, serializeWatermark(watermark));
-      if (created.created) names = created.names;
+      await createFileAtomic(inFolder(folder, name), serializeWatermark(watermark), 0o600, flushAndList);
     } catch (err) {
-      throw commitFailure(folder, name, err);
+      const code = (err as NodeJS.ErrnoException).code;
+      // ENOENT at the link: another process pruned our temp file because a mark at or above
+      // its position was already there, which is what EEXIST says too
+      if (code !== 'EEXIST' && !(code === 'ENOENT' && (err as NodeJS.ErrnoException).syscall === 'link')) {
+        throw storeUnavailable(`cannot write the watermark file ${inFolder(folder, name)}: ${describe(err)}`, err);
+      }
     }
     if (names !== undefined) {
       const format = claimedFormat(names);
