@@ -108,10 +108,10 @@ function timeGoes(shipped: readonly LocalCase[]): string {
     `${figuresSaid}Most of a signature's time is the disk: each answer waits for one durable write (the floor's: a temporary file ` +
     'written O_DSYNC, renamed, the folder fsynced) and, in the signer, for the file store\'s conditional commit: the mark written ' +
     'O_DSYNC to a temporary file, link(2)ed into place (which fails if another process took that position), the folder fsynced, ' +
-    'then listed to see that the mark is the highest. The signer makes that whole sequence as one task on a commit thread of its ' +
-    'own: each call on libuv\'s pool would be a round trip of its own (a pool thread woken, then the event loop), and on a busy ' +
-    'host each wake-up waits for a core; the temporary name and the marks superseded are removed after the answer. The event loop ' +
-    'makes no blocking file call meanwhile. Before it, the audit log\'s line is written (to the kernel; flushed within a second), ' +
+    'then listed to see that the mark is the highest. Each of these calls runs on libuv\'s thread pool (the close beside the ' +
+    'link, the temporary name\'s removal and the listing beside the flush; the marks superseded are pruned after the answer), ' +
+    'so the event loop makes no blocking file call meanwhile, but each is a round trip through a pool thread and back, and on ' +
+    'a busy host each wake-up waits for a core. Before it, the audit log\'s line is written (to the kernel; flushed within a second), ' +
     'and the rest of the signer\'s own cost is parsing and checking the request (magic byte, policy, the watermark rule), ' +
     'verifying the signature, base58, and the request log line, written once per turn of the event loop for all the answers of ' +
     'that turn. With many requests in flight the two cores are shared by the load, the server\'s event loop and the flushes, so ' +
