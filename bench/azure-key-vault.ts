@@ -44,7 +44,7 @@ interface StandInStats {
   readonly cpuMs: number;
 }
 
-interface StandIn {
+export interface StandIn {
   readonly url: string;
   readonly certificate: string;
   readonly token: string;
@@ -53,10 +53,18 @@ interface StandIn {
   stop(): void;
 }
 
-async function startStandIn(): Promise<StandIn> {
+/** The stand-in's keys; its token and its tz2 keys' curve name for a client that needs its own (the seed). */
+export interface StandInKeys {
+  readonly tz2: number;
+  readonly tz3: number;
+  readonly token?: string;
+  readonly tz2Crv?: string;
+}
+
+export async function startStandIn(keys: StandInKeys = { tz2: 2, tz3: 2 }): Promise<StandIn> {
   const script = fileURLToPath(new URL('../packages/azure-adapter/test/support/key-vault-stand-in-process.ts', import.meta.url));
   const tsx = import.meta.resolve('tsx');
-  const child = spawn(process.execPath, ['--conditions=source', '--import', tsx, script, '0', '2', '2'], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, ['--conditions=source', '--import', tsx, script, '0', String(keys.tz2), String(keys.tz3), keys.token ?? '', keys.tz2Crv ?? ''], { stdio: ['pipe', 'pipe', 'inherit'] });
   const lines = createInterface({ input: child.stdout });
   const waiting: Array<{ resolve: (line: string) => void; reject: (err: Error) => void }> = [];
   lines.on('line', (line) => waiting.shift()?.resolve(line));

@@ -14,6 +14,7 @@ const suites: Array<[string, () => Promise<{ run: () => Promise<unknown> }>]> = 
   ['commit floor', () => import('./commit.js')],
   ['azure key vault', () => import('./azure-key-vault.js')],
   ['pkcs11', () => import('./pkcs11.js')],
+  ['seed, side by side', () => import('./seed.js')],
 ];
 
 const args = process.argv.slice(2);

@@ -10,11 +10,24 @@ import { connect, type Socket } from 'node:net';
 const HEAD_END = '\r\n\r\n';
 const CONTENT_LENGTH = /\r\ncontent-length: *(\d+)\r\n/i;
 
+/** An answer other than 200: the connection stays usable unless `closed`. */
+export class HttpStatusError extends Error {
+  readonly status: string;
+  /** the server closed the connection with it: a new one is needed */
+  readonly closed: boolean;
+
+  constructor(status: string, body: string, closed = false) {
+    super(`HTTP ${status}: ${body}`);
+    this.status = status;
+    this.closed = closed;
+  }
+}
+
 export class LeanConnection {
   readonly #socket: Socket;
   readonly #host: string;
   #received = '';
-  #waiting: { resolve: () => void; reject: (error: Error) => void } | undefined;
+  #waiting: { resolve: (body: string) => void; reject: (error: Error) => void } | undefined;
 
   private constructor(socket: Socket, host: string) {
     this.#socket = socket;
@@ -37,8 +50,8 @@ export class LeanConnection {
     });
   }
 
-  /** POST `body` (JSON) to `path`; resolves on a 200, one request at a time per connection. */
-  post(path: string, body: string): Promise<void> {
+  /** POST `body` (JSON) to `path`; resolves with the answer's body on a 200, one request at a time per connection. */
+  post(path: string, body: string): Promise<string> {
     if (this.#waiting !== undefined) return Promise.reject(new Error('one request at a time per connection'));
     return new Promise((resolve, reject) => {
       this.#waiting = { resolve, reject };
@@ -60,7 +73,12 @@ export class LeanConnection {
     if (headEnd < 0) return;
     const head = this.#received.slice(0, headEnd + 2);
     const length = CONTENT_LENGTH.exec(head);
-    if (length === null) return this.#fail(new Error(`an answer without content-length: ${head}`));
+    if (length === null) {
+      // node's own refusals of a request it gave up on (408 after its timeouts) close the connection
+      const refused = /^HTTP\/1\.1 (\d{3}) [^\r]*\r\nconnection: close\r\n/i.exec(head)?.[1];
+      this.#socket.destroy();
+      return this.#fail(refused === undefined ? new Error(`an answer without content-length: ${head}`) : new HttpStatusError(refused, '', true));
+    }
     const end = headEnd + HEAD_END.length + Number(length[1]);
     if (this.#received.length < end) return;
     const status = /^HTTP\/1\.1 (\d{3}) /.exec(head)?.[1];
@@ -68,8 +86,8 @@ export class LeanConnection {
     this.#received = this.#received.slice(end);
     const waiting = this.#waiting;
     this.#waiting = undefined;
-    if (status === '200') waiting?.resolve();
-    else waiting?.reject(new Error(`HTTP ${status ?? head}: ${body}`));
+    if (status === '200') waiting?.resolve(body);
+    else waiting?.reject(new HttpStatusError(status ?? head, body));
   }
 
   #fail(error: Error): void {

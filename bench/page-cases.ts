@@ -1,8 +1,11 @@
 // The benchmark page's cases, measured in one run and handed back as figures (the page's writer
-// and chart turn them into docs/benchmarks.md and its SVG). They reuse the suites' pieces: the
-// commit floor's floor, bare server and signer over HTTP (commit.ts), the Key Vault stand-in
-// (azure-key-vault.ts), and the load thread, so the page and `pnpm bench` measure alike. Fewer
-// and shorter slices than the suites, so the whole page takes a few minutes on 2 cores.
+// and chart turn them into docs/benchmarks.md and its SVG): first the command install.sh
+// installs, served in a process of its own against a bare server in another and loaded from a
+// third (shipped-cases.ts), and a bakery of 500 keys (bakery.ts); then, as a breakdown, the
+// signer assembled inside this process (commit.ts's floor, bare server and signer over HTTP),
+// the Key Vault stand-in (azure-key-vault.ts) and an HA pair on Azurite, so the page and
+// `pnpm bench` measure alike. Fewer and shorter slices than the suites, so the whole page takes
+// a few minutes on 2 cores.
 import { mkdtemp, rm } from 'node:fs/promises';
 import { cpus, loadavg, release, tmpdir, totalmem, type } from 'node:os';
 import { join } from 'node:path';
@@ -13,18 +16,27 @@ import { startAzurite } from '../packages/azure-adapter/test/support/azurite.js'
 import { PostgresWatermarkStore } from '../packages/postgres-adapter/src/index.js';
 import { startPostgres } from '../packages/postgres-adapter/test/support/postgres-cluster.js';
 import { run as vaultCases } from './azure-key-vault.js';
-import { fileBackend, floorBareAndSigner, startHttpSigner, type RequestKind } from './commit.js';
-import { LoadThread } from './load.js';
+import { localBakery, vaultBakery } from './bakery.js';
+import { floorBareAndSigner, startHttpSigner } from './commit.js';
+import { fileBackend, requestOf } from './floor.js';
+import { installCommand } from './installed-command.js';
+import { LoadProcess, LoadThread } from './load.js';
+import { shippedCases } from './shipped-cases.js';
 import { figures, type Sample } from './measure.js';
 import { caseLine } from './report.js';
 import type { HaRow, LocalCase, Machine, PageFigures, VaultRow } from './page-figures.js';
+import { BAKERY_KEYS } from './bakery.js';
 
 const CURVES: ReadonlyArray<[prefix: string, curve: Curve]> = [['tz1', 'ed25519'], ['tz2', 'secp256k1'], ['tz3', 'p256'], ['tz4', 'bls12_381']];
+/** the in-process breakdown: one curve is enough to say where the time goes */
+const BREAKDOWN_CURVES = CURVES.slice(0, 1);
 const CONCURRENCIES = [1, 8, 64];
 const SLICES = 4;
 // one request in flight gives the fewest latencies a second, and its p99 is a target: more slices
 const SLICES_AT_ONE = 10;
 const WARM_UP_SECONDS = 0.75;
+/** the shipped command's server and the bare one, per case, before its slices */
+const SHIPPED_WARM_UP_SECONDS = 1;
 const SECONDS_PER_SLICE = 0.5;
 const VAULT_LATENCY_MS = 30;
 const HA_CONCURRENCIES = [1, 8];
@@ -41,9 +53,6 @@ function machine(): Machine {
     date: new Date().toISOString(),
   };
 }
-
-/** A tz4 key signs attestations (what a tz4 baker signs most); the others blocks. */
-const requestOf = (curve: Curve): RequestKind => (curve === 'bls12_381' ? 'tz4 attestation' : 'block');
 
 async function localCase(home: string, prefix: string, curve: Curve, concurrency: number, clients: LoadThread): Promise<LocalCase> {
   const backend = fileBackend(home);
@@ -65,7 +74,7 @@ async function localCases(clients: LoadThread): Promise<LocalCase[]> {
       await warm.close();
     }
     const cases: LocalCase[] = [];
-    for (const [prefix, curve] of CURVES) {
+    for (const [prefix, curve] of BREAKDOWN_CURVES) {
       for (const concurrency of CONCURRENCIES) cases.push(await localCase(home, prefix, curve, concurrency, clients));
     }
     return cases;
@@ -165,16 +174,47 @@ async function haPair(clients: LoadThread, shared: SharedStores): Promise<HaRow[
 export async function measurePage(): Promise<PageFigures> {
   const started = performance.now();
   const host = machine();
-  const clients = LoadThread.start();
+  const base = await mkdtemp(join(tmpdir(), 'tezsigner-bench-page-'));
+  const command = await installCommand(join(base, 'prefix'));
+  const load = LoadProcess.start();
   try {
-    console.log(`local keys, file store (fsync), ${SLICES} alternating slices of ${SECONDS_PER_SLICE} s per case (${SLICES_AT_ONE} at 1 in flight)`);
-    const local = await localCases(clients);
-    console.log(`Azure Key Vault stand-in at ${VAULT_LATENCY_MS} ms`);
-    const vaultRows = await vault();
-    console.log('HA pair on Azurite and on PostgreSQL');
-    const ha = [...(await haPair(clients, await azuriteStores())), ...(await haPair(clients, await postgresStores()))];
-    return { machine: host, local, vaultLatencyMs: VAULT_LATENCY_MS, vault: vaultRows, ha, seconds: (performance.now() - started) / 1000 };
+    console.log(`the shipped command: ${command.origin}; ${SLICES} alternating slices of ${SECONDS_PER_SLICE} s per case (${SLICES_AT_ONE} at 1 in flight)`);
+    const shipped = await shippedCases(command.path, load, {
+      curves: CURVES,
+      concurrencies: CONCURRENCIES,
+      slices: SLICES,
+      slicesAtOne: SLICES_AT_ONE,
+      secondsPerSlice: SECONDS_PER_SLICE,
+      warmUpSeconds: SHIPPED_WARM_UP_SECONDS,
+    });
+    console.log(`a bakery of ${BAKERY_KEYS} keys`);
+    const bakery = [await localBakery(command.path, load), await vaultBakery(load, VAULT_LATENCY_MS)];
+    await load.close();
+    const clients = LoadThread.start();
+    try {
+      console.log(`in-process breakdown: local keys, file store (fsync), ${SLICES} alternating slices of ${SECONDS_PER_SLICE} s per case (${SLICES_AT_ONE} at 1 in flight)`);
+      const local = await localCases(clients);
+      console.log(`Azure Key Vault stand-in at ${VAULT_LATENCY_MS} ms`);
+      const vaultRows = await vault();
+      console.log('HA pair on Azurite and on PostgreSQL');
+      const ha = [...(await haPair(clients, await azuriteStores())), ...(await haPair(clients, await postgresStores()))];
+      return {
+        machine: host,
+        command: command.origin,
+        shipped: shipped.cases,
+        shippedStart: { readyMs: shipped.readyMs, keys: shipped.keys },
+        bakery,
+        local,
+        vaultLatencyMs: VAULT_LATENCY_MS,
+        vault: vaultRows,
+        ha,
+        seconds: (performance.now() - started) / 1000,
+      };
+    } finally {
+      await clients.close();
+    }
   } finally {
-    await clients.close();
+    await load.close();
+    await rm(base, { recursive: true, force: true });
   }
 }

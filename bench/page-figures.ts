@@ -14,7 +14,10 @@ export interface Machine {
   readonly date: string;
 }
 
-/** One curve at one concurrency: the signer over HTTP, the bare server and the floor, in alternating slices. */
+/**
+ * One curve at one concurrency: the signer over HTTP, the bare server and the floor, in
+ * alternating slices (the shipped command in processes of their own, or the in-process breakdown).
+ */
 export interface LocalCase {
   /** tz1, tz2, tz3 or tz4 */
   readonly prefix: string;
@@ -41,8 +44,38 @@ export interface HaRow {
   readonly figures: Figures;
 }
 
+/** A bakery at scale (bakery.ts): one signer with hundreds of keys, started afresh. */
+export interface BakeryRow {
+  readonly setup: string;
+  readonly keys: number;
+  /** ms from the spawn of `serve` to its "listening" line */
+  readonly listeningMs: number;
+  /** ms from the spawn to its first ready /readyz */
+  readonly readyMs: number;
+  /** ms from the spawn until every key was decrypted (local vault) */
+  readonly allOpenMs?: number;
+  /** ms from the first request of the level sent the moment it was ready to its last answer */
+  readonly firstLevelMs: number;
+  /** p50/p99 of every answer of the steady levels */
+  readonly burst: Figures;
+  /** ms from a steady level's first request to the last of its answers (median of the levels) */
+  readonly lastAnswerMs: number;
+  /** resident memory of the signer after the levels */
+  readonly rssMiB: number;
+  /** answers other than a signature, over every level (a signer failing closed under the load) */
+  readonly failed: number;
+}
+
 export interface PageFigures {
   readonly machine: Machine;
+  /** which command was measured, and how it was installed */
+  readonly command: string;
+  /** the installed command in a process of its own, the bare server in another, the load in a third */
+  readonly shipped: readonly LocalCase[];
+  /** how long that serve took to be ready, with how many encrypted keys */
+  readonly shippedStart: { readonly readyMs: number; readonly keys: number };
+  readonly bakery: readonly BakeryRow[];
+  /** the in-process breakdown: the signer assembled inside the bench's process */
   readonly local: readonly LocalCase[];
   readonly vaultLatencyMs: number;
   readonly vault: readonly VaultRow[];

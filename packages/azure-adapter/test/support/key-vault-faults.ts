@@ -1,5 +1,5 @@
 /** The Key Vault operations the stand-in serves, as its request log and faults name them. */
-export type Operation = 'list' | 'get' | 'create' | 'import' | 'sign';
+export type Operation = 'list' | 'versions' | 'get' | 'create' | 'import' | 'sign';
 
 /** What can go wrong with one answer of the service. */
 export type Fault =

@@ -1,6 +1,9 @@
 // The stand-in in a process of its own (for the benchmark, so its signing does not compete with
 // the client's CPU and the client's CPU can be measured alone): `node --conditions=source
-// --import tsx key-vault-stand-in-process.ts <latencyMs> <tz2 keys> <tz3 keys>`. Prints one JSON
+// --import tsx key-vault-stand-in-process.ts <latencyMs> <tz2 keys> <tz3 keys> [token] [tz2 crv]`
+// (the token it accepts, by default its own, and the curve name of its tz2 keys, by default
+// P-256K: the original signer sends a token of its own and knows tz2 keys by their older name,
+// SECP256K1). Prints one JSON
 // line { url, certificate, token } once listening; then reads commands, one per line on stdin:
 // `latency <ms>` sets the latency, `stats` prints one JSON line { requests, signRequests,
 // tlsConnections, cpuMs } (totals since start). Stops when its stdin closes, i.e. when the
@@ -8,10 +11,10 @@
 import { createInterface } from 'node:readline';
 import { KeyVaultStandIn } from './key-vault-stand-in.js';
 
-const [latency = '0', tz2 = '1', tz3 = '1'] = process.argv.slice(2);
-const standIn = await KeyVaultStandIn.start();
+const [latency = '0', tz2 = '1', tz3 = '1', token = '', tz2Crv = ''] = process.argv.slice(2);
+const standIn = await KeyVaultStandIn.start(token === '' ? {} : { token });
 standIn.latencyMs = Number(latency);
-for (let i = 0; i < Number(tz2); i++) standIn.vault.generate({ name: `bench-tz2-${i}`, curve: 'secp256k1' });
+for (let i = 0; i < Number(tz2); i++) standIn.vault.generate({ name: `bench-tz2-${i}`, curve: 'secp256k1', ...(tz2Crv === '' ? {} : { crv: tz2Crv }) });
 for (let i = 0; i < Number(tz3); i++) standIn.vault.generate({ name: `bench-tz3-${i}`, curve: 'p256' });
 process.stdout.write(`${JSON.stringify({ url: standIn.url, certificate: standIn.certificate, token: standIn.token })}\n`);
 

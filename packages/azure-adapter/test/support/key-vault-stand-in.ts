@@ -157,6 +157,8 @@ export class KeyVaultStandIn {
     switch (route.operation) {
       case 'list':
         return this.list(res, url);
+      case 'versions':
+        return this.versions(res, route);
       case 'get':
         return this.get(res, route);
       case 'create':
@@ -181,6 +183,13 @@ export class KeyVaultStandIn {
     const nextLink =
       skip + size < keys.length ? `${this.url}/keys?api-version=${apiVersion}&$skiptoken=${skip + size}&maxresults=${size}` : null;
     json(res, 200, { value: page, nextLink });
+  }
+
+  /** Every version of one key (the original signer lists them to pick the current one): one page. */
+  private versions(res: ServerResponse, route: Route): void {
+    const versions = this.vault.versions(route.name ?? '');
+    if (versions.length === 0) return notFound(res, route);
+    json(res, 200, { value: versions.map((key) => ({ kid: kid(this.url, key), attributes: attributes(key), tags: {} })), nextLink: null });
   }
 
   private get(res: ServerResponse, route: Route): void {
@@ -295,6 +304,7 @@ function parseRoute(method: string, pathname: string): Route | undefined {
   if (method === 'PUT' && (second === undefined || second === '')) return { operation: 'import', name };
   if (method === 'POST' && second === 'create' && third === undefined) return { operation: 'create', name };
   if (method === 'POST' && third === 'sign') return { operation: 'sign', name, version: second ?? '' };
+  if (method === 'GET' && second === 'versions' && third === undefined) return { operation: 'versions', name };
   if (method === 'GET' && third === undefined) return { operation: 'get', name, version: second ?? '' };
   return undefined;
 }

@@ -76,6 +76,11 @@ export class KeyVaultStore {
     return this.keys.get(name)?.find((key) => key.version === version);
   }
 
+  /** Every version of one key, oldest first. */
+  versions(name: string): readonly StoredKey[] {
+    return this.keys.get(name) ?? [];
+  }
+
   /** Current versions, in name order (as the service lists them). */
   list(): StoredKey[] {
     return [...this.keys.keys()].sort().map((name) => this.current(name) as StoredKey);

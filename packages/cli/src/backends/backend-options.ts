@@ -22,5 +22,10 @@ export interface BackendOptions {
    * instead of creating it (a signer creates it to store its first watermark)
    */
   readonly readOnly?: boolean;
+  /**
+   * set by serve: the local vault opens one key at start and the others in the background,
+   * a request for a key still closed opening it first
+   */
+  readonly openKeysInBackground?: boolean;
   readonly [option: string]: unknown;
 }

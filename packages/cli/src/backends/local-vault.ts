@@ -1,6 +1,7 @@
 import type { KeyProvider } from '@tezsigner/core';
-import { LocalKeyVault, openHome, resolvePassphrase } from '@tezsigner/local-adapter';
+import { LocalKeyVault, openHome, resolvePassphrase, type KeyProviderOptions } from '@tezsigner/local-adapter';
 import type { CliIo } from '../io/cli-io.js';
+import { describeFailure } from '../io/describe-failure.js';
 import type { BackendOptions } from './backend-options.js';
 import { checkPassphraseFileMode } from './passphrase-file-mode.js';
 import { withPassphraseSource } from './passphrase-source.js';
@@ -48,9 +49,21 @@ export async function askIfEncrypted(vault: LocalKeyVault, io: CliIo): Promise<s
   return io.promptSecret(`Passphrase of the key vault ${vault.directory}: `);
 }
 
-/** The `local` vault: every key of the home's vault, decrypted once at start. */
+/**
+ * The `local` vault: every key of the home's vault, decrypted once at start, or for `serve`
+ * (openKeysInBackground) one now and the rest in the background, each request for a key still
+ * closed opening it first: a restarted signer with hundreds of keys answers within a second.
+ */
 export async function openLocalKeyProvider(options: BackendOptions, io: CliIo): Promise<KeyProvider> {
   const { vault, home } = await openLocalVault(options, io, (opened) => askIfEncrypted(opened, io));
+  const opening: KeyProviderOptions =
+    options.openKeysInBackground === true
+      ? {
+          inBackground: true,
+          onAllOpen: (count, ms) => io.stderr(`tezsigner: all ${count} keys decrypted, ${(ms / 1000).toFixed(1)} s after the vault was read\n`),
+          onFailure: (pkh, err) => io.stderr(`tezsigner: error: the key ${pkh} cannot be opened, so it signs nothing (the others do) until serve is restarted with it fixed: ${describeFailure(err)}\n`),
+        }
+      : {};
   // the keys are decrypted here: a wrong passphrase shows now, said with where it came from
-  return withPassphraseSource(vault.keyProvider(), options.passphraseFile, io.env, home);
+  return withPassphraseSource(vault.keyProvider(opening), options.passphraseFile, io.env, home);
 }

@@ -103,7 +103,7 @@ async function serve(command: Command, io: CliIo): Promise<void> {
 
   const metrics = new SignerMetrics({ version: VERSION });
   const retries = countingRetries(io, metrics);
-  const backends = await openBackends(options, retries.io);
+  const backends = await openBackends({ ...options, openKeysInBackground: true }, retries.io);
   retries.countAs(backends.keys.name);
   forgetPassphraseEnv(process.env);
   forgetPinEnv(process.env);

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { InMemorySigner } from '@taquito/signer';
 import { verifySignature } from '@taquito/utils';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { CURVES, blake2b256, encodeSignature, hexToBytes, isTezsignerError } from '@tezsigner/core';
 import type { ErrorCode } from '@tezsigner/core';
 import { keyVectors, loadVectors } from '../../../../test-support/vectors.js';
@@ -210,6 +210,29 @@ describe('LocalKeyVault', () => {
     const message = await failure(vault.list(), 'CONFIG_INVALID');
     expect(message).toContain(infoA.file);
     expect(message).not.toContain(a!.secret_key);
+  });
+
+  it('opening in the background: a wrong passphrase still fails at once; a bad key fails alone, with its file named', async () => {
+    const [a, b] = keyVectors();
+    const vault = await LocalKeyVault.open({ home, passphrase: PASS });
+    const infoA = await vault.importKey(a!.secret_key, { name: 'a' });
+    const infoB = await vault.importKey(b!.secret_key, { name: 'b' });
+    const wrong = await LocalKeyVault.open({ home, passphrase: 'not it' });
+    expect(await failure(wrong.keyProvider({ inBackground: true }), 'WRONG_PASSPHRASE')).toContain(infoA.file);
+
+    // b's file now holds a's secret key: found when b is opened, in the background
+    await writeFile(infoB.file, JSON.stringify({ ...(await readKeyJson(infoB.file)), secretKey: (await readKeyJson(infoA.file)).secretKey }));
+    const failures: string[] = [];
+    const opened = new Promise<number>((resolve) => {
+      void vault.keyProvider({ inBackground: true, onFailure: (pkh) => failures.push(pkh), onAllOpen: resolve });
+    });
+    const provider = await vault.keyProvider({ inBackground: true });
+    const bytes = hexToBytes(requestVectors().find((r) => r.name === 'attestation')!.bytes_hex);
+    expect(await failure(provider.sign(infoB.pkh, { bytes, digest: blake2b256(bytes) }), 'CONFIG_INVALID')).toContain(infoB.file);
+    expect((await provider.sign(infoA.pkh, { bytes, digest: blake2b256(bytes) })).length).toBe(64);
+    await vi.waitFor(() => expect(failures).toEqual([infoB.pkh]));
+    // not every key opened: no "all open"
+    expect(await Promise.race([opened, new Promise((resolve) => setTimeout(() => resolve('not all'), 200))])).toBe('not all');
   });
 
   it('restricts key files and the folder that others could read, and says so', async () => {

@@ -1,4 +1,5 @@
 import { chmod, readdir, stat } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import {
   TezsignerError,
@@ -57,6 +58,24 @@ export interface VaultKeyInfo extends KeyInfo {
   /** path of its key file */
   readonly file: string;
 }
+
+export interface KeyProviderOptions {
+  /** open one key now and the others in the background (see keyProvider) */
+  readonly inBackground?: boolean;
+  /** told when every key is open, with how long opening them took */
+  readonly onAllOpen?: (count: number, ms: number) => void;
+  /** told once about each key that cannot be opened, with why */
+  readonly onFailure?: (pkh: string, err: unknown) => void;
+}
+
+/**
+ * Keys decrypted at once: as many as there are cores, since each PBKDF2 keeps one busy; it runs
+ * on libuv's pool (4 threads), which this leaves room on for the file calls of requests.
+ */
+const OPENING_CONCURRENCY = Math.max(1, Math.min(availableParallelism(), 3));
+
+/** Key files read at once (each holds a descriptor while it is read). */
+const READ_AT_ONCE = 32;
 
 interface StoredKey {
   readonly path: string;
@@ -131,22 +150,34 @@ export class LocalKeyVault {
   }
 
   /**
-   * A KeyProvider over every key of the vault, all decrypted now, once: PBKDF2 costs tens of
-   * milliseconds per key by design, far too slow to pay per request.
+   * A KeyProvider over every key of the vault, each decrypted once: PBKDF2 costs tens of
+   * milliseconds per key by design, far too slow to pay per request. By default every key is
+   * open when this resolves, and any that cannot be fails it. With `inBackground` (a signer with
+   * many keys that must answer soon after a restart) it resolves once one encrypted key is open
+   * (a wrong passphrase fails it, as before) and opens the others in the background, each
+   * request for one still closed opening it first (see VaultKeyProvider).
    */
-  async keyProvider(): Promise<KeyProvider> {
+  async keyProvider(options: KeyProviderOptions = {}): Promise<KeyProvider> {
     const stored = await this.#readAll();
     const passphrase = this.#passphrase;
     if (passphrase === undefined && stored.some(({ file }) => isEncrypted(file))) {
       throw configInvalid(`the keys in ${this.directory} are encrypted: ${PASSPHRASE_HOW_TO}`);
     }
-    const keys = await Promise.all(
-      stored.map(async ({ path, file }) => ({
+    const provider = new VaultKeyProvider(
+      stored.map(({ path, file }) => ({
         info: { pkh: file.pkh, curve: file.curve, publicKey: file.publicKey, label: file.name },
-        secretKey: await unlock(path, file, passphrase),
+        open: () => unlock(path, file, passphrase),
       })),
+      { concurrency: OPENING_CONCURRENCY, ...(options.onAllOpen === undefined ? {} : { onAllOpen: options.onAllOpen }), ...(options.onFailure === undefined ? {} : { onFailure: options.onFailure }) },
     );
-    return new VaultKeyProvider(keys);
+    if (options.inBackground !== true) {
+      await provider.openAll();
+      return provider;
+    }
+    const first = stored.find(({ file }) => isEncrypted(file)) ?? stored[0];
+    if (first !== undefined) await provider.open(first.file.pkh);
+    provider.openInBackground();
+    return provider;
   }
 
   async #add(secretKey: SecretKey, options: AddKeyOptions): Promise<VaultKeyInfo> {
@@ -214,10 +245,15 @@ export class LocalKeyVault {
   }
 
   async #readAll(): Promise<StoredKey[]> {
+    // many at once: a vault of hundreds of keys is read in a few waits, not one per file
+    const names = await keyFileNames(this.directory);
     const stored: StoredKey[] = [];
-    for (const name of await keyFileNames(this.directory)) {
-      const path = join(this.directory, name);
-      stored.push({ path, file: await readKeyFile(path) });
+    for (let next = 0; next < names.length; next += READ_AT_ONCE) {
+      const batch = names.slice(next, next + READ_AT_ONCE).map(async (name) => {
+        const path = join(this.directory, name);
+        return { path, file: await readKeyFile(path) };
+      });
+      stored.push(...(await Promise.all(batch)));
     }
     const seen = new Map<string, string>();
     for (const { path, file } of stored) {

@@ -1,0 +1,94 @@
+// The page's main cases: the command install.sh installs, run as `tezsigner serve` with its
+// defaults in a process of its own (the local encrypted vault, the file watermark store, the
+// audit log, the request log, the metrics listener), a bare server in a process of its own doing
+// the same work (bare-server-process.ts), and the load from a third process, in alternating
+// slices; the raw floor (the bare server's work without HTTP) runs in the bare server's process
+// between them. One serve and one bare server serve every case, as they would run for weeks.
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import type { Curve } from '../packages/core/src/index.js';
+import { makeBenchHome } from './bench-home.js';
+import { requestOf } from './floor.js';
+import type { FloorOrder } from './bare-server-process.js';
+import { LineChild } from './line-child.js';
+import type { LoadThread } from './load.js';
+import { figures, type Sample } from './measure.js';
+import type { BurstSample } from './post-load.js';
+import type { LocalCase } from './page-figures.js';
+import { caseLine } from './report.js';
+import { startServedCommand, type ServedCommand } from './served-command.js';
+
+export interface ShippedOptions {
+  readonly curves: ReadonlyArray<readonly [prefix: string, curve: Curve]>;
+  readonly concurrencies: readonly number[];
+  readonly slices: number;
+  /** at 1 in flight: its p99 is a target, so more slices */
+  readonly slicesAtOne: number;
+  readonly secondsPerSlice: number;
+  readonly warmUpSeconds: number;
+}
+
+export interface ShippedRun {
+  readonly cases: LocalCase[];
+  /** ms from serve's spawn to its first ready /readyz, and how many keys it had */
+  readonly readyMs: number;
+  readonly keys: number;
+}
+
+/** A clean environment for the command: nothing of this machine's TEZSIGNER_* settings. */
+export const commandEnv = (userHome: string): Record<string, string> => ({ PATH: `${dirname(process.execPath)}:/usr/bin:/bin`, HOME: userHome });
+
+/** `command` (the installed `tezsigner`) against the bare server, the load from `load`, a process of its own. */
+export async function shippedCases(command: string, load: LoadThread, options: ShippedOptions): Promise<ShippedRun> {
+  const base = await mkdtemp(join(tmpdir(), 'tezsigner-bench-shipped-'));
+  const most = Math.max(...options.concurrencies);
+  let serve: ServedCommand | undefined;
+  let bare: LineChild | undefined;
+  try {
+    const home = await makeBenchHome(join(base, 'user'), Object.fromEntries(options.curves.map(([, curve]) => [curve, most])));
+    serve = await startServedCommand({ command: [command], env: commandEnv(home.userHome) });
+    // the cases measure a signer in its steady state: its keys decrypted (bakery.ts times that)
+    const allOpenMs = await serve.whenPrinted(/all \d+ keys decrypted/, 300_000);
+    console.log(
+      `tezsigner serve: listening after ${serve.listeningMs.toFixed(0)} ms, ready after ${serve.readyMs.toFixed(0)} ms, all ${options.curves.length * most} encrypted keys open after ${allOpenMs.toFixed(0)} ms`,
+    );
+    const started = await LineChild.start<{ url: string }>(new URL('./bare-server-process.ts', import.meta.url), [join(base, 'bare'), options.curves.map(([, c]) => c).join(','), String(most)]);
+    bare = started.process;
+    const bareUrl = started.first.url;
+    let levelBase = 0;
+    const cases: LocalCase[] = [];
+    for (const [prefix, curve] of options.curves) {
+      const request = requestOf(curve);
+      for (const concurrency of options.concurrencies) {
+        const signerKeys = (home.pkhs[curve] ?? []).slice(0, concurrency);
+        const bareKeys = Array.from({ length: concurrency }, (_, w) => `${curve}-${w}`);
+        const overHttp = (url: string, pkhs: readonly string[], seconds: number) => load.load({ url, pkhs, seconds, levelBase: (levelBase += 1_000_000), request });
+        const floor = (seconds: number) => (bare as LineChild).ask<Sample>(JSON.stringify({ curve, workers: concurrency, seconds, request } satisfies FloorOrder));
+        await overHttp(serve.url, signerKeys, options.warmUpSeconds);
+        await overHttp(bareUrl, bareKeys, options.warmUpSeconds);
+        await floor(options.warmUpSeconds / 2);
+        const samples = { floor: [] as Sample[], bare: [] as Sample[], signer: [] as Sample[] };
+        const slices = concurrency === 1 ? options.slicesAtOne : options.slices;
+        for (let slice = 0; slice < slices; slice++) {
+          samples.floor.push(await floor(options.secondsPerSlice));
+          samples.bare.push(await overHttp(bareUrl, bareKeys, options.secondsPerSlice));
+          samples.signer.push(await overHttp(serve.url, signerKeys, options.secondsPerSlice));
+        }
+        const result: LocalCase = { prefix, curve, concurrency, signer: figures(samples.signer), bare: figures(samples.bare), floor: figures(samples.floor) };
+        for (const name of ['floor', 'bare', 'signer'] as const) console.log(caseLine(`${prefix} c=${concurrency} ${name}`, result[name], { unit: 'sig/s' }));
+        const failed = { bare: samples.bare, signer: samples.signer };
+        for (const [name, list] of Object.entries(failed)) {
+          const count = list.reduce((sum, sample) => sum + ((sample as BurstSample).failed ?? 0), 0);
+          if (count > 0) console.log(`${prefix} c=${concurrency} ${name}: ${count} answers were not signatures (failed closed under the load)`);
+        }
+        cases.push(result);
+      }
+    }
+    return { cases, readyMs: serve.readyMs, keys: options.curves.length * most };
+  } finally {
+    await bare?.stop();
+    await serve?.stop();
+    await rm(base, { recursive: true, force: true });
+  }
+}

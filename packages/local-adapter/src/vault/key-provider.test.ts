@@ -1,0 +1,114 @@
+import { describe, expect, it } from 'vitest';
+import { verifySignature } from '@taquito/utils';
+import { blake2b256, configInvalid, decodeSecretKey, encodeSignature, isTezsignerError, type SecretKey } from '@tezsigner/core';
+import { keyVectors } from '../../../../test-support/vectors.js';
+import { VaultKeyProvider, type ClosedKey, type OpeningOptions } from './key-provider.js';
+
+// keys that sign the digest (64-byte signatures): the first three vectors of these curves
+const vectors = keyVectors().filter((k) => k.curve !== 'bls12_381');
+
+/** A key whose opening the test finishes by hand, recording when it began. */
+function heldKey(index: number, began: number[]) {
+  const vector = vectors[index]!;
+  let finish: (result: SecretKey | Error) => void = () => undefined;
+  const key: ClosedKey = {
+    info: { pkh: vector.public_key_hash, curve: vector.curve, publicKey: vector.public_key },
+    open: () => {
+      began.push(index);
+      return new Promise((resolve, reject) => {
+        finish = (result) => (result instanceof Error ? reject(result) : resolve(result));
+      });
+    },
+  };
+  return { key, vector, open: () => finish(decodeSecretKey(vector.secret_key)), fail: (err: Error) => finish(err) };
+}
+
+/** A provider over `count` held keys, and the order in which their openings began. */
+function heldKeys(count: number, options: OpeningOptions) {
+  const began: number[] = [];
+  const keys = Array.from({ length: count }, (_, i) => heldKey(i, began));
+  return { began, keys, provider: new VaultKeyProvider(keys.map((k) => k.key), options) };
+}
+
+const flush = () => new Promise((resolve) => setImmediate(resolve));
+const bytes = Uint8Array.of(0x11, 1, 2, 3);
+const input = { bytes, digest: blake2b256(bytes) };
+
+describe('VaultKeyProvider', () => {
+  it('opens its keys a few at a time, in order, and says when all are open', async () => {
+    const allOpen: number[] = [];
+    const { began, keys, provider } = heldKeys(3, { concurrency: 2, onAllOpen: (count) => allOpen.push(count) });
+    expect(await provider.listKeys()).toEqual(keys.map((k) => k.key.info));
+    provider.openInBackground();
+    expect(began).toEqual([0, 1]);
+    keys[1]!.open();
+    await flush();
+    expect(began).toEqual([0, 1, 2]);
+    keys[0]!.open();
+    keys[2]!.open();
+    await flush();
+    expect(allOpen).toEqual([3]);
+    await provider.probe();
+  });
+
+  it('opens a key asked for before those still waiting, and signs with it only once it is open', async () => {
+    const { began, keys, provider } = heldKeys(3, { concurrency: 1 });
+    provider.openInBackground();
+    expect(began).toEqual([0]);
+    let signed: Uint8Array | undefined;
+    const signing = provider.sign(keys[2]!.vector.public_key_hash, input).then((raw) => (signed = raw));
+    await flush();
+    // first in line, beside the one already under way
+    expect(began).toEqual([0, 2]);
+    expect(signed).toBeUndefined();
+    keys[2]!.open();
+    await signing;
+    const { curve, public_key: publicKey } = keys[2]!.vector;
+    expect(verifySignature(Buffer.from(bytes).toString('hex'), publicKey, encodeSignature(curve, signed!))).toBe(true);
+    // key 1 waits its turn: key 0 is still opening
+    expect(began).toEqual([0, 2]);
+    keys[0]!.open();
+    await flush();
+    expect(began).toEqual([0, 2, 1]);
+  });
+
+  it('fails every request for a key that cannot be opened, says so once, and is not ready; the others sign', async () => {
+    const failures: string[] = [];
+    const { keys, provider } = heldKeys(2, { concurrency: 2, onFailure: (pkh) => failures.push(pkh) });
+    provider.openInBackground();
+    keys[0]!.fail(configInvalid('the key file a.json: its secret key does not belong to it'));
+    keys[1]!.open();
+    for (let i = 0; i < 2; i++) {
+      const err = await provider.sign(keys[0]!.vector.public_key_hash, input).catch((e: unknown) => e);
+      expect(isTezsignerError(err, 'CONFIG_INVALID') && err.message).toContain('does not belong');
+    }
+    expect(failures).toEqual([keys[0]!.vector.public_key_hash]);
+    await expect(provider.probe()).rejects.toMatchObject({ code: 'CONFIG_INVALID' });
+    expect((await provider.sign(keys[1]!.vector.public_key_hash, input)).length).toBe(64);
+  });
+
+  it('openAll rejects with the first failing key in the vault order, after every key settled', async () => {
+    const { keys, provider } = heldKeys(3, { concurrency: 3 });
+    let settled = false;
+    const all = provider.openAll().then(
+      () => 'opened',
+      (err: unknown) => {
+        settled = true;
+        return (err as Error).message;
+      },
+    );
+    keys[2]!.fail(new Error('third'));
+    keys[1]!.fail(new Error('second'));
+    await flush();
+    expect(settled).toBe(false);
+    keys[0]!.open();
+    expect(await all).toBe('second');
+  });
+
+  it('KEY_NOT_FOUND for a key it does not hold', async () => {
+    const provider = new VaultKeyProvider([], { concurrency: 1 });
+    await provider.openAll();
+    await expect(provider.sign('tz1burnburnburnburnburnburnburjAYjjX', input)).rejects.toMatchObject({ code: 'KEY_NOT_FOUND' });
+    expect(await provider.getKey('tz1burnburnburnburnburnburnburjAYjjX')).toBeUndefined();
+  });
+});
