@@ -50,6 +50,7 @@ export { isManagerContent, OPERATION_KIND_NAMES } from './operation/kinds.js';
 export { summarizeContent, summarizeOperation } from './operation/summary.js';
 export { operationToJson, contentToJson } from './operation/json.js';
 export { renderMicheline, describeMichelson, escapeText, MAX_RENDERED_LENGTH } from './micheline/render.js';
+export { printable, quoted } from './encoding/printable.js';
 export { formatTez, parseTez } from './operation/tez-amount.js';
 export { authenticationBytes, authenticationVerifier, verifyAuthentication, type AuthenticationVerifier } from './signing/authentication.js';
 export { approvalBytes, approvalVerifier, signApproval, type ApprovalVerifier } from './signing/approval.js';
