@@ -151,6 +151,11 @@ export class Pkcs11KeyProvider implements KeyProvider {
     return { ...this.sessions.counters };
   }
 
+  /** Calls past their deadline the module has not returned yet. */
+  callsOut(): number {
+    return this.sessions.callsOut();
+  }
+
   /** The same counters as /metrics exports them. */
   faultCounts(): Pkcs11FaultCounts {
     const counters = this.sessions.counters;

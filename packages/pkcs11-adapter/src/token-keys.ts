@@ -118,7 +118,10 @@ export function selectKeys(objects: readonly TokenObject[], eddsa: boolean): Tok
       keys.push(same[0] as TokenKey);
       continue;
     }
-    const ids = same.map((key) => (key.id.length > 0 ? bytesToHex(key.id) : 'none')).join(', ');
+    const ids = same
+      .map((key) => (key.id.length > 0 ? bytesToHex(key.id) : 'none'))
+      .sort()
+      .join(', ');
     for (const key of same) skipped.push({ name: nameOf(key), reason: `the same key ${pkh} is on the token ${same.length} times (CKA_IDs ${ids}): keep one` });
   }
   return { found: objects.length, keys, skipped };

@@ -150,6 +150,11 @@ export class TokenSessions {
     return this.run(lease, work, deadline, deadlineMs, hooks.onSetAside);
   }
 
+  /** Calls past their deadline that have not returned yet (their sessions set aside). */
+  callsOut(): number {
+    return this.stuck.size;
+  }
+
   /** Why the token cannot sign now (for /readyz), or undefined when it can. */
   problem(): string | undefined {
     if (this.pinRefused !== undefined) return this.pinRefused.message;

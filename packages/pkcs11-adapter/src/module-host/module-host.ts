@@ -10,7 +10,7 @@ export interface ModuleHostOptions {
   readonly env: NodeJS.ProcessEnv;
   /** the host ended without kill() being called (crashed, killed from outside) */
   readonly onExit: (description: string) => void;
-  /** any call of any lane answered (even one past its deadline): the module is alive */
+  /** a call of a lane answered (even one past its deadline; loading the module aside): the module is alive */
   readonly onAnswer: () => void;
 }
 
@@ -125,7 +125,7 @@ export class ModuleHost {
 
 /** One thread of the host: its calls run one after the other, each answered in order. */
 export class HostLane {
-  private readonly pending = new Map<number, { resolve: (value: unknown) => void; reject: (err: Error) => void }>();
+  private readonly pending = new Map<number, { op: LaneOperation; resolve: (value: unknown) => void; reject: (err: Error) => void }>();
   private nextId = 0;
   private over: string | undefined;
   private markEnded: () => void = () => undefined;
@@ -143,7 +143,7 @@ export class HostLane {
     if (this.over !== undefined) return Promise.reject(new HostGone(this.over));
     const id = this.nextId++;
     return new Promise<T>((resolve, reject) => {
-      this.pending.set(id, { resolve: resolve as (value: unknown) => void, reject });
+      this.pending.set(id, { op, resolve: resolve as (value: unknown) => void, reject });
       if (!this.post(op, args, id)) this.gone('the PKCS#11 module host has ended');
     });
   }
@@ -158,7 +158,8 @@ export class HostLane {
     const waiting = this.pending.get(answer.id);
     if (waiting === undefined) return;
     this.pending.delete(answer.id);
-    this.onAnswer();
+    // loading the library on a new thread proves nothing of the token: only its calls count
+    if (waiting.op !== 'init') this.onAnswer();
     if (answer.ok) waiting.resolve(answer.value);
     else waiting.reject(remoteError(answer.error));
   }
