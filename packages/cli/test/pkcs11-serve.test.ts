@@ -60,7 +60,7 @@ test('keys list names each generated key with the address Taquito derives from i
     expect(key?.pkh.startsWith(address)).toBe(true);
     expect(getPkhfromPk(key?.publicKey ?? '')).toBe(key?.pkh);
   }
-  expect(signer.stderr()).toContain('3 key(s) on the token labelled "e2e-token"');
+  expect(signer.stderr()).toContain('tezsigner: pkcs11: 3 private key(s) on the token labelled "e2e-token": 3 served, 0 skipped');
 });
 
 describe.each(CURVES)('Taquito RemoteSigner with the $curve key on the token', ({ curve, signature }) => {

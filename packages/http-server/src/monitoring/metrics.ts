@@ -25,11 +25,13 @@ export class SignerMetrics {
   readonly backendSeconds: Histogram<'backend' | 'operation'>;
   readonly backendErrors: Counter<'backend' | 'operation'>;
   readonly backendRetries: Counter<'backend'>;
+  readonly backendFaults: Counter<'backend' | 'fault'>;
   readonly storeSeconds: Histogram<'store' | 'operation'>;
   readonly storeErrors: Counter<'store' | 'operation'>;
   readonly highWatermarkLevel: Gauge<'key' | 'kind'>;
   readonly highWatermarkRound: Gauge<'key' | 'kind'>;
   #knownKeys = new Set<string>();
+  readonly #faultSources: { readonly backend: string; readonly read: () => Readonly<Record<string, number>>; readonly seen: Map<string, number> }[] = [];
   readonly #marks = new Map<string, { level: number; round: number }>();
 
   constructor(options: { processMetrics?: boolean } = {}) {
@@ -40,11 +42,36 @@ export class SignerMetrics {
     this.backendSeconds = new Histogram({ name: 'tezsigner_backend_duration_seconds', help: 'key backend calls (sign, getKey, …)', labelNames: ['backend', 'operation'], buckets: LATENCY_BUCKETS, registers });
     this.backendErrors = new Counter({ name: 'tezsigner_backend_errors_total', help: 'key backend calls that failed', labelNames: ['backend', 'operation'], registers });
     this.backendRetries = new Counter({ name: 'tezsigner_backend_retries_total', help: 'key backend attempts retried within a deadline', labelNames: ['backend'], registers });
+    const faultSources = this.#faultSources;
+    this.backendFaults = new Counter({
+      name: 'tezsigner_backend_faults_total',
+      help: 'faults a key backend recovered from, by kind (pkcs11: hung_call, session_dropped, module_reset, module_restart)',
+      labelNames: ['backend', 'fault'],
+      registers,
+      // read from the backend's own counters at each scrape
+      collect() {
+        for (const source of faultSources) {
+          for (const [fault, value] of Object.entries(source.read())) {
+            const increase = value - (source.seen.get(fault) ?? 0);
+            if (increase < 0) continue;
+            source.seen.set(fault, value);
+            this.inc({ backend: source.backend, fault }, increase);
+          }
+        }
+      },
+    });
     this.storeSeconds = new Histogram({ name: 'tezsigner_watermark_store_duration_seconds', help: 'watermark store calls', labelNames: ['store', 'operation'], buckets: LATENCY_BUCKETS, registers });
     this.storeErrors = new Counter({ name: 'tezsigner_watermark_store_errors_total', help: 'watermark store calls that failed (refusals included)', labelNames: ['store', 'operation'], registers });
     this.highWatermarkLevel = new Gauge({ name: 'tezsigner_high_watermark_level', help: 'level of the highest mark signed, per key and kind', labelNames: ['key', 'kind'], registers });
     this.highWatermarkRound = new Gauge({ name: 'tezsigner_high_watermark_round', help: 'round of the highest mark signed, per key and kind', labelNames: ['key', 'kind'], registers });
     if (options.processMetrics ?? true) collectDefaultMetrics({ register: this.registry, prefix: 'tezsigner_' });
+  }
+
+  /** Exports the faults `provider` counts (its `faultCounts()`, when it has one) as tezsigner_backend_faults_total. */
+  watchBackendFaults(provider: { readonly name: string }): void {
+    const faultCounts = (provider as { faultCounts?: () => Readonly<Record<string, number>> }).faultCounts;
+    if (typeof faultCounts !== 'function') return;
+    this.#faultSources.push({ backend: provider.name, read: () => faultCounts.call(provider), seen: new Map() });
   }
 
   /** The addresses that may appear as a `key` label. */
