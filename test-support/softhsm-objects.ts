@@ -14,7 +14,7 @@ const CKK_EC = 0x3;
 export interface EcKeyObject {
   readonly curve: 'secp256k1' | 'p256';
   readonly secret: Uint8Array;
-  /** the public key, uncompressed (65 bytes) */
+  /** the public key point, uncompressed (65 bytes) or compressed (33), as CKA_EC_POINT holds it */
   readonly point: Uint8Array;
   /** CKA_ID of both objects (empty: none) */
   readonly id: Uint8Array;

@@ -186,7 +186,7 @@ export class Pkcs11KeyProvider implements KeyProvider {
         }
       },
       deadlineMs,
-      { onSetAside: () => this.gates.hung(pkh, this.sessions.generation, startedAt, Date.now()) },
+      { onSetAside: (generation) => this.gates.hung(pkh, generation, startedAt, Date.now()) },
     );
   }
 

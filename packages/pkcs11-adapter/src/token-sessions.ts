@@ -21,6 +21,8 @@ export interface TokenOptions {
   readonly deadlineMs?: number;
   /** a call out this long is taken as never returning: the module is started anew (default 10 s or 3 deadlines) */
   readonly restartAfterMs?: number;
+  /** the module's environment, its settings (e.g. SOFTHSM2_CONF) read there (default: this process's); never the signer's secrets */
+  readonly env?: NodeJS.ProcessEnv;
   readonly logger: Pkcs11Logger;
 }
 
@@ -47,8 +49,8 @@ export interface TokenCounters {
 
 /** What `use` is told about a call, besides its result. */
 export interface UseHooks {
-  /** the call passed its deadline and its session was set aside */
-  readonly onSetAside?: () => void;
+  /** the call passed its deadline and its session (of that module process) was set aside */
+  readonly onSetAside?: (generation: number) => void;
   /** a probe of a silent module: not refused for the silence */
   readonly probe?: boolean;
 }
@@ -117,6 +119,7 @@ export class TokenSessions {
   private lastAnswerAt = 0;
   private probeTimer: NodeJS.Timeout | undefined;
   private probing = false;
+  private replenishing = false;
   private hungTimer: NodeJS.Timeout | undefined;
   private pinRefused: Error | undefined;
   private closed = false;
@@ -243,7 +246,7 @@ export class TokenSessions {
     return count;
   }
 
-  private async run<T>(lease: Lease, work: (session: TokenSession) => Promise<T>, deadline: number, deadlineMs: number, onSetAside?: () => void): Promise<T> {
+  private async run<T>(lease: Lease, work: (session: TokenSession) => Promise<T>, deadline: number, deadlineMs: number, onSetAside?: (generation: number) => void): Promise<T> {
     const startedAt = Date.now();
     const running = Promise.resolve().then(() => work(lease));
     try {
@@ -256,7 +259,7 @@ export class TokenSessions {
         throw err;
       }
       lease.instance.busy.delete(lease);
-      onSetAside?.();
+      onSetAside?.(lease.generation);
       this.setAside(
         lease.instance,
         startedAt,
@@ -368,6 +371,7 @@ export class TokenSessions {
     this.options.logger.warn(`a PKCS#11 call passed its deadline; its session is set aside, never used again (${this.counters.hungCalls} so far, ${out} still out)`);
     if (instance === this.current) {
       if (this.lastAnswerAt < since) this.suspect(since);
+      else this.replenish(instance);
       if (out >= this.maxSessions) this.requestStart('hung', `${out} PKCS#11 calls are stuck`);
       this.scheduleHungCheck();
     }
@@ -384,6 +388,29 @@ export class TokenSessions {
     if (this.silentSince === undefined) return;
     this.options.logger.info(`the PKCS#11 module answers again after ${seconds(this.lastAnswerAt - this.silentSince)} s`);
     this.silentSince = undefined;
+    if (this.current !== undefined) this.replenish(this.current);
+  }
+
+  /**
+   * A session opened in place of those set aside, while the module answers: the next request
+   * finds one ready instead of waiting for a thread and a login.
+   */
+  private replenish(instance: Instance): void {
+    if (this.replenishing || this.closed || instance !== this.current || instance.retired || this.silentSince !== undefined) return;
+    if (instance.idle.length > 0 || this.live(instance) >= this.maxSessions || this.stuckOn(instance) >= this.maxSessions) return;
+    this.replenishing = true;
+    void this.openSession(instance, Date.now() + this.deadlineMs)
+      .then(
+        (lease) => {
+          if (lease.instance === this.current && !lease.instance.retired) lease.instance.idle.push(lease);
+          else lease.lane.close(lease.session);
+          this.wake();
+        },
+        () => undefined,
+      )
+      .finally(() => {
+        this.replenishing = false;
+      });
   }
 
   /** Nothing answered since `since`: one probe tells a module that answers other calls from one that answers none. */
@@ -393,6 +420,7 @@ export class TokenSessions {
     this.suspicion = this.probeCall()
       .then(() => {
         if (this.lastAnswerAt < asked) this.fallSilent(since);
+        else if (this.current !== undefined) this.replenish(this.current);
       })
       .finally(() => {
         this.suspicion = undefined;
@@ -528,7 +556,7 @@ export class TokenSessions {
       {
         addon: this.pkcs11.path,
         modulePath: this.options.modulePath,
-        env: moduleEnvironment(process.env),
+        env: moduleEnvironment(this.options.env ?? process.env),
         onExit: (description) => this.hostEnded(generation, description),
         onAnswer: () => this.answered(generation),
       },
@@ -625,7 +653,8 @@ export class TokenSessions {
 /** The signer's environment for the module (its settings, e.g. SOFTHSM2_CONF), without the signer's secrets. */
 export function moduleEnvironment(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
   const kept = { ...env };
-  for (const name of [PIN_ENV, 'TEZSIGNER_PASSPHRASE', 'NODE_OPTIONS']) delete kept[name];
+  // the signer's own options for Node are not the host's
+  for (const name of [PIN_ENV, 'TEZSIGNER_PASSPHRASE', 'AZURE_TABLE_CONNECTION_STRING', 'AZURE_CLIENT_SECRET', 'NODE_OPTIONS']) delete kept[name];
   return kept;
 }
 

@@ -163,9 +163,8 @@ describe('faults', () => {
 
   beforeAll(async () => {
     faulty = await faultyModule(hsm.modulePath);
-    // the module host inherits this process's environment: the fault module finds its target and rules there
-    Object.assign(process.env, faulty.env);
-    flaky = await Pkcs11KeyProvider.open(options({ modulePath: faulty.modulePath, deadlineMs: 500, maxSessions: 2 }));
+    // the module host's environment: where the fault module finds its target and rules
+    flaky = await Pkcs11KeyProvider.open(options({ modulePath: faulty.modulePath, env: { ...process.env, ...faulty.env }, deadlineMs: 1500, maxSessions: 2 }));
   });
 
   afterAll(async () => {
@@ -204,10 +203,10 @@ describe('faults', () => {
 
   test('a call the module does not answer by the deadline fails closed, is counted, and a later one signs', async () => {
     const tz2 = key('secp256k1');
-    await faulty.setFaults(['C_Sign hang 3000 label=baker-secp256k1']);
+    await faulty.setFaults(['C_Sign hang 4000 label=baker-secp256k1']);
     const error = await rejection(flaky.sign(tz2.pkh, signInput(message(1))));
     expect(isTezsignerError(error, 'BACKEND_UNAVAILABLE')).toBe(true);
-    expect((error as Error).message).toContain('did not answer within 500 ms');
+    expect((error as Error).message).toContain('did not answer within 1500 ms');
     expect(flaky.stats().hungCalls).toBe(1);
     // the other keys sign meanwhile, on sessions of their own
     const other = message(2);

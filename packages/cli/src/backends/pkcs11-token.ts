@@ -20,6 +20,8 @@ export interface Pkcs11Token {
   readonly modulePath: string;
   readonly token: TokenSelector;
   readonly pin: string;
+  /** the module's environment (SOFTHSM2_CONF, YUBIHSM_PKCS11_CONF, …): the command's own */
+  readonly env: NodeJS.ProcessEnv;
 }
 
 /** Which module, which token, and the PIN file: every command that opens a token. */
@@ -46,7 +48,7 @@ export async function pkcs11Token(options: Pkcs11Options, io: CliIo): Promise<Pk
     throw new TezsignerError('CONFIG_INVALID', 'name the PKCS#11 library with --pkcs11-module (e.g. /usr/lib/softhsm/libsofthsm2.so)');
   }
   const token = tokenSelector({ label: options.pkcs11TokenLabel, serial: options.pkcs11TokenSerial, slot: options.pkcs11Slot });
-  return { modulePath: options.pkcs11Module, token, pin: await readPin(options.pkcs11PinFile, io.env) };
+  return { modulePath: options.pkcs11Module, token, pin: await readPin(options.pkcs11PinFile, io.env), env: { ...io.env } };
 }
 
 function bounded(text: string | undefined, flag: string, min: number, max: number): number | undefined {
