@@ -13,6 +13,7 @@ const suites: Array<[string, () => Promise<{ run: () => Promise<unknown> }>]> = 
   ['commit floor', () => import('./commit.js')],
   ['azure key vault', () => import('./azure-key-vault.js')],
   ['pkcs11', () => import('./pkcs11.js')],
+  ['pkcs11 faults', () => import('./pkcs11-faults.js')],
 ];
 
 const args = process.argv.slice(2);

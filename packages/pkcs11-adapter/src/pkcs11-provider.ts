@@ -13,6 +13,7 @@ import {
   type SignInput,
 } from '@tezsigner/core';
 import { KeyGates } from './key-gates.js';
+import { KeySlots } from './key-slots.js';
 import { CURVE_ON_TOKEN, TOKEN_CURVES } from './mechanisms.js';
 import { HostGone } from './module-host/module-host.js';
 import { describePkcs11Error, failureScope } from './pkcs11-failure.js';
@@ -29,6 +30,7 @@ export interface Pkcs11ProviderOptions extends Omit<TokenOptions, 'logger' | 're
 }
 
 export const DEFAULT_PKCS11_DEADLINE_MS = 3000;
+const DEFAULT_SESSIONS = 8;
 
 /** Room for a DER ECDSA signature (72 bytes at most on these curves), which some modules answer. */
 const SIGNATURE_BUFFER = 128;
@@ -57,6 +59,7 @@ export class Pkcs11KeyProvider implements KeyProvider {
   private keys = new Map<string, SigningKey>();
   private listing: TokenListing = { found: 0, keys: [], skipped: [] };
   private readonly gates = new KeyGates();
+  private readonly slots: KeySlots;
   private readonly deadlineMs: number;
   private readonly logger: Pkcs11Logger;
 
@@ -66,6 +69,8 @@ export class Pkcs11KeyProvider implements KeyProvider {
   ) {
     this.deadlineMs = options.deadlineMs ?? DEFAULT_PKCS11_DEADLINE_MS;
     this.logger = options.logger ?? stderrLogger;
+    // half the sessions at most for one key: one that hangs before anything knows it leaves the others theirs
+    this.slots = new KeySlots(Math.max(1, Math.ceil((options.maxSessions ?? DEFAULT_SESSIONS) / 2)));
   }
 
   /** Starts the module, logs in to the token and lists its keys: a wrong PIN or a missing token stops here. */
@@ -102,21 +107,25 @@ export class Pkcs11KeyProvider implements KeyProvider {
     const key = this.keys.get(pkh);
     if (key === undefined) throw keyNotFound(pkh);
     if (input.digest.length !== 32) throw invalidEncoding(`the digest to sign must be 32 bytes, got ${input.digest.length}`);
-    const refused = this.gates.admit(pkh, this.sessions.generation, Date.now());
-    if (refused !== undefined) throw backendUnavailable(refused);
+    const admission = this.gates.admit(pkh, this.sessions.generation, Date.now());
+    if ('refused' in admission) throw backendUnavailable(admission.refused);
     const until = Date.now() + this.deadlineMs;
+    // a trial runs outside the key's share: it is one call every 250 ms at most
+    const giveBack = admission.trial ? () => undefined : await this.slots.take(pkh, until);
     let raw: Uint8Array;
     try {
-      raw = await this.attempt(key, input.digest, this.deadlineMs);
+      raw = await this.attempt(key, input.digest, until - Date.now(), admission.trial);
     } catch (err) {
       // one more try on a fresh session when this one broke (the pool has dropped it), or on the
       // module started anew after the token came back
       if (isTezsignerError(err) || failureScope(err) === 'call' || Date.now() >= until) throw this.failed(key, err);
       try {
-        raw = await this.attempt(key, input.digest, until - Date.now());
+        raw = await this.attempt(key, input.digest, until - Date.now(), admission.trial);
       } catch (retryErr) {
         throw this.failed(key, retryErr);
       }
+    } finally {
+      giveBack();
     }
     return this.checked(key, input, raw);
   }
@@ -167,10 +176,10 @@ export class Pkcs11KeyProvider implements KeyProvider {
   }
 
   private problem(): string | undefined {
-    return this.sessions.problem() ?? this.gates.describe(this.sessions.generation, Date.now());
+    return this.sessions.problem() ?? this.gates.describe(Date.now());
   }
 
-  private attempt(key: SigningKey, digest: Uint8Array, deadlineMs: number): Promise<Uint8Array> {
+  private attempt(key: SigningKey, digest: Uint8Array, deadlineMs: number, trial: boolean): Promise<Uint8Array> {
     const pkh = key.info.pkh;
     const startedAt = Date.now();
     return this.sessions.use(
@@ -186,7 +195,7 @@ export class Pkcs11KeyProvider implements KeyProvider {
         }
       },
       deadlineMs,
-      { onSetAside: (generation) => this.gates.hung(pkh, generation, startedAt, Date.now()) },
+      { trial, onSetAside: (generation) => this.gates.hung(pkh, generation, startedAt, Date.now()) },
     );
   }
 

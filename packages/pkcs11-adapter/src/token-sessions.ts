@@ -53,6 +53,11 @@ export interface UseHooks {
   readonly onSetAside?: (generation: number) => void;
   /** a probe of a silent module: not refused for the silence */
   readonly probe?: boolean;
+  /**
+   * a trial of a key the module did not answer for: its session is not counted against the
+   * maximum (up to as many again), so trials never hold the sessions the other keys sign on
+   */
+  readonly trial?: boolean;
 }
 
 const PROBE_INTERVAL_MS = 250;
@@ -64,14 +69,20 @@ interface Instance {
   readonly host: ModuleHost;
   readonly generation: number;
   slot: Handle;
+  /** a thread started and its module initialized in advance, for the next session to open */
+  spare: HostLane | undefined;
   readonly idle: Lease[];
   readonly busy: Set<Lease>;
   opening: number;
+  /** sessions being opened, or busy, for trials */
+  trials: number;
   retired: boolean;
 }
 
 interface Lease extends TokenSession {
   readonly instance: Instance;
+  /** leased for a trial (see UseHooks.trial): outside the session budget while busy */
+  trial: boolean;
 }
 
 interface Stuck {
@@ -116,9 +127,9 @@ export class TokenSessions {
   private silentSince: number | undefined;
   /** a probe made because a call passed its deadline with nothing answered since it began */
   private suspicion: Promise<void> | undefined;
+  private endSuspicion: (() => void) | undefined;
   private lastAnswerAt = 0;
   private probeTimer: NodeJS.Timeout | undefined;
-  private probing = false;
   private replenishing = false;
   private hungTimer: NodeJS.Timeout | undefined;
   private pinRefused: Error | undefined;
@@ -149,7 +160,8 @@ export class TokenSessions {
   /** Runs `work` on a session of the token; fails closed (BACKEND_UNAVAILABLE) at `deadlineMs`. */
   async use<T>(work: (session: TokenSession) => Promise<T>, deadlineMs: number, hooks: UseHooks = {}): Promise<T> {
     const deadline = Date.now() + deadlineMs;
-    const lease = await this.acquire(deadline, hooks.probe === true);
+    const trial = hooks.trial === true;
+    const lease = await this.acquire(deadline, hooks.probe === true, trial);
     return this.run(lease, work, deadline, deadlineMs, hooks.onSetAside);
   }
 
@@ -183,18 +195,24 @@ export class TokenSessions {
     await Promise.all([...this.instances].map((instance) => this.shutDown(instance, until)));
   }
 
-  private async acquire(deadline: number, probe: boolean): Promise<Lease> {
+  private async acquire(deadline: number, probe: boolean, trial: boolean): Promise<Lease> {
     // a call just passed its deadline: whether the module still answers is known within a probe
     if (!probe && this.suspicion !== undefined) await this.beforeDeadline(this.suspicion, deadline).catch(() => undefined);
     for (;;) {
       this.refuseAtOnce(probe);
       const instance = this.current ?? (await this.started(deadline));
       const idle = instance.idle.pop();
-      if (idle !== undefined) return this.take(idle);
-      if (this.live(instance) < this.maxSessions) {
+      if (idle !== undefined) return this.take(idle, trial);
+      if (trial ? instance.trials < this.maxSessions : this.live(instance) < this.maxSessions) {
         if (this.stuckOn(instance) >= this.maxSessions) throw backendUnavailable(`${this.stuckOn(instance)} PKCS#11 calls are stuck; the module starts anew (refused at once until then)`);
-        const opened = await this.openSession(instance, deadline);
-        if (opened.instance === this.current) return this.take(opened);
+        if (trial) instance.trials++;
+        let opened: Lease;
+        try {
+          opened = await this.openSession(instance, deadline);
+        } finally {
+          if (trial) instance.trials--;
+        }
+        if (opened.instance === this.current) return this.take(opened, trial);
         opened.lane.close(opened.session);
         continue;
       }
@@ -231,13 +249,23 @@ export class TokenSessions {
     throw backendUnavailable(this.problem() ?? this.trouble);
   }
 
-  private take(lease: Lease): Lease {
+  private take(lease: Lease, trial: boolean): Lease {
+    lease.trial = trial;
+    if (trial) lease.instance.trials++;
     lease.instance.busy.add(lease);
     return lease;
   }
 
+  /** Removes a lease from the busy ones (its call answered, failed or was set aside). */
+  private untake(lease: Lease): void {
+    if (!lease.instance.busy.delete(lease)) return;
+    if (lease.trial) lease.instance.trials--;
+    lease.trial = false;
+  }
+
+  /** Sessions counted against the maximum: idle, busy or being opened, trials aside. */
   private live(instance: Instance): number {
-    return instance.idle.length + instance.busy.size + instance.opening;
+    return instance.idle.length + instance.busy.size + instance.opening - instance.trials;
   }
 
   private stuckOn(instance: Instance): number {
@@ -258,7 +286,7 @@ export class TokenSessions {
         this.release(lease, err);
         throw err;
       }
-      lease.instance.busy.delete(lease);
+      this.untake(lease);
       onSetAside?.(lease.generation);
       this.setAside(
         lease.instance,
@@ -278,17 +306,19 @@ export class TokenSessions {
 
   private release(lease: Lease, err: unknown): void {
     const { instance } = lease;
-    instance.busy.delete(lease);
+    this.untake(lease);
     if (err instanceof HostGone) {
       // the session went with its process
       this.counters.sessionsDropped++;
     } else {
       const scope = err === undefined || isTezsignerError(err) ? 'call' : failureScope(err);
-      if (scope === 'call' && instance === this.current && !instance.retired) {
-        instance.idle.push(lease);
+      if (scope === 'call') {
+        // a good session, kept unless its process is being replaced or there are enough without it (a trial's)
+        if (instance === this.current && !instance.retired && this.live(instance) < this.maxSessions) instance.idle.push(lease);
+        else lease.lane.close(lease.session);
       } else {
         this.dropSession(lease);
-        if (scope !== 'call') this.options.logger.warn(`dropped a session after ${describePkcs11Error(err)}`);
+        this.options.logger.warn(`dropped a session after ${describePkcs11Error(err)}`);
         if (scope === 'token') this.lose(instance, `the ${describeSelector(this.options.token)} was lost (${describePkcs11Error(err)})`);
         // the idle ones likely broke with it (all closed at once, say): reopened on demand
         if (scope === 'session') for (const other of instance.idle.splice(0)) this.dropSession(other);
@@ -305,7 +335,7 @@ export class TokenSessions {
 
   private async openSession(instance: Instance, deadline: number): Promise<Lease> {
     instance.opening++;
-    const lane = instance.host.lane();
+    const lane = this.laneFor(instance);
     const startedAt = Date.now();
     const opening = this.login(instance, lane);
     try {
@@ -333,8 +363,26 @@ export class TokenSessions {
     }
   }
 
+  /**
+   * A thread for a new session: the spare one, started in advance (a thread and the module's
+   * loading take longer than opening a session), and another spare started in its place.
+   */
+  private laneFor(instance: Instance): HostLane {
+    const lane = instance.spare ?? instance.host.lane();
+    instance.spare = undefined;
+    if (!instance.retired) this.prepareSpare(instance);
+    return lane;
+  }
+
+  private prepareSpare(instance: Instance): void {
+    const spare = instance.host.lane();
+    instance.spare = spare;
+    // its answer proves nothing of the token (module loading is no token call): nothing waits on it
+    spare.request('init').catch(() => undefined);
+  }
+
   private leaseOf(instance: Instance, lane: HostLane, session: Handle): Lease {
-    return { instance, lane, session, slot: instance.slot, generation: instance.generation, pkcs11: this.pkcs11.binding };
+    return { instance, lane, session, slot: instance.slot, generation: instance.generation, pkcs11: this.pkcs11.binding, trial: false };
   }
 
   /** Loads the module on a new lane, opens a session and logs in (once per process: later logins find it done). */
@@ -385,6 +433,7 @@ export class TokenSessions {
   private answered(generation: number): void {
     if (generation !== this.current?.generation) return;
     this.lastAnswerAt = Date.now();
+    this.endSuspicion?.();
     if (this.silentSince === undefined) return;
     this.options.logger.info(`the PKCS#11 module answers again after ${seconds(this.lastAnswerAt - this.silentSince)} s`);
     this.silentSince = undefined;
@@ -413,18 +462,27 @@ export class TokenSessions {
       });
   }
 
-  /** Nothing answered since `since`: one probe tells a module that answers other calls from one that answers none. */
+  /**
+   * Nothing answered since `since`: probes tell a module that answers other calls from one that
+   * answers none. Requests wait for the verdict (a probe's deadline at most); the first answer
+   * ends the suspicion, none by the deadline makes the module silent.
+   */
   private suspect(since: number): void {
     if (this.silentSince !== undefined || this.suspicion !== undefined) return;
     const asked = Date.now();
-    this.suspicion = this.probeCall()
-      .then(() => {
-        if (this.lastAnswerAt < asked) this.fallSilent(since);
-        else if (this.current !== undefined) this.replenish(this.current);
-      })
-      .finally(() => {
+    this.suspicion = new Promise<void>((resolve) => {
+      const timer = setTimeout(() => settle(false), Math.min(this.deadlineMs, PROBE_DEADLINE_MS));
+      const settle = (answered: boolean): void => {
+        clearTimeout(timer);
+        this.endSuspicion = undefined;
         this.suspicion = undefined;
-      });
+        if (!answered && this.lastAnswerAt < asked) this.fallSilent(since);
+        else if (this.current !== undefined) this.replenish(this.current);
+        resolve();
+      };
+      this.endSuspicion = () => settle(true);
+    });
+    this.startProbing();
   }
 
   private probeCall(): Promise<unknown> {
@@ -437,23 +495,29 @@ export class TokenSessions {
     if (this.silentSince !== undefined) return;
     this.silentSince = since;
     this.options.logger.warn('the PKCS#11 module answers nothing: requests are refused at once until it answers again (probed every 250 ms)');
-    clearInterval(this.probeTimer);
+    this.startProbing();
+  }
+
+  private startProbing(): void {
+    if (this.probeTimer !== undefined) return;
+    this.probe();
     this.probeTimer = setInterval(() => this.probe(), PROBE_INTERVAL_MS);
     this.probeTimer.unref();
   }
 
-  /** One call on a session while the module is silent: its answer ends the silence. */
+  /**
+   * One call on a session every 250 ms while the module is suspect or silent, whether the earlier
+   * ones are still out or not (a probe that hangs holds its own thread): the first that is
+   * answered ends it, within a quarter of a second of the HSM answering again. The calls out are
+   * bounded: at the maximum the module is started anew.
+   */
   private probe(): void {
-    if (this.silentSince === undefined || this.closed) {
+    if ((this.silentSince === undefined && this.suspicion === undefined) || this.closed) {
       clearInterval(this.probeTimer);
       this.probeTimer = undefined;
       return;
     }
-    if (this.probing || this.current === undefined) return;
-    this.probing = true;
-    void this.probeCall().finally(() => {
-      this.probing = false;
-    });
+    if (this.current !== undefined) void this.probeCall();
   }
 
   /** Restarts the module once its oldest call out has been out `restartAfterMs`: it is taken as never returning. */
@@ -564,7 +628,7 @@ export class TokenSessions {
     ).catch((err: unknown) => {
       throw backendUnavailable(`the PKCS#11 module host did not start: ${describePkcs11Error(err)}`, err);
     });
-    const instance: Instance = { host, generation, slot: new Uint8Array(), idle: [], busy: new Set(), opening: 0, retired: false };
+    const instance: Instance = { host, generation, slot: new Uint8Array(), spare: undefined, idle: [], busy: new Set(), opening: 0, trials: 0, retired: false };
     this.instances.add(instance);
     // The anchor lane holds the module loaded for the life of the process: were the last lane to
     // end (every session dropped), pkcs11js would unload the library and the next lane load it
@@ -579,6 +643,7 @@ export class TokenSessions {
     try {
       const session = await this.beforeDeadline(first, Date.now() + this.startTimeoutMs);
       instance.idle.push(this.leaseOf(instance, lane, session));
+      this.prepareSpare(instance);
       return instance;
     } catch (err) {
       host.kill();

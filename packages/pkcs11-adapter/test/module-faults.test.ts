@@ -84,7 +84,7 @@ afterAll(async () => {
 describe('a module that hangs', () => {
   test('every call hung: more calls out than libuv has threads, requests refused at once, /readyz says why, this process keeps its file I/O', async () => {
     logs = [];
-    const token = await provider({ maxSessions: 8, restartAfterMs: 120_000, deadlineMs: 400 });
+    const token = await provider({ maxSessions: 16, restartAfterMs: 120_000, deadlineMs: 400 });
     await faulty.setFaults(['* hang forever']);
     const first = await timed(() => token.sign(key('ed25519').pkh, signInput(message())));
     expect((first.error as Error).message).toContain('did not answer within 400 ms');

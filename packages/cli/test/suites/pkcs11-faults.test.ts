@@ -123,7 +123,7 @@ describe('an HSM that misbehaves under a real serve', () => {
   test('more hung calls than libuv has threads: a healthy key still signs through the file store at once, /healthz answers, /readyz blames the HSM and says why', async () => {
     await faulty.setFaults(['C_Sign hang forever label=key-p256', 'C_Sign hang forever label=key-secp256k1']);
     // clients hammering the two keys that hang: one trial each per 250 ms, each set aside at its deadline
-    const hammering = Date.now() + 2500;
+    const hammering = Date.now() + 1500;
     const hammer = async (label: string) => {
       const codes = new Set<string>();
       while (Date.now() < hammering) codes.add((await signNext(label)).code ?? 'signed');

@@ -87,6 +87,8 @@ function laneMain(require: Require): void {
   const codeOf = (err: unknown): string => (err instanceof Error ? err.message : String(err));
   const operations: Record<string, (...args: unknown[]) => unknown> = {
     init() {
+      // a lane made ready in advance was initialized already
+      if (module !== undefined) return null;
       pkcs11 = require(data.addon) as Pkcs11;
       const instance = new pkcs11.PKCS11();
       instance.load(data.modulePath);
