@@ -3,9 +3,12 @@ import { HostGone, ModuleHost, type HostLane } from './module-host/module-host.j
 import { ckrName, describePkcs11Error, failureScope } from './pkcs11-failure.js';
 import { loadPkcs11js, type Handle, type Pkcs11js } from './pkcs11js-loader.js';
 import type { Pkcs11Logger } from './pkcs11-logger.js';
-import { PIN_ENV } from './pin.js';
-import { RestartLimiter } from './restart-limiter.js';
+import { beforeDeadline, DeadlinePassed } from './deadlines.js';
+import { moduleEnvironment } from './module-environment.js';
+import { ModuleRestarts } from './module-restarts.js';
+import { SilenceWatch, seconds } from './silence-watch.js';
 import { describeSelector, type TokenSelector } from './token-selector.js';
+import { openLoggedInSession, PinRefused } from './session-login.js';
 import { findTokenSlot } from './token-slot.js';
 
 export interface TokenOptions {
@@ -17,7 +20,7 @@ export interface TokenOptions {
   readonly maxSessions?: number;
   /** read-write sessions, to create keys; signing needs read-only ones only */
   readonly readWrite?: boolean;
-  /** how long a readiness probe may take while the module is silent (default 3000 ms) */
+  /** the signing deadline (default 3000 ms): a probe takes 1 s of it at most, a module process being replaced ends a deadline after at the latest */
   readonly deadlineMs?: number;
   /** a call out this long is taken as never returning: the module is started anew (default 10 s or 3 deadlines) */
   readonly restartAfterMs?: number;
@@ -60,7 +63,6 @@ export interface UseHooks {
   readonly trial?: boolean;
 }
 
-const PROBE_INTERVAL_MS = 250;
 /** a probe is one quick call (C_GetSessionInfo): a module that takes longer answers nothing useful */
 const PROBE_DEADLINE_MS = 1000;
 const CLOSE_GRACE_MS = 2000;
@@ -90,21 +92,18 @@ interface Stuck {
   readonly since: number;
 }
 
-class DeadlinePassed extends Error {}
-
 /**
  * The sessions of one token, each on its own thread of a module host process (ModuleHost),
  * pooled: a call takes an idle session (or opens one, up to the maximum, or waits for one).
  *
  * A call still running at its deadline fails closed and its session is set aside, never used
  * again (closed when the module answers it); sessions set aside do not count against the
- * maximum, so new ones keep signing if the module answers other calls. When nothing has
- * answered since the oldest call out began, the module is silent: every request is refused at
- * once, and a probe every 250 ms finds when it answers again. A call out longer than
- * `restartAfterMs`, as many calls set aside as the maximum of sessions, a lost token (device
- * error, removed) or a host that died start the module anew in a new process, the old one
- * serving what it still can until the new one is up; those restarts are rate-limited
- * (RestartLimiter), whatever their cause.
+ * maximum, so new ones keep signing if the module answers other calls. A module that answers
+ * nothing is found by its SilenceWatch, and requests are then refused at once. A call out
+ * longer than `restartAfterMs`, as many calls set aside as the maximum of sessions, a lost
+ * token (device error, removed) or a host that died start the module anew in a new process,
+ * the old one serving what it still can until the new one is up (ModuleRestarts: rate-limited
+ * whatever the cause).
  */
 export class TokenSessions {
   readonly counters: TokenCounters = { hungCalls: 0, sessionsDropped: 0, resets: 0, restarts: 0 };
@@ -116,20 +115,11 @@ export class TokenSessions {
   private current: Instance | undefined;
   private readonly instances = new Set<Instance>();
   private generations = 0;
-  private starting: Promise<void> | undefined;
-  private startTimer: NodeJS.Timeout | undefined;
-  private nextStartAt: number | undefined;
-  private restartCause: 'token' | 'hung' | 'exited' | undefined;
   /** why there is no module to call (the token lost, the host ended, a start that failed) */
   private trouble = 'the PKCS#11 module is not started';
-  private readonly limiter = new RestartLimiter();
+  private readonly restarts: ModuleRestarts;
+  private readonly silence: SilenceWatch;
   private readonly stuck = new Set<Stuck>();
-  private silentSince: number | undefined;
-  /** a probe made because a call passed its deadline with nothing answered since it began */
-  private suspicion: Promise<void> | undefined;
-  private endSuspicion: (() => void) | undefined;
-  private lastAnswerAt = 0;
-  private probeTimer: NodeJS.Timeout | undefined;
   private replenishing = false;
   private hungTimer: NodeJS.Timeout | undefined;
   private pinRefused: Error | undefined;
@@ -144,6 +134,23 @@ export class TokenSessions {
     if (!Number.isFinite(this.restartAfterMs) || this.restartAfterMs <= 0) throw configInvalid(`restartAfterMs must be a positive number of milliseconds, got ${this.restartAfterMs}`);
     this.startTimeoutMs = Math.max(15_000, this.deadlineMs);
     this.pkcs11 = loadPkcs11js();
+    this.silence = new SilenceWatch({
+      probe: () => void this.probeCall(),
+      probeDeadlineMs: this.probeDeadlineMs(),
+      onAnswering: () => {
+        if (this.current !== undefined) this.replenish(this.current);
+      },
+      logger: options.logger,
+    });
+    this.restarts = new ModuleRestarts({
+      start: () => this.startAnew(),
+      onStart: (cause) => (cause === 'token' ? ++this.counters.resets : ++this.counters.restarts),
+      onFailure: (reason) => {
+        this.trouble = reason;
+        this.wake();
+      },
+      logger: options.logger,
+    });
   }
 
   /** Starts the module and logs in: a wrong PIN, a missing or uninitialized token stops here. */
@@ -174,30 +181,31 @@ export class TokenSessions {
   problem(): string | undefined {
     if (this.pinRefused !== undefined) return this.pinRefused.message;
     if (this.current === undefined) {
-      if (this.starting !== undefined) return `${this.trouble}; the PKCS#11 module is starting again`;
-      const wait = this.nextStartAt === undefined ? 0 : Math.max(0, this.nextStartAt - Date.now());
-      return `${this.trouble}; the PKCS#11 module starts again in ${seconds(wait)} s`;
+      if (this.restarts.starting !== undefined) return `${this.trouble}; the PKCS#11 module is starting again`;
+      return `${this.trouble}; the PKCS#11 module starts again in ${seconds(this.restarts.waiting(Date.now()) ?? 0)} s`;
     }
-    if (this.silentSince !== undefined) return this.silence();
+    if (this.silence.since !== undefined) return this.silenceText();
     return undefined;
   }
 
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    clearTimeout(this.startTimer);
+    this.restarts.stop();
+    this.silence.stop();
     clearTimeout(this.hungTimer);
-    clearInterval(this.probeTimer);
     this.wake();
     const until = Date.now() + CLOSE_GRACE_MS;
-    if (this.starting !== undefined) await this.beforeDeadline(this.starting, until).catch(() => undefined);
+    const starting = this.restarts.starting;
+    if (starting !== undefined) await beforeDeadline(starting, until).catch(() => undefined);
     while ([...this.instances].some((instance) => instance.busy.size > 0) && Date.now() < until) await new Promise((resolve) => setTimeout(resolve, 10));
     await Promise.all([...this.instances].map((instance) => this.shutDown(instance, until)));
   }
 
   private async acquire(deadline: number, probe: boolean, trial: boolean): Promise<Lease> {
     // a call just passed its deadline: whether the module still answers is known within a probe
-    if (!probe && this.suspicion !== undefined) await this.beforeDeadline(this.suspicion, deadline).catch(() => undefined);
+    const verdict = this.silence.verdict;
+    if (!probe && verdict !== undefined) await beforeDeadline(verdict, deadline).catch(() => undefined);
     for (;;) {
       this.refuseAtOnce(probe);
       const instance = this.current ?? (await this.started(deadline));
@@ -224,18 +232,18 @@ export class TokenSessions {
   private refuseAtOnce(probe: boolean): void {
     if (this.closed) throw backendUnavailable('the PKCS#11 token is closed');
     if (this.pinRefused !== undefined) throw this.pinRefused;
-    if (!probe && this.silentSince !== undefined) throw backendUnavailable(`${this.silence()}: refused at once until it answers again`);
-    if (this.current === undefined && this.starting === undefined) throw backendUnavailable(this.problem() ?? this.trouble);
+    if (!probe && this.silence.since !== undefined) throw backendUnavailable(`${this.silenceText()}: refused at once until it answers again`);
+    if (this.current === undefined && this.restarts.starting === undefined) throw backendUnavailable(this.problem() ?? this.trouble);
   }
 
-  private silence(): string {
+  private silenceText(): string {
     const out = this.current === undefined ? 0 : this.stuckOn(this.current);
-    return `the PKCS#11 module has not answered for ${seconds(Date.now() - (this.silentSince ?? Date.now()))} s (${out} call(s) still out)`;
+    return `the PKCS#11 module has not answered for ${seconds(Date.now() - (this.silence.since ?? Date.now()))} s (${out} call(s) still out)`;
   }
 
   /** The instance a start in progress gives, within the deadline. */
   private async started(deadline: number): Promise<Instance> {
-    const starting = this.starting;
+    const starting = this.restarts.starting;
     if (starting !== undefined) {
       let timer: NodeJS.Timeout | undefined;
       await Promise.race([
@@ -278,7 +286,7 @@ export class TokenSessions {
     const startedAt = Date.now();
     const running = Promise.resolve().then(() => work(lease));
     try {
-      const result = await this.beforeDeadline(running, deadline);
+      const result = await beforeDeadline(running, deadline);
       this.release(lease, undefined);
       return result;
     } catch (err) {
@@ -339,7 +347,7 @@ export class TokenSessions {
     const startedAt = Date.now();
     const opening = this.login(instance, lane);
     try {
-      const session = await this.beforeDeadline(opening, deadline);
+      const session = await beforeDeadline(opening, deadline);
       return this.leaseOf(instance, lane, session);
     } catch (err) {
       if (err instanceof DeadlinePassed) {
@@ -385,29 +393,20 @@ export class TokenSessions {
     return { instance, lane, session, slot: instance.slot, generation: instance.generation, pkcs11: this.pkcs11.binding, trial: false };
   }
 
-  /** Loads the module on a new lane, opens a session and logs in (once per process: later logins find it done). */
+  /** A session logged in on `lane`; a refused PIN is remembered, and refused at once from then on. */
   private async login(instance: Instance, lane: HostLane): Promise<Handle> {
-    const { binding } = this.pkcs11;
-    await lane.request('init');
-    const flags = binding.CKF_SERIAL_SESSION | (this.options.readWrite === true ? binding.CKF_RW_SESSION : 0);
-    const session = await lane.request<Handle>('call', 'C_OpenSession', [instance.slot, flags]);
     try {
-      await lane.request('call', 'C_Login', [session, binding.CKU_USER, this.options.pin]);
+      return await openLoggedInSession(lane, {
+        binding: this.pkcs11.binding,
+        slot: instance.slot,
+        token: this.options.token,
+        pin: this.options.pin,
+        readWrite: this.options.readWrite === true,
+      });
     } catch (err) {
-      const name = ckrName(err);
-      if (name === 'CKR_USER_ALREADY_LOGGED_IN') return session;
-      await lane.request('call', 'C_CloseSession', [session]).catch(() => undefined);
-      if (name === 'CKR_PIN_INCORRECT' || name === 'CKR_PIN_LOCKED' || name === 'CKR_PIN_EXPIRED' || name === 'CKR_PIN_INVALID' || name === 'CKR_PIN_LEN_RANGE') {
-        // never tried again: a few more wrong PINs would lock the token
-        this.pinRefused = configInvalid(`the ${describeSelector(this.options.token)} refused the PIN (${name})`);
-        throw this.pinRefused;
-      }
-      if (name === 'CKR_USER_PIN_NOT_INITIALIZED') {
-        throw configInvalid(`the ${describeSelector(this.options.token)} has no user PIN yet: set one first (pkcs11-tool --init-pin, or the HSM vendor's tool)`);
-      }
+      if (isTezsignerError(err) && err.cause instanceof PinRefused) this.pinRefused = err;
       throw err;
     }
-    return session;
   }
 
   /** A call passed its deadline: its session is never used again, and the module may be silent or stuck. */
@@ -418,9 +417,8 @@ export class TokenSessions {
     const out = this.stuckOn(instance);
     this.options.logger.warn(`a PKCS#11 call passed its deadline; its session is set aside, never used again (${this.counters.hungCalls} so far, ${out} still out)`);
     if (instance === this.current) {
-      if (this.lastAnswerAt < since) this.suspect(since);
-      else this.replenish(instance);
-      if (out >= this.maxSessions) this.requestStart('hung', `${out} PKCS#11 calls are stuck`);
+      this.silence.setAside(since);
+      if (out >= this.maxSessions) this.restarts.request('hung', `${out} PKCS#11 calls are stuck`);
       this.scheduleHungCheck();
     }
     void settled.finally(() => {
@@ -429,15 +427,9 @@ export class TokenSessions {
     });
   }
 
-  /** Any call answered: the module is alive (a silence ends). */
+  /** Any call of the module now serving answered: it is alive. */
   private answered(generation: number): void {
-    if (generation !== this.current?.generation) return;
-    this.lastAnswerAt = Date.now();
-    this.endSuspicion?.();
-    if (this.silentSince === undefined) return;
-    this.options.logger.info(`the PKCS#11 module answers again after ${seconds(this.lastAnswerAt - this.silentSince)} s`);
-    this.silentSince = undefined;
-    if (this.current !== undefined) this.replenish(this.current);
+    if (generation === this.current?.generation) this.silence.answered();
   }
 
   /**
@@ -445,7 +437,7 @@ export class TokenSessions {
    * finds one ready instead of waiting for a thread and a login.
    */
   private replenish(instance: Instance): void {
-    if (this.replenishing || this.closed || instance !== this.current || instance.retired || this.silentSince !== undefined) return;
+    if (this.replenishing || this.closed || instance !== this.current || instance.retired || this.silence.since !== undefined) return;
     if (instance.idle.length > 0 || this.live(instance) >= this.maxSessions || this.stuckOn(instance) >= this.maxSessions) return;
     this.replenishing = true;
     void this.openSession(instance, Date.now() + this.deadlineMs)
@@ -462,62 +454,14 @@ export class TokenSessions {
       });
   }
 
-  /**
-   * Nothing answered since `since`: probes tell a module that answers other calls from one that
-   * answers none. Requests wait for the verdict (a probe's deadline at most); the first answer
-   * ends the suspicion, none by the deadline makes the module silent.
-   */
-  private suspect(since: number): void {
-    if (this.silentSince !== undefined || this.suspicion !== undefined) return;
-    const asked = Date.now();
-    this.suspicion = new Promise<void>((resolve) => {
-      const timer = setTimeout(() => settle(false), Math.min(this.deadlineMs, PROBE_DEADLINE_MS));
-      const settle = (answered: boolean): void => {
-        clearTimeout(timer);
-        this.endSuspicion = undefined;
-        this.suspicion = undefined;
-        if (!answered && this.lastAnswerAt < asked) this.fallSilent(since);
-        else if (this.current !== undefined) this.replenish(this.current);
-        resolve();
-      };
-      this.endSuspicion = () => settle(true);
-    });
-    this.startProbing();
+  private probeDeadlineMs(): number {
+    return Math.min(this.deadlineMs, PROBE_DEADLINE_MS);
   }
 
+  /** One probe of the module: C_GetSessionInfo on a session, past a silence (see SilenceWatch). */
   private probeCall(): Promise<unknown> {
-    return this.use((token) => token.lane.request('call', 'C_GetSessionInfo', [token.session]), Math.min(this.deadlineMs, PROBE_DEADLINE_MS), { probe: true }).catch(
-      () => undefined,
-    );
-  }
-
-  private fallSilent(since: number): void {
-    if (this.silentSince !== undefined) return;
-    this.silentSince = since;
-    this.options.logger.warn('the PKCS#11 module answers nothing: requests are refused at once until it answers again (probed every 250 ms)');
-    this.startProbing();
-  }
-
-  private startProbing(): void {
-    if (this.probeTimer !== undefined) return;
-    this.probe();
-    this.probeTimer = setInterval(() => this.probe(), PROBE_INTERVAL_MS);
-    this.probeTimer.unref();
-  }
-
-  /**
-   * One call on a session every 250 ms while the module is suspect or silent, whether the earlier
-   * ones are still out or not (a probe that hangs holds its own thread): the first that is
-   * answered ends it, within a quarter of a second of the HSM answering again. The calls out are
-   * bounded: at the maximum the module is started anew.
-   */
-  private probe(): void {
-    if ((this.silentSince === undefined && this.suspicion === undefined) || this.closed) {
-      clearInterval(this.probeTimer);
-      this.probeTimer = undefined;
-      return;
-    }
-    if (this.current !== undefined) void this.probeCall();
+    if (this.current === undefined || this.closed) return Promise.resolve();
+    return this.use((token) => token.lane.request('call', 'C_GetSessionInfo', [token.session]), this.probeDeadlineMs(), { probe: true }).catch(() => undefined);
   }
 
   /** Restarts the module once its oldest call out has been out `restartAfterMs`: it is taken as never returning. */
@@ -535,7 +479,7 @@ export class TokenSessions {
         for (const entry of this.stuck) if (entry.instance === current && (still === undefined || entry.since < still)) still = entry.since;
         if (still === undefined) return;
         const age = Date.now() - still;
-        if (age >= this.restartAfterMs) this.requestStart('hung', `a PKCS#11 call has not returned for ${seconds(age)} s`);
+        if (age >= this.restartAfterMs) this.restarts.request('hung', `a PKCS#11 call has not returned for ${seconds(age)} s`);
         else this.scheduleHungCheck();
       },
       Math.max(0, oldest + this.restartAfterMs - Date.now()),
@@ -548,69 +492,32 @@ export class TokenSessions {
     if (instance !== this.current) return;
     this.current = undefined;
     this.trouble = reason;
-    this.silentSince = undefined;
+    this.silence.reset();
     this.retire(instance);
-    this.requestStart('token', reason);
+    this.restarts.request('token', reason);
   }
 
   private hostEnded(generation: number, description: string): void {
     for (const instance of this.instances) if (instance.generation === generation) this.instances.delete(instance);
     if (this.current?.generation !== generation || this.closed) return;
     this.current = undefined;
-    this.silentSince = undefined;
+    this.silence.reset();
     this.trouble = `the PKCS#11 module's process ${description}`;
     this.options.logger.warn(this.trouble);
-    this.requestStart('exited', this.trouble);
+    this.restarts.request('exited', this.trouble);
   }
 
-  /** Starts a new module process now, or when the rate limit allows. */
-  private requestStart(cause: 'token' | 'hung' | 'exited', reason: string): void {
-    if (this.closed || this.pinRefused !== undefined) return;
-    this.restartCause ??= cause;
-    if (this.starting !== undefined || this.startTimer !== undefined) return;
-    const wait = this.limiter.wait(Date.now());
-    if (wait > 0) {
-      this.nextStartAt = Date.now() + wait;
-      this.options.logger.warn(`${reason}: the PKCS#11 module starts anew in ${seconds(wait)} s (restarts are rate-limited)`);
-      this.startTimer = setTimeout(() => {
-        this.startTimer = undefined;
-        this.startNow(reason);
-      }, wait);
-      this.startTimer.unref();
-      return;
-    }
-    this.startNow(reason);
-  }
-
-  private startNow(reason: string): void {
-    if (this.closed) return;
-    const cause = this.restartCause ?? 'exited';
-    this.limiter.record(Date.now());
-    this.nextStartAt = undefined;
-    if (cause === 'token') this.counters.resets++;
-    else this.counters.restarts++;
-    this.options.logger.warn(`${reason}: starting the PKCS#11 module anew in a new process (${cause === 'token' ? 'reset' : 'restart'} ${cause === 'token' ? this.counters.resets : this.counters.restarts})`);
-    this.starting = this.startInstance().then(
-      (instance) => {
-        this.starting = undefined;
-        this.restartCause = undefined;
-        if (this.closed) return void this.shutDown(instance, Date.now());
-        const old = this.current;
-        this.current = instance;
-        this.silentSince = undefined;
-        if (old !== undefined) this.retire(old);
-        this.options.logger.info(`the PKCS#11 module is serving again from a new process`);
-        this.scheduleHungCheck();
-        this.wake();
-      },
-      (err: unknown) => {
-        this.starting = undefined;
-        this.trouble = `the PKCS#11 module did not start anew (${isTezsignerError(err) ? err.message : describePkcs11Error(err)})`;
-        this.options.logger.warn(this.trouble);
-        this.requestStart(cause, this.trouble);
-        this.wake();
-      },
-    );
+  /** A new module process put in service (ModuleRestarts calls this when a restart may start). */
+  private async startAnew(): Promise<void> {
+    const instance = await this.startInstance();
+    if (this.closed) return this.shutDown(instance, Date.now());
+    const old = this.current;
+    this.current = instance;
+    this.silence.reset();
+    if (old !== undefined) this.retire(old);
+    this.options.logger.info('the PKCS#11 module is serving again from a new process');
+    this.scheduleHungCheck();
+    this.wake();
   }
 
   /** A new host process: the module loaded, the token found, one session logged in. */
@@ -641,7 +548,7 @@ export class TokenSessions {
       return this.login(instance, lane);
     })();
     try {
-      const session = await this.beforeDeadline(first, Date.now() + this.startTimeoutMs);
+      const session = await beforeDeadline(first, Date.now() + this.startTimeoutMs);
       instance.idle.push(this.leaseOf(instance, lane, session));
       this.prepareSpare(instance);
       return instance;
@@ -688,14 +595,6 @@ export class TokenSessions {
     this.kill(instance);
   }
 
-  private beforeDeadline<T>(promise: Promise<T>, deadline: number): Promise<T> {
-    let timer: NodeJS.Timeout | undefined;
-    const late = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new DeadlinePassed()), Math.max(0, deadline - Date.now()));
-    });
-    return Promise.race([promise, late]).finally(() => clearTimeout(timer));
-  }
-
   private waitUntil(deadline: number): Promise<void> {
     return new Promise((resolve, reject) => {
       const wake = (): void => {
@@ -713,16 +612,4 @@ export class TokenSessions {
   private wake(): void {
     for (const waiter of this.waiters.splice(0)) waiter();
   }
-}
-
-/** The signer's environment for the module (its settings, e.g. SOFTHSM2_CONF), without the signer's secrets. */
-export function moduleEnvironment(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
-  const kept = { ...env };
-  // the signer's own options for Node are not the host's
-  for (const name of [PIN_ENV, 'TEZSIGNER_PASSPHRASE', 'AZURE_TABLE_CONNECTION_STRING', 'AZURE_CLIENT_SECRET', 'NODE_OPTIONS']) delete kept[name];
-  return kept;
-}
-
-function seconds(ms: number): string {
-  return (ms / 1000).toFixed(1);
 }
