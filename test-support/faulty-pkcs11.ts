@@ -22,7 +22,7 @@ export interface FaultyModule {
   readonly env: Readonly<Record<string, string>>;
   /**
    * Replaces the rules, one a line: `<call|*> <action> [argument] [label=<key label>] [times=<n>]`
-   * with hang <ms|forever>, wedge, error <CKR code>, garbage, der, highs, closeall (see the C source).
+   * with hang <ms|forever>, wedge, crash, error <CKR code>, garbage, der, highs, closeall (see the C source).
    */
   setFaults(rules: readonly string[]): Promise<void>;
   remove(): Promise<void>;

@@ -11,6 +11,7 @@
  *
  *   hang <ms|forever>   the call waits, then goes on (forever: never returns)
  *   wedge               the call never returns, nor does any later call in this process
+ *   crash               the process aborts (as a module that crashes takes its process with it)
  *   error <CKR code>    the call fails with that code (C_Sign ends the real operation first)
  *   garbage             C_Sign: 64 random bytes instead of the signature
  *   der                 C_Sign: the ECDSA signature DER-encoded (CKR_BUFFER_TOO_SMALL below 72 bytes)
@@ -23,6 +24,7 @@
 #define _GNU_SOURCE
 #include <dlfcn.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -131,6 +133,8 @@ static int find_rule(const char *call, const char *label, struct rule *out) {
 static int fault(const char *call, const char *label, struct rule *rule, CK_RV *rv) {
   if (wedged) hang_forever();
   if (!find_rule(call, label, rule)) return 0;
+  // killed rather than aborted: no core file left wherever the test runs
+  if (strcmp(rule->action, "crash") == 0) kill(getpid(), SIGKILL);
   if (strcmp(rule->action, "wedge") == 0) {
     wedged = 1;
     hang_forever();

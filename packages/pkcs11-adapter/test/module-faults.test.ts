@@ -176,6 +176,22 @@ describe('a module that hangs', () => {
   });
 });
 
+describe('a module that crashes', () => {
+  test('takes only its own process with it: the module is started anew and signs again', async () => {
+    logs = [];
+    const token = await provider();
+    await faulty.setFaults(['C_Sign crash times=1']);
+    const tz1 = key('ed25519');
+    const crashed = await rejection(token.sign(tz1.pkh, signInput(message())));
+    expect(isTezsignerError(crashed, 'BACKEND_UNAVAILABLE')).toBe(true);
+    await faulty.setFaults([]);
+    const bytes = message();
+    expect(verifies(tz1, bytes, await waitUntil('a signature from the new module process', () => token.sign(tz1.pkh, signInput(bytes))))).toBe(true);
+    expect(token.stats().restarts).toBe(1);
+    expect(logs.some((line) => /^the PKCS#11 module's process ended by SIGKILL: starting the PKCS#11 module anew in a new process \(restart 1\)$/.test(line))).toBe(true);
+  });
+});
+
 describe('answers that are not signatures', () => {
   test.each(['secp256k1', 'p256'] as const)('a %s signature in DER is read, made low-S and verified', async (curve) => {
     const token = await provider();
