@@ -34,8 +34,6 @@ const DEFAULT_SESSIONS = 8;
 
 /** Room for a DER ECDSA signature (72 bytes at most on these curves), which some modules answer. */
 const SIGNATURE_BUFFER = 128;
-/** a readiness probe is one quick call: it must not take the whole readiness deadline (2 s by default) */
-const PROBE_DEADLINE_MS = 1000;
 
 interface SigningKey extends TokenKey {
   /** the private key object, in the module process it was found in */
@@ -147,7 +145,7 @@ export class Pkcs11KeyProvider implements KeyProvider {
   async probe(): Promise<void> {
     const problem = this.problem();
     if (problem !== undefined) throw backendUnavailable(problem);
-    await this.sessions.use((token) => token.lane.request('call', 'C_GetSessionInfo', [token.session]), Math.min(this.deadlineMs, PROBE_DEADLINE_MS));
+    await this.sessions.check();
   }
 
   /** Why the HSM is not ready, in a line safe to show on /readyz (no secret, no module text). */

@@ -63,7 +63,10 @@ export interface UseHooks {
   readonly trial?: boolean;
 }
 
-/** a probe is one quick call (C_GetSessionInfo): a module that takes longer answers nothing useful */
+/**
+ * A probe is one quick call (C_GetSessionInfo): a module that takes longer answers nothing
+ * useful, and a readiness probe must leave room in /readyz's own deadline (2 s by default).
+ */
 const PROBE_DEADLINE_MS = 1000;
 const CLOSE_GRACE_MS = 2000;
 
@@ -462,6 +465,11 @@ export class TokenSessions {
   private probeCall(): Promise<unknown> {
     if (this.current === undefined || this.closed) return Promise.resolve();
     return this.use((token) => token.lane.request('call', 'C_GetSessionInfo', [token.session]), this.probeDeadlineMs(), { probe: true }).catch(() => undefined);
+  }
+
+  /** For readiness: one quick call on a session answers now (C_GetSessionInfo, within a probe's deadline). */
+  async check(): Promise<void> {
+    await this.use((token) => token.lane.request('call', 'C_GetSessionInfo', [token.session]), this.probeDeadlineMs());
   }
 
   /** Restarts the module once its oldest call out has been out `restartAfterMs`: it is taken as never returning. */
