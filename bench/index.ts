@@ -15,6 +15,7 @@ const suites: Array<[string, () => Promise<{ run: () => Promise<unknown> }>]> = 
   ['azure key vault', () => import('./azure-key-vault.js')],
   ['pkcs11', () => import('./pkcs11.js')],
   ['seed, side by side', () => import('./seed.js')],
+  ['pkcs11 faults', () => import('./pkcs11-faults.js')],
 ];
 
 const args = process.argv.slice(2);

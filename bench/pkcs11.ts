@@ -1,9 +1,9 @@
-// Signing on a PKCS#11 token (SoftHSM2, in this process through pkcs11js's asynchronous calls):
-// the Pkcs11KeyProvider's sign (C_SignInit + C_Sign off the event loop, low-S, verification) per
-// curve at concurrency 1 and 8, next to raw signing of the same curve with an in-memory key
-// (core's signWithSecretKey, no verification), in alternating slices so the machine's load weighs
-// on both alike. The gap is the token's cost: SoftHSM's own signing, the binding's thread hop and
-// the verification every signature gets before it leaves.
+// Signing on a PKCS#11 token (SoftHSM2, loaded by the provider's module host process): the
+// Pkcs11KeyProvider's sign (C_SignInit + C_Sign on a session's thread of the host, low-S,
+// verification) per curve at concurrency 1 and 8, next to raw signing of the same curve with an
+// in-memory key (core's signWithSecretKey, no verification), in alternating slices so the
+// machine's load weighs on both alike. The gap is the token's cost: SoftHSM's own signing, the
+// hops to the host and its thread, and the verification every signature gets before it leaves.
 import { blake2b256, generateSecretKey, signWithSecretKey } from '../packages/core/src/index.js';
 import { Pkcs11KeyProvider, generateTokenKey, type TokenCurve } from '../packages/pkcs11-adapter/src/index.js';
 import { createSoftHsm } from '../test-support/softhsm.js';

@@ -25,10 +25,9 @@ const token = () => ['--pkcs11-module', hsm.modulePath, '--pkcs11-token-label', 
 beforeAll(async () => {
   hsm = await createSoftHsm('e2e-token');
   registerSecret(hsm.pin);
-  // the library reads its configuration from the process environment, for the commands run in this process too
-  process.env.SOFTHSM2_CONF = hsm.conf;
   home = await tempHome();
-  const env = { TEZSIGNER_PKCS11_PIN: hsm.pin };
+  // the library reads its configuration from the environment the command runs in
+  const env = { TEZSIGNER_PKCS11_PIN: hsm.pin, SOFTHSM2_CONF: hsm.conf };
   for (const { curve } of CURVES) {
     const made = await runTezsigner(['pkcs11', 'keys', 'generate', ...token(), '--curve', curve, '--label', `baker-${curve}`], { env });
     expect(made.code, made.stderr).toBe(0);
@@ -60,7 +59,7 @@ test('keys list names each generated key with the address Taquito derives from i
     expect(key?.pkh.startsWith(address)).toBe(true);
     expect(getPkhfromPk(key?.publicKey ?? '')).toBe(key?.pkh);
   }
-  expect(signer.stderr()).toContain('3 key(s) on the token labelled "e2e-token"');
+  expect(signer.stderr()).toContain('tezsigner: pkcs11: 3 private key(s) on the token labelled "e2e-token": 3 served, 0 skipped');
 });
 
 describe.each(CURVES)('Taquito RemoteSigner with the $curve key on the token', ({ curve, signature }) => {

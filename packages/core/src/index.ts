@@ -53,6 +53,7 @@ export { operationToJson, contentToJson } from './operation/json.js';
 export { describeRequest } from './request/description.js';
 export { renderMicheline, describeMichelson, escapeText, formatSize, MAX_RENDERED_LENGTH } from './micheline/render.js';
 export { layoutMicheline } from './micheline/layout.js';
+export { printable, quoted } from './encoding/printable.js';
 export { formatTez, parseTez } from './operation/tez-amount.js';
 export { authenticationBytes, authenticationVerifier, verifyAuthentication, type AuthenticationVerifier } from './signing/authentication.js';
 export { approvalBytes, approvalVerifier, signApproval, type ApprovalStatement, type ApprovalVerifier } from './signing/approval.js';

@@ -177,3 +177,56 @@ describe('/healthz and /readyz', () => {
     expect(await call(`${health.url}/readyz`)).toMatchObject({ status: 503, body: { reasons: ['key backend stuck: no answer within 200 ms'] } });
   });
 });
+
+describe('a backend that counts its faults and says why it is not ready', () => {
+  /** a key backend as the PKCS#11 one exposes itself: fault counters, a probe, a readiness detail */
+  function faultyBackend() {
+    const state = { faults: { hung_call: 0, session_dropped: 0, module_restart: 0 }, detail: undefined as string | undefined };
+    const provider = {
+      name: 'hsm',
+      listKeys: async () => [],
+      probe: async () => {
+        if (state.detail !== undefined) throw backendUnavailable('module text that stays in the log');
+      },
+      readinessDetail: () => state.detail,
+      faultCounts: () => ({ ...state.faults }),
+    };
+    return { state, provider };
+  }
+
+  test('/metrics exports its counters as tezsigner_backend_faults_total, as they grow', async () => {
+    const { state, provider } = faultyBackend();
+    const metrics = new SignerMetrics({ processMetrics: false });
+    metrics.watchBackendFaults(provider);
+    // a backend without counters adds nothing
+    metrics.watchBackendFaults(new MemoryKeyProvider([]));
+    const health = await startHealthServer({ metrics, probes: [], port: 0 });
+    running.push(health);
+    const scrape = async () => parseMetrics(await (await fetch(`${health.url}/metrics`)).text());
+    const first = await scrape();
+    expect(first.get('tezsigner_backend_faults_total{backend="hsm",fault="hung_call"}')).toBe(0);
+    expect([...first.keys()].filter((name) => name.startsWith('tezsigner_backend_faults_total'))).toHaveLength(3);
+    state.faults = { hung_call: 5, session_dropped: 2, module_restart: 1 };
+    const second = await scrape();
+    expect(second.get('tezsigner_backend_faults_total{backend="hsm",fault="hung_call"}')).toBe(5);
+    expect(second.get('tezsigner_backend_faults_total{backend="hsm",fault="session_dropped"}')).toBe(2);
+    expect(second.get('tezsigner_backend_faults_total{backend="hsm",fault="module_restart"}')).toBe(1);
+    state.faults = { hung_call: 7, session_dropped: 2, module_restart: 1 };
+    expect((await scrape()).get('tezsigner_backend_faults_total{backend="hsm",fault="hung_call"}')).toBe(7);
+  });
+
+  test('/readyz names the key backend, its code and its own reason, never the backend error text', async () => {
+    const { state, provider } = faultyBackend();
+    const metrics = new SignerMetrics({ processMetrics: false });
+    const health = await startHealthServer({ metrics, probes: [keyProviderProbe(provider), watermarkStoreProbe(new MemoryWatermarkStore())], port: 0 });
+    running.push(health);
+    expect((await call(`${health.url}/readyz`)).status).toBe(200);
+    state.detail = 'the PKCS#11 module has not answered for 4.0 s (5 call(s) still out)';
+    const down = await call(`${health.url}/readyz`);
+    expect(down).toMatchObject({
+      status: 503,
+      body: { status: 'not ready', reasons: ['key backend hsm: BACKEND_UNAVAILABLE (the PKCS#11 module has not answered for 4.0 s (5 call(s) still out))'] },
+    });
+    expect(JSON.stringify(down.body)).not.toContain('module text');
+  });
+});

@@ -1,5 +1,5 @@
 export { Pkcs11KeyProvider, DEFAULT_PKCS11_DEADLINE_MS } from './pkcs11-provider.js';
-export type { Pkcs11ProviderOptions } from './pkcs11-provider.js';
+export type { Pkcs11ProviderOptions, Pkcs11FaultCounts } from './pkcs11-provider.js';
 export { generateTokenKey } from './key-generation.js';
 export type { GenerateOptions } from './key-generation.js';
 export { readPin, PIN_ENV } from './pin.js';
@@ -9,3 +9,4 @@ export { TOKEN_CURVES, isTokenCurve } from './mechanisms.js';
 export type { TokenCurve } from './mechanisms.js';
 export type { Pkcs11Logger } from './pkcs11-logger.js';
 export type { TokenCounters } from './token-sessions.js';
+export type { TokenListing, SkippedKey } from './token-keys.js';

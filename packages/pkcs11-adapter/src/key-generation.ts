@@ -1,10 +1,11 @@
 import { randomBytes } from 'node:crypto';
-import { backendUnavailable, configInvalid, encodePublicKey, isTezsignerError, publicKeyHash, type KeyInfo } from '@tezsigner/core';
+import { backendUnavailable, configInvalid, encodePublicKey, isTezsignerError, publicKeyHash, quoted, type KeyInfo } from '@tezsigner/core';
 import { tezosPublicKey } from './ec-point.js';
 import { CKM_EDDSA, CURVE_ON_TOKEN, type TokenCurve } from './mechanisms.js';
 import { describePkcs11Error } from './pkcs11-failure.js';
+import type { Handle } from './pkcs11js-loader.js';
 import { stderrLogger, type Pkcs11Logger } from './pkcs11-logger.js';
-import { attribute, findObjects } from './token-keys.js';
+import { attributes, call, findObjects } from './token-calls.js';
 import { describeSelector } from './token-selector.js';
 import { TokenSessions, type TokenOptions } from './token-sessions.js';
 
@@ -21,31 +22,34 @@ export interface GenerateOptions extends Omit<TokenOptions, 'logger' | 'readWrit
  * label, so that the listing pairs them. Returns the key's address and public key.
  */
 export async function generateTokenKey(options: GenerateOptions): Promise<KeyInfo> {
-  if (!/^[\x20-\x7e]{1,64}$/.test(options.label)) throw configInvalid(`key label ${JSON.stringify(options.label)}: 1 to 64 printable ASCII characters`);
+  if (!/^[\x20-\x7e]{1,64}$/.test(options.label)) throw configInvalid(`key label ${quoted(options.label)}: 1 to 64 printable ASCII characters`);
   const sessions = new TokenSessions({ ...options, maxSessions: 1, readWrite: true, logger: options.logger ?? stderrLogger });
   try {
+    await sessions.open();
     return await sessions.use(async (token) => {
-      const { module, pkcs11, session } = token;
+      const { pkcs11 } = token;
       const curve = CURVE_ON_TOKEN[options.curve];
-      const mechanisms = module.C_GetMechanismList(token.slot);
+      const mechanisms = await call<number[]>(token, 'C_GetMechanismList', token.slot);
       if (!mechanisms.includes(curve.generate) || (options.curve === 'ed25519' && !mechanisms.includes(CKM_EDDSA))) {
         throw configInvalid(`the ${describeSelector(options.token)} cannot make and use ${options.curve} keys (its module lacks the mechanism)`);
       }
-      const existing = findObjects(token, [
+      const existing = await findObjects(token, [
         { type: pkcs11.CKA_CLASS, value: pkcs11.CKO_PRIVATE_KEY },
         { type: pkcs11.CKA_LABEL, value: options.label },
       ]);
-      if (existing.length > 0) throw configInvalid(`the ${describeSelector(options.token)} already holds a private key labelled ${JSON.stringify(options.label)}`);
+      if (existing.length > 0) throw configInvalid(`the ${describeSelector(options.token)} already holds a private key labelled ${quoted(options.label)}`);
       const id = randomBytes(16);
       const shared = [
         { type: pkcs11.CKA_TOKEN, value: true },
         { type: pkcs11.CKA_ID, value: id },
         { type: pkcs11.CKA_LABEL, value: options.label },
       ];
-      let pair;
+      let pair: { publicKey: Handle; privateKey: Handle };
       try {
-        pair = await module.C_GenerateKeyPairAsync(
-          session,
+        pair = await call(
+          token,
+          'C_GenerateKeyPair',
+          token.session,
           { mechanism: curve.generate },
           [...shared, { type: pkcs11.CKA_EC_PARAMS, value: curve.params }, { type: pkcs11.CKA_VERIFY, value: true }, { type: pkcs11.CKA_PRIVATE, value: false }],
           [
@@ -59,7 +63,8 @@ export async function generateTokenKey(options: GenerateOptions): Promise<KeyInf
       } catch (err) {
         throw backendUnavailable(`the ${describeSelector(options.token)} did not make a ${options.curve} key: ${describePkcs11Error(err)}`, err);
       }
-      const publicKey = tezosPublicKey(options.curve, attribute(token, pair.publicKey, pkcs11.CKA_EC_POINT) ?? new Uint8Array());
+      const [point] = await attributes(token, pair.publicKey, [pkcs11.CKA_EC_POINT]);
+      const publicKey = tezosPublicKey(options.curve, point ?? new Uint8Array());
       return { pkh: publicKeyHash(options.curve, publicKey), curve: options.curve, publicKey: encodePublicKey(options.curve, publicKey), label: options.label };
     }, 60_000);
   } catch (err) {

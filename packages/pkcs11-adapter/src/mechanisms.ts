@@ -32,8 +32,8 @@ export const CURVE_ON_TOKEN: Record<TokenCurve, CurveOnToken> = {
 const EDWARDS25519_NAME = Buffer.from('130c656477617264733235353139', 'hex');
 
 /** The curve a key's CKA_EC_PARAMS names, or undefined for one Tezos has no address for. */
-export function curveOfParams(params: Buffer): TokenCurve | undefined {
-  if (params.equals(EDWARDS25519_NAME)) return 'ed25519';
+export function curveOfParams(params: Uint8Array): TokenCurve | undefined {
+  if (EDWARDS25519_NAME.equals(params)) return 'ed25519';
   return TOKEN_CURVES.find((curve) => CURVE_ON_TOKEN[curve].params.equals(params));
 }
 

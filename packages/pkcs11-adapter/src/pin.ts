@@ -19,7 +19,9 @@ export async function readPin(pinFile: string | undefined, env: Readonly<Record<
     if ((mode & 0o077) !== 0) {
       throw configInvalid(`the PKCS#11 PIN file ${pinFile} is readable by others (mode ${(mode & 0o777).toString(8)}): chmod 600 it`);
     }
-    const pin = (await readFile(pinFile, 'utf8')).replace(/\r?\n$/, '');
+    // trailing whitespace (a newline, a blank line, a space an editor left) is no part of the PIN:
+    // sent along, it would cost a login attempt of the few before the token locks
+    const pin = (await readFile(pinFile, 'utf8')).trimEnd();
     if (pin === '') throw configInvalid(`the PKCS#11 PIN file ${pinFile} is empty`);
     return pin;
   }

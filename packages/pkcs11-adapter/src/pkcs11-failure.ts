@@ -25,6 +25,10 @@ export function ckrName(err: unknown): string | undefined {
  * `call`: the call failed but the session stays good.
  */
 export function failureScope(err: unknown): 'session' | 'token' | 'call' {
+  // a listed key not found, and no private key on the token at all: the module lost the token
+  // (SoftHSM2 shows an empty token when its files go away); a key missing or twice is the call's
+  const lookup = err as { found?: unknown; tokenKeys?: unknown };
+  if (lookup.found !== undefined) return lookup.found === 0 && lookup.tokenKeys === 0 ? 'token' : 'call';
   const name = ckrName(err);
   if (name === undefined) return 'call';
   if (TOKEN_LOST.has(name)) return 'token';
@@ -32,8 +36,9 @@ export function failureScope(err: unknown): 'session' | 'token' | 'call' {
   return 'call';
 }
 
+/** `C_Sign: CKR_DEVICE_ERROR`; the message alone when the binding named no function (never `: CKR_…`). */
 export function describePkcs11Error(err: unknown): string {
   if (!(err instanceof Error)) return String(err);
-  const method = (err as { method?: string }).method;
-  return method === undefined ? err.message : `${method}: ${err.message}`;
+  const method = (err as { method?: unknown }).method;
+  return typeof method === 'string' && method !== '' ? `${method}: ${err.message}` : err.message;
 }

@@ -3,21 +3,25 @@ import { configInvalid } from '@tezsigner/core';
 import type * as Pkcs11jsExports from 'pkcs11js';
 
 export type Pkcs11js = typeof Pkcs11jsExports;
-export type Pkcs11Module = InstanceType<Pkcs11js['PKCS11']>;
-export type Handle = Buffer;
+/** A slot, session or object handle as pkcs11js gives it (a CK_ULONG in bytes), after crossing to this process. */
+export type Handle = Uint8Array;
 
-let loaded: Pkcs11js | undefined;
+let loaded: { readonly binding: Pkcs11js; readonly path: string } | undefined;
 
 /**
  * The PKCS#11 binding, loaded on first use only: it is a native addon compiled at install time
  * (an optional dependency), so a signer installed without a compiler still runs its other
  * vaults, and `--vault pkcs11` says what is missing instead of the whole command failing.
+ * This process reads its constants; the module itself is loaded by the module host, which is
+ * given `path` (resolved here: the host runs from no file of its own).
  */
-export function loadPkcs11js(): Pkcs11js {
+export function loadPkcs11js(): { readonly binding: Pkcs11js; readonly path: string } {
   if (loaded !== undefined) return loaded;
   try {
     // required, not imported: the release bundle keeps the addon beside it instead of inlining it
-    loaded = createRequire(import.meta.url)('pkcs11js') as Pkcs11js;
+    const require = createRequire(import.meta.url);
+    const path = require.resolve('pkcs11js');
+    loaded = { binding: require(path) as Pkcs11js, path };
     return loaded;
   } catch (err) {
     throw configInvalid(

@@ -1,4 +1,4 @@
-import { configInvalid } from '@tezsigner/core';
+import { configInvalid, quoted } from '@tezsigner/core';
 
 /** Which token to open: by its label, its serial number, or the index of its slot in the module's list. */
 export type TokenSelector = { readonly label: string } | { readonly serial: string } | { readonly slotIndex: number };
@@ -6,11 +6,13 @@ export type TokenSelector = { readonly label: string } | { readonly serial: stri
 export interface TokenFacts {
   readonly label: string;
   readonly serialNumber: string;
+  /** CK_TOKEN_INFO flags (CKF_TOKEN_INITIALIZED, CKF_USER_PIN_INITIALIZED, …) */
+  readonly flags?: number;
 }
 
 export function describeSelector(selector: TokenSelector): string {
-  if ('label' in selector) return `token labelled ${JSON.stringify(selector.label)}`;
-  if ('serial' in selector) return `token with serial ${JSON.stringify(selector.serial)}`;
+  if ('label' in selector) return `token labelled ${quoted(selector.label)}`;
+  if ('serial' in selector) return `token with serial ${quoted(selector.serial)}`;
   return `token in slot #${selector.slotIndex}`;
 }
 
@@ -33,6 +35,6 @@ export function tokenSelector(options: { label?: string | undefined; serial?: st
   if (given.length !== 1) throw configInvalid('name the PKCS#11 token by exactly one of its label, its serial number or its slot index');
   if (options.label !== undefined) return { label: options.label };
   if (options.serial !== undefined) return { serial: options.serial };
-  if (!/^\d{1,4}$/.test(options.slot ?? '')) throw configInvalid(`PKCS#11 slot index ${JSON.stringify(options.slot)}: expected a number from 0`);
+  if (!/^\d{1,4}$/.test(options.slot ?? '')) throw configInvalid(`PKCS#11 slot index ${quoted(options.slot ?? '')}: expected a number from 0`);
   return { slotIndex: Number(options.slot) };
 }

@@ -12,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { rejection } from '../../../test-support/errors.js';
 import { waitUntil } from '../../../test-support/wait-until.js';
 import { createSoftHsm, type SoftHsm } from '../../../test-support/softhsm.js';
+import { faultyModule, type FaultyModule } from '../../../test-support/faulty-pkcs11.js';
 import { isLowS } from '../../azure-adapter/test/support/taquito-check.js';
 import { Pkcs11KeyProvider, generateTokenKey, readPin, type Pkcs11ProviderOptions, type TokenCurve } from '../src/index.js';
 
@@ -112,6 +113,7 @@ describe('generation and listing', () => {
     const expected = [...generated.values()].sort((a, b) => a.pkh.localeCompare(b.pkh));
     expect(listed).toEqual(expected);
     expect(await provider.getKey(key('p256').pkh)).toEqual(key('p256'));
+    expect(logs).toContain('4 private key(s) on the token labelled "tezsigner-test": 3 served, 1 skipped');
     expect(logs).toContain('skipping key "not-tezos": not an Ed25519, secp256k1 or P-256 key');
   });
 
@@ -156,22 +158,27 @@ describe('signing', () => {
 });
 
 describe('faults', () => {
+  let faulty: FaultyModule;
+  let flaky: Pkcs11KeyProvider;
+
+  beforeAll(async () => {
+    faulty = await faultyModule(hsm.modulePath);
+    // the module host's environment: where the fault module finds its target and rules
+    flaky = await Pkcs11KeyProvider.open(options({ modulePath: faulty.modulePath, env: { ...process.env, ...faulty.env }, deadlineMs: 1500, maxSessions: 2 }));
+  });
+
+  afterAll(async () => {
+    await flaky?.close();
+    await faulty?.remove();
+  });
+
   test("sessions closed behind the pool's back are replaced, and the request still signs", async () => {
-    // the library is one per process: a second handle on it closes the provider's sessions
-    const pkcs11 = createRequire(import.meta.url)('pkcs11js') as typeof Pkcs11jsExports;
-    const module = new pkcs11.PKCS11();
-    module.load(hsm.modulePath);
-    try {
-      module.C_Initialize();
-    } catch (err) {
-      expect((err as Error).message).toContain('CKR_CRYPTOKI_ALREADY_INITIALIZED');
-    }
-    const dropped = provider.stats().sessionsDropped;
-    const [slot] = module.C_GetSlotList(true);
-    module.C_CloseAllSessions(slot as Buffer);
+    const dropped = flaky.stats().sessionsDropped;
+    await faulty.setFaults(['C_Sign closeall times=1']);
     const bytes = message(7);
-    expect(taquitoVerifies(key('secp256k1'), bytes, await provider.sign(key('secp256k1').pkh, signInput(bytes)))).toBe(true);
-    expect(provider.stats().sessionsDropped).toBeGreaterThan(dropped);
+    expect(taquitoVerifies(key('secp256k1'), bytes, await flaky.sign(key('secp256k1').pkh, signInput(bytes)))).toBe(true);
+    expect(flaky.stats().sessionsDropped).toBeGreaterThan(dropped);
+    expect(logs.some((line) => line.includes('dropped a session after C_Sign: CKR_SESSION_HANDLE_INVALID'))).toBe(true);
   });
 
   test('a token taken away mid-run fails closed, and signing resumes once it is back', async () => {
@@ -185,38 +192,51 @@ describe('faults', () => {
     } finally {
       await hsm.putBack();
     }
+    // the module is started anew to see the token again, at the pace restarts are allowed
     const bytes = message(3);
-    expect(taquitoVerifies(tz3, bytes, await provider.sign(tz3.pkh, signInput(bytes)))).toBe(true);
+    const signature = await waitUntil('a signature once the token is back', () => provider.sign(tz3.pkh, signInput(bytes)));
+    expect(taquitoVerifies(tz3, bytes, signature)).toBe(true);
     expect(provider.stats().resets).toBeGreaterThanOrEqual(1);
     const tz1 = key('ed25519');
     expect(taquitoVerifies(tz1, bytes, await provider.sign(tz1.pkh, signInput(bytes)))).toBe(true);
   });
 
-  test('a call the module does not answer by the deadline fails closed, is counted, and the next one signs', async () => {
-    const slow = await Pkcs11KeyProvider.open(options({ deadlineMs: 500, maxSessions: 2 }));
+  test('a call the module does not answer by the deadline fails closed, is counted, and a later one signs', async () => {
+    const tz2 = key('secp256k1');
+    await faulty.setFaults(['C_Sign hang 4000 label=baker-secp256k1']);
+    const error = await rejection(flaky.sign(tz2.pkh, signInput(message(1))));
+    expect(isTezsignerError(error, 'BACKEND_UNAVAILABLE')).toBe(true);
+    expect((error as Error).message).toContain('did not answer within 1500 ms');
+    expect(flaky.stats().hungCalls).toBe(1);
+    // the other keys sign meanwhile, on sessions of their own
+    const other = message(2);
+    expect(taquitoVerifies(key('p256'), other, await flaky.sign(key('p256').pkh, signInput(other)))).toBe(true);
+    await faulty.setFaults([]);
+    const bytes = message(3);
+    const signature = await waitUntil('a signature once the HSM answers', () => flaky.sign(tz2.pkh, signInput(bytes)));
+    expect(taquitoVerifies(tz2, bytes, signature)).toBe(true);
+  });
+
+  test("the module's calls never take this process's thread pool: with every thread of it held, the token still signs", async () => {
     const dir = await mkdtemp(join(tmpdir(), 'tezsigner-pool-'));
     try {
-      // The binding's calls run on libuv's thread pool: hold every thread of it in an open(2) of
-      // a FIFO nobody writes, and the module cannot answer, as a hung HSM does not, however fast
-      // or busy the machine. A writer opening the FIFO lets them all go.
+      // each open(2) of a FIFO nobody writes holds one of libuv's threads, as a hung call on them would
       const fifo = join(dir, 'hold');
       execFileSync('mkfifo', [fifo]);
       const threads = Number(process.env.UV_THREADPOOL_SIZE ?? 4);
       const held = Array.from({ length: threads }, () => open(fifo, 'r'));
-      const error = await rejection(slow.sign(key('secp256k1').pkh, signInput(message(1))));
-      expect(isTezsignerError(error, 'BACKEND_UNAVAILABLE')).toBe(true);
-      expect((error as Error).message).toContain('did not answer within 500 ms');
-      expect(slow.stats().hungCalls).toBe(1);
-      // non-blocking, so that the test fails by its timeout rather than hangs if no reader is there
-      await waitUntil('a reader of the FIFO holding the pool', () => {
-        closeSync(openSync(fifo, constants.O_WRONLY | constants.O_NONBLOCK));
-        return true;
-      });
-      for (const handle of await Promise.all(held)) await handle.close();
-      const bytes = message(2);
-      expect(taquitoVerifies(key('secp256k1'), bytes, await slow.sign(key('secp256k1').pkh, signInput(bytes)))).toBe(true);
+      try {
+        const bytes = message(4);
+        expect(taquitoVerifies(key('ed25519'), bytes, await flaky.sign(key('ed25519').pkh, signInput(bytes)))).toBe(true);
+      } finally {
+        // non-blocking, so that the test fails by its timeout rather than hangs if no reader is there
+        await waitUntil('a reader of the FIFO holding the pool', () => {
+          closeSync(openSync(fifo, constants.O_WRONLY | constants.O_NONBLOCK));
+          return true;
+        });
+        for (const handle of await Promise.all(held)) await handle.close();
+      }
     } finally {
-      await slow.close();
       await rm(dir, { recursive: true, force: true });
     }
   });
@@ -228,6 +248,14 @@ describe('faults', () => {
     const noToken = await rejection(Pkcs11KeyProvider.open(options({ token: { label: 'no-such-token' } })));
     expect(isTezsignerError(noToken, 'BACKEND_UNAVAILABLE')).toBe(true);
     expect((noToken as Error).message).toContain('no token labelled "no-such-token"');
+    expect((noToken as Error).message).toContain('1 not initialized (softhsm2-util --init-token --free --label no-such-token');
+  });
+
+  test('an uninitialized token says so and names the command that initializes it', async () => {
+    // SoftHSM2 always offers one more slot with a token that is not initialized
+    const error = await rejection(Pkcs11KeyProvider.open(options({ token: { slotIndex: 1 } })));
+    expect(isTezsignerError(error, 'CONFIG_INVALID')).toBe(true);
+    expect((error as Error).message).toMatch(/^the token in slot #1 is not initialized: initialize it first \(softhsm2-util --init-token --slot \d+ --label <label>/);
   });
 });
 
@@ -237,6 +265,9 @@ describe('PIN', () => {
     try {
       const file = join(dir, 'pin');
       await writeFile(file, '1234\n', { mode: 0o600 });
+      expect(await readPin(file, {})).toBe('1234');
+      // a blank line or a space after the PIN (an editor's) is no part of it: it would cost a login attempt
+      await writeFile(file, '1234 \r\n\n', { mode: 0o600 });
       expect(await readPin(file, {})).toBe('1234');
       await chmod(file, 0o644);
       const error = await rejection(readPin(file, {}));

@@ -13,12 +13,15 @@ export interface Pkcs11Options {
   readonly pkcs11PinFile?: string;
   readonly pkcs11Sessions?: string;
   readonly pkcs11DeadlineMs?: string;
+  readonly pkcs11RestartAfterMs?: string;
 }
 
 export interface Pkcs11Token {
   readonly modulePath: string;
   readonly token: TokenSelector;
   readonly pin: string;
+  /** the module's environment (SOFTHSM2_CONF, YUBIHSM_PKCS11_CONF, …): the command's own */
+  readonly env: NodeJS.ProcessEnv;
 }
 
 /** Which module, which token, and the PIN file: every command that opens a token. */
@@ -35,7 +38,8 @@ export function addPkcs11TokenOptions(command: Command): Command {
 export function addPkcs11VaultOptions(command: Command): Command {
   return addPkcs11TokenOptions(command)
     .option('--pkcs11-sessions <n>', 'with --vault pkcs11: sessions opened on the token at most (default 8)')
-    .option('--pkcs11-deadline-ms <ms>', `with --vault pkcs11: time a signature may take before failing closed (default ${DEFAULT_PKCS11_DEADLINE_MS})`);
+    .option('--pkcs11-deadline-ms <ms>', `with --vault pkcs11: time a signature may take before failing closed (default ${DEFAULT_PKCS11_DEADLINE_MS})`)
+    .option('--pkcs11-restart-after-ms <ms>', 'with --vault pkcs11: a call out this long never returns: the module is started anew in a new process (default 10000, or 3 deadlines)');
 }
 
 /** The module, token and PIN the options name; the PIN file is read (and its mode checked) here. */
@@ -44,7 +48,7 @@ export async function pkcs11Token(options: Pkcs11Options, io: CliIo): Promise<Pk
     throw new TezsignerError('CONFIG_INVALID', 'name the PKCS#11 library with --pkcs11-module (e.g. /usr/lib/softhsm/libsofthsm2.so)');
   }
   const token = tokenSelector({ label: options.pkcs11TokenLabel, serial: options.pkcs11TokenSerial, slot: options.pkcs11Slot });
-  return { modulePath: options.pkcs11Module, token, pin: await readPin(options.pkcs11PinFile, io.env) };
+  return { modulePath: options.pkcs11Module, token, pin: await readPin(options.pkcs11PinFile, io.env), env: { ...io.env } };
 }
 
 function bounded(text: string | undefined, flag: string, min: number, max: number): number | undefined {
@@ -63,10 +67,12 @@ export function pkcs11Vault(): Backend<KeyProvider> {
       const pkcs11 = options as Pkcs11Options;
       const maxSessions = bounded(pkcs11.pkcs11Sessions, '--pkcs11-sessions', 1, 256);
       const deadlineMs = bounded(pkcs11.pkcs11DeadlineMs, '--pkcs11-deadline-ms', 100, 60_000);
+      const restartAfterMs = bounded(pkcs11.pkcs11RestartAfterMs, '--pkcs11-restart-after-ms', 500, 600_000);
       return Pkcs11KeyProvider.open({
         ...(await pkcs11Token(pkcs11, io)),
         ...(maxSessions === undefined ? {} : { maxSessions }),
         ...(deadlineMs === undefined ? {} : { deadlineMs }),
+        ...(restartAfterMs === undefined ? {} : { restartAfterMs }),
         logger: {
           info: (line) => io.stderr(`tezsigner: pkcs11: ${line}\n`),
           warn: (line) => io.stderr(`tezsigner: pkcs11: warning: ${line}\n`),

@@ -1,4 +1,5 @@
-import { Pkcs11KeyProvider, TOKEN_CURVES, generateTokenKey, type TokenCurve } from '@tezsigner/pkcs11-adapter';
+import { printable } from '@tezsigner/core';
+import { Pkcs11KeyProvider, TOKEN_CURVES, describeSelector, generateTokenKey, type TokenCurve } from '@tezsigner/pkcs11-adapter';
 import { Option, type Command } from 'commander';
 import { addPkcs11TokenOptions, pkcs11Token, type Pkcs11Options } from '../backends/pkcs11-token.js';
 import type { CliIo } from '../io/cli-io.js';
@@ -24,18 +25,17 @@ export function registerPkcs11Commands(program: Command, io: CliIo): void {
 }
 
 async function listKeys(options: Pkcs11Options, io: CliIo): Promise<void> {
-  const logger = {
-    // what the token holds that tezsigner cannot use, and why (the count line is for serve's log)
-    info: (line: string) => {
-      if (line.startsWith('skipping')) io.stderr(`tezsigner: pkcs11: ${line}\n`);
-    },
-    warn: (line: string) => io.stderr(`tezsigner: pkcs11: warning: ${line}\n`),
-  };
-  const provider = await Pkcs11KeyProvider.open({ ...(await pkcs11Token(options, io)), maxSessions: 1, logger });
+  // the listing is printed below from what the provider found; its warnings (a slow token…) as they come
+  const logger = { info: () => undefined, warn: (line: string) => io.stderr(`tezsigner: pkcs11: warning: ${line}\n`) };
+  const token = await pkcs11Token(options, io);
+  const provider = await Pkcs11KeyProvider.open({ ...token, maxSessions: 1, logger });
   try {
+    const listing = provider.lastListing();
+    io.stderr(`tezsigner: pkcs11: ${listing.found} private key(s) on the ${describeSelector(token.token)}: ${listing.keys.length} served, ${listing.skipped.length} skipped\n`);
+    for (const skip of listing.skipped) io.stderr(`tezsigner: pkcs11: skipped ${skip.name}: ${skip.reason}\n`);
     const keys = await provider.listKeys();
     if (keys.length === 0) io.stdout('no Tezos keys on this token; generate one with: tezsigner pkcs11 keys generate --curve ed25519 --label baker\n');
-    for (const key of keys) io.stdout(`${key.label ?? key.pkh}\n${keyReport(key)}`);
+    for (const key of keys) io.stdout(`${printable(key.label ?? key.pkh)}\n${keyReport(key)}`);
   } finally {
     await provider.close();
   }

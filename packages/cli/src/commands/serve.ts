@@ -1,4 +1,4 @@
-import { SignerService, TezsignerError, describeMagicByte, type KeyInfo, type SpendingLedger, type WatermarkStore } from '@tezsigner/core';
+import { SignerService, TezsignerError, describeMagicByte, printable, type KeyInfo, type SpendingLedger, type WatermarkStore } from '@tezsigner/core';
 import {
   DEFAULT_HOST,
   DEFAULT_PORT,
@@ -39,6 +39,7 @@ import { coalescedWriter } from '../io/coalesced-writer.js';
 import { openSpendingLedger } from '../backends/spending-ledger.js';
 import { spendingGauges } from '../policy/spending-gauges.js';
 import { VERSION } from '../version.js';
+import { shellWord } from '../io/shell-word.js';
 
 interface ServeOptions extends BackendOptions, ServeListenOptions, SigningPolicyOptions {
   readonly config?: string;
@@ -105,6 +106,7 @@ async function serve(command: Command, io: CliIo): Promise<void> {
   const retries = countingRetries(io, metrics);
   const backends = await openBackends({ ...options, openKeysInBackground: true }, retries.io);
   retries.countAs(backends.keys.name);
+  metrics.watchBackendFaults(backends.keys);
   forgetPassphraseEnv(process.env);
   forgetPinEnv(process.env);
   const reloads = new ReloadRegistry();
@@ -277,7 +279,7 @@ function reportStart(
   options: ServeOptions,
   chainIds: readonly string[],
 ): void {
-  for (const key of keys) io.stderr(`tezsigner: key ${key.pkh} (${key.curve}${key.label === undefined ? '' : `, ${key.label}`})\n`);
+  for (const key of keys) io.stderr(`tezsigner: key ${key.pkh} (${key.curve}${key.label === undefined ? '' : `, ${printable(key.label)}`})\n`);
   if (signer.policy.checkHighWatermark) io.stderr(`tezsigner: high watermarks: ${watermarks.name} store\n`);
   warnIfWatermarksOff(signer.policy, io);
   for (const line of cryptoReport()) io.stderr(`tezsigner: ${line}\n`);
@@ -308,9 +310,12 @@ function reportPolicy(io: CliIo, signing: SigningPolicy, gate: SigningGate, admi
   }
 }
 
-/** What a newcomer does next: point octez-client at each key (its alias: the key's name). */
+/**
+ * What a newcomer does next: point octez-client at each key (its alias: the key's name, a word
+ * of the shell even when an HSM's label holds spaces, quotes or control characters).
+ */
 function reportNextSteps(io: CliIo, keys: readonly KeyInfo[], url: string): void {
-  for (const key of keys) io.stderr(`tezsigner: next, on the baker's machine: octez-client import secret key ${key.label ?? 'baker'} ${url}/${key.pkh}\n`);
+  for (const key of keys) io.stderr(`tezsigner: next, on the baker's machine: octez-client import secret key ${shellWord(printable(key.label ?? 'baker'))} ${url}/${key.pkh}\n`);
 }
 
 function isLoopback(host: string): boolean {

@@ -50,6 +50,7 @@ export const CONFIG_FIELDS: readonly ConfigField[] = [
   { key: 'pkcs11.pin-file', option: 'pkcs11PinFile', flag: '--pkcs11-pin-file', env: [PIN_ENV], secretEnv: [PIN_ENV], whenUnset: says(`none (the PIN then comes from ${PIN_ENV})`) },
   { key: 'pkcs11.sessions', option: 'pkcs11Sessions', flag: '--pkcs11-sessions', whenUnset: says('8') },
   { key: 'pkcs11.deadline-ms', option: 'pkcs11DeadlineMs', flag: '--pkcs11-deadline-ms', whenUnset: says(String(DEFAULT_PKCS11_DEADLINE_MS)) },
+  { key: 'pkcs11.restart-after-ms', option: 'pkcs11RestartAfterMs', flag: '--pkcs11-restart-after-ms', whenUnset: says('10000, or 3 deadlines when longer') },
   { key: 'watermark-store', option: 'watermarkStore', flag: '--watermark-store' },
   { key: 'azure-table.url', option: 'azureTableUrl', flag: '--azure-table-url', whenUnset: says('none (needed with watermark-store: azure-table)') },
   { key: 'azure-table.connection-string', option: 'azureTableConnectionString', flag: '--azure-table-connection-string', env: [TABLE_CONNECTION_STRING_ENV], secret: true, whenUnset: says('none') },

@@ -44,6 +44,7 @@ export const configSchema = z.strictObject({
       'pin-file': path.optional(),
       sessions: z.number().int().min(1).max(256).optional(),
       'deadline-ms': positiveMs(60_000).optional(),
+      'restart-after-ms': positiveMs(600_000).optional(),
     })
     .optional(),
   'watermark-store': z.string().min(1).optional(),

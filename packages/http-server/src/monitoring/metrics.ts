@@ -53,6 +53,7 @@ export class SignerMetrics {
   readonly backendErrors: Counter<'backend' | 'operation'>;
   readonly backendDeadlines: Counter<'backend' | 'operation'>;
   readonly backendRetries: Counter<'backend'>;
+  readonly backendFaults: Counter<'backend' | 'fault'>;
   readonly storeSeconds: Histogram<'store' | 'operation'>;
   readonly storeErrors: Counter<'store' | 'operation'>;
   readonly storeDeadlines: Counter<'store' | 'operation'>;
@@ -63,6 +64,7 @@ export class SignerMetrics {
   readonly readinessProbes: Gauge<'probe'>;
   readonly certificateExpiry: Gauge<'certificate'>;
   #knownKeys = new Set<string>();
+  readonly #faultSources: { readonly backend: string; readonly read: () => Readonly<Record<string, number>>; readonly seen: Map<string, number> }[] = [];
   readonly #marks = new Map<string, { level: number; round: number }>();
   #heldWatched = false;
   #spendingWatched = false;
@@ -77,6 +79,24 @@ export class SignerMetrics {
     this.backendErrors = new Counter({ name: 'tezsigner_backend_errors_total', help: 'key backend calls that failed', labelNames: ['backend', 'operation'], registers });
     this.backendDeadlines = new Counter({ name: 'tezsigner_backend_deadline_exceeded_total', help: 'key backend calls that failed at their deadline (among the errors)', labelNames: ['backend', 'operation'], registers });
     this.backendRetries = new Counter({ name: 'tezsigner_backend_retries_total', help: 'key backend attempts retried within a deadline', labelNames: ['backend'], registers });
+    const faultSources = this.#faultSources;
+    this.backendFaults = new Counter({
+      name: 'tezsigner_backend_faults_total',
+      help: 'faults a key backend recovered from, by kind (pkcs11: hung_call, session_dropped, module_reset, module_restart)',
+      labelNames: ['backend', 'fault'],
+      registers,
+      // read from the backend's own counters at each scrape
+      collect() {
+        for (const source of faultSources) {
+          for (const [fault, value] of Object.entries(source.read())) {
+            const increase = value - (source.seen.get(fault) ?? 0);
+            if (increase < 0) continue;
+            source.seen.set(fault, value);
+            this.inc({ backend: source.backend, fault }, increase);
+          }
+        }
+      },
+    });
     this.storeSeconds = new Histogram({ name: 'tezsigner_watermark_store_duration_seconds', help: 'watermark store calls', labelNames: ['store', 'operation'], buckets: LATENCY_BUCKETS, registers });
     this.storeErrors = new Counter({ name: 'tezsigner_watermark_store_errors_total', help: 'watermark store calls that failed', labelNames: ['store', 'operation'], registers });
     this.storeDeadlines = new Counter({ name: 'tezsigner_watermark_store_deadline_exceeded_total', help: 'watermark store calls that failed at their deadline (among the errors)', labelNames: ['store', 'operation'], registers });
@@ -90,6 +110,13 @@ export class SignerMetrics {
       new Gauge({ name: 'tezsigner_build_info', help: 'always 1; the version is a label', labelNames: ['version'], registers }).set({ version: options.version }, 1);
     }
     if (options.processMetrics ?? true) collectDefaultMetrics({ register: this.registry, prefix: 'tezsigner_' });
+  }
+
+  /** Exports the faults `provider` counts (its `faultCounts()`, when it has one) as tezsigner_backend_faults_total. */
+  watchBackendFaults(provider: { readonly name: string }): void {
+    const faultCounts = (provider as { faultCounts?: () => Readonly<Record<string, number>> }).faultCounts;
+    if (typeof faultCounts !== 'function') return;
+    this.#faultSources.push({ backend: provider.name, read: () => faultCounts.call(provider), seen: new Map() });
   }
 
   /** The addresses served, which may appear as a `key` label. */

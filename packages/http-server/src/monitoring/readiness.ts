@@ -5,6 +5,8 @@ export interface ReadinessProbe {
   /** e.g. `key backend azure-key-vault` */
   readonly name: string;
   readonly check: () => Promise<unknown>;
+  /** why it is not ready, written for /readyz (no secret, no backend text), asked when the check fails */
+  readonly detail?: () => string | undefined;
 }
 
 export interface Readiness {
@@ -34,8 +36,10 @@ export async function checkReadiness(
         return undefined;
       } catch (err) {
         onFailure(probe.name, err);
-        if (isTezsignerError(err)) return `${probe.name}: ${err.code}`;
-        return `${probe.name}: ${err instanceof Error && err.message.startsWith('no answer within') ? err.message : 'failed'}`;
+        const detail = probe.detail?.();
+        const why = detail === undefined ? '' : ` (${detail})`;
+        if (isTezsignerError(err)) return `${probe.name}: ${err.code}${why}`;
+        return `${probe.name}: ${err instanceof Error && err.message.startsWith('no answer within') ? err.message : 'failed'}${why}`;
       } finally {
         clearTimeout(timer);
       }
@@ -52,9 +56,18 @@ const probeOf = (target: object): (() => Promise<unknown>) | undefined => {
   return typeof probe === 'function' ? () => probe.call(target) : undefined;
 };
 
-/** A key backend answers when it lists its keys (or its own probe, when it has one, passes). */
+/**
+ * A key backend answers when it lists its keys (or its own probe, when it has one, passes); a
+ * backend with a `readinessDetail()` says why it is not ready (the PKCS#11 one: the HSM silent,
+ * a key it does not answer for, the module starting anew).
+ */
 export function keyProviderProbe(provider: { readonly name: string; listKeys(): Promise<unknown> }): ReadinessProbe {
-  return { name: `key backend ${provider.name}`, check: probeOf(provider) ?? (() => provider.listKeys()) };
+  const detail = (provider as { readinessDetail?: () => string | undefined }).readinessDetail;
+  return {
+    name: `key backend ${provider.name}`,
+    check: probeOf(provider) ?? (() => provider.listKeys()),
+    ...(typeof detail === 'function' ? { detail: () => detail.call(provider) } : {}),
+  };
 }
 
 /** A watermark store answers when its own probe passes, else when it lists its marks. */
