@@ -2,7 +2,7 @@
 # Installs the `tezsigner` command from this clone, for the user who runs it: Node 20.19+ and
 # npm are all it needs (pnpm comes through npx), and no root unless PREFIX says so. It fetches
 # the build's dependencies from the npm registry; a host without it installs the release
-# tarball instead (RELEASE_DIR below, made on a connected machine; see the README).
+# tarball instead (RELEASE_DIR below, made on a connected machine; see "Offline hosts" in docs/production.md).
 #   ./install.sh                             -> ~/.local/bin/tezsigner
 #   PREFIX=/usr/local ./install.sh           -> /usr/local/bin/tezsigner (as root, for a service)
 #   RELEASE_DIR=dist ./install.sh            -> also keeps the tarball: dist/tezsigner-<version>.tgz

@@ -163,9 +163,9 @@ describe('deploy/', () => {
   });
 });
 
-test("the README lists every flag whose file key is not its long name (grouped under its backend or listener)", async () => {
-  const readme = await readFile(join(import.meta.dirname, '../../../README.md'), 'utf8');
-  const section = readme.slice(readme.indexOf('### One configuration file'), readme.indexOf('### TLS'));
+test("the production guide lists every flag whose file key is not its long name (grouped under its backend or listener)", async () => {
+  const guide = await readFile(join(import.meta.dirname, '../../../docs/production.md'), 'utf8');
+  const section = guide.slice(guide.indexOf('## One configuration file'), guide.indexOf('## TLS'));
   const listed = new Map([...section.matchAll(/`(--[\w-]+)` is `([\w.-]+)`/g)].map((match) => [match[1], match[2]]));
   const byRule = (flag: string, key: string): boolean => {
     const name = flag.replace(/^--(\[no-\])?/, '');

@@ -12,14 +12,9 @@ import { verifySignature } from '@taquito/utils';
 import { afterAll, expect, test } from 'vitest';
 import { REPOSITORY as REPO, cloneHead } from '../../../test-support/clone.js';
 import { CommandChild, answers } from './support/command-child.js';
+import { firstScreenCommands } from './support/readme-first-screen.js';
 
 const NEWCOMER = 'tezsigner-newcomer';
-
-/** The shell blocks of the README's first screen (before its first rule), in order. */
-function firstScreenCommands(readme: string): string[] {
-  const screen = readme.split('\n---\n')[0] ?? '';
-  return [...screen.matchAll(/```sh\n([\s\S]*?)\n```/g)].map((block) => block[1] ?? '');
-}
 
 /**
  * The first command with the signer on free ports: the suite must pass while the signer a

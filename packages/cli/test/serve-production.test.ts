@@ -147,7 +147,7 @@ test('serve --config: the file sets the listener, chains, passphrase file and me
   expect(response.status).toBe(200);
   expect(verifySignature(bytes, ED.public_key, ((await response.json()) as { signature: string }).signature)).toBe(true);
   // /readyz probes the key backend and the store on each call, each within 2 s: on a machine busy
-  // enough to miss that, one answer can be 503 (the README says so); ready must come, though
+  // enough to miss that, one answer can be 503 (docs/production.md says so); ready must come, though
   const ready = await waitUntil('/readyz to answer 200', async () => {
     const answer = await fetch(`${serving?.metricsUrl ?? ''}/readyz`);
     if (answer.status !== 200) throw new Error(`${answer.status} ${await answer.text()}`);

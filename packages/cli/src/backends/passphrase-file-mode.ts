@@ -34,7 +34,7 @@ export async function checkPassphraseFileMode(option: string | undefined, env: R
 /**
  * Removes the passphrase from process.env once the vault is open, so a child process or a crash
  * report does not find it later. The kernel's copy (/proc/<pid>/environ) stays as the process
- * started: the README says so, and points at --passphrase-file.
+ * started: docs/production.md says so, and points at --passphrase-file.
  */
 export function forgetPassphraseEnv(env: Record<string, string | undefined>): void {
   delete env[PASSPHRASE_ENV];

@@ -54,7 +54,7 @@ const NOTHING_MORE = new Set([
 ]);
 
 /**
- * What each kind counts against `max_amount` and `max_amount_24h` (the README's policy section
+ * What each kind counts against `max_amount` and `max_amount_24h` (the policy guide, docs/policy.md,
  * lists the same): the tez it sends, the storage its storage_limit lets it burn, the bond it
  * locks; a kind whose worst case no field of the operation bounds is `unbounded`.
  */
