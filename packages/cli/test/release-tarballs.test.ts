@@ -48,8 +48,12 @@ let work: string;
 let release: string;
 let project: string;
 
-// a user's environment: none of this test run's own (vitest's variables, its NODE_OPTIONS)
-const USER_ENV = { ...Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('VITEST') && name !== 'NODE_OPTIONS')), npm_config_update_notifier: 'false' };
+// a user's environment: none of this test run's own (vitest's variables, its NODE_OPTIONS, and the
+// npm_* settings pnpm passes to the scripts it runs, which npm warns of as unknown), but the
+// headers to build native addons against and npm's cache, as the machine has them
+const KEPT_NPM_SETTINGS = new Set(['npm_config_nodedir', 'npm_config_cache']);
+const ownSetting = (name: string) => name.startsWith('VITEST') || name === 'NODE_OPTIONS' || (/^(npm|pnpm)_/i.test(name) && !KEPT_NPM_SETTINGS.has(name));
+const USER_ENV = { ...Object.fromEntries(Object.entries(process.env).filter(([name]) => !ownSetting(name))), npm_config_update_notifier: 'false' };
 
 /** A command's output; its stderr and stdout in the error when it fails. */
 async function sh(command: string, args: readonly string[], cwd: string, timeout = 5 * MINUTE): Promise<string> {
