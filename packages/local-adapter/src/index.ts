@@ -5,7 +5,7 @@ export type { PassphraseOptions } from './vault/passphrase.js';
 export { createHomePassphrase, homePassphrasePath } from './vault/home-passphrase.js';
 export { LocalKeyVault } from './vault/key-vault.js';
 export { isKeyName } from './vault/key-file.js';
-export type { AddKeyOptions, ImportKeyOptions, KeyProviderOptions, LocalKeyVaultOptions, VaultKeyInfo } from './vault/key-vault.js';
+export type { AddKeyOptions, ImportKeyOptions, KeyProviderOptions, LocalKeyVaultOptions, UnlockCacheEvent, VaultKeyInfo } from './vault/key-vault.js';
 export { FileWatermarkStore } from './watermarks/file-store.js';
 export type { FileWatermarkStoreOptions } from './watermarks/file-store.js';
 export type { LockOutOptions } from './watermarks/format1-lock.js';

@@ -1,4 +1,4 @@
-import { chmod, readdir, stat } from 'node:fs/promises';
+import { chmod, lstat, readdir, stat } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -26,6 +26,8 @@ import type { KeyFile } from './key-file.js';
 import { PASSPHRASE_HOW_TO } from './passphrase.js';
 import { describe, ensurePrivateDirectory, octal } from '../files/private-directory.js';
 import { VaultKeyProvider } from './key-provider.js';
+import { cachedSecretFor, readUnlockCache, removeUnlockCache, unlockCachePath, writeUnlockCache } from './unlock-cache.js';
+import type { UnlockCacheRead } from './unlock-cache.js';
 
 export interface LocalKeyVaultOptions {
   /** the tezsigner home; keys live in `<home>/keys` */
@@ -59,13 +61,41 @@ export interface VaultKeyInfo extends KeyInfo {
   readonly file: string;
 }
 
+/** What became of the unlock cache (`<home>/unlock-cache`), for the log. */
+export type UnlockCacheEvent =
+  | {
+      readonly kind: 'used';
+      readonly path: string;
+      /** encrypted keys opened from it, of how many the vault holds */
+      readonly keys: number;
+      readonly of: number;
+      /** keys it holds under the address of a key file but that are not that file's key (opened from the file) */
+      readonly mismatched: number;
+      readonly ms: number;
+    }
+  /** not used (readable by others, another passphrase, damaged): rewritten once the keys are open */
+  | { readonly kind: 'ignored'; readonly path: string; readonly reason: string }
+  /** not a regular file: neither used nor replaced */
+  | { readonly kind: 'refused'; readonly path: string; readonly reason: string }
+  /** it holds exactly the encrypted keys open (or there is none and none is open): left as it is */
+  | { readonly kind: 'current'; readonly path: string }
+  | { readonly kind: 'written'; readonly path: string; readonly keys: number }
+  | { readonly kind: 'removed'; readonly path: string }
+  | { readonly kind: 'not-written'; readonly path: string; readonly err: unknown };
+
 export interface KeyProviderOptions {
-  /** open one key now and the others in the background (see keyProvider) */
+  /**
+   * open the keys the unlock cache holds now, one more now when it holds none (a wrong
+   * passphrase fails there), and the others in the background; once all are open, rewrite the
+   * cache when it differs from them (see keyProvider)
+   */
   readonly inBackground?: boolean;
   /** told when every key is open, with how long opening them took */
   readonly onAllOpen?: (count: number, ms: number) => void;
   /** told once about each key that cannot be opened, with why */
   readonly onFailure?: (pkh: string, err: unknown) => void;
+  /** told what became of the unlock cache */
+  readonly onUnlockCache?: (event: UnlockCacheEvent) => void;
 }
 
 /**
@@ -90,11 +120,14 @@ export class LocalKeyVault {
   readonly directory: string;
   /** what opening had to fix (open permissions), for people */
   readonly warnings: readonly string[];
+  /** `<home>/unlock-cache` */
+  readonly unlockCache: string;
   readonly #passphrase: string | undefined;
   #passphraseChecked = false;
 
-  private constructor(directory: string, passphrase: string | undefined, warnings: readonly string[]) {
-    this.directory = directory;
+  private constructor(home: string, passphrase: string | undefined, warnings: readonly string[]) {
+    this.directory = join(home, 'keys');
+    this.unlockCache = unlockCachePath(home);
     this.#passphrase = passphrase;
     this.warnings = warnings;
   }
@@ -116,7 +149,7 @@ export class LocalKeyVault {
       });
       warnings.push(`the key file ${path} was accessible to others (mode ${octal(mode)}); restricted it to 600`);
     }
-    return new LocalKeyVault(directory, options.passphrase, warnings);
+    return new LocalKeyVault(options.home, options.passphrase, warnings);
   }
 
   async list(): Promise<VaultKeyInfo[]> {
@@ -151,22 +184,48 @@ export class LocalKeyVault {
 
   /**
    * A KeyProvider over every key of the vault, each decrypted once: PBKDF2 costs tens of
-   * milliseconds per key by design, far too slow to pay per request. By default every key is
-   * open when this resolves, and any that cannot be fails it. With `inBackground` (a signer with
-   * many keys that must answer soon after a restart) it resolves once one encrypted key is open
-   * (a wrong passphrase fails it, as before) and opens the others in the background, each
-   * request for one still closed opening it first (see VaultKeyProvider).
+   * milliseconds per key by design, far too slow to pay per request. The encrypted keys the
+   * unlock cache holds (and that their key files announce) are open at once, for one PBKDF2 in
+   * all. By default every key is open when this resolves, and any that cannot be fails it. With
+   * `inBackground` (a signer with many keys that must answer soon after a restart) it resolves
+   * once the cached keys are open, and one encrypted key from its file when none was cached (a
+   * wrong passphrase fails it, as before); it opens the others in the background, each request
+   * for one still closed opening it first (see VaultKeyProvider), and then rewrites the cache
+   * when it differs from the keys open.
    */
   async keyProvider(options: KeyProviderOptions = {}): Promise<KeyProvider> {
     const stored = await this.#readAll();
     const passphrase = this.#passphrase;
-    if (passphrase === undefined && stored.some(({ file }) => isEncrypted(file))) {
+    const encrypted = stored.filter(({ file }) => isEncrypted(file));
+    if (passphrase === undefined && encrypted.length > 0) {
       throw configInvalid(`the keys in ${this.directory} are encrypted: ${PASSPHRASE_HOW_TO}`);
     }
+    const tell = options.onUnlockCache ?? (() => undefined);
+    const started = performance.now();
+    const cache: UnlockCacheRead = passphrase === undefined || encrypted.length === 0 ? { state: 'absent' } : await readUnlockCache(this.unlockCache, passphrase);
+    /** the secret keys of the encrypted keys open, by address: what the cache should hold */
+    const open = new Map<string, SecretKey>();
+    let mismatched = 0;
+    if (cache.state === 'open') {
+      for (const { file } of encrypted) {
+        const secretKey = cachedSecretFor(cache.keys, file);
+        if (secretKey !== undefined) open.set(file.pkh, secretKey);
+        else if (cache.keys.has(file.pkh)) mismatched++;
+      }
+      tell({ kind: 'used', path: this.unlockCache, keys: open.size, of: encrypted.length, mismatched, ms: performance.now() - started });
+    } else if (cache.state !== 'absent') {
+      tell({ kind: cache.state, path: this.unlockCache, reason: cache.reason });
+    }
+    const fromCache = open.size;
     const provider = new VaultKeyProvider(
       stored.map(({ path, file }) => ({
         info: { pkh: file.pkh, curve: file.curve, publicKey: file.publicKey, label: file.name },
-        open: () => unlock(path, file, passphrase),
+        secretKey: open.get(file.pkh),
+        open: async () => {
+          const secretKey = await unlock(path, file, passphrase);
+          if (isEncrypted(file)) open.set(file.pkh, secretKey);
+          return secretKey;
+        },
       })),
       { concurrency: OPENING_CONCURRENCY, ...(options.onAllOpen === undefined ? {} : { onAllOpen: options.onAllOpen }), ...(options.onFailure === undefined ? {} : { onFailure: options.onFailure }) },
     );
@@ -174,10 +233,45 @@ export class LocalKeyVault {
       await provider.openAll();
       return provider;
     }
-    const first = stored.find(({ file }) => isEncrypted(file)) ?? stored[0];
+    const first = fromCache > 0 ? undefined : (encrypted[0] ?? stored[0]);
     if (first !== undefined) await provider.open(first.file.pkh);
     provider.openInBackground();
+    void provider.settled().then(() => this.#refreshUnlockCache(cache, open, mismatched, passphrase, tell));
     return provider;
+  }
+
+  /**
+   * Rewrites the unlock cache to hold exactly the encrypted keys open, when it does not already
+   * (one PBKDF2, in the background): a key whose file is gone leaves it, a key added joins it;
+   * with no encrypted key open, it is removed.
+   */
+  async #refreshUnlockCache(
+    cache: UnlockCacheRead,
+    open: ReadonlyMap<string, SecretKey>,
+    mismatched: number,
+    passphrase: string | undefined,
+    tell: (event: UnlockCacheEvent) => void,
+  ): Promise<void> {
+    if (cache.state === 'refused') return;
+    const same = cache.state === 'open' && mismatched === 0 && cache.keys.size === open.size && [...open.keys()].every((pkh) => cache.keys.has(pkh));
+    const write = open.size > 0 && passphrase !== undefined;
+    // nothing to write and nothing there to remove (a vault of plain keys): no lock to take
+    if (same || (!write && (await lstat(this.unlockCache).catch(() => undefined)) === undefined)) {
+      tell({ kind: 'current', path: this.unlockCache });
+      return;
+    }
+    try {
+      await withFileLock(join(this.directory, '.vault'), async () => {
+        if (write) {
+          await writeUnlockCache(this.unlockCache, open, passphrase);
+          tell({ kind: 'written', path: this.unlockCache, keys: open.size });
+        } else if (await removeUnlockCache(this.unlockCache)) {
+          tell({ kind: 'removed', path: this.unlockCache });
+        }
+      });
+    } catch (err) {
+      tell({ kind: 'not-written', path: this.unlockCache, err });
+    }
   }
 
   async #add(secretKey: SecretKey, options: AddKeyOptions): Promise<VaultKeyInfo> {
@@ -223,8 +317,27 @@ export class LocalKeyVault {
         }
         throw configInvalid(`cannot write the key file ${path}: ${describe(err)}`, err);
       }
+      if (options.plain !== true) await this.#addToUnlockCache(pkh, secretKey);
       return infoOf({ path, file });
     });
+  }
+
+  /**
+   * Adds a key just stored encrypted to the unlock cache, when there is one that opens (two
+   * PBKDF2s), so that the next start opens it with the others; any other cache is left as it is
+   * for serve to rebuild. The key file is written already: a cache that cannot be updated only
+   * lacks the key, which serve then opens from its file and adds.
+   */
+  async #addToUnlockCache(pkh: string, secretKey: SecretKey): Promise<void> {
+    const passphrase = this.#passphrase;
+    if (passphrase === undefined) return;
+    try {
+      const cache = await readUnlockCache(this.unlockCache, passphrase);
+      if (cache.state !== 'open') return;
+      await writeUnlockCache(this.unlockCache, new Map([...cache.keys, [pkh, secretKey]]), passphrase);
+    } catch {
+      // see above: nothing is lost
+    }
   }
 
   /**
