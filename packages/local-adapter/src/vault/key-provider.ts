@@ -6,8 +6,8 @@ export interface ClosedKey {
   readonly info: KeyInfo;
   /** decrypts and checks its secret key (PBKDF2: tens of milliseconds, off the main thread) */
   readonly open: () => Promise<SecretKey>;
-  /** its secret key when it is already open and checked (from the vault's unlock cache): never opened again */
-  readonly secretKey?: SecretKey | undefined;
+  /** its signer when it is already open and checked (from the vault's unlock cache): never opened again */
+  readonly opened?: MemoryKeyProvider | undefined;
 }
 
 export interface OpeningOptions {
@@ -58,11 +58,11 @@ export class VaultKeyProvider implements KeyProvider {
   constructor(keys: readonly ClosedKey[], options: OpeningOptions) {
     this.#infos = new Map(keys.map(({ info }) => [info.pkh, info]));
     this.#closed = new Map(keys.map((key) => [key.info.pkh, key]));
-    for (const { info, secretKey } of keys) {
-      if (secretKey === undefined) this.#states.set(info.pkh, { state: 'closed' });
-      else this.#opened(info.pkh, new MemoryKeyProvider([secretKey]));
+    for (const { info, opened } of keys) {
+      if (opened === undefined) this.#states.set(info.pkh, { state: 'closed' });
+      else this.#opened(info.pkh, opened);
     }
-    this.#queue = keys.filter(({ secretKey }) => secretKey === undefined).map(({ info }) => info.pkh);
+    this.#queue = keys.filter(({ opened }) => opened === undefined).map(({ info }) => info.pkh);
     this.#options = options;
     this.#allSettled = new Promise((resolve) => (this.#settle = resolve));
     if (this.#queue.length === 0) this.#settle();

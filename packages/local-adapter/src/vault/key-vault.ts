@@ -16,7 +16,7 @@ import {
   isTezsignerError,
   publicKeyHash,
 } from '@tezsigner/core';
-import type { Curve, KeyInfo, KeyProvider, SecretKey } from '@tezsigner/core';
+import type { Curve, KeyInfo, KeyProvider, MemoryKeyProvider, SecretKey } from '@tezsigner/core';
 import { createFileAtomic } from '../files/atomic-write.js';
 import { fileSystemType } from '../files/file-system-type.js';
 import { lacksHardLinks } from '../files/hard-links.js';
@@ -26,7 +26,7 @@ import type { KeyFile } from './key-file.js';
 import { PASSPHRASE_HOW_TO } from './passphrase.js';
 import { describe, ensurePrivateDirectory, octal } from '../files/private-directory.js';
 import { VaultKeyProvider } from './key-provider.js';
-import { cachedSecretFor, readUnlockCache, removeUnlockCache, unlockCachePath, writeUnlockCache } from './unlock-cache.js';
+import { cachedSignerFor, readUnlockCache, removeUnlockCache, unlockCachePath, writeUnlockCache } from './unlock-cache.js';
 import type { UnlockCacheRead } from './unlock-cache.js';
 
 export interface LocalKeyVaultOptions {
@@ -205,22 +205,26 @@ export class LocalKeyVault {
     const cache: UnlockCacheRead = passphrase === undefined || encrypted.length === 0 ? { state: 'absent' } : await readUnlockCache(this.unlockCache, passphrase);
     /** the secret keys of the encrypted keys open, by address: what the cache should hold */
     const open = new Map<string, SecretKey>();
+    const fromCache = new Map<string, MemoryKeyProvider>();
     let mismatched = 0;
     if (cache.state === 'open') {
       for (const { file } of encrypted) {
-        const secretKey = cachedSecretFor(cache.keys, file);
-        if (secretKey !== undefined) open.set(file.pkh, secretKey);
-        else if (cache.keys.has(file.pkh)) mismatched++;
+        const signer = await cachedSignerFor(cache.keys, file);
+        if (signer !== undefined) {
+          fromCache.set(file.pkh, signer);
+          open.set(file.pkh, cache.keys.get(file.pkh) as SecretKey);
+        } else if (cache.keys.has(file.pkh)) {
+          mismatched++;
+        }
       }
       tell({ kind: 'used', path: this.unlockCache, keys: open.size, of: encrypted.length, mismatched, ms: performance.now() - started });
     } else if (cache.state !== 'absent') {
       tell({ kind: cache.state, path: this.unlockCache, reason: cache.reason });
     }
-    const fromCache = open.size;
     const provider = new VaultKeyProvider(
       stored.map(({ path, file }) => ({
         info: { pkh: file.pkh, curve: file.curve, publicKey: file.publicKey, label: file.name },
-        secretKey: open.get(file.pkh),
+        opened: fromCache.get(file.pkh),
         open: async () => {
           const secretKey = await unlock(path, file, passphrase);
           if (isEncrypted(file)) open.set(file.pkh, secretKey);
@@ -233,7 +237,7 @@ export class LocalKeyVault {
       await provider.openAll();
       return provider;
     }
-    const first = fromCache > 0 ? undefined : (encrypted[0] ?? stored[0]);
+    const first = fromCache.size > 0 ? undefined : (encrypted[0] ?? stored[0]);
     if (first !== undefined) await provider.open(first.file.pkh);
     provider.openInBackground();
     void provider.settled().then(() => this.#refreshUnlockCache(cache, open, mismatched, passphrase, tell));

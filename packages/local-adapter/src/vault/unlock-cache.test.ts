@@ -7,7 +7,7 @@ import { blake2b256, decodeSecretKey, decryptSecretKeyAsync, encodeSignature, en
 import type { KeyProvider, SecretKey } from '@tezsigner/core';
 import { keyVectors } from '../../../../test-support/vectors.js';
 import { LocalKeyVault, type UnlockCacheEvent } from './key-vault.js';
-import { cachedSecretFor, readUnlockCache, removeUnlockCache, unlockCachePath, writeUnlockCache } from './unlock-cache.js';
+import { cachedSignerFor, readUnlockCache, removeUnlockCache, unlockCachePath, writeUnlockCache } from './unlock-cache.js';
 
 const PASS = 'vault passphrase for tests';
 let home: string;
@@ -36,7 +36,7 @@ describe('the unlock cache file', () => {
     const read = await readUnlockCache(path, PASS);
     if (read.state !== 'open') throw new Error(`not open: ${JSON.stringify(read)}`);
     expect([...read.keys.keys()].sort()).toEqual([a.public_key_hash, b.public_key_hash].sort());
-    expect(cachedSecretFor(read.keys, fileOf(a))?.bytes).toEqual(decodeSecretKey(a.secret_key).bytes);
+    expect(await (await cachedSignerFor(read.keys, fileOf(a)))?.getKey(a.public_key_hash)).toMatchObject({ publicKey: a.public_key });
     await writeUnlockCache(path, byPkh(a, b), PASS);
     expect(await readFile(path, 'utf8')).not.toBe(first);
   });
@@ -46,10 +46,11 @@ describe('the unlock cache file', () => {
     await writeUnlockCache(path, new Map([[a.public_key_hash, decodeSecretKey(b.secret_key)]]), PASS);
     const read = await readUnlockCache(path, PASS);
     if (read.state !== 'open') throw new Error('not open');
-    expect(cachedSecretFor(read.keys, fileOf(a))).toBeUndefined();
-    expect(cachedSecretFor(read.keys, fileOf(b))).toBeUndefined();
+    expect(await cachedSignerFor(read.keys, fileOf(a))).toBeUndefined();
+    expect(await cachedSignerFor(read.keys, fileOf(b))).toBeUndefined();
     const sameCurveOther = vectors.find((k) => k.curve === b.curve && k.public_key_hash !== b.public_key_hash);
-    if (sameCurveOther !== undefined) expect(cachedSecretFor(read.keys, { ...fileOf(sameCurveOther), pkh: a.public_key_hash })).toBeUndefined();
+    // a file claiming a's address with another public key of a's curve gets nothing either
+    if (sameCurveOther !== undefined) expect(await cachedSignerFor(read.keys, { ...fileOf(sameCurveOther), pkh: a.public_key_hash })).toBeUndefined();
   });
 
   it('is ignored, never used, under another passphrase or damaged', async () => {
@@ -149,7 +150,10 @@ describe("the vault's unlock cache", () => {
   it('opens from its file a key whose cache entry holds another secret, signs as the file says, and rewrites the cache', async () => {
     const vault = await LocalKeyVault.open({ home, passphrase: PASS });
     const key = await vault.importKey(a.secret_key);
-    await writeUnlockCache(vault.unlockCache, new Map([[a.public_key_hash, decodeSecretKey(b.secret_key)]]), PASS);
+    // another key of the same curve: only the public key derived from it tells them apart
+    const sameCurve = vectors.find((k) => k.curve === a.curve && k.public_key_hash !== a.public_key_hash);
+    if (sameCurve === undefined) throw new Error('no second key of the curve');
+    await writeUnlockCache(vault.unlockCache, new Map([[a.public_key_hash, decodeSecretKey(sameCurve.secret_key)]]), PASS);
     const next = await start(await LocalKeyVault.open({ home, passphrase: PASS }));
     expect(kinds(next.events)).toEqual(['used', 'written']);
     expect(next.events[0]).toMatchObject({ keys: 0, of: 1, mismatched: 1 });

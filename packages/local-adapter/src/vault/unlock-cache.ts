@@ -1,14 +1,6 @@
 import { lstat, unlink } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import {
-  decodeSecretKey,
-  derivePublicKey,
-  encodePublicKey,
-  encodeSecretKey,
-  isTezsignerError,
-  openWithPassphraseAsync,
-  sealWithPassphraseAsync,
-} from '@tezsigner/core';
+import { MemoryKeyProvider, decodeSecretKey, encodeSecretKey, isTezsignerError, openWithPassphraseAsync, sealWithPassphraseAsync } from '@tezsigner/core';
 import type { Curve, SecretKey } from '@tezsigner/core';
 import { fsyncDirectory, writeFileAtomic } from '../files/atomic-write.js';
 import { describe, octal } from '../files/private-directory.js';
@@ -71,17 +63,20 @@ export async function readUnlockCache(path: string, passphrase: string): Promise
 }
 
 /**
- * The secret key the cache holds for the key file announcing `key`, only once checked to be that
- * key: its curve, and the public key derived from it, equal to the file's. Undefined otherwise
- * (that key is then opened from its own file).
+ * The signer of the secret key the cache holds for the key file announcing `key`, only once
+ * checked to be that key: the address, curve and public key derived from it equal the file's.
+ * Undefined otherwise (that key is then opened from its own file).
  */
-export function cachedSecretFor(
+export async function cachedSignerFor(
   keys: ReadonlyMap<string, SecretKey>,
   key: { readonly pkh: string; readonly curve: Curve; readonly publicKey: string },
-): SecretKey | undefined {
+): Promise<MemoryKeyProvider | undefined> {
   const secret = keys.get(key.pkh);
   if (secret === undefined || secret.curve !== key.curve) return undefined;
-  return encodePublicKey(secret.curve, derivePublicKey(secret)) === key.publicKey ? secret : undefined;
+  // one derivation checks the key and makes its signer (a restart opens hundreds of them)
+  const signer = new MemoryKeyProvider([secret]);
+  const derived = await signer.getKey(key.pkh);
+  return derived?.curve === key.curve && derived.publicKey === key.publicKey ? signer : undefined;
 }
 
 /**
