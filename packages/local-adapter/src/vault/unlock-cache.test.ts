@@ -6,6 +6,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { blake2b256, decodeSecretKey, decryptSecretKeyAsync, encodeSignature, encryptSecretKeyAsync } from '@tezsigner/core';
 import type { KeyProvider, SecretKey } from '@tezsigner/core';
 import { keyVectors } from '../../../../test-support/vectors.js';
+import type { VaultKeyProvider } from './key-provider.js';
 import { LocalKeyVault, type UnlockCacheEvent } from './key-vault.js';
 import { cachedSignerFor, readUnlockCache, removeUnlockCache, unlockCachePath, writeUnlockCache } from './unlock-cache.js';
 
@@ -58,7 +59,7 @@ describe('the unlock cache file', () => {
     expect(await readUnlockCache(path, `${PASS}!`)).toMatchObject({ state: 'ignored', reason: expect.stringMatching(/does not open/) });
     const file = JSON.parse(await readFile(path, 'utf8')) as { sealed: string };
     const bytes = Buffer.from(file.sealed, 'base64');
-    bytes[bytes.length - 1] ^= 1;
+    bytes.writeUInt8(bytes.readUInt8(bytes.length - 1) ^ 1, bytes.length - 1);
     await writeFile(path, JSON.stringify({ ...file, sealed: bytes.toString('base64') }), { mode: 0o600 });
     expect(await readUnlockCache(path, PASS)).toMatchObject({ state: 'ignored', reason: expect.stringMatching(/does not open/) });
     for (const text of ['not json', '{"format":"tezsigner unlock cache","version":2,"sealed":""}', '{"format":"tezsigner unlock cache","version":1,"sealed":"%%"}']) {
@@ -125,7 +126,7 @@ describe("the vault's unlock cache", () => {
     expect(warm.events[0]).toMatchObject({ keys: 3, of: 3, mismatched: 0 });
     expect(warm.background).toBe(0);
     for (const key of keys) expect(await signsAs(warm.provider, key.pkh, key.publicKey)).toBe(true);
-    await expect((warm.provider as { probe(): Promise<void> }).probe()).resolves.toBeUndefined();
+    await expect((warm.provider as VaultKeyProvider).probe()).resolves.toBeUndefined();
   });
 
   it('drops the key of a removed file, and does not serve a key whose file now holds another key', async () => {
@@ -201,9 +202,9 @@ describe("the vault's unlock cache", () => {
     await symlink(join(home, 'nowhere'), vault.unlockCache);
     const events: UnlockCacheEvent[] = [];
     const provider = await vault.keyProvider({ inBackground: true, onUnlockCache: (event) => events.push(event) });
-    await (provider as { openAll(): Promise<void> }).openAll();
+    await (provider as VaultKeyProvider).openAll();
     expect(kinds(events)).toEqual(['refused']);
-    await (provider as { settled(): Promise<void> }).settled();
+    await (provider as VaultKeyProvider).settled();
     expect((await lstat(vault.unlockCache)).isSymbolicLink()).toBe(true);
   });
 });

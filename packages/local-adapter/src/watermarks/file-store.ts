@@ -190,7 +190,7 @@ export class FileWatermarkStore implements WatermarkStore {
     for (const key of keys) {
       if (reading.size >= LIST_AT_ONCE) await Promise.race(reading);
       const read = this.#highest(key);
-      const settled = read.then(
+      const settled: Promise<unknown> = read.then(
         () => reading.delete(settled),
         () => reading.delete(settled),
       );
