@@ -1,4 +1,4 @@
-import { chmod, lstat, readdir, stat } from 'node:fs/promises';
+import { chmod, readdir, stat } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -16,7 +16,7 @@ import {
   isTezsignerError,
   publicKeyHash,
 } from '@tezsigner/core';
-import type { Curve, KeyInfo, KeyProvider, MemoryKeyProvider, SecretKey } from '@tezsigner/core';
+import type { Curve, KeyInfo, KeyProvider, SecretKey } from '@tezsigner/core';
 import { createFileAtomic } from '../files/atomic-write.js';
 import { fileSystemType } from '../files/file-system-type.js';
 import { lacksHardLinks } from '../files/hard-links.js';
@@ -26,8 +26,8 @@ import type { KeyFile } from './key-file.js';
 import { PASSPHRASE_HOW_TO } from './passphrase.js';
 import { describe, ensurePrivateDirectory, octal } from '../files/private-directory.js';
 import { VaultKeyProvider } from './key-provider.js';
-import { cachedSignerFor, readUnlockCache, removeUnlockCache, unlockCachePath, writeUnlockCache } from './unlock-cache.js';
-import type { UnlockCacheRead } from './unlock-cache.js';
+import { unlockCachePath } from './unlock-cache.js';
+import { addToUnlockCache, openCachedKeys, refreshUnlockCache, type UnlockCacheEvent } from './unlock-cache-use.js';
 
 export interface LocalKeyVaultOptions {
   /** the tezsigner home; keys live in `<home>/keys` */
@@ -60,28 +60,6 @@ export interface VaultKeyInfo extends KeyInfo {
   /** path of its key file */
   readonly file: string;
 }
-
-/** What became of the unlock cache (`<home>/unlock-cache`), for the log. */
-export type UnlockCacheEvent =
-  | {
-      readonly kind: 'used';
-      readonly path: string;
-      /** encrypted keys opened from it, of how many the vault holds */
-      readonly keys: number;
-      readonly of: number;
-      /** keys it holds under the address of a key file but that are not that file's key (opened from the file) */
-      readonly mismatched: number;
-      readonly ms: number;
-    }
-  /** not used (readable by others, another passphrase, damaged): rewritten once the keys are open */
-  | { readonly kind: 'ignored'; readonly path: string; readonly reason: string }
-  /** not a regular file: neither used nor replaced */
-  | { readonly kind: 'refused'; readonly path: string; readonly reason: string }
-  /** it holds exactly the encrypted keys open (or there is none and none is open): left as it is */
-  | { readonly kind: 'current'; readonly path: string }
-  | { readonly kind: 'written'; readonly path: string; readonly keys: number }
-  | { readonly kind: 'removed'; readonly path: string }
-  | { readonly kind: 'not-written'; readonly path: string; readonly err: unknown };
 
 export interface KeyProviderOptions {
   /**
@@ -201,30 +179,13 @@ export class LocalKeyVault {
       throw configInvalid(`the keys in ${this.directory} are encrypted: ${PASSPHRASE_HOW_TO}`);
     }
     const tell = options.onUnlockCache ?? (() => undefined);
-    const started = performance.now();
-    const cache: UnlockCacheRead = passphrase === undefined || encrypted.length === 0 ? { state: 'absent' } : await readUnlockCache(this.unlockCache, passphrase);
+    const cached = await openCachedKeys(this.unlockCache, passphrase, encrypted.map(({ file }) => file), tell);
     /** the secret keys of the encrypted keys open, by address: what the cache should hold */
-    const open = new Map<string, SecretKey>();
-    const fromCache = new Map<string, MemoryKeyProvider>();
-    let mismatched = 0;
-    if (cache.state === 'open') {
-      for (const { file } of encrypted) {
-        const signer = await cachedSignerFor(cache.keys, file);
-        if (signer !== undefined) {
-          fromCache.set(file.pkh, signer);
-          open.set(file.pkh, cache.keys.get(file.pkh) as SecretKey);
-        } else if (cache.keys.has(file.pkh)) {
-          mismatched++;
-        }
-      }
-      tell({ kind: 'used', path: this.unlockCache, keys: open.size, of: encrypted.length, mismatched, ms: performance.now() - started });
-    } else if (cache.state !== 'absent') {
-      tell({ kind: cache.state, path: this.unlockCache, reason: cache.reason });
-    }
+    const open = new Map([...cached.keys].map(([pkh, { secretKey }]) => [pkh, secretKey]));
     const provider = new VaultKeyProvider(
       stored.map(({ path, file }) => ({
         info: { pkh: file.pkh, curve: file.curve, publicKey: file.publicKey, label: file.name },
-        opened: fromCache.get(file.pkh),
+        opened: cached.keys.get(file.pkh)?.signer,
         open: async () => {
           const secretKey = await unlock(path, file, passphrase);
           if (isEncrypted(file)) open.set(file.pkh, secretKey);
@@ -237,45 +198,12 @@ export class LocalKeyVault {
       await provider.openAll();
       return provider;
     }
-    const first = fromCache.size > 0 ? undefined : (encrypted[0] ?? stored[0]);
+    const first = cached.keys.size > 0 ? undefined : (encrypted[0] ?? stored[0]);
     if (first !== undefined) await provider.open(first.file.pkh);
     provider.openInBackground();
-    void provider.settled().then(() => this.#refreshUnlockCache(cache, open, mismatched, passphrase, tell));
+    const lock = join(this.directory, '.vault');
+    void provider.settled().then(() => refreshUnlockCache({ path: this.unlockCache, lock, read: cached, open, passphrase, tell }));
     return provider;
-  }
-
-  /**
-   * Rewrites the unlock cache to hold exactly the encrypted keys open, when it does not already
-   * (one PBKDF2, in the background): a key whose file is gone leaves it, a key added joins it;
-   * with no encrypted key open, it is removed.
-   */
-  async #refreshUnlockCache(
-    cache: UnlockCacheRead,
-    open: ReadonlyMap<string, SecretKey>,
-    mismatched: number,
-    passphrase: string | undefined,
-    tell: (event: UnlockCacheEvent) => void,
-  ): Promise<void> {
-    if (cache.state === 'refused') return;
-    const same = cache.state === 'open' && mismatched === 0 && cache.keys.size === open.size && [...open.keys()].every((pkh) => cache.keys.has(pkh));
-    const write = open.size > 0 && passphrase !== undefined;
-    // nothing to write and nothing there to remove (a vault of plain keys): no lock to take
-    if (same || (!write && (await lstat(this.unlockCache).catch(() => undefined)) === undefined)) {
-      tell({ kind: 'current', path: this.unlockCache });
-      return;
-    }
-    try {
-      await withFileLock(join(this.directory, '.vault'), async () => {
-        if (write) {
-          await writeUnlockCache(this.unlockCache, open, passphrase);
-          tell({ kind: 'written', path: this.unlockCache, keys: open.size });
-        } else if (await removeUnlockCache(this.unlockCache)) {
-          tell({ kind: 'removed', path: this.unlockCache });
-        }
-      });
-    } catch (err) {
-      tell({ kind: 'not-written', path: this.unlockCache, err });
-    }
   }
 
   async #add(secretKey: SecretKey, options: AddKeyOptions): Promise<VaultKeyInfo> {
@@ -321,27 +249,9 @@ export class LocalKeyVault {
         }
         throw configInvalid(`cannot write the key file ${path}: ${describe(err)}`, err);
       }
-      if (options.plain !== true) await this.#addToUnlockCache(pkh, secretKey);
+      if (options.plain !== true && this.#passphrase !== undefined) await addToUnlockCache(this.unlockCache, this.#passphrase, pkh, secretKey);
       return infoOf({ path, file });
     });
-  }
-
-  /**
-   * Adds a key just stored encrypted to the unlock cache, when there is one that opens (two
-   * PBKDF2s), so that the next start opens it with the others; any other cache is left as it is
-   * for serve to rebuild. The key file is written already: a cache that cannot be updated only
-   * lacks the key, which serve then opens from its file and adds.
-   */
-  async #addToUnlockCache(pkh: string, secretKey: SecretKey): Promise<void> {
-    const passphrase = this.#passphrase;
-    if (passphrase === undefined) return;
-    try {
-      const cache = await readUnlockCache(this.unlockCache, passphrase);
-      if (cache.state !== 'open') return;
-      await writeUnlockCache(this.unlockCache, new Map([...cache.keys, [pkh, secretKey]]), passphrase);
-    } catch {
-      // see above: nothing is lost
-    }
   }
 
   /**

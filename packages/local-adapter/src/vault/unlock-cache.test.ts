@@ -7,7 +7,8 @@ import { blake2b256, decodeSecretKey, decryptSecretKeyAsync, encodeSignature, en
 import type { KeyProvider, SecretKey } from '@tezsigner/core';
 import { keyVectors } from '../../../../test-support/vectors.js';
 import type { VaultKeyProvider } from './key-provider.js';
-import { LocalKeyVault, type UnlockCacheEvent } from './key-vault.js';
+import { LocalKeyVault } from './key-vault.js';
+import type { UnlockCacheEvent } from './unlock-cache-use.js';
 import { cachedSignerFor, readUnlockCache, removeUnlockCache, unlockCachePath, writeUnlockCache } from './unlock-cache.js';
 
 const PASS = 'vault passphrase for tests';
