@@ -7,7 +7,7 @@ import type { CommitResult, PreparedCommit, SignedMark, StoredWatermark, Waterma
 import { createFileAtomic, stageFile } from '../files/atomic-write.js';
 import { checkFileSystem, tryCommit } from './file-system-check.js';
 import { highestName, markFileName, parseMarkFileName, tempFileTarget } from './mark-file-name.js';
-import { describe, ensurePrivateDirectory } from '../files/private-directory.js';
+import { describe, ensurePrivateDirectory, inspectPrivateDirectory } from '../files/private-directory.js';
 import { kindOf } from '../files/regular-file.js';
 import { checkHomeFormat } from './home-format.js';
 import { STORE_FORMAT, claimedFormat, newerFormat } from './store-format.js';
@@ -26,6 +26,8 @@ export interface FileWatermarkStoreOptions {
   readonly check?: boolean | undefined;
   /** how this waits for, and when it gives up on, the lock of a format-1 tezsigner (format1-lock.ts) */
   readonly legacyLock?: LockOutOptions | undefined;
+  /** opened to read only (a dry run): a folder too open is said in `warnings`, not restricted, and a missing one not made */
+  readonly changeNothing?: boolean | undefined;
 }
 
 const openFd = promisify(open);
@@ -96,8 +98,8 @@ export class FileWatermarkStore implements WatermarkStore {
   /** Opens (creating it 0700 if needed) `<home>/watermarks`; CONFIG_INVALID if it is not usable. */
   static async open(options: FileWatermarkStoreOptions): Promise<FileWatermarkStore> {
     const directory = join(options.home, 'watermarks');
-    const warnings = await ensurePrivateDirectory(directory);
-    if (options.check !== false) {
+    const warnings = options.changeNothing === true ? await inspectPrivateDirectory(directory) : await ensurePrivateDirectory(directory);
+    if (options.check !== false && options.changeNothing !== true) {
       warnings.push(...(await checkFileSystem(directory)));
       await checkHomeFormat(directory);
     }
