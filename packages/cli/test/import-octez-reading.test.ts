@@ -2,7 +2,8 @@
 // case one way the import used to read octez's files otherwise than octez does (issue 36): the
 // marks it raises are then checked by real `sign` and `serve` processes.
 import { execFile } from 'node:child_process';
-import { cp, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { chmod, cp, lstat, mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -169,7 +170,48 @@ describe('import octez reads its files as octez does', () => {
     expect(run.stdout).toContain(`would import key "baker" ${ED2.public_key_hash}`);
     expect(await readdir(path)).toEqual([]);
   }, 120_000);
+
+  test('--dry-run into a home whose folders and key files others can open changes nothing, not even their modes, and says they are too open', async () => {
+    const { path, env } = await freshHome();
+    const first = await importOctez(CLIENT, env);
+    expect(first.code, first.stderr).toBe(0);
+    const keys = join(path, 'keys');
+    const [keyFile] = await readdir(keys);
+    if (keyFile === undefined) throw new Error('the import stored no key');
+    // as a copy or a restore with the default umask would leave them
+    for (const folder of [path, keys, join(path, 'watermarks')]) await chmod(folder, 0o755);
+    await chmod(join(keys, keyFile), 0o644);
+    const before = await everything(path);
+
+    const dry = await importOctez(CLIENT, env, '--dry-run');
+    expect(dry.code, dry.stderr).toBe(0);
+    expect(dry.stdout).toContain('(dry run: nothing written)');
+    expect(await everything(path)).toEqual(before);
+    for (const folder of [path, keys, join(path, 'watermarks')]) {
+      expect(dry.stderr).toContain(`tezsigner: warning: the folder ${folder} is accessible to others (mode 755); left as it is (nothing is changed here): a command that writes restricts it to 700\n`);
+    }
+    expect(dry.stderr).toContain(`tezsigner: warning: the key file ${join(keys, keyFile)} is accessible to others (mode 644); left as it is (nothing is changed here)`);
+
+    // the import itself restricts them
+    const again = await importOctez(CLIENT, env);
+    expect(again.code, again.stderr).toBe(0);
+    expect(((await stat(keys)).mode & 0o777).toString(8)).toBe('700');
+    expect(((await stat(join(keys, keyFile))).mode & 0o777).toString(8)).toBe('600');
+  }, 120_000);
 });
+
+/** Every entry under `root`, with what a write or a chmod would change: mode, size, times (ctime moves with a chmod), a file's bytes. */
+async function everything(root: string): Promise<Record<string, string>> {
+  const found: Record<string, string> = {};
+  const visit = async (path: string): Promise<void> => {
+    const info = await lstat(path);
+    const content = info.isFile() ? createHash('sha256').update(await readFile(path)).digest('hex') : '';
+    found[path] = `${info.mode.toString(8)} ${info.size} ${info.mtimeMs} ${info.ctimeMs} ${content}`;
+    if (info.isDirectory()) for (const name of await readdir(path)) await visit(join(path, name));
+  };
+  await visit(root);
+  return found;
+}
 
 describe('nothing an import reads hangs on a FIFO', () => {
   const mkfifo = promisify(execFile);

@@ -4,9 +4,10 @@
 // never ask a registry for it). A small program, and every TypeScript snippet of the packages'
 // READMEs and examples, compile there under the settings of `tsc --init` plus those users add
 // (strict, noUncheckedIndexedAccess, exactOptionalPropertyTypes, module nodenext, skipLibCheck
-// false); the program then signs, repeats, conflicts, runs a store of its own and a racy one
-// through checkWatermarkStore and embeds the HTTP server, and the conflict is asked again with a
-// second copy of core nested under http-server, as npm lays out two versions.
+// false), with the optional PKCS#11 binding left out as npm leaves it out where it cannot build;
+// the program then signs, repeats, conflicts, runs a store of its own and a racy one through
+// checkWatermarkStore and embeds the HTTP server, and the conflict is asked again with a second
+// copy of core nested under http-server, as npm lays out two versions.
 // npm reuses its cache (`--prefer-offline`): only a first run on a machine fetches from the registry.
 import { execFile } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
@@ -48,11 +49,12 @@ let work: string;
 let release: string;
 let project: string;
 
-// a user's environment: none of this test run's own (vitest's variables, its NODE_OPTIONS, and the
-// npm_* settings pnpm passes to the scripts it runs, which npm warns of as unknown), but the
+// a user's environment: none of this test run's own (vitest's variables, its NODE_OPTIONS, the
+// NODE_PATH pnpm's command shims set to the workspace's packages, and the npm_* settings pnpm
+// passes to the scripts it runs, which npm warns of as unknown), but the
 // headers to build native addons against and npm's cache, as the machine has them
 const KEPT_NPM_SETTINGS = new Set(['npm_config_nodedir', 'npm_config_cache']);
-const ownSetting = (name: string) => name.startsWith('VITEST') || name === 'NODE_OPTIONS' || (/^(npm|pnpm)_/i.test(name) && !KEPT_NPM_SETTINGS.has(name));
+const ownSetting = (name: string) => name.startsWith('VITEST') || name === 'NODE_OPTIONS' || name === 'NODE_PATH' || (/^(npm|pnpm)_/i.test(name) && !KEPT_NPM_SETTINGS.has(name));
 const USER_ENV = { ...Object.fromEntries(Object.entries(process.env).filter(([name]) => !ownSetting(name))), npm_config_update_notifier: 'false' };
 
 /** A command's output; its stderr and stdout in the error when it fails. */
@@ -132,12 +134,16 @@ describe('a fresh npm project that installs the tarballs', () => {
   let program: Record<string, unknown>;
   beforeAll(async () => {
     // core, then each package in a step of its own after those it uses (the cli last); the
-    // PKCS#11 binding left uncompiled, as where there is no compiler
+    // PKCS#11 binding not built, then gone, as npm leaves it where there is no compiler (an
+    // optional dependency that fails to build is removed): what the user compiles and runs must
+    // not need it
     const [first, ...others] = installOrder();
     expect(first).toBe('core');
     await npm(['install', ...NPM_FLAGS, join(release, tarball('core')), '@types/node@^20.19']);
     const uncompiled = new Set(['pkcs11-adapter', 'cli']);
     for (const pkg of others) await npm(['install', ...NPM_FLAGS, ...(uncompiled.has(pkg) ? ['--ignore-scripts'] : []), join(release, tarball(pkg))]);
+    await rm(join(project, 'node_modules/pkcs11js'), { recursive: true });
+    expect(await sh('find', ['node_modules', '-name', 'pkcs11js'], project)).toBe('');
     // the consumer program, and every README snippet and example as a file of its own
     const consumer = join(REPO, 'packages/cli/test/consumer');
     for (const name of await readdir(consumer)) await cp(join(consumer, name), join(project, name));

@@ -21,7 +21,7 @@ export {
 } from './encoding/encrypted-key.js';
 export { encodeSignature, decodeSignature } from './encoding/signature.js';
 export { type EcdsaCurve, normalizeEcdsaSignature } from './crypto/ecdsa-normalize.js';
-export { signWithSecretKey, verifySignature, verifyDigestSignature, blsProveProofOfPossession, verifyBlsProofOfPossession } from './signing/sign-and-verify.js';
+export { signWithSecretKey, verifySignature, verifySignatureOf, verifyDigestSignature, blsProveProofOfPossession, verifyBlsProofOfPossession } from './signing/sign-and-verify.js';
 export { CRYPTO_ENV, cryptoImplementations, type CryptoChoice, type CryptoImplementation } from './crypto/implementations.js';
 export { AUTHENTICATION_MAGIC_BYTE, DEFAULT_MAGIC_BYTES, MAGIC_BYTES, parseMagicBytes, validateMagicBytes, describeMagicByte, formatMagicByte } from './request/magic-bytes.js';
 export {

@@ -8,7 +8,7 @@ import { hexToBytes } from './encoding/hex.js';
 import { MemoryKeyProvider } from './memory/key-provider.js';
 import { MemoryWatermarkStore } from './memory/watermark-store.js';
 import type { KeyInfo, KeyProvider, SignInput } from './ports/key-provider.js';
-import type { CommitResult, SignedMark, StoredWatermark, WatermarkEntry, WatermarkKey, WatermarkStore } from './ports/watermark-store.js';
+import type { CommitResult, PreparedCommit, SignedMark, StoredWatermark, WatermarkEntry, WatermarkKey, WatermarkStore } from './ports/watermark-store.js';
 import { decodeSecretKey } from './encoding/secret-key.js';
 import { SignerService, type SignerPolicy } from './signer-service.js';
 
@@ -118,6 +118,38 @@ class FaultyStore implements WatermarkStore {
   }
   list(): Promise<readonly WatermarkEntry[]> {
     return this.inner.list();
+  }
+}
+
+/**
+ * A store that prepares its commits (WatermarkStore.prepareCommit) over a MemoryWatermarkStore:
+ * what is prepared is only remembered, and counts once completed; each step is logged.
+ */
+class PreparingStore implements WatermarkStore {
+  readonly name = 'preparing';
+  readonly inner = new MemoryWatermarkStore();
+  readonly steps: string[] = [];
+  constructor(private readonly fault: { prepare?: () => never; complete?: () => Promise<CommitResult> } = {}) {}
+  read(key: WatermarkKey) {
+    return this.inner.read(key);
+  }
+  commit(key: WatermarkKey, signed: SignedMark): Promise<CommitResult> {
+    this.steps.push('commit');
+    return this.inner.commit(key, signed);
+  }
+  list() {
+    return this.inner.list();
+  }
+  prepareCommit(key: WatermarkKey, signed: SignedMark): PreparedCommit {
+    this.steps.push(`prepare ${signed.level} ${signed.signature}`);
+    this.fault.prepare?.();
+    return {
+      complete: () => {
+        this.steps.push('complete');
+        return this.fault.complete?.() ?? this.inner.commit(key, signed);
+      },
+      abandon: async () => void this.steps.push('abandon'),
+    };
   }
 }
 
@@ -467,6 +499,47 @@ describe('one conditional commit per signature', () => {
     const store = new FaultyStore({ read: () => ({ level: 5000000, round: 0, hash }) });
     expect((await rejection(service(provider, store).sign(ED.public_key_hash, hexToBytes(BLOCK)), 'WATERMARK_REFUSED')).message).toMatch(/without a stored signature/);
     expect(provider.signCalls).toBe(0);
+  });
+});
+
+describe('a store that prepares its commits while the signature is verified', () => {
+  it('prepares the mark with the signature, completes it once verified, and answers what was committed', async () => {
+    const store = new PreparingStore();
+    const result = await service(memoryProvider('ed25519-1'), store).sign(ED.public_key_hash, hexToBytes(BLOCK));
+    expect(result.signature).toBe(signatureVectors.signatures[0]?.signature);
+    expect(store.steps).toEqual([`prepare 5000000 ${result.signature}`, 'complete']);
+    expect((await store.list()).map((entry) => entry.watermark.signature)).toEqual([result.signature]);
+  });
+
+  it('a signature that does not verify is abandoned, never completed: the mark does not move and nothing is returned', async () => {
+    const store = new PreparingStore();
+    const liar = new ScriptedProvider(memoryProvider('ed25519-1'), { sign: (pkh, input, real) => real.sign(pkh, { bytes: input.bytes, digest: new Uint8Array(32) }) });
+    expect((await rejection(service(liar, store).sign(ED.public_key_hash, hexToBytes(BLOCK)), 'BACKEND_UNAVAILABLE')).message).toMatch(/does not verify/);
+    expect(store.steps.slice(1)).toEqual(['abandon']);
+    expect(await store.list()).toEqual([]);
+  });
+
+  it('a prepare or a completion that fails: STORE_UNAVAILABLE, no signature returned', async () => {
+    const refusing = new PreparingStore({
+      prepare: () => {
+        throw new Error('disk gone');
+      },
+    });
+    expect((await rejection(service(memoryProvider('ed25519-1'), refusing).sign(ED.public_key_hash, hexToBytes(BLOCK)), 'STORE_UNAVAILABLE')).message).toMatch(/disk gone/);
+    const failing = new PreparingStore({ complete: () => Promise.reject(new Error('fsync failed')) });
+    expect((await rejection(service(memoryProvider('ed25519-1'), failing).sign(ED.public_key_hash, hexToBytes(BLOCK)), 'STORE_UNAVAILABLE')).message).toMatch(/fsync failed/);
+    expect(await failing.list()).toEqual([]);
+  });
+
+  it('a completion another signer beat answers the stored signature, as a commit does', async () => {
+    const other = new MemoryWatermarkStore();
+    await service(memoryProvider('ed25519-1'), other).sign(ED.public_key_hash, hexToBytes(BLOCK));
+    const [winner] = await other.list();
+    // this signer's read saw nothing yet: its completion finds the other's mark there
+    const store = new PreparingStore({ complete: async () => ({ committed: false, stored: winner?.watermark as StoredWatermark }) });
+    const result = await service(memoryProvider('ed25519-1'), store).sign(ED.public_key_hash, hexToBytes(BLOCK));
+    expect(result.outcome).toBe('lost_race');
+    expect(result.signature).toBe(winner?.watermark.signature);
   });
 });
 

@@ -5,13 +5,13 @@ import { backendUnavailable, badRequest, configInvalid, isTezsignerError, keyNot
 import { bytesToHex } from './encoding/hex.js';
 import { AUTHENTICATION_MAGIC_BYTE, DEFAULT_MAGIC_BYTES, describeMagicByte, formatMagicByte, validateMagicBytes } from './request/magic-bytes.js';
 import type { Gatekeeper } from './ports/gatekeeper.js';
-import type { KeyInfo, KeyProvider } from './ports/key-provider.js';
+import type { KeyInfo, KeyProvider, SignInput } from './ports/key-provider.js';
 import { KeyedQueue } from './watermark/keyed-queue.js';
 import type { CommitResult, WatermarkKey, WatermarkMark, WatermarkStore } from './ports/watermark-store.js';
 import { CURVE_PREFIXES } from './encoding/prefixes.js';
 import { decodePublicKey, publicKeyHash } from './encoding/public-key.js';
 import { parseRequest, watermarkOf, type SigningRequest } from './request/parse.js';
-import { verifyBlsProofOfPossession, verifySignature } from './signing/sign-and-verify.js';
+import { verifyBlsProofOfPossession, verifySignature, verifySignatureOf } from './signing/sign-and-verify.js';
 import { decodeSignature, encodeSignature } from './encoding/signature.js';
 import { checkWatermark, watermarkKeyId } from './watermark/marks.js';
 import { blsSchemeFor, isSignatureVersion, type BlsScheme, type SignatureVersion } from './signing/signature-version.js';
@@ -53,6 +53,9 @@ export interface SignResult {
    */
   readonly outcome: 'signed' | 'repeated' | 'lost_race';
 }
+
+/** What is signed: the request's bytes, their digest (hashed once, from the signer's own copy) and the BLS scheme. */
+type SignedInput = SignInput & { readonly blsScheme: BlsScheme | undefined };
 
 const messageOf = (err: unknown): string => (err instanceof Error ? err.message : String(err));
 
@@ -142,7 +145,10 @@ export class SignerService {
 
     const position = this.policy.checkHighWatermark ? watermarkOf(request) : undefined;
     if (position === undefined) {
-      return { signature: await this.#signFresh(key, publicKey, bytes, digest, scheme), request, outcome: 'signed' };
+      const signed = { bytes, digest, blsScheme: scheme };
+      const signature = await this.#signUnverified(key, signed);
+      this.#verify(key, publicKey, signed, signature);
+      return { signature: encodeSignature(key.curve, signature), request, outcome: 'signed' };
     }
     const watermark = { chainId: position.chainId, pkh: key.pkh, kind: position.kind } satisfies WatermarkKey;
     const mark = { level: position.level, round: position.round, hash: bytesToHex(digest) } satisfies WatermarkMark;
@@ -153,8 +159,7 @@ export class SignerService {
       if (decision.outcome === 'repeat') {
         return { signature: this.#storedSignature(key, publicKey, bytes, decision.signature, scheme), request, outcome: 'repeated' };
       }
-      const signature = await this.#signFresh(key, publicKey, bytes, digest, scheme);
-      const committed: CommitResult | undefined = await this.#store(() => this.#watermarks.commit(watermark, { ...mark, signature }));
+      const { signature, committed } = await this.#signAndCommit(key, publicKey, { bytes, digest, blsScheme: scheme }, watermark, mark);
       if (committed?.committed === true) return { signature, request, outcome: 'signed' };
       if (committed?.committed !== false || typeof committed.stored !== 'object') {
         throw storeUnavailable(`watermark store ${this.#watermarks.name} gave no usable answer to a commit for ${key.pkh}; the signature was not returned`);
@@ -168,15 +173,49 @@ export class SignerService {
     });
   }
 
-  /** A signature made now by the backend, in octez's form and verified, not yet returned. */
-  async #signFresh(key: KeyInfo, publicKey: Uint8Array, bytes: Uint8Array, digest: Uint8Array, blsScheme: BlsScheme | undefined): Promise<string> {
-    const input = blsScheme === undefined ? { bytes, digest } : { bytes, digest, blsScheme };
+  /**
+   * A signature made now by the backend and committed with its mark (the store's answer, which
+   * decides whether it may leave). With a store that can prepare a commit, the mark's durable
+   * writing starts while the signature is verified, and the mark is made to count only once it
+   * has verified; otherwise the signature is verified, then committed.
+   */
+  async #signAndCommit(
+    key: KeyInfo,
+    publicKey: Uint8Array,
+    signed: SignedInput,
+    watermark: WatermarkKey,
+    mark: WatermarkMark,
+  ): Promise<{ signature: string; committed: CommitResult | undefined }> {
+    const raw = await this.#signUnverified(key, signed);
+    const prepareCommit = this.#watermarks.prepareCommit;
+    const signature = encodeSignature(key.curve, raw);
+    if (prepareCommit === undefined) {
+      this.#verify(key, publicKey, signed, raw);
+      return { signature, committed: await this.#store(() => this.#watermarks.commit(watermark, { ...mark, signature })) };
+    }
+    // what is prepared counts for nothing, and is seen by nobody, until complete()
+    const prepared = await this.#store(async () => prepareCommit.call(this.#watermarks, watermark, { ...mark, signature }));
+    try {
+      this.#verify(key, publicKey, signed, raw);
+    } catch (err) {
+      await prepared.abandon().catch(() => undefined);
+      throw err;
+    }
+    return { signature, committed: await this.#store(() => prepared.complete()) };
+  }
+
+  /** A signature made now by the backend, in octez's form, not yet verified. */
+  async #signUnverified(key: KeyInfo, signed: SignedInput): Promise<Uint8Array> {
+    const input = signed.blsScheme === undefined ? { bytes: signed.bytes, digest: signed.digest } : signed;
     const raw = await this.#backend(`sign for ${key.pkh}`, () => this.#keys.sign(key.pkh, input));
-    const signatureBytes = this.#normalized(key, raw);
-    if (!verifySignature(key.curve, publicKey, bytes, signatureBytes, blsScheme)) {
+    return this.#normalized(key, raw);
+  }
+
+  /** BACKEND_UNAVAILABLE (and nothing returned) unless `signature` verifies. */
+  #verify(key: KeyInfo, publicKey: Uint8Array, signed: SignedInput, signature: Uint8Array): void {
+    if (!verifySignatureOf(key.curve, publicKey, signed, signature)) {
       throw backendUnavailable(`key provider ${this.#keys.name} returned a signature that does not verify for ${key.pkh}; it was not returned`);
     }
-    return encodeSignature(key.curve, signatureBytes);
   }
 
   proveProofOfPossession(pkh: string): Promise<string> {

@@ -1,5 +1,5 @@
 import { MemoryKeyProvider, MemoryWatermarkStore, decodeSecretKey, storeUnavailable, backendUnavailable } from '@tezsigner/core';
-import type { KeyProvider, WatermarkStore } from '@tezsigner/core';
+import type { KeyProvider, PreparedCommit, SignedMark, WatermarkKey, WatermarkStore } from '@tezsigner/core';
 import { X509Certificate } from 'node:crypto';
 import { generate } from 'selfsigned';
 import { afterEach, describe, expect, test } from 'vitest';
@@ -81,6 +81,29 @@ describe('/metrics', () => {
     expect(storeCalls.reduce((sum, [, value]) => sum + value, 0)).toBeGreaterThanOrEqual(5);
     expect(metrics.get('tezsigner_process_cpu_user_seconds_total')).toBeGreaterThan(0);
     expect([...metrics.keys()].some((name) => name.includes(SP.public_key_hash))).toBe(false);
+  });
+
+  test("a store's prepared commits are timed and counted as its commits", async () => {
+    const memory = new MemoryWatermarkStore();
+    let failing = false;
+    const preparing: WatermarkStore = {
+      name: 'memory',
+      read: (key) => memory.read(key),
+      commit: (key, signed) => memory.commit(key, signed),
+      list: () => memory.list(),
+      prepareCommit: (key: WatermarkKey, signed: SignedMark): PreparedCommit => ({
+        complete: () => (failing ? Promise.reject(storeUnavailable('disk gone')) : memory.commit(key, signed)),
+        abandon: () => Promise.resolve(),
+      }),
+    };
+    const { signer, health } = await start(undefined, preparing);
+    for (const level of [10, 11]) expect((await signOver(signer.url, ED.public_key_hash, tenderbakeBlock(level, 0))).status).toBe(200);
+    failing = true;
+    expect((await signOver(signer.url, ED.public_key_hash, tenderbakeBlock(12, 0))).status).toBe(503);
+    const metrics = parseMetrics(await (await fetch(`${health.url}/metrics`)).text());
+    expect(metrics.get('tezsigner_watermark_store_duration_seconds_count{store="memory",operation="commit"}')).toBe(3);
+    expect(metrics.get('tezsigner_watermark_store_errors_total{store="memory",operation="commit"}')).toBe(1);
+    expect([...metrics.keys()].some((name) => name.includes('prepareCommit'))).toBe(false);
   });
 
   test('calls that fail at their deadline are counted apart among the errors; the signing calls start at 0', async () => {

@@ -2,7 +2,7 @@ import { stat } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { configInvalid } from '@tezsigner/core';
-import { describe, ensurePrivateDirectory } from './files/private-directory.js';
+import { describe, ensurePrivateDirectory, inspectPrivateDirectory } from './files/private-directory.js';
 
 export const HOME_ENV = 'TEZSIGNER_HOME';
 export const DEFAULT_HOME_NAME = '.tezsigner';
@@ -33,12 +33,13 @@ export function resolveHomePath(options: HomeOptions = {}): string {
 /**
  * Resolves the home folder and makes sure it is private (0700) and ours, creating it when
  * missing, unless `existing`: a command that only reads or serves refuses a home that does not
- * exist (CONFIG_INVALID), so a mistyped --home is noticed instead of made.
+ * exist (CONFIG_INVALID), so a mistyped --home is noticed instead of made. `changeNothing` (a dry
+ * run) implies `existing` and leaves a home too open as it is, saying so in the warnings.
  */
-export async function openHome(options: HomeOptions & { readonly existing?: boolean | undefined } = {}): Promise<Home> {
+export async function openHome(options: HomeOptions & { readonly existing?: boolean | undefined; readonly changeNothing?: boolean | undefined } = {}): Promise<Home> {
   const path = resolveHomePath(options);
-  if (options.existing === true) await mustExist(path);
-  const warnings = await ensurePrivateDirectory(path);
+  if (options.existing === true || options.changeNothing === true) await mustExist(path);
+  const warnings = options.changeNothing === true ? await inspectPrivateDirectory(path) : await ensurePrivateDirectory(path);
   return { path, warnings };
 }
 

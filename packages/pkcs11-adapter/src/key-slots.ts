@@ -1,4 +1,4 @@
-import { backendUnavailable } from '@tezsigner/core';
+import { pastDeadline } from './deadlines.js';
 
 /**
  * How many calls one key may have on the token at once: a key whose signatures hang, before
@@ -25,7 +25,7 @@ export class KeySlots {
           const left = (this.waiting.get(pkh) ?? []).filter((waiter) => waiter !== wake);
           if (left.length === 0) this.waiting.delete(pkh);
           else this.waiting.set(pkh, left);
-          reject(backendUnavailable(`${this.perKey} signature(s) with ${pkh} already on the token: no turn came in time`));
+          reject(pastDeadline(`${this.perKey} signature(s) with ${pkh} already on the token: no turn came in time`));
         }, Math.max(0, deadline - Date.now()));
         queue.push(wake);
         this.waiting.set(pkh, queue);

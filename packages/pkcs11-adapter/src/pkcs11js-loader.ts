@@ -1,8 +1,33 @@
 import { createRequire } from 'node:module';
 import { configInvalid } from '@tezsigner/core';
-import type * as Pkcs11jsExports from 'pkcs11js';
 
-export type Pkcs11js = typeof Pkcs11jsExports;
+/** The binding's constants this process reads (the module itself is called in the module host). */
+export const PKCS11_CONSTANTS = [
+  'CKA_CLASS',
+  'CKA_EC_PARAMS',
+  'CKA_EC_POINT',
+  'CKA_EXTRACTABLE',
+  'CKA_ID',
+  'CKA_LABEL',
+  'CKA_PRIVATE',
+  'CKA_SENSITIVE',
+  'CKA_SIGN',
+  'CKA_TOKEN',
+  'CKA_VERIFY',
+  'CKF_RW_SESSION',
+  'CKF_SERIAL_SESSION',
+  'CKO_PRIVATE_KEY',
+  'CKO_PUBLIC_KEY',
+  'CKU_USER',
+] as const;
+
+/**
+ * pkcs11js as this process uses it, declared here rather than taken from pkcs11js's own types:
+ * the binding is an optional dependency, and a declaration file of ours that named it would fail
+ * a user's compilation (skipLibCheck false) wherever npm left it out. A test checks pkcs11js's
+ * types against it.
+ */
+export type Pkcs11js = { readonly [name in (typeof PKCS11_CONSTANTS)[number]]: number };
 /** A slot, session or object handle as pkcs11js gives it (a CK_ULONG in bytes), after crossing to this process. */
 export type Handle = Uint8Array;
 

@@ -3,7 +3,7 @@ import { HostGone, ModuleHost, type HostLane } from './module-host/module-host.j
 import { ckrName, describePkcs11Error, failureScope } from './pkcs11-failure.js';
 import { loadPkcs11js, type Handle, type Pkcs11js } from './pkcs11js-loader.js';
 import type { Pkcs11Logger } from './pkcs11-logger.js';
-import { beforeDeadline, DeadlinePassed } from './deadlines.js';
+import { beforeDeadline, DeadlinePassed, pastDeadline } from './deadlines.js';
 import { moduleEnvironment } from './module-environment.js';
 import { ModuleRestarts } from './module-restarts.js';
 import { SilenceWatch, seconds } from './silence-watch.js';
@@ -247,17 +247,25 @@ export class TokenSessions {
   /** The instance a start in progress gives, within the deadline. */
   private async started(deadline: number): Promise<Instance> {
     const starting = this.restarts.starting;
+    let late = false;
     if (starting !== undefined) {
       let timer: NodeJS.Timeout | undefined;
       await Promise.race([
         starting,
         new Promise<void>((resolve) => {
-          timer = setTimeout(resolve, Math.max(0, deadline - Date.now()));
+          timer = setTimeout(
+            () => {
+              late = true;
+              resolve();
+            },
+            Math.max(0, deadline - Date.now()),
+          );
         }),
       ]).finally(() => clearTimeout(timer));
     }
     if (this.current !== undefined) return this.current;
-    throw backendUnavailable(this.problem() ?? this.trouble);
+    const problem = this.problem() ?? this.trouble;
+    throw late ? pastDeadline(problem) : backendUnavailable(problem);
   }
 
   private take(lease: Lease, trial: boolean): Lease {
@@ -311,7 +319,7 @@ export class TokenSessions {
         ),
       );
       this.retireIfDone(lease.instance);
-      throw backendUnavailable(`the PKCS#11 module did not answer within ${deadlineMs} ms (its session is set aside)`);
+      throw pastDeadline(`the PKCS#11 module did not answer within ${deadlineMs} ms (its session is set aside)`);
     }
   }
 
@@ -362,7 +370,7 @@ export class TokenSessions {
             () => lane.close(),
           ),
         );
-        throw backendUnavailable(`the PKCS#11 module did not open a session in time`);
+        throw pastDeadline(`the PKCS#11 module did not open a session in time`);
       }
       lane.close();
       if (isTezsignerError(err)) throw err;
@@ -563,7 +571,7 @@ export class TokenSessions {
     } catch (err) {
       host.kill();
       this.instances.delete(instance);
-      if (err instanceof DeadlinePassed) throw backendUnavailable(`the PKCS#11 module ${this.options.modulePath} did not answer within ${this.startTimeoutMs} ms as it started`);
+      if (err instanceof DeadlinePassed) throw pastDeadline(`the PKCS#11 module ${this.options.modulePath} did not answer within ${this.startTimeoutMs} ms as it started`);
       if (isTezsignerError(err)) throw err;
       if (ckrName(err) === undefined && !(err instanceof HostGone)) throw configInvalid(`cannot load the PKCS#11 module ${this.options.modulePath}: ${describePkcs11Error(err)}`, err);
       throw backendUnavailable(`the PKCS#11 module ${this.options.modulePath} failed: ${describePkcs11Error(err)}`, err);
@@ -611,7 +619,7 @@ export class TokenSessions {
       };
       const timer = setTimeout(() => {
         this.waiters = this.waiters.filter((waiter) => waiter !== wake);
-        reject(backendUnavailable(`no PKCS#11 session of the ${describeSelector(this.options.token)} came free in time`));
+        reject(pastDeadline(`no PKCS#11 session of the ${describeSelector(this.options.token)} came free in time`));
       }, Math.max(0, deadline - Date.now()));
       this.waiters.push(wake);
     });

@@ -1,13 +1,16 @@
 import pg from 'pg';
 import type { PoolClient } from 'pg';
-import { TezsignerError, configInvalid } from '@tezsigner/core';
+import { TezsignerError, configInvalid, isTezsignerError, storeUnavailable } from '@tezsigner/core';
 import { DEFAULT_POSTGRES_TIMEOUT_MS, parseConnection, type PostgresConnectionOptions, type PostgresTarget } from './connection.js';
 import { DeadlineError, isTransient, toStoreError } from './errors.js';
 import { ensureSchema } from './schema.js';
 
 /** The settings a store refuses to run without: each commit flushed before it is acknowledged. */
 interface SessionSettings {
+  /** the session's own (held for its lifetime once checked: see readSettings) */
   readonly synchronous_commit: string;
+  /** what the server, database or role set, as a reload (or a new session) would have it now */
+  readonly configured_synchronous_commit: string;
   readonly fsync: string;
   readonly transaction_read_only: string;
 }
@@ -16,11 +19,15 @@ const DURABLE_COMMIT = new Set(['on', 'remote_apply']);
 const RETRY_PAUSE_MS = 50;
 const MAX_ATTEMPTS = 4;
 
-/** Refuses a session whose commits would be acknowledged before they are durable. */
+/**
+ * Refuses a session whose commits would be acknowledged before they are durable, or a database
+ * now set so (CONFIG_INVALID: a setting to fix; a call while serving tells it as STORE_UNAVAILABLE).
+ */
 export function checkSession(settings: SessionSettings, where: string): void {
-  if (!DURABLE_COMMIT.has(settings.synchronous_commit)) {
+  const lax = [settings.synchronous_commit, settings.configured_synchronous_commit].find((value) => !DURABLE_COMMIT.has(value));
+  if (lax !== undefined) {
     throw configInvalid(
-      `${where} has synchronous_commit = ${settings.synchronous_commit}: a commit could be acknowledged, and its signature sent, before its mark is on disk; set synchronous_commit = on (ALTER ROLE … SET synchronous_commit = on, or in postgresql.conf)`,
+      `${where} has synchronous_commit = ${lax}: a commit could be acknowledged, and its signature sent, before its mark is on disk; set synchronous_commit = on (ALTER ROLE … SET synchronous_commit = on, or in postgresql.conf)`,
     );
   }
   if (settings.fsync !== 'on') throw configInvalid(`${where} runs with fsync = ${settings.fsync}: nothing it stores survives a crash; set fsync = on`);
@@ -95,11 +102,19 @@ export class PostgresDatabase {
     }
   }
 
-  /** The session's settings, read now: the probe of readiness, and the check at start. */
+  /**
+   * The session's settings, read now: the probe of readiness, and the check at start, where a
+   * setting to fix is CONFIG_INVALID (a call while serving says STORE_UNAVAILABLE, see #attempt).
+   */
   async checkNow(what: string): Promise<void> {
-    await this.run(what, async (client) => {
-      checkSession(await readSettings(client), this.description);
-    });
+    try {
+      await this.run(what, async (client) => {
+        checkSession(await readSettings(client), this.description);
+      });
+    } catch (err) {
+      if (isTezsignerError(err, 'STORE_UNAVAILABLE') && isTezsignerError(err.cause, 'CONFIG_INVALID')) throw err.cause;
+      throw err;
+    }
   }
 
   async close(): Promise<void> {
@@ -123,7 +138,13 @@ export class PostgresDatabase {
       if (!this.#checked.has(connected)) {
         // a connection reset while it is out of the pool: its query fails, the event must not crash the process
         connected.on('error', () => undefined);
-        checkSession(await readSettings(connected), this.description);
+        try {
+          checkSession(await readSettings(connected), this.description);
+        } catch (err) {
+          // a setting changed while serving: the store is unusable until it is fixed, a fault
+          // of the store's (503), not of the request; checkNow says it as the setting to fix
+          throw isTezsignerError(err, 'CONFIG_INVALID') ? storeUnavailable(err.message, err) : err;
+        }
         this.#checked.add(connected);
       }
       if (!this.#schemaReady) {
@@ -154,9 +175,16 @@ export class PostgresDatabase {
   }
 }
 
+/**
+ * The settings checkSession reads, in one round trip. The session's synchronous_commit is set
+ * for its lifetime to the value read (set_config, not local): a reload of the server that turns
+ * it off (ALTER SYSTEM, postgresql.conf) then cannot make a connection already checked
+ * acknowledge commits early; what the server is configured with now is read beside it, for the
+ * probe to tell.
+ */
 async function readSettings(client: PoolClient): Promise<SessionSettings> {
   const result = await client.query<SessionSettings>(
-    "SELECT current_setting('synchronous_commit') AS synchronous_commit, current_setting('fsync') AS fsync, current_setting('transaction_read_only') AS transaction_read_only",
+    "SELECT set_config('synchronous_commit', current_setting('synchronous_commit'), false) AS synchronous_commit, (SELECT reset_val FROM pg_settings WHERE name = 'synchronous_commit') AS configured_synchronous_commit, current_setting('fsync') AS fsync, current_setting('transaction_read_only') AS transaction_read_only",
   );
   const row = result.rows[0];
   if (row === undefined) throw new TezsignerError('STORE_UNAVAILABLE', 'the database answered no settings');

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkWatermark } from '@tezsigner/core';
 import type { SignedMark, WatermarkKey } from '@tezsigner/core';
 import { PostgresWatermarkStore } from '../src/index.js';
+import { PostgresDatabase } from '../src/database.js';
 import { timedFailure as failure } from '../../../test-support/errors.js';
 import { waitUntil } from '../../../test-support/wait-until.js';
 import { startPostgres, type PostgresCluster } from './support/postgres-cluster.js';
@@ -45,19 +46,57 @@ const storedLevel = async (schema: string) => (await cluster.query<{ level: numb
 const WITHIN = DEADLINE_MS + 3000;
 
 describe('PostgresWatermarkStore when the database fails', () => {
-  it('refuses a database whose commits are not durable, naming the setting, and writes nothing', async () => {
+  it('refuses a database whose commits are not durable, naming the setting (to fix, at start; a store fault, for a call), and writes nothing', async () => {
     await cluster.createDatabase('lax');
     await cluster.query('ALTER DATABASE lax SET synchronous_commit = off');
     const lax = store({ database: 'lax', schema: 'lax' });
     const probed = await failure(lax.probe());
     expect(probed.code).toBe('CONFIG_INVALID');
     expect(probed.message).toMatch(/synchronous_commit = off: .* set synchronous_commit = on/);
-    expect((await failure(lax.commit(key, signed(1, 1)))).code).toBe('CONFIG_INVALID');
+    // a request meeting it while serving: 503, not a 500 of the signer's own configuration
+    const committed = await failure(lax.commit(key, signed(1, 1)));
+    expect(committed.code).toBe('STORE_UNAVAILABLE');
+    expect(committed.message).toMatch(/synchronous_commit = off: .* set synchronous_commit = on/);
     // nothing was made in that database (the check comes first)
     expect((await cluster.query("SELECT 1 FROM pg_namespace WHERE nspname = 'lax'", [], 'lax')).rowCount).toBe(0);
     await cluster.query('ALTER DATABASE lax SET synchronous_commit = on');
     // a new store, new connections: accepted now
     await expect(store({ database: 'lax', schema: 'lax' }).commit(key, signed(1, 1))).resolves.toEqual({ committed: true });
+  });
+
+  it('synchronous_commit turned off by a reload while serving: connections checked before stay durable, a new one is refused as a store fault naming the setting, the probe names the setting to fix', async () => {
+    const schema = `reload${++schemas}`;
+    const serving = store({ schema });
+    await expect(serving.commit(key, signed(1, 1))).resolves.toEqual({ committed: true });
+    // a pool as the store's, to ask its connection what it acknowledges
+    const pool = new PostgresDatabase({ url: cluster.url('faults'), schema, timeoutMs: DEADLINE_MS });
+    const setting = () => pool.run('the setting', async (client) => (await client.query<{ synchronous_commit: string }>('SHOW synchronous_commit')).rows[0]?.synchronous_commit);
+    expect(await setting()).toBe('on');
+    const fresh = store({ schema });
+    await cluster.query('ALTER SYSTEM SET synchronous_commit = off');
+    await cluster.query('SELECT pg_reload_conf()');
+    try {
+      await waitUntil('the reload to reach new sessions', async () => (await cluster.query<{ synchronous_commit: string }>('SHOW synchronous_commit')).rows[0]?.synchronous_commit === 'off');
+      // the connection checked before the reload still acknowledges only what is on disk, and commits
+      expect(await setting()).toBe('on');
+      await expect(serving.commit(key, signed(2, 2))).resolves.toEqual({ committed: true });
+      // readiness names the setting to fix
+      const probed = await failure(serving.probe());
+      expect(probed.code).toBe('CONFIG_INVALID');
+      expect(probed.message).toMatch(/has synchronous_commit = off: .* set synchronous_commit = on/);
+      // a new connection is refused: a store fault (503) naming the setting, nothing written
+      const refused = await failure(fresh.commit(key, signed(3, 3)));
+      expect(refused.code).toBe('STORE_UNAVAILABLE');
+      expect(refused.message).toMatch(/has synchronous_commit = off: .* set synchronous_commit = on/);
+      expect(await storedLevel(schema)).toBe(2);
+    } finally {
+      await cluster.query('ALTER SYSTEM RESET synchronous_commit');
+      await cluster.query('SELECT pg_reload_conf()');
+      await pool.close();
+    }
+    await waitUntil('the reload to reach new sessions', async () => (await cluster.query<{ synchronous_commit: string }>('SHOW synchronous_commit')).rows[0]?.synchronous_commit === 'on');
+    await expect(serving.probe()).resolves.toBeUndefined();
+    await expect(fresh.commit(key, signed(3, 3))).resolves.toEqual({ committed: true });
   });
 
   it('fails closed within its deadline when its connections are reset mid-statement, advances nothing, and commits again once they are not', async () => {

@@ -23,6 +23,11 @@ export interface BackendOptions {
    */
   readonly readOnly?: boolean;
   /**
+   * set by a dry run: nothing on disk is changed, not even the mode of a home, key or
+   * watermark folder too open (said in a warning instead of restricted)
+   */
+  readonly dryRun?: boolean;
+  /**
    * set by serve: the local vault opens one key at start and the others in the background,
    * a request for a key still closed opening it first
    */

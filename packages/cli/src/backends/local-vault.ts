@@ -6,9 +6,9 @@ import type { BackendOptions } from './backend-options.js';
 import { checkPassphraseFileMode } from './passphrase-file-mode.js';
 import { withPassphraseSource } from './passphrase-source.js';
 
-/** The home folder, private; created if missing only with createHome. What had to be fixed is told on stderr. */
-export async function openHomeFolder(options: Pick<BackendOptions, 'home' | 'createHome'>, io: CliIo): Promise<string> {
-  const home = await openHome({ home: options.home, env: io.env, existing: options.createHome !== true });
+/** The home folder, private; created if missing only with createHome. What had to be fixed (or would, in a dry run) is told on stderr. */
+export async function openHomeFolder(options: Pick<BackendOptions, 'home' | 'createHome' | 'dryRun'>, io: CliIo): Promise<string> {
+  const home = await openHome({ home: options.home, env: io.env, existing: options.createHome !== true, changeNothing: options.dryRun === true });
   for (const warning of home.warnings) io.stderr(`tezsigner: warning: ${warning}\n`);
   return home.path;
 }
@@ -26,18 +26,19 @@ export interface OpenedVault {
  * prompt for it instead.
  */
 export async function openLocalVault(
-  options: Pick<BackendOptions, 'home' | 'passphraseFile' | 'createHome'>,
+  options: Pick<BackendOptions, 'home' | 'passphraseFile' | 'createHome' | 'dryRun'>,
   io: CliIo,
   ask: (vault: LocalKeyVault) => Promise<string | undefined> = async () => undefined,
 ): Promise<OpenedVault> {
   const home = await openHomeFolder(options, io);
   await checkPassphraseFileMode(options.passphraseFile, io.env);
   let passphrase = await resolvePassphrase({ passphraseFile: options.passphraseFile, env: io.env, home });
-  let vault = await withPassphraseSource(LocalKeyVault.open({ home, passphrase }), options.passphraseFile, io.env, home);
+  const changeNothing = options.dryRun === true;
+  let vault = await withPassphraseSource(LocalKeyVault.open({ home, passphrase, changeNothing }), options.passphraseFile, io.env, home);
   for (const warning of vault.warnings) io.stderr(`tezsigner: warning: ${warning}\n`);
   if (passphrase === undefined && io.promptSecret !== undefined) {
     passphrase = await ask(vault);
-    if (passphrase !== undefined) vault = await withPassphraseSource(LocalKeyVault.open({ home, passphrase }), undefined, {}, home);
+    if (passphrase !== undefined) vault = await withPassphraseSource(LocalKeyVault.open({ home, passphrase, changeNothing }), undefined, {}, home);
   }
   return { vault, home, hasPassphrase: passphrase !== undefined };
 }

@@ -171,7 +171,7 @@ async function keysInVault(options: KeyImportOptions, io: CliIo, adding: boolean
   // a dry run: opening the vault makes its folder, so a home without one holds no keys and stays as it is
   if (!(await exists(join(resolveHomePath({ home: options.home, env: io.env }), 'keys')))) return { list: [] };
   try {
-    const { vault } = await openLocalVault({ home: options.home }, io);
+    const { vault } = await openLocalVault({ home: options.home, dryRun: true }, io);
     return { list: await vault.list() };
   } catch (err) {
     // a dry run into a home not made yet: nothing is in its vault

@@ -41,7 +41,7 @@ export async function raiseWatermarks(entries: readonly WatermarkEntry[], option
     report(entries, new Set(entries.map((e) => watermarkKeyId(e.key))), new Map(), 'file', io, dryRun);
     return;
   }
-  await withWatermarkStore({ ...options, readOnly: dryRun }, io, async (store) => {
+  await withWatermarkStore({ ...options, readOnly: dryRun, dryRun }, io, async (store) => {
     if (!dryRun && store.importEntries === undefined) throw new TezsignerError('NOT_SUPPORTED', `the ${store.name} store cannot import watermarks`);
     const before = new Map((await store.list()).map((e) => [watermarkKeyId(e.key), e.watermark]));
     const raised = dryRun

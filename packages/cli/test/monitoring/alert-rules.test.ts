@@ -64,6 +64,8 @@ describe('what the rules and their tests cover', () => {
         'TezsignerBackendErrors',
         'TezsignerBackendDeadlinesPassed',
         'TezsignerStoreDeadlinesPassed',
+        'TezsignerHsmModuleRestarted',
+        'TezsignerHsmCallsHanging',
         'TezsignerSlowSigning',
         'TezsignerHeldRequestsFull',
         'TezsignerSpendingCapNearlyFull',

@@ -1,19 +1,24 @@
 // The Grafana dashboard and the alert rules in deploy/, against the real thing: a `tezsigner
 // serve` (HTTPS, a policy with 24 h caps and a kind held for confirmation) that has signed,
-// refused at a mark and held something, scraped by Debian's Prometheus with the rules loaded.
-// Every query of the dashboard, its variables and Grafana's intervals put in as Grafana would,
-// returns data; every tezsigner_ metric the dashboard or the rules name is one serve exports.
+// refused at a mark and held something, and beside it a `serve --vault pkcs11` on SoftHSM2 (the
+// series only a backend that counts its faults has), scraped by Debian's Prometheus with the
+// rules loaded. Every query of the dashboard, its variables and Grafana's intervals put in as
+// Grafana would, returns data; every tezsigner_ metric the dashboard or the rules name is one
+// serve exports.
 import { X509Certificate } from 'node:crypto';
 import { chmod, readFile, writeFile } from 'node:fs/promises';
 import { request } from 'node:https';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { forgeDelegation, forgeTransfer } from '../../../../test-support/operations.js';
+import { registerSecret } from '../../../../test-support/log-capture.js';
 import { startPrometheus, type RunningPrometheus } from '../../../../test-support/prometheus.js';
+import { createSoftHsm, type SoftHsm } from '../../../../test-support/softhsm.js';
 import { waitUntil } from '../../../../test-support/wait-until.js';
 import { attestation, tenderbakeBlock } from '../../../http-server/test/support/consensus-bytes.js';
 import { keyVector } from '../../../http-server/test/support/test-signer.js';
 import { createLoopbackCertificate } from '../../../http-server/test/support/tls-certificates.js';
+import { generateTokenKey } from '../../../pkcs11-adapter/src/index.js';
 import { homeWithKeys, tempHome } from '../support/run-cli.js';
 import { spawnServe, type ServeChild } from '../support/serve-child.js';
 import { VERSION } from '../../src/version.js';
@@ -27,6 +32,9 @@ const GRAFANA_INTERVALS: Readonly<Record<string, string>> = { __rate_interval: '
 
 let home: Awaited<ReturnType<typeof homeWithKeys>> & { path: string };
 let serving: ServeChild;
+let hsm: SoftHsm;
+let hsmHome: Awaited<ReturnType<typeof tempHome>>;
+let hsmServing: ServeChild;
 let prometheus: RunningPrometheus;
 let ca: string;
 let held: Promise<number> | undefined;
@@ -44,6 +52,8 @@ function post(hex: string): Promise<number> {
 }
 
 const transfer = (counter: number) => forgeTransfer({ source: ED.public_key_hash, destination: PAYEE, amount: 4_000_000n, counter });
+/** `host:port` of a signer's metrics listener, its `instance` label in Prometheus. */
+const instanceOf = (signer: ServeChild) => new URL(signer.metricsUrl ?? '').host;
 const total = async (expr: string) => (await prometheus.query(expr)).reduce((sum, sample) => sum + sample.value, 0);
 /** Resolves once Prometheus has scraped a value of `expr` (summed) at least `atLeast`. */
 const scraped = (expr: string, atLeast: number) => waitUntil(`Prometheus to see ${expr} >= ${atLeast}`, async () => (await total(expr)) >= atLeast, { timeoutMs: 60_000, intervalMs: 200 });
@@ -75,10 +85,22 @@ beforeAll(async () => {
     ],
     home.env,
   );
-  const metrics = new URL(serving.metricsUrl ?? '');
-  prometheus = await startPrometheus({ job: 'tezsigner', targets: [metrics.host], ruleFiles: [RULES] });
-  // a first scrape before any request, so each counter below has a sample to grow from
-  await scraped('tezsigner_ready', 1);
+  // the other signer: one key on a PKCS#11 token, nothing asked of it
+  hsm = await createSoftHsm('dashboard');
+  registerSecret(hsm.pin);
+  const quiet = { info: () => undefined, warn: () => undefined };
+  await generateTokenKey({ modulePath: hsm.modulePath, token: { label: hsm.label }, pin: hsm.pin, env: { ...process.env, SOFTHSM2_CONF: hsm.conf }, curve: 'p256', label: 'baker', logger: quiet });
+  hsmHome = await tempHome();
+  hsmServing = await spawnServe(
+    [
+      ...['--vault', 'pkcs11', '--pkcs11-module', hsm.modulePath, '--pkcs11-token-label', hsm.label],
+      ...['--home', hsmHome.path, '--address', '127.0.0.1', '--port', '0', '--metrics-port', '0'],
+    ],
+    { SOFTHSM2_CONF: hsm.conf, TEZSIGNER_PKCS11_PIN: hsm.pin },
+  );
+  prometheus = await startPrometheus({ job: 'tezsigner', targets: [instanceOf(serving), instanceOf(hsmServing)], ruleFiles: [RULES] });
+  // a first scrape of both before any request, so each counter below has a sample to grow from
+  await scraped('tezsigner_ready', 2);
 
   // signed, refused at a mark, spent; seen by a scrape; then all of it again, and one held
   expect(await post(tenderbakeBlock(10, 0))).toBe(200);
@@ -97,6 +119,9 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await prometheus?.stop();
+  await hsmServing?.stop();
+  await hsmHome?.remove();
+  await hsm?.remove();
   await serving?.stop();
   // the held delegation is refused as the signer stops
   if (held !== undefined) expect(await held).toBe(403);
@@ -152,10 +177,10 @@ test('the dashboard is Grafana JSON importable as is: its data source is a varia
   for (const { panel, expr } of queries(dashboard.panels)) expect(expr, panel).toMatch(/tezsigner_/);
 });
 
-test('each variable resolves to what serve exports: the job, this instance, the key', async () => {
+test('each variable resolves to what serve exports: the job, both instances, the key asked for', async () => {
   const values = await variables();
   expect(values['job']).toBe('tezsigner');
-  expect(values['instance']).toBe(regexLiteral(new URL(serving.metricsUrl ?? '').host));
+  expect(values['instance']).toBe(`(${[instanceOf(serving), instanceOf(hsmServing)].sort().map(regexLiteral).join('|')})`);
   expect(values['key']).toBe(regexLiteral(ED.public_key_hash));
 });
 
@@ -182,10 +207,12 @@ test('what the spending panels show is what was spent: two 4 ꜩ transfers and t
 });
 
 test("the gauges the alerts read hold this signer's values: one key, ready, one held of 4, the certificate's expiry, the version", async () => {
-  const value = async (expr: string) => (await prometheus.query(expr)).map((sample) => sample.value);
+  const local = instanceOf(serving);
+  const samples = async (expr: string) => (await prometheus.query(expr)).filter((sample) => sample.metric['instance'] === local);
+  const value = async (expr: string) => (await samples(expr)).map((sample) => sample.value);
   expect(await value('tezsigner_keys_served')).toEqual([1]);
   expect(await value('tezsigner_ready')).toEqual([1]);
-  expect((await prometheus.query('tezsigner_readiness_probe_success')).map((sample) => `${sample.metric['probe']?.replace(/ \/.*$/, '')} ${sample.value}`).sort()).toEqual([
+  expect((await samples('tezsigner_readiness_probe_success')).map((sample) => `${sample.metric['probe']?.replace(/ \/.*$/, '')} ${sample.value}`).sort()).toEqual([
     'audit log file 1',
     'key backend local 1',
     'watermark store file 1',
@@ -194,6 +221,12 @@ test("the gauges the alerts read hold this signer's values: one key, ready, one 
   expect(await value('tezsigner_held_requests_limit')).toEqual([4]);
   expect(await value('tezsigner_tls_certificate_expiry_timestamp_seconds{certificate="server"}')).toEqual([Math.floor(Date.parse(new X509Certificate(ca).validTo) / 1000)]);
   expect(await value(`tezsigner_build_info{version="${VERSION}"}`)).toEqual([1]);
+});
+
+test('the PKCS#11 signer exports its fault counters from the start, at 0, and is ready; the local vault counts none', async () => {
+  const faults = (await prometheus.query('tezsigner_backend_faults_total')).map((sample) => `${sample.metric['instance'] === instanceOf(hsmServing) ? 'pkcs11 signer' : 'other'} ${sample.metric['backend']} ${sample.metric['fault']} ${sample.value}`);
+  expect(faults.sort()).toEqual(['pkcs11 signer pkcs11 hung_call 0', 'pkcs11 signer pkcs11 module_reset 0', 'pkcs11 signer pkcs11 module_restart 0', 'pkcs11 signer pkcs11 session_dropped 0']);
+  expect((await prometheus.query(`tezsigner_ready{instance="${instanceOf(hsmServing)}"}`)).map((sample) => sample.value)).toEqual([1]);
 });
 
 test('every tezsigner_ metric the dashboard and the rules name is one serve exports', async () => {
@@ -237,8 +270,11 @@ describe('the alert rules on a real Prometheus scraping a real serve', () => {
     expect(rules.filter((rule) => rule.health !== 'ok').map((rule) => `${rule.name}: ${rule.lastError ?? rule.health}`)).toEqual([]);
     const names = (await readFile(RULES, 'utf8')).match(/^\s+- alert: (\S+)$/gm)?.length;
     expect(rules).toHaveLength(names ?? 0);
-    // the signer itself is fine: up, ready, keys as at start, no errors
-    const quiet = ['TezsignerDown', 'TezsignerNotReady', 'TezsignerKeysDropped', 'TezsignerStoreErrors', 'TezsignerBackendErrors', 'TezsignerSigningFailing', 'TezsignerHeldRequestsFull'];
+    // the signers themselves are fine: up, ready, keys as at start, no errors, an HSM that answers
+    const quiet = [
+      ...['TezsignerDown', 'TezsignerNotReady', 'TezsignerKeysDropped', 'TezsignerStoreErrors', 'TezsignerBackendErrors', 'TezsignerSigningFailing', 'TezsignerHeldRequestsFull'],
+      ...['TezsignerBackendDeadlinesPassed', 'TezsignerHsmModuleRestarted', 'TezsignerHsmCallsHanging'],
+    ];
     expect(rules.filter((rule) => quiet.includes(rule.name) && rule.state !== 'inactive').map((rule) => rule.name)).toEqual([]);
   });
 });

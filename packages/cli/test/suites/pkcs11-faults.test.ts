@@ -132,7 +132,12 @@ describe('an HSM that misbehaves under a real serve', () => {
     const codes = await Promise.all([hammer('key-p256'), hammer('key-p256'), hammer('key-secp256k1'), hammer('key-secp256k1')]);
     expect(codes.every((seen) => seen.size === 1 && seen.has('BACKEND_UNAVAILABLE'))).toBe(true);
     const threads = Number(process.env.UV_THREADPOOL_SIZE ?? 4);
-    expect(fault(await faults(), 'hung_call')).toBeGreaterThan(threads);
+    const counted = await faults();
+    expect(fault(counted, 'hung_call')).toBeGreaterThan(threads);
+    // each signature given up at its deadline counts as one past its deadline; the refusals made at once do not
+    const pastDeadline = counted.get('tezsigner_backend_deadline_exceeded_total{backend="pkcs11",operation="sign"}') ?? 0;
+    expect(pastDeadline).toBeGreaterThan(0);
+    expect(pastDeadline).toBeLessThan(counted.get('tezsigner_backend_errors_total{backend="pkcs11",operation="sign"}') ?? 0);
 
     // the hung calls never return: only a thread pool of its own lets the healthy key and the file store go on
     expect((await signNext('key-ed25519')).status).toBe(200);

@@ -48,6 +48,22 @@ export type CommitResult =
   | { readonly committed: false; readonly stored: StoredWatermark };
 
 /**
+ * A commit begun while its signature is still being verified (WatermarkStore.prepareCommit).
+ * Until `complete()`, nothing of it counts or can be seen: no read, list or commit of any
+ * instance sees the mark, and a crash leaves at most clutter the store ignores.
+ */
+export interface PreparedCommit {
+  /**
+   * Makes the mark count, deciding exactly as `commit` with the same key and mark would at this
+   * moment (conditional, atomic, durable before it returns). Called at most once, and only once
+   * the signature has verified.
+   */
+  complete(): Promise<CommitResult>;
+  /** Drops what was prepared (the signature did not verify): the stored marks stay as they were. Never throws. */
+  abandon(): Promise<void>;
+}
+
+/**
  * A port to durable high-watermark storage. Signing is read → decide (core's
  * `checkWatermark`) → sign → `commit`, and `commit` alone decides: it stores the mark with its
  * signature as one atomic, conditional step that succeeds only while every stored mark of
@@ -63,6 +79,14 @@ export interface WatermarkStore {
   read(key: WatermarkKey): Promise<StoredWatermark | undefined>;
   commit(key: WatermarkKey, signed: SignedMark): Promise<CommitResult>;
   list(): Promise<readonly WatermarkEntry[]>;
+  /**
+   * Optional: `commit` in two steps, so that a store's slow durable writing may overlap the
+   * verification of the signature it stores. It may start writing at once, but only durably
+   * and invisibly (e.g. a temporary file): the mark counts only through `complete()`, which the
+   * SignerService calls once the signature has verified, and `abandon()` otherwise. A store
+   * without it is committed to after the verification, as `commit`.
+   */
+  prepareCommit?(key: WatermarkKey, signed: SignedMark): PreparedCommit;
   /**
    * Raise stored marks to the given ones (migration between stores); never lowers one.
    * Returns the keys whose mark was raised.

@@ -39,6 +39,17 @@ export function verifySignature(curve: Curve, publicKey: Uint8Array, bytes: Uint
 }
 
 /**
+ * verifySignature of what a signer signed, given as it was signed (SignInput): the bytes with
+ * their BLAKE2b-256 digest, which Ed25519 and ECDSA verify against without hashing the bytes
+ * again. The digest must be the one of these bytes, computed by the caller itself (a signer
+ * hashes its own copy of a request once), never one taken from a client.
+ */
+export function verifySignatureOf(curve: Curve, publicKey: Uint8Array, signed: SignInput, signature: Uint8Array): boolean {
+  if (curve === 'bls12_381' && signed.blsScheme === 'aug') return verifyBlsAugmented(publicKey, signed.bytes, signature);
+  return verifiers.for(curve, publicKey)(signed.bytes, signature, signed.digest);
+}
+
+/**
  * Whether `signature` (raw bytes) is `publicKey`'s valid signature of the bytes whose
  * BLAKE2b-256 is `digest`, for a file that keeps only that digest (octez-signer's watermark
  * files). Ed25519 and ECDSA sign the digest, so it is enough; BLS signs the bytes themselves,

@@ -5,8 +5,11 @@ import type { CurveCrypto } from '../crypto/curve-crypto.js';
 import { bytesToHex } from '../encoding/hex.js';
 import { assertPublicKey } from '../encoding/public-key.js';
 
-/** Whether `signature` (raw bytes) is a valid signature of `bytes`, hashed as the curve needs. */
-export type SignatureVerifier = (bytes: Uint8Array, signature: Uint8Array) => boolean;
+/**
+ * Whether `signature` (raw bytes) is a valid signature of `bytes`, hashed as the curve needs;
+ * `digest`, when the caller has it already, is BLAKE2b-256 of `bytes` (not computed again).
+ */
+export type SignatureVerifier = (bytes: Uint8Array, signature: Uint8Array, digest?: Uint8Array) => boolean;
 
 // a signer verifies for its own few keys and its authorized keys: this bounds a long-running process all the same
 const DEFAULT_CAPACITY = 256;
@@ -19,8 +22,7 @@ const RECENT_VALID_PER_KEY = 16;
 
 function rememberingValid(verify: (digest: Uint8Array, signature: Uint8Array) => boolean): SignatureVerifier {
   const recentValid = new Set<string>();
-  return (bytes, signature) => {
-    const digest = blake2b256(bytes);
+  return (bytes, signature, digest = blake2b256(bytes)) => {
     const pair = `${bytesToHex(digest)}:${bytesToHex(signature)}`;
     if (recentValid.has(pair)) return true;
     const valid = verify(digest, signature);
@@ -84,12 +86,12 @@ export class PublicKeyVerifiers {
     const verify = this.#crypto[curve].verifier(publicKey);
     switch (curve) {
       case 'ed25519':
-        return (bytes, signature) => verify(blake2b256(bytes), signature);
+        return (bytes, signature, digest = blake2b256(bytes)) => verify(digest, signature);
       case 'secp256k1':
       case 'p256':
         return rememberingValid(verify);
       case 'bls12_381':
-        return verify;
+        return (bytes, signature) => verify(bytes, signature);
     }
   }
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { MemoryWatermarkStore } from '../memory/watermark-store.js';
-import type { CommitResult, SignedMark, StoredWatermark, WatermarkEntry, WatermarkKey, WatermarkStore } from '../ports/watermark-store.js';
+import type { CommitResult, PreparedCommit, SignedMark, StoredWatermark, WatermarkEntry, WatermarkKey, WatermarkStore } from '../ports/watermark-store.js';
 import { isAbove, watermarkKeyId } from '../watermark/marks.js';
 import { checkWatermarkStore, WATERMARK_STORE_RULES } from './check-watermark-store.js';
 import { PortContractError } from './contract-error.js';
@@ -81,6 +81,19 @@ class LoweringImport extends AtomicStore {
   }
 }
 
+/** Prepares a commit as a note, and commits it on completion: a correct preparing store. */
+class PreparingStore extends AtomicStore {
+  prepareCommit(key: WatermarkKey, signed: SignedMark): PreparedCommit {
+    return { complete: () => this.commit(key, signed), abandon: () => Promise.resolve() };
+  }
+}
+/** Commits already when a commit is prepared, before its signature could be verified. */
+class EagerPreparing extends AtomicStore {
+  prepareCommit(key: WatermarkKey, signed: SignedMark): PreparedCommit {
+    const committed = this.commit(key, signed);
+    return { complete: () => committed, abandon: () => Promise.resolve() };
+  }
+}
 /** What a check rejected with; fails the test when it resolves. */
 async function violation(check: Promise<void>): Promise<PortContractError> {
   try {
@@ -116,12 +129,18 @@ describe('checkWatermarkStore', () => {
     expect((await violation(checkWatermarkStore(() => new ReadThenWriteStore(rows), { races: 1 }))).rule).toBe(WATERMARK_STORE_RULES.race);
   });
 
+  it('passes a store that prepares its commits, and its SignerService races go through the prepared commits', async () => {
+    const rows: Rows = new Map();
+    await expect(checkWatermarkStore(() => new PreparingStore(rows))).resolves.toBeUndefined();
+  });
+
   it.each([
     ['forgets on restart', WATERMARK_STORE_RULES.restart, (rows: Rows) => new ForgetfulStore(rows)],
     ['commits a repeat again', WATERMARK_STORE_RULES.repeat, (rows: Rows) => new RepeatCommitting(rows)],
     ['keeps one mark per chain and key, whatever the kind', WATERMARK_STORE_RULES.keys, (rows: Rows) => new KindBlind(rows)],
     ['drops the signature', WATERMARK_STORE_RULES.commit, (rows: Rows) => new SignatureDropping(rows)],
     ['imports a mark below the stored one', WATERMARK_STORE_RULES.import, (rows: Rows) => new LoweringImport(rows)],
+    ['makes a prepared commit count before it is completed', WATERMARK_STORE_RULES.prepared, (rows: Rows) => new EagerPreparing(rows)],
   ])('rejects a store that %s, naming the rule', async (_what, rule, make) => {
     const rows: Rows = new Map();
     expect((await violation(checkWatermarkStore(() => make(rows)))).rule).toBe(rule);

@@ -30,6 +30,7 @@ export const WATERMARK_STORE_RULES = {
   race: 'two instances racing for one position let exactly one payload and one signature out',
   restart: 'a restart keeps every committed mark and signature',
   import: 'importEntries raises marks and never lowers one',
+  prepared: 'a prepared commit is seen by nobody and counts for nothing until completed: abandoned it leaves no trace, completed it decides as a commit would then',
 } as const;
 
 const RULE_PORT = 'WatermarkStore';
@@ -109,6 +110,7 @@ export async function checkWatermarkStore(open: OpenWatermarkStore, options: Wat
       expectThat(again.signature === signed.signature, () => `after a restart the same block was answered ${again.signature}, not the signature given before (${signed.signature})`);
     });
     if (restarted.importEntries !== undefined) await checkImport(restarted, key, top, rule);
+    if (restarted.prepareCommit !== undefined) await checkPrepared(restarted, openOne, pkh, rule);
   } catch (err) {
     // the broken rule is the news: a store that also fails to close does not hide it
     await closeAll().catch(() => undefined);
@@ -268,5 +270,51 @@ async function checkImport(store: WatermarkStore, key: WatermarkKey, top: Signed
     expectThat(raised.length === 1 && watermarkKeyId(raised[0] as WatermarkKey) === watermarkKeyId(key), () => `importing a higher mark reported ${shown(raised)} raised`);
     const after = await store.read(key);
     expectThat(after?.level === higher.level && after.round === higher.round && after.hash === higher.hash, () => `after importing ${shown(higher)} the store read ${shown(after)}`);
+  });
+}
+
+/** Lets a store's writing under way move on (several turns of the event loop, no clock). */
+async function turns(count: number): Promise<void> {
+  for (let turn = 0; turn < count; turn++) await new Promise<void>((resolve) => setImmediate(resolve));
+}
+
+/** WatermarkStore.prepareCommit, for the stores that have it: nothing counts or shows before complete(). */
+async function checkPrepared(store: WatermarkStore, openOne: () => Promise<WatermarkStore>, pkh: string, rule: Rule): Promise<void> {
+  const prepare = store.prepareCommit?.bind(store);
+  if (prepare === undefined) return;
+  await rule('prepared', async () => {
+    const key: WatermarkKey = { chainId: b58cEncode(randomBytes(4), 'Net'), pkh, kind: 'block' };
+    const mark = (level: number): SignedMark => ({ level, round: 0, hash: randomHash(), signature: randomSignature() });
+    const base = mark(FIRST_LEVEL);
+    expectCommitted(await store.commit(key, base), base);
+    const other = await openOne();
+    const unseen = async (what: string) => {
+      for (const [who, instance] of [['this instance', store], ['another instance', other]] as const) {
+        const read = await instance.read(key);
+        expectThat(sameWatermark(read, base), () => `${what}, ${who} read ${shown(read)}, not the stored ${shown(base)}`);
+        const listed = (await instance.list()).find((entry) => watermarkKeyId(entry.key) === watermarkKeyId(key));
+        expectThat(listed !== undefined && sameWatermark(listed.watermark, base), () => `${what}, ${who} listed ${shown(listed)}, not the stored ${shown(base)}`);
+      }
+    };
+
+    const abandoned = mark(FIRST_LEVEL + 1);
+    const dropped = prepare(key, abandoned);
+    await turns(8);
+    await unseen('while a higher mark was prepared and not completed');
+    await dropped.abandon();
+    await unseen('after a prepared mark was abandoned');
+    const sameSpot = { ...abandoned, hash: randomHash(), signature: randomSignature() };
+    expectCommitted(await other.commit(key, sameSpot), sameSpot);
+
+    const overtaken = prepare(key, mark(FIRST_LEVEL + 2));
+    const higher = mark(FIRST_LEVEL + 3);
+    expectCommitted(await other.commit(key, higher), higher);
+    const late = await overtaken.complete();
+    expectThat(late?.committed === false && sameWatermark(late.stored, higher), () => `a prepared mark completed after another instance committed above it answered ${shown(late)}, not the higher ${shown(higher)}`);
+
+    const top = mark(FIRST_LEVEL + 4);
+    expectCommitted(await prepare(key, top).complete(), top);
+    const read = await (await openOne()).read(key);
+    expectThat(sameWatermark(read, top), () => `after a prepared mark was completed a new instance read ${shown(read)}, not ${shown(top)}`);
   });
 }

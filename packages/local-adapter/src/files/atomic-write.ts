@@ -32,7 +32,7 @@ const tempSuffix = (): string => `${TEMP_NAMES}${(tempsNamed++).toString(36)}`;
  * flushed (the rename itself is only durable once the folder's entry is).
  */
 export async function writeFileAtomic(path: string, data: string | Uint8Array, mode = 0o600): Promise<void> {
-  await commitTemp(path, data, mode, 'rename');
+  await commitTemp(await writeTemp(path, data, mode), path, 'rename', fsyncDirectory);
 }
 
 /**
@@ -46,48 +46,85 @@ export async function createFileAtomic(
   mode = 0o600,
   flushFolder: (dir: string) => Promise<void> = fsyncDirectory,
 ): Promise<void> {
-  await commitTemp(path, data, mode, 'link', flushFolder);
+  await linkTemp(await writeTemp(path, data, mode), path, flushFolder);
 }
 
-async function commitTemp(
-  path: string,
-  data: string | Uint8Array,
-  mode: number,
-  commit: 'rename' | 'link',
-  flushFolder: (dir: string) => Promise<void> = fsyncDirectory,
-): Promise<void> {
-  const dir = dirname(path);
-  const temp = `${dir}${sep}.${basename(path)}.${process.pid}.${tempSuffix()}.tmp`;
+/** A file written durably under a temporary name beside its place (stageFile). */
+export interface StagedFile {
+  /** links it into place as createFileAtomic does (EEXIST when the name is taken), the temporary name removed */
+  link(flushFolder?: (dir: string) => Promise<void>): Promise<void>;
+  /** removes it, once its writing has ended; never throws */
+  drop(): Promise<void>;
+}
+
+/**
+ * createFileAtomic in two steps: the temporary file is written durably from now on, while the
+ * caller does something else, and nothing appears at `path` until `link()`. A crash before it
+ * leaves a temporary name, which is clutter, never the file. Exactly one of link and drop is
+ * called, once.
+ */
+export function stageFile(path: string, data: string | Uint8Array, mode = 0o600): StagedFile {
+  const written = writeTemp(path, data, mode);
+  // a failed write is link()'s to report; one dropped unlinked is nobody's
+  written.catch(() => undefined);
+  return {
+    link: async (flushFolder = fsyncDirectory) => linkTemp(await written, path, flushFolder),
+    drop: async () => {
+      const temp = await written.catch(() => undefined);
+      if (temp === undefined) return;
+      await temp.closed.catch(() => undefined);
+      await unlink(temp.path).catch(() => undefined);
+    },
+  };
+}
+
+/** A temporary file written durably, and the closing of its descriptor (under way). */
+interface TempFile {
+  readonly path: string;
+  readonly closed: Promise<unknown>;
+}
+
+async function writeTemp(path: string, data: string | Uint8Array, mode: number): Promise<TempFile> {
+  const temp = `${dirname(path)}${sep}.${basename(path)}.${process.pid}.${tempSuffix()}.tmp`;
   const fd = await openFile(temp, TEMP_FLAGS, mode);
-  let closed: Promise<unknown> = Promise.resolve();
   try {
-    try {
-      const bytes = typeof data === 'string' ? Buffer.from(data) : data;
-      for (let written = 0; written < bytes.length; ) {
-        written += (await writeAt(fd, bytes, written, bytes.length - written, null)).bytesWritten;
-      }
-      if (SYNCED_WRITES === undefined) await syncFile(fd);
-    } finally {
-      // the content is on disk (or the write failed): closing need not hold up what comes next
-      closed = closeFile(fd);
+    const bytes = typeof data === 'string' ? Buffer.from(data) : data;
+    for (let written = 0; written < bytes.length; ) {
+      written += (await writeAt(fd, bytes, written, bytes.length - written, null)).bytesWritten;
     }
+    if (SYNCED_WRITES === undefined) await syncFile(fd);
+  } catch (err) {
+    await closeFile(fd).catch(() => undefined);
+    await unlink(temp).catch(() => undefined);
+    throw err;
+  }
+  // the content is on disk: closing need not hold up what comes next
+  return { path: temp, closed: closeFile(fd) };
+}
+
+/** Links (only creates) or renames (replaces) `temp` to `path`, then flushes the folder; the temp name is gone either way. */
+async function commitTemp(temp: TempFile, path: string, commit: 'rename' | 'link', flushFolder: (dir: string) => Promise<void>): Promise<void> {
+  const dir = dirname(path);
+  try {
     if (commit === 'rename') {
-      await rename(temp, path);
+      await rename(temp.path, path);
     } else {
-      await link(temp, path);
+      await link(temp.path, path);
       // the folder is flushed for the link while the temp name goes; a crash may leave that
       // name behind, which is clutter (cleaned up by whoever prunes the folder), never a mark
-      await Promise.all([unlink(temp).catch(() => undefined), flushFolder(dir)]);
+      await Promise.all([unlink(temp.path).catch(() => undefined), flushFolder(dir)]);
       return;
     }
   } catch (err) {
-    await unlink(temp).catch(() => undefined);
+    await unlink(temp.path).catch(() => undefined);
     throw err;
   } finally {
-    await closed.catch(() => undefined);
+    await temp.closed.catch(() => undefined);
   }
   await flushFolder(dir);
 }
+
+const linkTemp = (temp: TempFile, path: string, flushFolder: (dir: string) => Promise<void>) => commitTemp(temp, path, 'link', flushFolder);
 
 export async function fsyncDirectory(dir: string): Promise<void> {
   // Windows cannot open a folder for fsync; NTFS journals the rename itself.

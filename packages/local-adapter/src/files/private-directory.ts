@@ -1,3 +1,4 @@
+import type { Stats } from 'node:fs';
 import { chmod, mkdir, stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { configInvalid } from '@tezsigner/core';
@@ -32,11 +33,7 @@ export async function ensurePrivateDirectory(path: string): Promise<string[]> {
   } catch (err) {
     throw configInvalid(`cannot read the folder ${path}: ${describe(err)}`, err);
   }
-  if (!info.isDirectory()) throw configInvalid(`${path} exists but is not a folder`);
-  const uid = process.getuid?.();
-  if (uid !== undefined && info.uid !== uid) {
-    throw configInvalid(`the folder ${path} belongs to user ${info.uid}, not to this process's user ${uid}`);
-  }
+  refuseForeignFolder(path, info);
   // mkdir's mode is filtered by the umask, so even a folder just made can need a chmod.
   if ((info.mode & 0o777) !== PRIVATE_DIR_MODE) {
     try {
@@ -51,6 +48,33 @@ export async function ensurePrivateDirectory(path: string): Promise<string[]> {
   // A newly made folder survives a crash only once its parent's entry is on disk.
   if (created !== undefined) await fsyncCreatedChain(created, path);
   return warnings;
+}
+
+/**
+ * What ensurePrivateDirectory would have to fix in `path`, changing nothing (for a dry run): a
+ * folder open to others is said, not restricted, and a missing one is not made. A folder that is
+ * not one, or is another user's, is refused as there.
+ */
+export async function inspectPrivateDirectory(path: string): Promise<string[]> {
+  let info;
+  try {
+    info = await stat(path);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw configInvalid(`cannot read the folder ${path}: ${describe(err)}`, err);
+  }
+  refuseForeignFolder(path, info);
+  if ((info.mode & 0o777) === PRIVATE_DIR_MODE) return [];
+  return [`the folder ${path} is accessible to others (mode ${octal(info.mode)}); left as it is (nothing is changed here): a command that writes restricts it to 700`];
+}
+
+/** A folder to keep keys or marks in: a folder, and this process's user's. */
+function refuseForeignFolder(path: string, info: Stats): void {
+  if (!info.isDirectory()) throw configInvalid(`${path} exists but is not a folder`);
+  const uid = process.getuid?.();
+  if (uid !== undefined && info.uid !== uid) {
+    throw configInvalid(`the folder ${path} belongs to user ${info.uid}, not to this process's user ${uid}`);
+  }
 }
 
 async function fsyncCreatedChain(firstCreated: string, leaf: string): Promise<void> {

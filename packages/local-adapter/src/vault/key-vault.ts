@@ -24,7 +24,7 @@ import { withFileLock } from '../files/lock.js';
 import { isEncrypted, isKeyName, keyFileName, keyNameOf, readKeyFile, serializeKeyFile } from './key-file.js';
 import type { KeyFile } from './key-file.js';
 import { PASSPHRASE_HOW_TO } from './passphrase.js';
-import { describe, ensurePrivateDirectory, octal } from '../files/private-directory.js';
+import { describe, ensurePrivateDirectory, inspectPrivateDirectory, octal } from '../files/private-directory.js';
 import { VaultKeyProvider } from './key-provider.js';
 import { unlockCachePath } from './unlock-cache.js';
 import { addToUnlockCache, openCachedKeys, refreshUnlockCache, type UnlockCacheEvent } from './unlock-cache-use.js';
@@ -34,6 +34,8 @@ export interface LocalKeyVaultOptions {
   readonly home: string;
   /** the vault passphrase: encrypts added keys, decrypts stored ones */
   readonly passphrase?: string | undefined;
+  /** opened to read only (a dry run): a folder or key file too open is said in `warnings`, not restricted */
+  readonly changeNothing?: boolean | undefined;
 }
 
 export interface AddKeyOptions {
@@ -117,11 +119,16 @@ export class LocalKeyVault {
   static async open(options: LocalKeyVaultOptions): Promise<LocalKeyVault> {
     if (options.passphrase === '') throw configInvalid('the vault passphrase is empty');
     const directory = join(options.home, 'keys');
-    const warnings = await ensurePrivateDirectory(directory);
+    const changeNothing = options.changeNothing === true;
+    const warnings = changeNothing ? await inspectPrivateDirectory(directory) : await ensurePrivateDirectory(directory);
     for (const name of await keyFileNames(directory)) {
       const path = join(directory, name);
       const mode = (await stat(path).catch((err: unknown) => failRead(path, err))).mode;
       if ((mode & 0o077) === 0) continue;
+      if (changeNothing) {
+        warnings.push(`the key file ${path} is accessible to others (mode ${octal(mode)}); left as it is (nothing is changed here): a command that writes restricts it to 600`);
+        continue;
+      }
       await chmod(path, 0o600).catch((err: unknown) => {
         throw configInvalid(`the key file ${path} is readable by others and cannot be restricted: ${describe(err)}`, err);
       });

@@ -81,6 +81,27 @@ describe('FileWatermarkStore', () => {
     expect(await (await FileWatermarkStore.open({ home })).read(KEY)).toEqual(signed(80, 0, H1));
   });
 
+  it('a prepared mark is a temporary file only, written durably before it is completed; abandoned, it leaves nothing', async () => {
+    const store = await FileWatermarkStore.open({ home });
+    await store.commit(KEY, signed(10, 0, H1, 'edsigA'));
+    const dropped = store.prepareCommit(KEY, signed(11, 0, H2, 'edsigB'));
+    const kept = store.prepareCommit({ ...KEY, kind: 'attestation' }, signed(11, 0, H3, 'edsigC'));
+    await dropped.abandon();
+    expect(await readdir(folderOf(KEY))).toEqual(expect.not.arrayContaining([expect.stringMatching(/11-0/)]));
+    // a signer killed between prepare and complete: its temporary file, written, is no mark to anyone
+    const temps = async () => (await readdir(folderOf({ ...KEY, kind: 'attestation' })).catch(() => [])).filter((name) => name.endsWith('.tmp'));
+    for (const started = Date.now(); (await temps()).length === 0; ) {
+      if (Date.now() - started > 5000) throw new Error('the prepared mark wrote no temporary file');
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    const restarted = await FileWatermarkStore.open({ home });
+    expect(await restarted.read({ ...KEY, kind: 'attestation' })).toBeUndefined();
+    expect(await restarted.read(KEY)).toEqual({ level: 10, round: 0, hash: H1, signature: 'edsigA' });
+    expect(await kept.complete()).toEqual({ committed: true });
+    expect(await restarted.read({ ...KEY, kind: 'attestation' })).toEqual({ level: 11, round: 0, hash: H3, signature: 'edsigC' });
+    expect((await readdir(folderOf({ ...KEY, kind: 'attestation' }))).filter((name) => name.endsWith('.tmp'))).toEqual([]);
+  });
+
   it('keeps every mark across a restart (a new store over the same folder)', async () => {
     const first = await FileWatermarkStore.open({ home });
     const other: WatermarkKey = { chainId: 'NetXnHfVqm9iesp', pkh: 'tz4Jmhdr9HKcRy2YHrf7cbLtN3ccoe2HnoaW', kind: 'attestation' };

@@ -3,11 +3,11 @@ import { lstat, readdir, stat, unlink } from 'node:fs/promises';
 import { promisify } from 'node:util';
 import { dirname, join, sep } from 'node:path';
 import { TezsignerError, WATERMARK_KINDS, badRequest, compareMarks, isAbove, storeCorrupt, storeUnavailable } from '@tezsigner/core';
-import type { CommitResult, SignedMark, StoredWatermark, WatermarkEntry, WatermarkKey, WatermarkMark, WatermarkStore } from '@tezsigner/core';
-import { createFileAtomic } from '../files/atomic-write.js';
+import type { CommitResult, PreparedCommit, SignedMark, StoredWatermark, WatermarkEntry, WatermarkKey, WatermarkMark, WatermarkStore } from '@tezsigner/core';
+import { createFileAtomic, stageFile } from '../files/atomic-write.js';
 import { checkFileSystem, tryCommit } from './file-system-check.js';
 import { highestName, markFileName, parseMarkFileName, tempFileTarget } from './mark-file-name.js';
-import { describe, ensurePrivateDirectory } from '../files/private-directory.js';
+import { describe, ensurePrivateDirectory, inspectPrivateDirectory } from '../files/private-directory.js';
 import { kindOf } from '../files/regular-file.js';
 import { checkHomeFormat } from './home-format.js';
 import { STORE_FORMAT, claimedFormat, newerFormat } from './store-format.js';
@@ -26,6 +26,8 @@ export interface FileWatermarkStoreOptions {
   readonly check?: boolean | undefined;
   /** how this waits for, and when it gives up on, the lock of a format-1 tezsigner (format1-lock.ts) */
   readonly legacyLock?: LockOutOptions | undefined;
+  /** opened to read only (a dry run): a folder too open is said in `warnings`, not restricted, and a missing one not made */
+  readonly changeNothing?: boolean | undefined;
 }
 
 const openFd = promisify(open);
@@ -98,8 +100,8 @@ export class FileWatermarkStore implements WatermarkStore {
   /** Opens (creating it 0700 if needed) `<home>/watermarks`; CONFIG_INVALID if it is not usable. */
   static async open(options: FileWatermarkStoreOptions): Promise<FileWatermarkStore> {
     const directory = join(options.home, 'watermarks');
-    const warnings = await ensurePrivateDirectory(directory);
-    if (options.check !== false) {
+    const warnings = options.changeNothing === true ? await inspectPrivateDirectory(directory) : await ensurePrivateDirectory(directory);
+    if (options.check !== false && options.changeNothing !== true) {
       warnings.push(...(await checkFileSystem(directory)));
       await checkHomeFormat(directory);
     }
@@ -143,8 +145,13 @@ export class FileWatermarkStore implements WatermarkStore {
   /** Where every commit goes: a failure is remembered for readiness until one works again. */
   async #placeWatched(key: WatermarkKey, watermark: StoredWatermark): Promise<CommitResult> {
     const folder = this.folderOf(key);
+    return this.#watched(folder, this.#place(key, folder, watermark));
+  }
+
+  /** `work` on `folder`'s marks: its failure is remembered for readiness until a commit or probe there works. */
+  async #watched<T>(folder: string, work: Promise<T>): Promise<T> {
     try {
-      const result = await this.#place(key, watermark);
+      const result = await work;
       this.#failing.delete(folder);
       return result;
     } catch (err) {
@@ -157,10 +164,32 @@ export class FileWatermarkStore implements WatermarkStore {
   }
 
   async commit(key: WatermarkKey, signed: SignedMark): Promise<CommitResult> {
-    validateMark(signed);
-    if (typeof signed.signature !== 'string' || signed.signature === '') throw badRequest('cannot commit a mark without its signature');
-    const { level, round, hash, signature } = signed;
-    return this.#placeWatched(key, { level, round, hash, signature });
+    return this.#placeWatched(key, signedWatermark(signed));
+  }
+
+  /**
+   * The commit of `signed` in two steps: the folder's checks and the mark's temporary file,
+   * written durably, start now (nothing that a read, a listing or a commit of any process
+   * takes for a mark); `complete()` links it into place and decides as `commit` does, and
+   * `abandon()` removes it. A crash in between leaves a temporary name, pruned as clutter.
+   */
+  prepareCommit(key: WatermarkKey, signed: SignedMark): PreparedCommit {
+    const watermark = signedWatermark(signed);
+    const folder = this.folderOf(key);
+    const refused = this.#watched(folder, this.#refusedEarly(key, folder, watermark));
+    const staged = refused.then((early) => (early === undefined ? stageFile(inFolder(folder, markFileName(watermark)), serializeWatermark(watermark), 0o600) : undefined));
+    // reported by complete(); an abandoned one's are nobody's
+    staged.catch(() => undefined);
+    return {
+      complete: async () => {
+        const early = await refused;
+        if (early !== undefined) return early;
+        return this.#watched(folder, this.#decide(key, folder, watermark, async (flushFolder) => (await staged)?.link(flushFolder)));
+      },
+      abandon: async () => {
+        await (await staged.catch(() => undefined))?.drop();
+      },
+    };
   }
 
   async importEntries(entries: readonly WatermarkEntry[]): Promise<readonly WatermarkKey[]> {
@@ -225,16 +254,35 @@ export class FileWatermarkStore implements WatermarkStore {
    * Creates `watermark`'s file unless its position is taken, then decides on what the folder
    * holds: committed only if that file is ours and the highest. Nothing is ever overwritten.
    */
-  async #place(key: WatermarkKey, watermark: StoredWatermark): Promise<CommitResult> {
-    const folder = this.folderOf(key);
+  async #place(key: WatermarkKey, folder: string, watermark: StoredWatermark): Promise<CommitResult> {
+    const refused = await this.#refusedEarly(key, folder, watermark);
+    if (refused !== undefined) return refused;
+    const path = inFolder(folder, markFileName(watermark));
+    return this.#decide(key, folder, watermark, (flushFolder) => createFileAtomic(path, serializeWatermark(watermark), 0o600, flushFolder));
+  }
+
+  /**
+   * What comes before a mark's file is written: its folder made ready (and a format-1 file
+   * beside it retired); when this process has not read the folder yet, its highest mark read,
+   * so that a mark at or below it writes nothing (the refusal is returned) and an unreadable
+   * highest file stops the commit.
+   */
+  async #refusedEarly(key: WatermarkKey, folder: string, watermark: StoredWatermark): Promise<CommitResult | undefined> {
     if (!this.#known.has(folder)) {
-      // Not read before (a signer always reads first): check now, so that a mark at or below
-      // the highest writes nothing and an unreadable highest file stops the commit.
       const before = await this.#highest(key);
       if (before.watermark !== undefined && !isAbove(watermark, before.watermark)) return { committed: false, stored: before.watermark };
     }
     await this.#ensureFolder(folder);
     await this.#migrate(folder, key.kind);
+    return undefined;
+  }
+
+  /**
+   * Has `create` put `watermark`'s file in place (it fails with EEXIST when the position is
+   * taken) and flush the folder, then decides on what the folder holds: committed only if
+   * that file is ours and the highest.
+   */
+  async #decide(key: WatermarkKey, folder: string, watermark: StoredWatermark, create: (flushFolder: (dir: string) => Promise<void>) => Promise<void>): Promise<CommitResult> {
     const name = markFileName(watermark);
     // The folder is listed while it is flushed: the listing need only come after the link
     // (it decides on what was linked before it), and the answer waits for both anyway.
@@ -243,7 +291,7 @@ export class FileWatermarkStore implements WatermarkStore {
       [, names] = await Promise.all([this.#flush(dir), this.#names(folder)]);
     };
     try {
-      await createFileAtomic(inFolder(folder, name), serializeWatermark(watermark), 0o600, flushAndList);
+      await create(flushAndList);
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
       // ENOENT at the link: another process pruned our temp file because a mark at or above
@@ -446,6 +494,14 @@ function validateKey(key: WatermarkKey): void {
   if (!(WATERMARK_KINDS as readonly string[]).includes(key.kind)) {
     throw badRequest(`invalid watermark kind: ${JSON.stringify(key.kind)}`);
   }
+}
+
+/** What a commit stores of `signed`, once checked: a mark with its signature, nothing else. */
+function signedWatermark(signed: SignedMark): StoredWatermark {
+  validateMark(signed);
+  if (typeof signed.signature !== 'string' || signed.signature === '') throw badRequest('cannot commit a mark without its signature');
+  const { level, round, hash, signature } = signed;
+  return { level, round, hash, signature };
 }
 
 function validateMark(mark: WatermarkMark): void {
