@@ -16,6 +16,7 @@ const suites: Array<[string, () => Promise<{ run: () => Promise<unknown> }>]> = 
   ['pkcs11', () => import('./pkcs11.js')],
   ['seed, side by side', () => import('./seed.js')],
   ['pkcs11 faults', () => import('./pkcs11-faults.js')],
+  ['bakery', () => import('./bakery.js')],
 ];
 
 const args = process.argv.slice(2);

@@ -188,7 +188,7 @@ export async function measurePage(): Promise<PageFigures> {
       warmUpSeconds: SHIPPED_WARM_UP_SECONDS,
     });
     console.log(`a bakery of ${BAKERY_KEYS} keys`);
-    const bakery = [await localBakery(command.path, load), await vaultBakery(load, VAULT_LATENCY_MS)];
+    const bakery = [...(await localBakery(command.path, load)), await vaultBakery(load, VAULT_LATENCY_MS)];
     await load.close();
     const clients = LoadThread.start();
     try {

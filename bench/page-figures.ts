@@ -50,10 +50,10 @@ export interface BakeryRow {
   readonly keys: number;
   /** ms from the spawn of `serve` to its "listening" line */
   readonly listeningMs: number;
-  /** ms from the spawn to its first ready /readyz */
+  /** local vault: its first start (every key opened from its file) or a restart (from the unlock cache) */
+  readonly start?: 'first start' | 'restart';
+  /** ms from the spawn to its first ready /readyz (every key open) */
   readonly readyMs: number;
-  /** ms from the spawn until every key was decrypted (local vault) */
-  readonly allOpenMs?: number;
   /** ms from the first request of the level sent the moment it was ready to its last answer */
   readonly firstLevelMs: number;
   /** p50/p99 of every answer of the steady levels */

@@ -28,12 +28,12 @@ describe('the benchmark page', () => {
     ]);
   });
 
-  const bakery = (setup: string, readyMs: number, lastAnswerMs: number, allOpenMs?: number): BakeryRow => ({
+  const bakery = (setup: string, readyMs: number, lastAnswerMs: number, start?: BakeryRow['start']): BakeryRow => ({
     setup,
     keys: 500,
     listeningMs: readyMs - 100,
     readyMs,
-    ...(allOpenMs === undefined ? {} : { allOpenMs }),
+    ...(start === undefined ? {} : { start }),
     firstLevelMs: 5000,
     burst: f(1000, 210.5, 640.25),
     lastAnswerMs,
@@ -41,15 +41,21 @@ describe('the benchmark page', () => {
     failed: 0,
   });
 
-  it('judges a bakery: ready within 5 s with its encrypted keys, a level answered within 1 s locally and 2 s on the vault', () => {
-    const judged = bakeryTargets([bakery('500 tz1 keys', 4990, 1001, 6100), bakery('500 tz2 keys', 9000, 1999), { ...bakery('500 tz2 keys', 9000, 1500), failed: 3 }]);
+  it('judges a bakery: ready within 5 s at a restart with its encrypted keys, a level answered within 1 s locally and 2 s on the vault', () => {
+    const judged = bakeryTargets([
+      bakery('500 tz1 keys, first', 9500, 900, 'first start'),
+      bakery('500 tz1 keys', 4990, 1001, 'restart'),
+      bakery('500 tz2 keys', 9000, 1999),
+      { ...bakery('500 tz2 keys', 9000, 1500), failed: 3 },
+    ]);
     expect(judged.map((t) => [t.name, t.met, t.measured])).toEqual([
+      ["500 tz1 keys, first: a level's last answer within 1 s", true, '0.90 s'],
       ['500 tz1 keys: ready within 5 s of the start', true, '4.99 s'],
       ["500 tz1 keys: a level's last answer within 1 s", false, '1.00 s'],
       ["500 tz2 keys: a level's last answer within 2 s", true, '2.00 s'],
       ["500 tz2 keys: a level's last answer within 2 s", false, '1.50 s (3 failed closed)'],
     ]);
-    expect(bakeryTable([bakery('500 tz2 keys', 9000, 1999)]).split('\n')[2]).toBe('| 500 tz2 keys | 8.90 | 9.00 | — | 5.00 | 210.50 | 640.25 | 2.00 | 140 | 0 |');
+    expect(bakeryTable([bakery('500 tz2 keys', 9000, 1999)]).split('\n')[2]).toBe('| 500 tz2 keys | 8.90 | 9.00 | 5.00 | 210.50 | 640.25 | 2.00 | 140 | 0 |');
   });
 
   it('sets each curve and concurrency beside its floor as ratios', () => {
@@ -72,7 +78,7 @@ describe('the benchmark page', () => {
       command: 'installed by install.sh',
       shipped: [tz1(1, f(310, 2.5, 8.5), f(400, 2.0, 7.0), f(500, 1.5, 5)), tz1(64, f(1210, 60, 90), f(1500, 40, 70), f(1900, 30, 50))],
       shippedStart: { readyMs: 800, keys: 256 },
-      bakery: [bakery('500 tz1 keys', 700, 800, 6000)],
+      bakery: [bakery('500 tz1 keys', 700, 800, 'restart')],
       local: [tz1(1, f(300, 2.6, 8.9), f(400, 2.0, 7.0), f(500, 1.5, 5))],
       vaultLatencyMs: 30,
       vault: [{ keys: '1 key (tz2)', concurrency: 8, figures: f(250, 31.5, 40), failed: 0 }],

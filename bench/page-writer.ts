@@ -41,16 +41,16 @@ export function requestPathTargets(local: readonly LocalCase[]): Target[] {
 }
 
 /**
- * A bakery's targets: ready within 5 s with its encrypted keys, the last answer of a level within
- * 1 s locally and 2 s on the vault, every request signed (none failed closed).
+ * A bakery's targets: ready within 5 s with its encrypted keys at a restart (the first start has
+ * every key to open from its file, and is reported, not judged), the last answer of a level
+ * within 1 s locally and 2 s on the vault, every request signed (none failed closed).
  */
 export function bakeryTargets(rows: readonly BakeryRow[]): Target[] {
   const seconds = (value: number) => `${(value / 1000).toFixed(2)} s`;
   return rows.flatMap((row) => {
-    const local = row.allOpenMs !== undefined;
-    const lastTarget = local ? 1000 : 2000;
+    const lastTarget = row.start !== undefined ? 1000 : 2000;
     const targets: Target[] = [];
-    if (local) targets.push({ name: `${row.setup}: ready within 5 s of the start`, measured: seconds(row.readyMs), met: row.readyMs <= 5000 });
+    if (row.start === 'restart') targets.push({ name: `${row.setup}: ready within 5 s of the start`, measured: seconds(row.readyMs), met: row.readyMs <= 5000 });
     const refused = row.failed === 0 ? '' : ` (${row.failed} failed closed)`;
     targets.push({ name: `${row.setup}: a level's last answer within ${lastTarget / 1000} s`, measured: `${seconds(row.lastAnswerMs)}${refused}`, met: row.lastAnswerMs <= lastTarget && row.failed === 0 });
     return targets;
@@ -141,10 +141,10 @@ function floorOutOfReach(shipped: readonly LocalCase[]): string {
 }
 
 export function bakeryTable(rows: readonly BakeryRow[]): string {
-  const seconds = (value: number | undefined) => (value === undefined ? '—' : (value / 1000).toFixed(2));
+  const seconds = (value: number) => (value / 1000).toFixed(2);
   return table(
-    ['keys', 'listening s', 'ready s', 'all keys open s', 'first level: last answer s', 'p50 ms', 'p99 ms', 'last answer s', 'RSS MiB', 'failed closed'],
-    rows.map((r) => [r.setup, seconds(r.listeningMs), seconds(r.readyMs), seconds(r.allOpenMs), seconds(r.firstLevelMs), ms(r.burst.p50), ms(r.burst.p99), seconds(r.lastAnswerMs), r.rssMiB.toFixed(0), String(r.failed)]),
+    ['keys', 'listening s', 'ready s', 'first level after ready: last answer s', 'p50 ms', 'p99 ms', 'last answer s', 'RSS MiB', 'failed closed'],
+    rows.map((r) => [r.setup, seconds(r.listeningMs), seconds(r.readyMs), seconds(r.firstLevelMs), ms(r.burst.p50), ms(r.burst.p99), seconds(r.lastAnswerMs), r.rssMiB.toFixed(0), String(r.failed)]),
   );
 }
 
@@ -193,11 +193,11 @@ ${timeGoes(figures.shipped)}
 
 ## A bakery at scale
 
-One signer with ${localBakery?.keys ?? 500} keys, started afresh as after a restart, then sent what a baker sends at each level: a preattestation for every key at once, then, once all are answered, an attestation for every key (a keep-alive connection per key, opened beforehand). **listening**: from the start of \`serve\` to its "listening" line; **ready**: to its first ready \`/readyz\`; **all keys open**: until its log says every key is decrypted. **First level** is sent the moment it is ready (a restarted baker's next level); then three levels in a row give the p50 and p99 of their 3,000 answers and the median time from a level's first request to the last of its 1,000 answers (**last answer**); **RSS** is the signer's resident memory after them. tz1 runs the installed command on its local encrypted vault; tz2 runs the same bundle on the Key Vault stand-in (a process of its own, answering each request after ${figures.vaultLatencyMs} ms), with the stand-in's test credential in place of Azure's (the shipped command has no way to trust a test certificate, by design).
+One signer with ${localBakery?.keys ?? 500} keys, then sent what a baker sends at each level: a preattestation for every key at once, then, once all are answered, an attestation for every key (a keep-alive connection per key, opened beforehand). tz1 runs the installed command on its local encrypted vault twice: its **first start** (no unlock cache yet: every key opened from its own file) and a **restart** (the unlock cache the first start wrote: every key opened with one PBKDF2). tz2 runs the same bundle on the Key Vault stand-in (a process of its own, answering each request after ${figures.vaultLatencyMs} ms), with the stand-in's test credential in place of Azure's (the shipped command has no way to trust a test certificate, by design). **listening**: from the start of \`serve\` to its "listening" line; **ready**: to its first ready \`/readyz\`, which waits for every key to be open. **First level after ready** is sent the moment it is ready (a restarted baker's next level); then three levels in a row give the p50 and p99 of their 3,000 answers and the median time from a level's first request to the last of its 1,000 answers (**last answer**); **RSS** is the signer's resident memory after them.
 
 ${bakeryTable(figures.bakery)}
 
-Each encrypted key costs tens of milliseconds of PBKDF2 to open, by design of its encryption at rest (octez's), so opening ${localBakery?.keys ?? 500} of them takes seconds of both cores. \`serve\` therefore opens one key at start (a wrong passphrase still stops it there), lists every key from its file's public part, and listens; the other keys are decrypted in the background, as many at a time as there are cores, off the event loop, and a request for a key not yet open opens that key first and waits for it (tens of milliseconds). No key signs before it is decrypted and checked against its public key, and a key that cannot be opened fails its own requests, is named in the log and keeps \`/readyz\` not ready, while the others sign.
+Each encrypted key costs tens of milliseconds of PBKDF2 to open, by design of its encryption at rest (octez's), so opening ${localBakery?.keys ?? 500} of them from their files takes seconds of both cores: the first start's figure. \`serve\` then writes every key it opened into \`<home>/unlock-cache\`, sealed under the vault passphrase with the same PBKDF2 and a fresh salt (a passphrase guess costs what it costs against any one key file; see [Keys](keys.md)), and a restart opens them all from it with one PBKDF2, each checked against its key file's public key. Either way \`serve\` listens as soon as it has listed the keys and the cached ones are open; the others are decrypted in the background, as many at a time as there are cores, and a request for a key not yet open opens that key first and waits for it. \`/readyz\` says ready only once every key is open, so a signer that says so answers a level at once.
 
 ${targetsTable(bakeryTargets(figures.bakery), 'target (same run)')}
 

@@ -10,7 +10,15 @@ export { b58cEncode, b58cDecode, type B58cDecoded } from './encoding/base58.js';
 export { encodeAddress, decodeAddress, addressToBytes, isAddress } from './encoding/address.js';
 export { encodePublicKey, decodePublicKey, publicKeyHash, assertPublicKey } from './encoding/public-key.js';
 export { type SecretKey, decodeSecretKey, encodeSecretKey, derivePublicKey, generateSecretKey, withoutOctezKeyTag } from './encoding/secret-key.js';
-export { isEncryptedSecretKey, encryptSecretKey, decryptSecretKey, encryptSecretKeyAsync, decryptSecretKeyAsync } from './encoding/encrypted-key.js';
+export {
+  isEncryptedSecretKey,
+  encryptSecretKey,
+  decryptSecretKey,
+  encryptSecretKeyAsync,
+  decryptSecretKeyAsync,
+  sealWithPassphraseAsync,
+  openWithPassphraseAsync,
+} from './encoding/encrypted-key.js';
 export { encodeSignature, decodeSignature } from './encoding/signature.js';
 export { type EcdsaCurve, normalizeEcdsaSignature } from './crypto/ecdsa-normalize.js';
 export { signWithSecretKey, verifySignature, verifySignatureOf, verifyDigestSignature, blsProveProofOfPossession, verifyBlsProofOfPossession } from './signing/sign-and-verify.js';

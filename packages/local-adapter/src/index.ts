@@ -6,6 +6,7 @@ export { createHomePassphrase, homePassphrasePath } from './vault/home-passphras
 export { LocalKeyVault } from './vault/key-vault.js';
 export { isKeyName } from './vault/key-file.js';
 export type { AddKeyOptions, ImportKeyOptions, KeyProviderOptions, LocalKeyVaultOptions, VaultKeyInfo } from './vault/key-vault.js';
+export type { UnlockCacheEvent } from './vault/unlock-cache-use.js';
 export { FileWatermarkStore } from './watermarks/file-store.js';
 export type { FileWatermarkStoreOptions } from './watermarks/file-store.js';
 export type { LockOutOptions } from './watermarks/format1-lock.js';

@@ -7,6 +7,8 @@ import {
   encryptSecretKey,
   encryptSecretKeyAsync,
   isEncryptedSecretKey,
+  openWithPassphraseAsync,
+  sealWithPassphraseAsync,
 } from './encrypted-key.js';
 import { isTezsignerError } from '../errors.js';
 import { bytesToHex } from './hex.js';
@@ -96,5 +98,40 @@ describe('encrypted secret keys', () => {
     expect(await code(() => decryptSecretKey(damaged, v.passphrase))).toBe('INVALID_ENCODING');
     const short = bs58check.encode(Uint8Array.from([7, 90, 60, 179, 41, ...new Uint8Array(40)]));
     expect(() => decryptSecretKey(short, 'x')).toThrow('edesk payload must be 56 bytes, got 40');
+  });
+});
+
+describe('bytes sealed with a passphrase', () => {
+  const edesk = vectors.find((v) => v.curve === 'ed25519');
+  if (edesk === undefined) throw new Error('no ed25519 vector');
+  const seed = decodeSecretKey(edesk.secret_key).bytes.subarray(0, 32);
+  const EDESK_PREFIX = [7, 90, 60, 179, 41];
+
+  it("seals as an edesk key's payload is sealed: Taquito decrypts a sealed seed to the vector's address", async () => {
+    const sealed = await sealWithPassphraseAsync(seed, PASSPHRASE);
+    expect(sealed).toHaveLength(8 + 16 + 32);
+    const asKey = bs58check.encode(Uint8Array.from([...EDESK_PREFIX, ...sealed]));
+    expect(await (await InMemorySigner.fromSecretKey(asKey, PASSPHRASE)).publicKeyHash()).toBe(edesk.public_key_hash);
+  });
+
+  it("opens an octez edesk vector's payload to its seed", async () => {
+    const payload = bs58check.decode(edesk.encrypted_secret_key).subarray(EDESK_PREFIX.length);
+    expect(bytesToHex(await openWithPassphraseAsync(payload, edesk.passphrase))).toBe(bytesToHex(seed));
+  });
+
+  it('uses a fresh salt every time and opens what it sealed', async () => {
+    const data = new TextEncoder().encode('several keys, any length');
+    const [a, b] = [await sealWithPassphraseAsync(data, 'same'), await sealWithPassphraseAsync(data, 'same')];
+    expect(bytesToHex(a.subarray(0, 8))).not.toBe(bytesToHex(b.subarray(0, 8)));
+    expect(bytesToHex(await openWithPassphraseAsync(b, 'same'))).toBe(bytesToHex(data));
+  });
+
+  it('refuses another passphrase, a damaged box and a short one: WRONG_PASSPHRASE', async () => {
+    const sealed = await sealWithPassphraseAsync(seed, PASSPHRASE);
+    expect(await code(() => openWithPassphraseAsync(sealed, `${PASSPHRASE} `))).toBe('WRONG_PASSPHRASE');
+    const damaged = Uint8Array.from(sealed);
+    damaged[20] = (damaged[20] ?? 0) ^ 1;
+    expect(await code(() => openWithPassphraseAsync(damaged, PASSPHRASE))).toBe('WRONG_PASSPHRASE');
+    expect(await code(() => openWithPassphraseAsync(sealed.subarray(0, 5), PASSPHRASE))).toBe('WRONG_PASSPHRASE');
   });
 });

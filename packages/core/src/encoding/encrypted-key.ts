@@ -44,14 +44,17 @@ function parse(text: string): { prefix: PrefixName; curve: Curve; salt: Uint8Arr
 }
 
 function open({ prefix, curve, box }: ReturnType<typeof parse>, key: Uint8Array): SecretKey {
-  let bytes: Uint8Array;
-  try {
-    bytes = xsalsa20poly1305(key, NONCE).decrypt(box);
-  } catch {
-    throw new TezsignerError('WRONG_PASSPHRASE', `wrong passphrase for this ${prefix} key`);
-  }
+  const bytes = openBox(box, key, `wrong passphrase for this ${prefix} key`);
   assertSecretKey(curve, bytes);
   return { curve, bytes };
+}
+
+function openBox(box: Uint8Array, key: Uint8Array, wrong: string): Uint8Array {
+  try {
+    return xsalsa20poly1305(key, NONCE).decrypt(box);
+  } catch {
+    throw new TezsignerError('WRONG_PASSPHRASE', wrong);
+  }
 }
 
 /** Whether the text is (by its leading letters) an encrypted key: edesk/spesk/p2esk/BLesk. */
@@ -83,4 +86,25 @@ export async function encryptSecretKeyAsync(sk: SecretKey, passphrase: string): 
 export async function decryptSecretKeyAsync(text: string, passphrase: string): Promise<SecretKey> {
   const parsed = parse(text);
   return open(parsed, await boxKeyAsync(passphrase, parsed.salt));
+}
+
+/**
+ * Any bytes sealed exactly as an encrypted key's are (a fresh random salt, the same PBKDF2 and
+ * rounds, secretbox), returned as salt ‖ box: for what holds secret keys and must cost a
+ * passphrase guess what one key file costs (the local vault's unlock cache), no more, no less.
+ */
+export async function sealWithPassphraseAsync(bytes: Uint8Array, passphrase: string): Promise<Uint8Array> {
+  const salt = randomBytes(SALT_LENGTH);
+  const box = xsalsa20poly1305(await boxKeyAsync(passphrase, salt), NONCE).encrypt(bytes);
+  const sealed = new Uint8Array(SALT_LENGTH + box.length);
+  sealed.set(salt, 0);
+  sealed.set(box, SALT_LENGTH);
+  return sealed;
+}
+
+/** What sealWithPassphraseAsync sealed; WRONG_PASSPHRASE when it does not open (another passphrase, or damaged). */
+export async function openWithPassphraseAsync(sealed: Uint8Array, passphrase: string): Promise<Uint8Array> {
+  if (sealed.length < SALT_LENGTH) throw new TezsignerError('WRONG_PASSPHRASE', 'the sealed bytes are too short to hold a salt');
+  const salt = sealed.subarray(0, SALT_LENGTH);
+  return openBox(sealed.subarray(SALT_LENGTH), await boxKeyAsync(passphrase, salt), 'wrong passphrase, or the sealed bytes are damaged');
 }

@@ -1,7 +1,10 @@
 import { CURVES } from '../curve.js';
 import { keyNotFound, notSupported } from '../errors.js';
 import type { KeyInfo, KeyProvider, KeyProviderCapabilities, SignInput } from '../ports/key-provider.js';
-import { encodePublicKey, publicKeyHash } from '../encoding/public-key.js';
+import { encodeAddress } from '../encoding/address.js';
+import { b58cEncode } from '../encoding/base58.js';
+import { CURVE_PREFIXES } from '../encoding/prefixes.js';
+import { blake2b160 } from '../crypto/blake2b.js';
 import { derivePublicKey, type SecretKey } from '../encoding/secret-key.js';
 import { blsProveProofOfPossession, signWithSecretKey } from '../signing/sign-and-verify.js';
 
@@ -24,12 +27,14 @@ export class MemoryKeyProvider implements KeyProvider {
     for (const sk of secretKeys) {
       // a copy, so a caller wiping or reusing its buffer cannot change what this provider signs with
       const secret: SecretKey = Object.freeze({ curve: sk.curve, bytes: Uint8Array.from(sk.bytes) });
+      // derived from a valid secret key, so a valid point: encoded and hashed without decoding it
+      // again (each decoding costs a square root; a vault of hundreds of keys opens them all)
       const publicKey = derivePublicKey(secret);
-      const pkh = publicKeyHash(secret.curve, publicKey);
+      const pkh = encodeAddress(secret.curve, blake2b160(publicKey));
       const info: KeyInfo = Object.freeze({
         pkh,
         curve: secret.curve,
-        publicKey: encodePublicKey(secret.curve, publicKey),
+        publicKey: b58cEncode(publicKey, CURVE_PREFIXES[secret.curve].publicKey),
         ...(options.label === undefined ? {} : { label: options.label }),
       });
       this.#keys.set(pkh, { info, secret });

@@ -32,6 +32,11 @@ export class NotARegularFile extends Error {
  * blocking and without reading from it; other failures are the file system's errors.
  */
 export async function readRegularFile(path: string): Promise<string | undefined> {
+  return (await readRegularFileAndInfo(path))?.text;
+}
+
+/** readRegularFile, with what fstat said of the file it read (its mode, its owner). */
+export async function readRegularFileAndInfo(path: string): Promise<{ readonly text: string; readonly info: Stats } | undefined> {
   let fd: number;
   try {
     fd = await openFd(path, FLAGS);
@@ -53,7 +58,7 @@ export async function readRegularFile(path: string): Promise<string | undefined>
       // a regular file reads short only at its end: one read for a file that is not growing
       if (bytesRead < chunk.length) break;
     }
-    return Buffer.concat(chunks).toString('utf8');
+    return { text: Buffer.concat(chunks).toString('utf8'), info };
   } finally {
     await closeFd(fd).catch(() => undefined);
   }

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
-import { configInvalid, decodePublicKey, isCurve, isEncryptedSecretKey, publicKeyHash } from '@tezsigner/core';
+import { blake2b160, configInvalid, decodePublicKey, encodeAddress, isCurve, isEncryptedSecretKey } from '@tezsigner/core';
 import type { Curve } from '@tezsigner/core';
 import { describe } from '../files/private-directory.js';
 
@@ -80,7 +80,8 @@ function keyFileProblem(value: unknown, path: string): string | undefined {
     return `publicKey: ${describe(err)}`;
   }
   if (decoded.curve !== curve) return `publicKey is a ${decoded.curve} key, not ${curve}`;
-  if (publicKeyHash(curve, decoded.bytes) !== pkh) return `publicKey does not hash to pkh ${pkh}`;
+  // decodePublicKey checked the point: hashed without decoding it again (hundreds of key files at each start)
+  if (encodeAddress(curve, blake2b160(decoded.bytes)) !== pkh) return `publicKey does not hash to pkh ${pkh}`;
   return undefined;
 }
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { verifySignature } from '@taquito/utils';
-import { blake2b256, configInvalid, decodeSecretKey, encodeSignature, isTezsignerError, type SecretKey } from '@tezsigner/core';
+import { MemoryKeyProvider, blake2b256, configInvalid, decodeSecretKey, encodeSignature, isTezsignerError, type SecretKey } from '@tezsigner/core';
 import { keyVectors } from '../../../../test-support/vectors.js';
 import { VaultKeyProvider, type ClosedKey, type OpeningOptions } from './key-provider.js';
 
@@ -103,6 +103,31 @@ describe('VaultKeyProvider', () => {
     expect(settled).toBe(false);
     keys[0]!.open();
     expect(await all).toBe('second');
+  });
+
+  it('is ready only once every key is open, saying how many of how many are; a key given open is never opened', async () => {
+    const began: number[] = [];
+    const [given, ...held] = Array.from({ length: 3 }, (_, i) => heldKey(i, began));
+    const provider = new VaultKeyProvider([{ ...given!.key, opened: new MemoryKeyProvider([decodeSecretKey(given!.vector.secret_key)]) }, ...held.map((k) => k.key)], { concurrency: 1 });
+    expect(provider.readinessDetail()).toBe('1 of 3 keys open');
+    await expect(provider.probe()).rejects.toMatchObject({ code: 'BACKEND_UNAVAILABLE', message: '1 of 3 keys open' });
+    expect((await provider.sign(given!.vector.public_key_hash, input)).length).toBe(64);
+    provider.openInBackground();
+    held[0]!.open();
+    await flush();
+    expect(provider.readinessDetail()).toBe('2 of 3 keys open');
+    held[1]!.fail(new Error('damaged'));
+    await flush();
+    expect(provider.readinessDetail()).toBe('2 of 3 keys open, 1 cannot be opened');
+    await expect(provider.probe()).rejects.toThrow('damaged');
+    expect(began).toEqual([1, 2]);
+  });
+
+  it('is ready at once when every key is given open', async () => {
+    const provider = new VaultKeyProvider(vectors.slice(0, 2).map((v) => ({ info: { pkh: v.public_key_hash, curve: v.curve, publicKey: v.public_key }, opened: new MemoryKeyProvider([decodeSecretKey(v.secret_key)]), open: () => Promise.reject(new Error('opened')) })), { concurrency: 1 });
+    await provider.settled();
+    await provider.probe();
+    expect(provider.readinessDetail()).toBeUndefined();
   });
 
   it('KEY_NOT_FOUND for a key it does not hold', async () => {

@@ -1,4 +1,4 @@
-import { CURVES, MemoryKeyProvider, keyNotFound } from '@tezsigner/core';
+import { CURVES, MemoryKeyProvider, backendUnavailable, keyNotFound } from '@tezsigner/core';
 import type { KeyInfo, KeyProvider, SecretKey, SignInput } from '@tezsigner/core';
 
 /** A key of the vault as listed (public facts, read without the passphrase) and how to open it. */
@@ -6,6 +6,8 @@ export interface ClosedKey {
   readonly info: KeyInfo;
   /** decrypts and checks its secret key (PBKDF2: tens of milliseconds, off the main thread) */
   readonly open: () => Promise<SecretKey>;
+  /** its signer when it is already open and checked (from the vault's unlock cache): never opened again */
+  readonly opened?: MemoryKeyProvider | undefined;
 }
 
 export interface OpeningOptions {
@@ -31,6 +33,7 @@ type KeyState =
  * after seconds of PBKDF2: a request for a key not yet open moves it to the front and waits for
  * it (tens of milliseconds), and one that cannot be opened fails with the reason, every time,
  * while the others sign. No key signs before it is decrypted and checked against its public key.
+ * It is ready (probe) only once every key is open: a signer that says so answers any key at once.
  */
 export class VaultKeyProvider implements KeyProvider {
   readonly name = 'local';
@@ -43,6 +46,8 @@ export class VaultKeyProvider implements KeyProvider {
   readonly #options: OpeningOptions;
   readonly #started = performance.now();
   #opening = 0;
+  #open = 0;
+  #failed = 0;
   #stopped = false;
   #reported = false;
   #inBackground = false;
@@ -53,11 +58,14 @@ export class VaultKeyProvider implements KeyProvider {
   constructor(keys: readonly ClosedKey[], options: OpeningOptions) {
     this.#infos = new Map(keys.map(({ info }) => [info.pkh, info]));
     this.#closed = new Map(keys.map((key) => [key.info.pkh, key]));
-    for (const { info } of keys) this.#states.set(info.pkh, { state: 'closed' });
-    this.#queue = keys.map(({ info }) => info.pkh);
+    for (const { info, opened } of keys) {
+      if (opened === undefined) this.#states.set(info.pkh, { state: 'closed' });
+      else this.#opened(info.pkh, opened);
+    }
+    this.#queue = keys.filter(({ opened }) => opened === undefined).map(({ info }) => info.pkh);
     this.#options = options;
     this.#allSettled = new Promise((resolve) => (this.#settle = resolve));
-    if (keys.length === 0) this.#settle();
+    if (this.#queue.length === 0) this.#settle();
   }
 
   /**
@@ -66,7 +74,7 @@ export class VaultKeyProvider implements KeyProvider {
    */
   openInBackground(): void {
     this.#inBackground = true;
-    this.#reportAllOpen = this.#queue.length > 0;
+    this.#reportAllOpen = this.#open < this.#states.size;
     this.#pump();
   }
 
@@ -85,9 +93,26 @@ export class VaultKeyProvider implements KeyProvider {
     for (const state of this.#states.values()) if (state.state === 'failed') throw state.err;
   }
 
-  /** For readiness: a key that cannot be opened keeps the signer not ready (the log says which and why). */
+  /** Resolves once every key is open or known not to open. */
+  settled(): Promise<void> {
+    return this.#allSettled;
+  }
+
+  /**
+   * For readiness: ready once every key is open. A key still being opened keeps it not ready
+   * (its requests would wait for PBKDF2), and so does one that cannot be opened, for good (the
+   * log says which and why).
+   */
   async probe(): Promise<void> {
-    for (const state of this.#states.values()) if (state.state === 'failed') throw state.err;
+    if (this.#failed > 0) for (const state of this.#states.values()) if (state.state === 'failed') throw state.err;
+    if (this.#open < this.#states.size) throw backendUnavailable(`${this.readinessDetail() ?? ''}`);
+  }
+
+  /** Why it is not ready, for /readyz: how many keys of how many are open. */
+  readinessDetail(): string | undefined {
+    if (this.#open === this.#states.size) return undefined;
+    const failed = this.#failed === 0 ? '' : `, ${this.#failed} cannot be opened`;
+    return `${this.#open} of ${this.#states.size} keys open${failed}`;
   }
 
   async listKeys(): Promise<readonly KeyInfo[]> {
@@ -141,13 +166,10 @@ export class VaultKeyProvider implements KeyProvider {
     const key = this.#closed.get(pkh) as ClosedKey;
     this.#opening += 1;
     const opened = key.open().then(
-      (secretKey) => {
-        const signer = new MemoryKeyProvider([secretKey]);
-        this.#states.set(pkh, { state: 'open', signer });
-        return signer;
-      },
+      (secretKey) => this.#opened(pkh, new MemoryKeyProvider([secretKey])),
       (err: unknown) => {
         this.#states.set(pkh, { state: 'failed', err });
+        this.#failed += 1;
         if (this.#inBackground) this.#options.onFailure?.(pkh, err);
         throw err;
       },
@@ -156,7 +178,7 @@ export class VaultKeyProvider implements KeyProvider {
     const done = () => {
       this.#opening -= 1;
       this.#pump();
-      if (this.#queue.length === 0 && this.#opening === 0 && [...this.#states.values()].every((s) => s.state === 'open' || s.state === 'failed')) {
+      if (this.#queue.length === 0 && this.#opening === 0 && this.#open + this.#failed === this.#states.size) {
         this.#settled();
       }
     };
@@ -164,11 +186,16 @@ export class VaultKeyProvider implements KeyProvider {
     return opened;
   }
 
+  #opened(pkh: string, signer: MemoryKeyProvider): MemoryKeyProvider {
+    this.#states.set(pkh, { state: 'open', signer });
+    this.#open += 1;
+    return signer;
+  }
+
   #settled(): void {
     if (this.#reported) return;
     this.#reported = true;
-    const open = [...this.#states.values()].filter((s) => s.state === 'open').length;
-    if (this.#reportAllOpen && open === this.#states.size) this.#options.onAllOpen?.(open, performance.now() - this.#started);
+    if (this.#reportAllOpen && this.#open === this.#states.size) this.#options.onAllOpen?.(this.#open, performance.now() - this.#started);
     this.#settle();
   }
 }

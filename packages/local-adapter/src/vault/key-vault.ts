@@ -26,6 +26,8 @@ import type { KeyFile } from './key-file.js';
 import { PASSPHRASE_HOW_TO } from './passphrase.js';
 import { describe, ensurePrivateDirectory, inspectPrivateDirectory, octal } from '../files/private-directory.js';
 import { VaultKeyProvider } from './key-provider.js';
+import { unlockCachePath } from './unlock-cache.js';
+import { addToUnlockCache, openCachedKeys, refreshUnlockCache, type UnlockCacheEvent } from './unlock-cache-use.js';
 
 export interface LocalKeyVaultOptions {
   /** the tezsigner home; keys live in `<home>/keys` */
@@ -62,12 +64,18 @@ export interface VaultKeyInfo extends KeyInfo {
 }
 
 export interface KeyProviderOptions {
-  /** open one key now and the others in the background (see keyProvider) */
+  /**
+   * open the keys the unlock cache holds now, one more now when it holds none (a wrong
+   * passphrase fails there), and the others in the background; once all are open, rewrite the
+   * cache when it differs from them (see keyProvider)
+   */
   readonly inBackground?: boolean;
   /** told when every key is open, with how long opening them took */
   readonly onAllOpen?: (count: number, ms: number) => void;
   /** told once about each key that cannot be opened, with why */
   readonly onFailure?: (pkh: string, err: unknown) => void;
+  /** told what became of the unlock cache */
+  readonly onUnlockCache?: (event: UnlockCacheEvent) => void;
 }
 
 /**
@@ -92,11 +100,14 @@ export class LocalKeyVault {
   readonly directory: string;
   /** what opening had to fix (open permissions), for people */
   readonly warnings: readonly string[];
+  /** `<home>/unlock-cache` */
+  readonly unlockCache: string;
   readonly #passphrase: string | undefined;
   #passphraseChecked = false;
 
-  private constructor(directory: string, passphrase: string | undefined, warnings: readonly string[]) {
-    this.directory = directory;
+  private constructor(home: string, passphrase: string | undefined, warnings: readonly string[]) {
+    this.directory = join(home, 'keys');
+    this.unlockCache = unlockCachePath(home);
     this.#passphrase = passphrase;
     this.warnings = warnings;
   }
@@ -123,7 +134,7 @@ export class LocalKeyVault {
       });
       warnings.push(`the key file ${path} was accessible to others (mode ${octal(mode)}); restricted it to 600`);
     }
-    return new LocalKeyVault(directory, options.passphrase, warnings);
+    return new LocalKeyVault(options.home, options.passphrase, warnings);
   }
 
   async list(): Promise<VaultKeyInfo[]> {
@@ -158,22 +169,35 @@ export class LocalKeyVault {
 
   /**
    * A KeyProvider over every key of the vault, each decrypted once: PBKDF2 costs tens of
-   * milliseconds per key by design, far too slow to pay per request. By default every key is
-   * open when this resolves, and any that cannot be fails it. With `inBackground` (a signer with
-   * many keys that must answer soon after a restart) it resolves once one encrypted key is open
-   * (a wrong passphrase fails it, as before) and opens the others in the background, each
-   * request for one still closed opening it first (see VaultKeyProvider).
+   * milliseconds per key by design, far too slow to pay per request. The encrypted keys the
+   * unlock cache holds (and that their key files announce) are open at once, for one PBKDF2 in
+   * all. By default every key is open when this resolves, and any that cannot be fails it. With
+   * `inBackground` (a signer with many keys that must answer soon after a restart) it resolves
+   * once the cached keys are open, and one encrypted key from its file when none was cached (a
+   * wrong passphrase fails it, as before); it opens the others in the background, each request
+   * for one still closed opening it first (see VaultKeyProvider), and then rewrites the cache
+   * when it differs from the keys open.
    */
   async keyProvider(options: KeyProviderOptions = {}): Promise<KeyProvider> {
     const stored = await this.#readAll();
     const passphrase = this.#passphrase;
-    if (passphrase === undefined && stored.some(({ file }) => isEncrypted(file))) {
+    const encrypted = stored.filter(({ file }) => isEncrypted(file));
+    if (passphrase === undefined && encrypted.length > 0) {
       throw configInvalid(`the keys in ${this.directory} are encrypted: ${PASSPHRASE_HOW_TO}`);
     }
+    const tell = options.onUnlockCache ?? (() => undefined);
+    const cached = await openCachedKeys(this.unlockCache, passphrase, encrypted.map(({ file }) => file), tell);
+    /** the secret keys of the encrypted keys open, by address: what the cache should hold */
+    const open = new Map([...cached.keys].map(([pkh, { secretKey }]) => [pkh, secretKey]));
     const provider = new VaultKeyProvider(
       stored.map(({ path, file }) => ({
         info: { pkh: file.pkh, curve: file.curve, publicKey: file.publicKey, label: file.name },
-        open: () => unlock(path, file, passphrase),
+        opened: cached.keys.get(file.pkh)?.signer,
+        open: async () => {
+          const secretKey = await unlock(path, file, passphrase);
+          if (isEncrypted(file)) open.set(file.pkh, secretKey);
+          return secretKey;
+        },
       })),
       { concurrency: OPENING_CONCURRENCY, ...(options.onAllOpen === undefined ? {} : { onAllOpen: options.onAllOpen }), ...(options.onFailure === undefined ? {} : { onFailure: options.onFailure }) },
     );
@@ -181,9 +205,11 @@ export class LocalKeyVault {
       await provider.openAll();
       return provider;
     }
-    const first = stored.find(({ file }) => isEncrypted(file)) ?? stored[0];
+    const first = cached.keys.size > 0 ? undefined : (encrypted[0] ?? stored[0]);
     if (first !== undefined) await provider.open(first.file.pkh);
     provider.openInBackground();
+    const lock = join(this.directory, '.vault');
+    void provider.settled().then(() => refreshUnlockCache({ path: this.unlockCache, lock, read: cached, open, passphrase, tell }));
     return provider;
   }
 
@@ -230,6 +256,7 @@ export class LocalKeyVault {
         }
         throw configInvalid(`cannot write the key file ${path}: ${describe(err)}`, err);
       }
+      if (options.plain !== true && this.#passphrase !== undefined) await addToUnlockCache(this.unlockCache, this.#passphrase, pkh, secretKey);
       return infoOf({ path, file });
     });
   }

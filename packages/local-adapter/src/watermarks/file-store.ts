@@ -38,6 +38,8 @@ const closeFd = promisify(close);
 const READ_ATTEMPTS = 8;
 /** Files a mark folder may gather before a commit prunes it (pruning costs a call per file). */
 const PRUNE_AT = 8;
+/** Mark folders read at once by list(): enough to keep libuv's pool busy, few enough to leave it room for requests. */
+const LIST_AT_ONCE = 16;
 
 /**
  * Durable high watermarks in files, one folder per (chain, key, kind) and one file per mark:
@@ -204,15 +206,33 @@ export class FileWatermarkStore implements WatermarkStore {
   }
 
   async list(): Promise<readonly WatermarkEntry[]> {
-    const entries: WatermarkEntry[] = [];
+    const keys: WatermarkKey[] = [];
     for (const chainId of await this.#folders(this.directory)) {
       for (const pkh of await this.#folders(join(this.directory, chainId))) {
-        for (const kind of WATERMARK_KINDS) {
-          const key = { chainId, pkh, kind };
-          const { watermark } = await this.#highest(key);
-          if (watermark !== undefined) entries.push({ key, watermark });
-        }
+        for (const kind of WATERMARK_KINDS) keys.push({ chainId, pkh, kind });
       }
+    }
+    // a bakery's hundreds of keys are hundreds of folders, each a few file calls: read
+    // LIST_AT_ONCE at a time (at start and at each readiness probe), not one after the other
+    const highest: Array<Promise<{ watermark?: StoredWatermark }>> = [];
+    const reading = new Set<Promise<unknown>>();
+    for (const key of keys) {
+      if (reading.size >= LIST_AT_ONCE) await Promise.race(reading);
+      const read = this.#highest(key);
+      const settled: Promise<unknown> = read.then(
+        () => reading.delete(settled),
+        () => reading.delete(settled),
+      );
+      reading.add(settled);
+      highest.push(read);
+    }
+    // the first failure in the folders' order, as one after the other would have found it
+    const results = await Promise.allSettled(highest);
+    const entries: WatermarkEntry[] = [];
+    for (const [at, result] of results.entries()) {
+      if (result.status === 'rejected') throw result.reason;
+      const { watermark } = result.value;
+      if (watermark !== undefined) entries.push({ key: keys[at] as WatermarkKey, watermark });
     }
     return entries;
   }
