@@ -107,7 +107,8 @@ function timeGoes(shipped: readonly LocalCase[]): string {
   return (
     `${figuresSaid}Most of a signature's time is the disk: each answer waits for one durable write (the floor's: a temporary file ` +
     'written O_DSYNC, renamed, the folder fsynced) and, in the signer, for the file store\'s conditional commit: the mark written ' +
-    'O_DSYNC to a temporary file, link(2)ed into place (which fails if another process took that position), the folder fsynced, ' +
+    'O_DSYNC to a temporary file (begun while the signature is verified: it counts for nothing until linked), link(2)ed into place ' +
+    'once the signature has verified (which fails if another process took that position), the folder fsynced, ' +
     'then listed to see that the mark is the highest. Each of these calls runs on libuv\'s thread pool (the close beside the ' +
     'link, the temporary name\'s removal and the listing beside the flush; the marks superseded are pruned after the answer), ' +
     'so the event loop makes no blocking file call meanwhile, but each is a round trip through a pool thread and back, and on ' +
