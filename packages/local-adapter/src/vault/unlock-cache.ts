@@ -31,7 +31,7 @@ export type UnlockCacheRead =
   | { readonly state: 'refused'; readonly reason: string }
   /** there but unusable (readable by others, another passphrase, damaged): not used, to be rewritten */
   | { readonly state: 'ignored'; readonly reason: string }
-  /** the secret keys it holds by address, each still to be checked against its key file (cachedSecretFor) */
+  /** the secret keys it holds by address, each still to be checked against its key file (cachedSignerFor) */
   | { readonly state: 'open'; readonly keys: ReadonlyMap<string, SecretKey> };
 
 /** Reads and opens the cache with one PBKDF2; never throws for what it finds there, only says it. */
