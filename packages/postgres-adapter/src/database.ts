@@ -1,6 +1,6 @@
 import pg from 'pg';
 import type { PoolClient } from 'pg';
-import { TezsignerError, configInvalid, isTezsignerError, storeUnavailable } from '@tezsigner/core';
+import { TezsignerError, configInvalid, storeUnavailable } from '@tezsigner/core';
 import { DEFAULT_POSTGRES_TIMEOUT_MS, parseConnection, type PostgresConnectionOptions, type PostgresTarget } from './connection.js';
 import { DeadlineError, isTransient, toStoreError } from './errors.js';
 import { ensureSchema } from './schema.js';
@@ -19,18 +19,24 @@ const DURABLE_COMMIT = new Set(['on', 'remote_apply']);
 const RETRY_PAUSE_MS = 50;
 const MAX_ATTEMPTS = 4;
 
+/** How a setting found lax is told: CONFIG_INVALID at start (a setting to fix), STORE_UNAVAILABLE while serving. */
+type SettingFault = (message: string) => TezsignerError;
+// a setting changed while serving: the store is unusable until it is fixed, a fault of the
+// store's (503), not of the request's; checkNow says it as the setting to fix
+const servingFault: SettingFault = (message) => storeUnavailable(message);
+
 /**
  * Refuses a session whose commits would be acknowledged before they are durable, or a database
- * now set so (CONFIG_INVALID: a setting to fix; a call while serving tells it as STORE_UNAVAILABLE).
+ * now set so, as `fault` (CONFIG_INVALID unless told otherwise).
  */
-export function checkSession(settings: SessionSettings, where: string): void {
+export function checkSession(settings: SessionSettings, where: string, fault: SettingFault = configInvalid): void {
   const lax = [settings.synchronous_commit, settings.configured_synchronous_commit].find((value) => !DURABLE_COMMIT.has(value));
   if (lax !== undefined) {
-    throw configInvalid(
+    throw fault(
       `${where} has synchronous_commit = ${lax}: a commit could be acknowledged, and its signature sent, before its mark is on disk; set synchronous_commit = on (ALTER ROLE … SET synchronous_commit = on, or in postgresql.conf)`,
     );
   }
-  if (settings.fsync !== 'on') throw configInvalid(`${where} runs with fsync = ${settings.fsync}: nothing it stores survives a crash; set fsync = on`);
+  if (settings.fsync !== 'on') throw fault(`${where} runs with fsync = ${settings.fsync}: nothing it stores survives a crash; set fsync = on`);
   if (settings.transaction_read_only !== 'off') throw new TezsignerError('STORE_UNAVAILABLE', `${where} is read-only (a standby?): marks cannot be written there`);
 }
 
@@ -88,12 +94,12 @@ export class PostgresDatabase {
    * Runs `op` on a connection within the deadline, again on a fresh connection after a
    * transient fault while time is left. `what` names the call in messages.
    */
-  async run<T>(what: string, op: (client: PoolClient) => Promise<T>): Promise<T> {
+  async run<T>(what: string, op: (client: PoolClient) => Promise<T>, settingFault: SettingFault = servingFault): Promise<T> {
     const deadline = performance.now() + this.timeoutMs;
     for (let attempt = 1; ; attempt++) {
       try {
         if (this.#closed) throw new TezsignerError('STORE_UNAVAILABLE', `${what} in ${this.description}: closed`);
-        return await this.#attempt(op, deadline);
+        return await this.#attempt(op, deadline, settingFault);
       } catch (err) {
         const left = deadline - performance.now();
         if (!isTransient(err) || attempt >= MAX_ATTEMPTS || left < RETRY_PAUSE_MS * 2) throw toStoreError(err, this.description, this.timeoutMs, what);
@@ -107,14 +113,7 @@ export class PostgresDatabase {
    * setting to fix is CONFIG_INVALID (a call while serving says STORE_UNAVAILABLE, see #attempt).
    */
   async checkNow(what: string): Promise<void> {
-    try {
-      await this.run(what, async (client) => {
-        checkSession(await readSettings(client), this.description);
-      });
-    } catch (err) {
-      if (isTezsignerError(err, 'STORE_UNAVAILABLE') && isTezsignerError(err.cause, 'CONFIG_INVALID')) throw err.cause;
-      throw err;
-    }
+    await this.run(what, async (client) => checkSession(await readSettings(client), this.description), configInvalid);
   }
 
   async close(): Promise<void> {
@@ -123,7 +122,7 @@ export class PostgresDatabase {
     await this.#pool.end();
   }
 
-  async #attempt<T>(op: (client: PoolClient) => Promise<T>, deadline: number): Promise<T> {
+  async #attempt<T>(op: (client: PoolClient) => Promise<T>, deadline: number, settingFault: SettingFault): Promise<T> {
     const left = deadline - performance.now();
     if (left <= 0) throw new DeadlineError();
     let expired = false;
@@ -138,13 +137,7 @@ export class PostgresDatabase {
       if (!this.#checked.has(connected)) {
         // a connection reset while it is out of the pool: its query fails, the event must not crash the process
         connected.on('error', () => undefined);
-        try {
-          checkSession(await readSettings(connected), this.description);
-        } catch (err) {
-          // a setting changed while serving: the store is unusable until it is fixed, a fault
-          // of the store's (503), not of the request; checkNow says it as the setting to fix
-          throw isTezsignerError(err, 'CONFIG_INVALID') ? storeUnavailable(err.message, err) : err;
-        }
+        checkSession(await readSettings(connected), this.description, settingFault);
         this.#checked.add(connected);
       }
       if (!this.#schemaReady) {
