@@ -14,6 +14,7 @@ export { FileAuditLog } from './file-audit-log.js';
 export { FileSpendingLedger } from './spending/ledger.js';
 export { FileSpendingStore } from './spending/file-store.js';
 export { writeFileAtomic } from './files/atomic-write.js';
+export { kindOf as fileKindOf } from './files/regular-file.js';
 export { readAdminToken } from './admin-token.js';
 export { repairWatermarks } from './watermarks/repair.js';
 export type { RepairOptions, RepairReport } from './watermarks/repair.js';

@@ -1,18 +1,8 @@
 import { constants } from 'node:fs';
 import { open } from 'node:fs/promises';
-import type { Stats } from 'node:fs';
 import { TezsignerError } from '@tezsigner/core';
+import { fileKindOf } from '@tezsigner/local-adapter';
 import { fileErrorMeaning } from '../io/describe-failure.js';
-
-/** What a file that is not a regular file is, in words. */
-function kindOf(info: Stats): string {
-  if (info.isFIFO()) return 'a FIFO (named pipe)';
-  if (info.isDirectory()) return 'a folder';
-  if (info.isSocket()) return 'a socket';
-  if (info.isCharacterDevice()) return 'a character device';
-  if (info.isBlockDevice()) return 'a block device';
-  return 'not a regular file';
-}
 
 const refused = (path: string, what: string) =>
   new TezsignerError('CONFIG_INVALID', `${path} is ${what}, not a regular file: an import reads only regular files (nothing was imported)`);
@@ -33,7 +23,7 @@ export async function readRegularFile(path: string): Promise<string> {
   }
   try {
     const info = await handle.stat();
-    if (!info.isFile()) throw refused(path, kindOf(info));
+    if (!info.isFile()) throw refused(path, fileKindOf(info));
     return await handle.readFile('utf8');
   } catch (err) {
     if (err instanceof TezsignerError) throw err;
