@@ -105,7 +105,7 @@ export class VaultKeyProvider implements KeyProvider {
    */
   async probe(): Promise<void> {
     if (this.#failed > 0) for (const state of this.#states.values()) if (state.state === 'failed') throw state.err;
-    if (this.#open < this.#states.size) throw backendUnavailable(`${this.readinessDetail() ?? ''}`);
+    if (this.#open < this.#states.size) throw backendUnavailable(this.readinessDetail() ?? '');
   }
 
   /** Why it is not ready, for /readyz: how many keys of how many are open. */
