@@ -130,6 +130,35 @@ describe('VaultKeyProvider', () => {
     expect(provider.readinessDetail()).toBeUndefined();
   });
 
+  it('close waits for the task begun once every key settled, and a task not begun by then never runs', async () => {
+    const { keys, provider } = heldKeys(1, { concurrency: 1 });
+    let finishTask: () => void = () => undefined;
+    const ran: string[] = [];
+    provider.whenSettled(() => {
+      ran.push('task');
+      return new Promise((resolve) => (finishTask = resolve));
+    });
+    provider.openInBackground();
+    keys[0]!.open();
+    await flush();
+    expect(ran).toEqual(['task']);
+    let closed = false;
+    const closing = provider.close().then(() => (closed = true));
+    await flush();
+    expect(closed).toBe(false);
+    finishTask();
+    await closing;
+
+    const early = heldKeys(1, { concurrency: 1 });
+    early.provider.whenSettled(async () => void ran.push('too late'));
+    early.provider.openInBackground();
+    await early.provider.close();
+    early.keys[0]!.open();
+    await early.provider.settled();
+    await flush();
+    expect(ran).toEqual(['task']);
+  });
+
   it('KEY_NOT_FOUND for a key it does not hold', async () => {
     const provider = new VaultKeyProvider([], { concurrency: 1 });
     await provider.openAll();

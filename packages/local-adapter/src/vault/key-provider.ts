@@ -54,6 +54,9 @@ export class VaultKeyProvider implements KeyProvider {
   #reportAllOpen = false;
   readonly #allSettled: Promise<void>;
   #settle: () => void = () => undefined;
+  /** work begun once every key settled (the unlock cache's rewrite): close waits for it */
+  #afterSettled: Promise<void> = Promise.resolve();
+  #isSettled = false;
 
   constructor(keys: readonly ClosedKey[], options: OpeningOptions) {
     this.#infos = new Map(keys.map(({ info }) => [info.pkh, info]));
@@ -65,6 +68,8 @@ export class VaultKeyProvider implements KeyProvider {
     this.#queue = keys.filter(({ opened }) => opened === undefined).map(({ info }) => info.pkh);
     this.#options = options;
     this.#allSettled = new Promise((resolve) => (this.#settle = resolve));
+    // first of the callbacks on #allSettled, so set before whenSettled's task begins
+    void this.#allSettled.then(() => (this.#isSettled = true));
     if (this.#queue.length === 0) this.#settle();
   }
 
@@ -131,9 +136,19 @@ export class VaultKeyProvider implements KeyProvider {
     return (await this.#signer(pkh)).proveProofOfPossession(pkh);
   }
 
-  /** Stops opening keys (those under way finish); the open ones still sign. */
+  /**
+   * Runs `task` once every key is open or known not to open, unless closed before; close waits
+   * for it, so that a stopped signer leaves no file half written behind it.
+   */
+  whenSettled(task: () => Promise<void>): void {
+    this.#afterSettled = this.#allSettled.then(() => (this.#stopped ? undefined : task()));
+  }
+
+  /** Stops opening keys (those under way finish) and waits for whenSettled's task; the open ones still sign. */
   async close(): Promise<void> {
     this.#stopped = true;
+    // settled by now, or never (stopped): a task not begun is not waited for
+    if (this.#isSettled) await this.#afterSettled;
   }
 
   /** The key's signer once it is open; KEY_NOT_FOUND for a key not here. */

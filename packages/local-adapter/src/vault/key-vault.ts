@@ -209,7 +209,7 @@ export class LocalKeyVault {
     if (first !== undefined) await provider.open(first.file.pkh);
     provider.openInBackground();
     const lock = join(this.directory, '.vault');
-    void provider.settled().then(() => refreshUnlockCache({ path: this.unlockCache, lock, read: cached, open, passphrase, tell }));
+    provider.whenSettled(() => refreshUnlockCache({ path: this.unlockCache, lock, read: cached, open, passphrase, tell }));
     return provider;
   }
 

@@ -1,4 +1,4 @@
-import { chmod, lstat, mkdir, mkdtemp, readFile, rm, stat, symlink, unlink, writeFile } from 'node:fs/promises';
+import { chmod, lstat, mkdir, mkdtemp, readdir, readFile, rm, stat, symlink, unlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { verifySignature } from '@taquito/utils';
@@ -195,6 +195,21 @@ describe("the vault's unlock cache", () => {
     for (const key of [first, added]) await unlink(key.file);
     expect(kinds((await start(await LocalKeyVault.open({ home, passphrase: PASS }))).events)).toEqual(['removed']);
     await expect(stat(vault.unlockCache)).rejects.toThrow(/ENOENT/);
+  });
+
+  it('a signer closed right after its start has finished writing it: nothing in the home changes after close', async () => {
+    const vault = await LocalKeyVault.open({ home, passphrase: PASS });
+    await vault.generate('ed25519');
+    await vault.generate('p256');
+    const events: UnlockCacheEvent[] = [];
+    const provider = await vault.keyProvider({ inBackground: true, onUnlockCache: (event) => events.push(event) });
+    await (provider as VaultKeyProvider).settled();
+    await provider.close?.();
+    expect(kinds(events)).toEqual(['written']);
+    const after = await readdir(home, { recursive: true });
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(await readdir(home, { recursive: true })).toEqual(after);
+    expect((await readUnlockCache(vault.unlockCache, PASS)).state).toBe('open');
   });
 
   it('a symbolic link in its place is refused: the keys open from their files and the link stays', async () => {
