@@ -1,5 +1,6 @@
 import bs58check from 'bs58check';
 import { invalidEncoding } from '../errors.js';
+import { base58check } from './base58-digits.js';
 import { PREFIXES, PREFIX_NAMES, type PrefixName } from './prefixes.js';
 
 const ALPHABET = /^[1-9A-HJ-NP-Za-km-z]+$/;
@@ -20,7 +21,7 @@ export function b58cEncode(payload: Uint8Array, prefix: PrefixName): string {
   const data = new Uint8Array(spec.bytes.length + payload.length);
   data.set(spec.bytes, 0);
   data.set(payload, spec.bytes.length);
-  return bs58check.encode(data);
+  return base58check(data);
 }
 
 export interface B58cDecoded {

@@ -1,5 +1,6 @@
 import type { CommitResult, KeyProvider, PreparedCommit, WatermarkStore } from '@tezsigner/core';
-import type { Counter, Histogram } from 'prom-client';
+import type { Counter } from 'prom-client';
+import type { LightHistogram } from './light-histogram.js';
 import type { SignerMetrics } from './metrics.js';
 import { passedDeadline } from './deadline.js';
 
@@ -80,7 +81,7 @@ function timedPreparation(store: object, prepareCommit: Method, observe: Observe
 
 /** The metrics of one port's calls; `L` names the port's own label (`backend`, `store`). */
 interface CallMetrics<L extends string> {
-  readonly seconds: Histogram<L | 'operation'>;
+  readonly seconds: LightHistogram<L | 'operation'>;
   readonly errors: Counter<L | 'operation'>;
   readonly deadlines: Counter<L | 'operation'>;
 }

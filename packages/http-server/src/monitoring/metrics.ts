@@ -1,4 +1,5 @@
-import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
+import { LightHistogram } from './light-histogram.js';
 import { watchedGauge, type GaugeSample } from './watched-gauge.js';
 
 /** Labels of a signing request; `key` is a served address or `other`, so callers cannot grow the series. */
@@ -48,13 +49,13 @@ export class SignerMetrics {
   readonly registry = new Registry();
   readonly requests: Counter<RequestLabels>;
   readonly refusals: Counter<'reason'>;
-  readonly requestSeconds: Histogram<'kind' | 'result'>;
-  readonly backendSeconds: Histogram<'backend' | 'operation'>;
+  readonly requestSeconds: LightHistogram<'kind' | 'result'>;
+  readonly backendSeconds: LightHistogram<'backend' | 'operation'>;
   readonly backendErrors: Counter<'backend' | 'operation'>;
   readonly backendDeadlines: Counter<'backend' | 'operation'>;
   readonly backendRetries: Counter<'backend'>;
   readonly backendFaults: Counter<'backend' | 'fault'>;
-  readonly storeSeconds: Histogram<'store' | 'operation'>;
+  readonly storeSeconds: LightHistogram<'store' | 'operation'>;
   readonly storeErrors: Counter<'store' | 'operation'>;
   readonly storeDeadlines: Counter<'store' | 'operation'>;
   readonly highWatermarkLevel: Gauge<'key' | 'kind'>;
@@ -74,8 +75,8 @@ export class SignerMetrics {
     this.requests = new Counter({ name: 'tezsigner_requests_total', help: 'signing requests by kind, key and result', labelNames: ['kind', 'key', 'result'], registers });
     this.refusals = new Counter({ name: 'tezsigner_refusals_total', help: 'signing requests refused, by reason (watermark, policy, auth)', labelNames: ['reason'], registers });
     for (const reason of new Set(Object.values(REFUSAL_REASONS))) this.refusals.inc({ reason }, 0);
-    this.requestSeconds = new Histogram({ name: 'tezsigner_request_duration_seconds', help: 'signing requests end to end, as the caller saw them', labelNames: ['kind', 'result'], buckets: LATENCY_BUCKETS, registers });
-    this.backendSeconds = new Histogram({ name: 'tezsigner_backend_duration_seconds', help: 'key backend calls (sign, getKey, …)', labelNames: ['backend', 'operation'], buckets: LATENCY_BUCKETS, registers });
+    this.requestSeconds = new LightHistogram({ name: 'tezsigner_request_duration_seconds', help: 'signing requests end to end, as the caller saw them', labelNames: ['kind', 'result'], buckets: LATENCY_BUCKETS, registers });
+    this.backendSeconds = new LightHistogram({ name: 'tezsigner_backend_duration_seconds', help: 'key backend calls (sign, getKey, …)', labelNames: ['backend', 'operation'], buckets: LATENCY_BUCKETS, registers });
     this.backendErrors = new Counter({ name: 'tezsigner_backend_errors_total', help: 'key backend calls that failed', labelNames: ['backend', 'operation'], registers });
     this.backendDeadlines = new Counter({ name: 'tezsigner_backend_deadline_exceeded_total', help: 'key backend calls that failed at their deadline (among the errors)', labelNames: ['backend', 'operation'], registers });
     this.backendRetries = new Counter({ name: 'tezsigner_backend_retries_total', help: 'key backend attempts retried within a deadline', labelNames: ['backend'], registers });
@@ -97,7 +98,7 @@ export class SignerMetrics {
         }
       },
     });
-    this.storeSeconds = new Histogram({ name: 'tezsigner_watermark_store_duration_seconds', help: 'watermark store calls', labelNames: ['store', 'operation'], buckets: LATENCY_BUCKETS, registers });
+    this.storeSeconds = new LightHistogram({ name: 'tezsigner_watermark_store_duration_seconds', help: 'watermark store calls', labelNames: ['store', 'operation'], buckets: LATENCY_BUCKETS, registers });
     this.storeErrors = new Counter({ name: 'tezsigner_watermark_store_errors_total', help: 'watermark store calls that failed', labelNames: ['store', 'operation'], registers });
     this.storeDeadlines = new Counter({ name: 'tezsigner_watermark_store_deadline_exceeded_total', help: 'watermark store calls that failed at their deadline (among the errors)', labelNames: ['store', 'operation'], registers });
     this.highWatermarkLevel = new Gauge({ name: 'tezsigner_high_watermark_level', help: 'level of the highest mark signed, per key and kind', labelNames: ['key', 'kind'], registers });
