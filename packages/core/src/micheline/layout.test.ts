@@ -25,6 +25,15 @@ test('a primitive too long for a line puts each argument under it; what fits sta
   expect(layoutMicheline([{ string: '\x1b[2J\x9b31m' }])).toEqual(['{ "\\x1b[2J\\x9b31m" }']);
 });
 
+test('what closes a line (" }", " ;", ")" of the expressions around it) counts in its width', () => {
+  expect(layoutMicheline([{ prim: 'option', args: [{ int: '10000000000000' }] }], 23)).toEqual(['{ option', '    10000000000000 }']);
+  const elt = { prim: 'Elt', args: [{ int: '1'.repeat(24) }, { int: `-${'2'.repeat(24)}` }] };
+  // "(Elt …)" is 56 columns and fits the 57 left after the indentation, not with the "))" after it
+  const lines = layoutMicheline({ prim: 'Pair', args: [{ prim: 'Some', args: [{ prim: 'Some', args: [elt] }] }] }, 63);
+  expect(lines).toEqual(['Pair', '  (Some', '    (Some', '      (Elt', `        ${'1'.repeat(24)}`, `        -${'2'.repeat(24)})))`]);
+  expect(Math.max(...lines.map((line) => line.length))).toBeLessThanOrEqual(63);
+});
+
 test('what it writes an independent parser (Taquito michel-codec) reads back as the same expression, in lines about the width', () => {
   fc.assert(
     fc.property(micheline, fc.integer({ min: 20, max: 80 }), (expr, width) => {
@@ -33,10 +42,10 @@ test('what it writes an independent parser (Taquito michel-codec) reads back as 
       const parsed = parser.parseMichelineExpression(isPrim(expr as Micheline) && lines.length === 1 ? `(${text})` : text.startsWith('{') || lines.length === 1 ? text : `(${text})`);
       expect(JSON.parse(JSON.stringify(parsed))).toEqual(expr);
       for (const line of lines) {
-        // at most the width and a closing " ;" or " }" (deep down, 20 columns after the indent),
-        // unless the line holds one value that is longer on its own
-        const indent = line.length - line.trimStart().length;
-        if (line.length > Math.max(width, indent + 20) + 2) expect(line.trim().replace(/^[({ ]+|[ ;})]+$/g, '')).toMatch(/^("[^"]*"|0x[0-9a-f]*|-?\d+|[A-Za-z_]+)$/);
+        // at most the width; deep down, where the indentation and closings leave fewer than 20
+        // columns, what lies between them at most 20; or one value longer on its own
+        const [, content = ''] = /^[ {(]*(.*?)[ ;})]*$/.exec(line) ?? [];
+        if (line.length > width && content.length > 20) expect(content).toMatch(/^("(?:[^"\\]|\\.)*"|0x[0-9a-f]*|-?\d+|[A-Za-z_]+)$/);
       }
     }),
     { numRuns: 1000 },

@@ -16,14 +16,19 @@ function oneLine(expression: Micheline, wrap: boolean, limit: number): string | 
 
 const indented = (lines: readonly string[]): string[] => lines.map((line) => `  ${line}`);
 
-function layout(expression: Micheline, wrap: boolean, width: number): string[] {
-  const fits = oneLine(expression, wrap, Math.max(width, 20));
+/**
+ * `expression` in `width` columns, less the `closing` columns its enclosing sequences and
+ * parentheses append to its last line; deep down, where fewer than 20 are left, in 20.
+ */
+function layout(expression: Micheline, wrap: boolean, width: number, closing: number): string[] {
+  const fits = oneLine(expression, wrap, Math.max(width - closing, 20));
   if (fits !== undefined) return [fits];
   if (isSequence(expression)) {
     const lines: string[] = [];
     expression.forEach((item, i) => {
-      const itemLines = layout(item, false, width - 2);
       const last = i === expression.length - 1;
+      // each element after "{ " or two spaces, then " ;" or (the last) " }"
+      const itemLines = layout(item, false, width - 2, last ? closing + 2 : 2);
       itemLines.forEach((line, j) => {
         const lead = i === 0 && j === 0 ? '{ ' : '  ';
         const tail = j === itemLines.length - 1 ? (last ? ' }' : ' ;') : '';
@@ -36,7 +41,11 @@ function layout(expression: Micheline, wrap: boolean, width: number): string[] {
     const parens = wrap && hasArgs(expression);
     // the head alone (primitive and annotations) is short: renderMicheline escapes it
     const head = renderMicheline({ prim: expression.prim, ...(expression.annots === undefined ? {} : { annots: expression.annots }) });
-    const lines = [`${parens ? '(' : ''}${head}`, ...(expression.args ?? []).flatMap((arg) => indented(layout(arg, true, width - 2)))];
+    const args = expression.args ?? [];
+    const lines = [
+      `${parens ? '(' : ''}${head}`,
+      ...args.flatMap((arg, i) => indented(layout(arg, true, width - 2, i === args.length - 1 ? closing + (parens ? 1 : 0) : 0))),
+    ];
     if (parens) lines[lines.length - 1] += ')';
     return lines;
   }
@@ -51,5 +60,5 @@ function layout(expression: Micheline, wrap: boolean, width: number): string[] {
  * value longer than a line (a long string or bytes) is one line of its own, never cut.
  */
 export function layoutMicheline(expression: Micheline, width = LAYOUT_WIDTH): string[] {
-  return layout(expression, false, width);
+  return layout(expression, false, width, 0);
 }
