@@ -44,15 +44,16 @@ esac
 export npm_config_update_notifier=false npm_config_fund=false npm_config_audit=false npm_config_loglevel=error
 
 pnpm() { npx --yes pnpm@10 "$@"; }
-# PKCS#11 HSM support (--vault pkcs11) is a native addon compiled here; without a compiler the
-# rest installs and works, and --vault pkcs11 says what is missing. It is built against the
-# headers that come with Node where they are, rather than headers downloaded for it.
+# PKCS#11 HSM support (--vault pkcs11) and native P-256 (bcrypto) are native addons compiled here;
+# without a compiler the rest installs and works: --vault pkcs11 says what is missing, and P-256
+# runs on noble (slower, same signatures). They are built against the headers that come with Node
+# where they are, rather than headers downloaded for them.
 node_prefix="$(dirname "$(dirname "$(command -v node)")")"
 if [ -z "${npm_config_nodedir:-}" ] && [ -f "$node_prefix/include/node/node.h" ]; then
   export npm_config_nodedir="$node_prefix"
 fi
 if ! command -v g++ >/dev/null || ! command -v make >/dev/null || ! command -v python3 >/dev/null; then
-  echo "note: no C++ toolchain (g++, make, python3): installing without PKCS#11 HSM support; for it (Debian): apt-get install g++ make python3, then run this again" >&2
+  echo "note: no C++ toolchain (g++, make, python3): installing without PKCS#11 HSM support and with P-256 in JavaScript; for them (Debian): apt-get install g++ make python3, then run this again" >&2
 fi
 # A developer's full install (pnpm install, pnpm test) is kept as it is; otherwise only what the
 # command needs is installed, without the test tools (the README's test command adds them later).

@@ -3,9 +3,9 @@
 // MemoryWatermarkStore, sign with a MemoryKeyProvider, normalize, verify, encode), every request a
 // block one level higher so each one really signs, next to the fastest raw signing of the same
 // requests with the same key: BLAKE2b-256 then node:crypto (Ed25519), libsecp256k1 (secp256k1),
-// noble (P-256: OpenSSL cannot sign a BLAKE2b digest), blst (BLS, on the bytes), and next to that
-// raw signing followed by the verification every signature gets before it leaves (core's
-// verifySignature: node:crypto, libsecp256k1, blst, and P-256's per-key precomputed table). The
+// libtorsion (P-256: OpenSSL cannot sign a BLAKE2b digest through Node's API), blst (BLS, on the
+// bytes), and next to that raw signing followed by the verification every signature gets before it
+// leaves (core's verifySignature, on the same libraries). The
 // target (issue 16) is service ÷ raw ≥ 0.5 with verification included: signing and verifying
 // are the least a signer that checks what it releases must do, and the rest of the service
 // (parsing, policy, watermark, encoding) may cost no more than that. Verification alone costs
@@ -13,7 +13,6 @@
 // too, stays below 0.5 for any signer that verifies. The libraries are the very module files core loads.
 import { createPrivateKey, sign as nodeSign } from 'node:crypto';
 import { createRequire } from 'node:module';
-import { p256 } from '../packages/core/node_modules/@noble/curves/esm/nist.js';
 import {
   blake2b256,
   cryptoImplementations,
@@ -38,6 +37,7 @@ const MAX_OPS = 20_000;
 const ED25519_PKCS8_PREFIX = Buffer.from('302e020100300506032b657004220420', 'hex');
 const coreRequire = createRequire(new URL('../packages/core/package.json', import.meta.url));
 const libsecp256k1 = coreRequire('secp256k1/bindings') as { ecdsaSign(digest: Uint8Array, sk: Uint8Array): { signature: Uint8Array } };
+const libtorsionP256 = coreRequire('bcrypto/lib/native/p256.js') as { sign(digest: Buffer, sk: Buffer): Buffer };
 const blst = coreRequire('@chainsafe/blst') as { SecretKey: { fromBytes(bytes: Uint8Array): { sign(message: Uint8Array): { toBytes(): Uint8Array } } } };
 // byte offsets in the block vector: level in the header, level in the fitness
 const LEVEL_AT = 5;
@@ -88,8 +88,10 @@ function rawSigner(sk: SecretKey): (bytes: Uint8Array) => Uint8Array {
     }
     case 'secp256k1':
       return (bytes) => libsecp256k1.ecdsaSign(blake2b256(bytes), sk.bytes).signature;
-    case 'p256':
-      return (bytes) => p256.sign(blake2b256(bytes), sk.bytes, { lowS: true, prehash: false }).toBytes('compact');
+    case 'p256': {
+      const key = Buffer.from(sk.bytes);
+      return (bytes) => libtorsionP256.sign(Buffer.from(blake2b256(bytes)), key);
+    }
     case 'bls12_381': {
       // Tezos stores the BLS scalar little-endian, blst reads it big-endian
       const key = blst.SecretKey.fromBytes(Uint8Array.from(sk.bytes).reverse());
@@ -98,7 +100,7 @@ function rawSigner(sk: SecretKey): (bytes: Uint8Array) => Uint8Array {
   }
 }
 
-const RAW_LIBRARY = { ed25519: 'node:crypto', secp256k1: 'libsecp256k1', p256: 'noble', bls12_381: 'blst' } as const;
+const RAW_LIBRARY = { ed25519: 'node:crypto', secp256k1: 'libsecp256k1', p256: 'libtorsion', bls12_381: 'blst' } as const;
 const cell = (f: Figures) => formatFigures(f, { unit: 'sig/s', decimals: 3 });
 
 export async function run(): Promise<void> {

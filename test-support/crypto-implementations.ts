@@ -4,11 +4,12 @@ import type { CurveCrypto, NativeLoad } from '../packages/core/src/crypto/curve-
 import { loadNativeBls } from '../packages/core/src/crypto/bls12-381.js';
 import { builtinCrypto, loadNativeEd25519 } from '../packages/core/src/crypto/ed25519.js';
 import { NOBLE } from '../packages/core/src/crypto/implementations.js';
-import { p256WithTables } from '../packages/core/src/crypto/p256.js';
+import { loadNativeP256 } from '../packages/core/src/crypto/p256.js';
 import { loadNativeSecp256k1 } from '../packages/core/src/crypto/secp256k1.js';
 
 function loaded(load: NativeLoad): CurveCrypto {
-  // this suite runs where the prebuilt binaries exist (linux-x64): a missing one is a failure, not a skip
+  // this suite runs where the prebuilt binaries exist (linux-x64) and bcrypto was compiled (the
+  // test command installs a compiler): a missing one is a failure, not a skip
   if (!('crypto' in load)) throw new Error(`native implementation unavailable here: ${load.unavailable}`);
   return load.crypto;
 }
@@ -17,7 +18,7 @@ function loaded(load: NativeLoad): CurveCrypto {
 export const FAST: Readonly<Record<Curve, CurveCrypto>> = {
   ed25519: loaded(loadNativeEd25519(builtinCrypto())),
   secp256k1: loaded(loadNativeSecp256k1()),
-  p256: p256WithTables,
+  p256: loaded(loadNativeP256()),
   bls12_381: loaded(loadNativeBls()),
 };
 

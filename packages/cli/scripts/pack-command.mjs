@@ -26,10 +26,16 @@ await build(commandBundleOptions(join(cli, 'src/main.ts'), join(staging, 'tezsig
 // Native addons cannot be bundled into a JavaScript file: core loads its native crypto at run time
 // and falls back to noble without it, and the PKCS#11 vault loads pkcs11js on first use. They
 // travel inside the tarball (bundleDependencies) with their binaries (prebuilt, or for pkcs11js
-// compiled by `pnpm install`), so an installed signer needs no compiler and fetches nothing. A
-// pkcs11js that did not build (no compiler) is left out: --vault pkcs11 then says so.
-const NATIVE = ['secp256k1', '@chainsafe/blst', 'pkcs11js'];
+// and bcrypto compiled by `pnpm install`), so an installed signer needs no compiler and fetches
+// nothing. One that did not build (no compiler) is left out: --vault pkcs11 then says so, and
+// P-256 runs on noble.
+const NATIVE = ['secp256k1', '@chainsafe/blst', 'pkcs11js', 'bcrypto'];
 const FROM = { pkcs11js: join(cli, '..', 'pkcs11-adapter', 'package.json') };
+/** The addons compiled at install: their binary, and what of the package the binary needs beside it. */
+const COMPILED = {
+  pkcs11js: { binary: 'build/Release/pkcs11.node', files: ['index.js', 'index.d.ts', 'README.md', 'LICENSE'], without: 'PKCS#11 support' },
+  bcrypto: { binary: 'build/Release/bcrypto.node', files: ['lib', 'README.md', 'LICENSE'], without: 'native P-256 (noble instead)' },
+};
 const bundled = new Set();
 async function bundleNative(name, from) {
   if (bundled.has(name)) return;
@@ -40,31 +46,31 @@ async function bundleNative(name, from) {
     return; // an optional platform package of another platform: not installed here
   }
   const dir = await realpath(dirname(manifestPath));
-  if (name === 'pkcs11js' && !existsSync(join(dir, 'build/Release/pkcs11.node'))) {
-    process.stderr.write('pack-command: pkcs11js was not compiled (no C++ compiler at install?): the command is packed without PKCS#11 support\n');
+  const compiled = COMPILED[name];
+  if (compiled !== undefined && !existsSync(join(dir, compiled.binary))) {
+    process.stderr.write(`pack-command: ${name} was not compiled (no C++ compiler at install?): the command is packed without ${compiled.without}\n`);
     return;
   }
   bundled.add(name);
-  await cp(dir, join(staging, 'node_modules', name), { recursive: true, dereference: true });
-  if (name === 'pkcs11js') await shipCompiled(join(staging, 'node_modules', name));
+  if (compiled === undefined) await cp(dir, join(staging, 'node_modules', name), { recursive: true, dereference: true });
+  else await shipCompiled(dir, join(staging, 'node_modules', name), compiled);
   const { dependencies = {}, optionalDependencies = {} } = JSON.parse(await readFile(manifestPath, 'utf8'));
   for (const dependency of Object.keys({ ...dependencies, ...optionalDependencies })) await bundleNative(dependency, join(dir, 'package.json'));
 }
 /**
- * pkcs11js as compiled here, without its sources: with a binding.gyp npm would compile it again
- * on the user's machine (and fail where there is no compiler), and its `files` leave the binary out.
+ * An addon as compiled here, its binary and the files it needs, without its sources: with a
+ * binding.gyp npm would compile it again on the user's machine (and fail where there is no
+ * compiler), and its `files` leave the binary out.
  */
-async function shipCompiled(dir) {
-  const binary = join(dir, 'build/Release/pkcs11.node');
-  const kept = await readFile(binary);
-  for (const path of ['build', 'src', 'includes', 'binding.gyp']) await rm(join(dir, path), { recursive: true, force: true });
-  await mkdir(dirname(binary), { recursive: true });
-  await writeFile(binary, kept);
-  const manifest = JSON.parse(await readFile(join(dir, 'package.json'), 'utf8'));
+async function shipCompiled(from, to, { binary, files }) {
+  for (const path of [...files, binary]) {
+    if (existsSync(join(from, path))) await cp(join(from, path), join(to, path), { recursive: true, dereference: true });
+  }
+  const manifest = JSON.parse(await readFile(join(from, 'package.json'), 'utf8'));
   delete manifest.gypfile;
   delete manifest.scripts;
-  manifest.files = ['index.js', 'index.d.ts', 'build/Release/pkcs11.node', 'README.md', 'LICENSE'];
-  await writeFile(join(dir, 'package.json'), `${JSON.stringify(manifest, null, 2)}\n`);
+  manifest.files = [...files, binary];
+  await writeFile(join(to, 'package.json'), `${JSON.stringify(manifest, null, 2)}\n`);
 }
 for (const name of NATIVE) await bundleNative(name, FROM[name] ?? join(cli, '..', 'core', 'package.json'));
 

@@ -61,7 +61,7 @@ describe('tezsigner serve', () => {
     });
     expect(run.code, run.stderr).toBe(0);
     expect(run.stderr).toContain(`key ${ED.public_key_hash} (ed25519`);
-    expect(run.stderr).toContain('crypto: ed25519, secp256k1 and bls12_381 on native code; p256 in JavaScript\n');
+    expect(run.stderr).toContain('crypto: ed25519, secp256k1, p256 and bls12_381 on native code\n');
     expect(run.stderr).toContain('SIGTERM received');
     expect(run.stderr).toContain('stopped');
     const lines = run.stdout.trim().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);

@@ -17,8 +17,8 @@ export interface CurveCrypto {
   verifier(publicKey: Uint8Array): KeyVerifier;
 }
 
-/** A native implementation, or why there is none here. */
-export type NativeLoad = { readonly crypto: CurveCrypto } | { readonly unavailable: string };
+/** A native implementation, or why there is none here (and what to use `instead` of noble alone, if anything). */
+export type NativeLoad = { readonly crypto: CurveCrypto } | { readonly unavailable: string; readonly instead?: CurveCrypto };
 
 const messageOf = (err: unknown): string => (err instanceof Error ? err.message : String(err));
 

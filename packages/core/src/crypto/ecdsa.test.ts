@@ -107,7 +107,86 @@ describe('secp256k1: libsecp256k1 and noble', () => {
   });
 });
 
-describe('P-256: noble with a table per key, and noble alone', () => {
+describe('P-256: libtorsion and noble', () => {
+  const { Fn } = p256.Point;
+  const n = Fn.ORDER;
+  const native = FAST.p256;
+  const pool = Array.from({ length: 16 }, (_, i) => {
+    const sk = sha256(Uint8Array.of(0x40, i));
+    const pk = p256.getPublicKey(sk, true);
+    return { sk, pk, verify: { native: native.verifier(pk), noble: nobleP256.verifier(pk) } };
+  });
+
+  it('loads libtorsion (not bcrypto’s JavaScript fallback)', () => {
+    expect(native.implementation).toBe('libtorsion');
+  });
+
+  it('sign every key and digest to the same bytes: RFC 6979, low-S', () => {
+    fc.assert(
+      fc.property(fc.bigInt({ min: 1n, max: n - 1n }), fc.uint8Array({ minLength: 32, maxLength: 32 }), (scalar, digest) => {
+        const sk = word(scalar);
+        const signature = native.sign(sk, digest);
+        expect(bytesToHex(signature)).toBe(bytesToHex(nobleP256.sign(sk, digest)));
+        expect(BigInt(`0x${bytesToHex(signature.subarray(32))}`) <= n >> 1n).toBe(true);
+      }),
+      { numRuns: 1000 },
+    );
+  });
+
+  it('refuse, as noble does, honest signatures spoiled: flipped, high-S, r or s out of range, resized', () => {
+    fc.assert(
+      fc.property(fc.constantFrom(...pool), fc.uint8Array({ minLength: 32, maxLength: 32 }), spoils(n), ({ sk, verify }, digest, spoil) => {
+        const signature = native.sign(sk, digest);
+        expect(verify.native(digest, signature)).toBe(true);
+        const [d, sig] = spoiled(n, digest, signature, spoil);
+        expect([verify.native(d, sig), verify.noble(d, sig)]).toEqual([false, false]);
+      }),
+      { numRuns: 1000 },
+    );
+  });
+
+  it('give noble’s verdict on random signatures under the vector keys', () => {
+    const keys = keyVectors()
+      .filter((k) => k.curve === 'p256')
+      .map((k) => hexToBytes(k.public_key_hex))
+      .map((pk) => ({ native: native.verifier(pk), noble: nobleP256.verifier(pk) }));
+    expect(keys.length).toBeGreaterThan(0);
+    fc.assert(
+      fc.property(fc.constantFrom(...keys), fc.uint8Array({ minLength: 32, maxLength: 32 }), fc.uint8Array({ minLength: 64, maxLength: 64 }), (verify, digest, sig) => {
+        expect(verify.native(digest, sig)).toBe(verify.noble(digest, sig));
+      }),
+      { numRuns: 1000 },
+    );
+  });
+
+  it('accept what noble accepts for a digest whose value is n or more (taken mod n)', () => {
+    const [first] = pool;
+    if (first === undefined) throw new Error('no key');
+    const { sk, pk, verify } = first;
+    const digest = word(n + 5n);
+    const signature = nobleP256.sign(sk, digest);
+    expect(reference('p256', pk, digest, signature)).toBe(true);
+    expect(bytesToHex(native.sign(sk, digest))).toBe(bytesToHex(signature));
+    expect([verify.native(digest, signature), verify.native(word(5n), signature)]).toEqual([true, true]);
+  });
+
+  it('read the digest and the signature where they lie inside a larger buffer', () => {
+    const [first] = pool;
+    if (first === undefined) throw new Error('no key');
+    const digest = sha256(Uint8Array.of(1, 2, 3));
+    const signature = nobleP256.sign(first.sk, digest);
+    const backing = new Uint8Array(7 + 32 + 64 + 5).fill(0xee);
+    backing.set(digest, 7);
+    backing.set(signature, 39);
+    const [d, sig] = [backing.subarray(7, 39), backing.subarray(39, 103)];
+    expect(first.verify.native(d, sig)).toBe(true);
+    expect(bytesToHex(native.sign(first.sk, d))).toBe(bytesToHex(signature));
+    backing[102] = (backing[102] ?? 0) ^ 1;
+    expect(first.verify.native(d, sig)).toBe(false);
+  });
+});
+
+describe('P-256: noble with a table per key (where libtorsion is not built), and noble alone', () => {
   const { Fn } = p256.Point;
   const n = Fn.ORDER;
   // tables cost a few milliseconds each: a pool of keys, each with its verifiers made once

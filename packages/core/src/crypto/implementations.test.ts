@@ -8,6 +8,7 @@ import { bytesToHex, hexToBytes } from '../encoding/hex.js';
 import { keyVectors, loadVectors, type LowSVector } from '../../../../test-support/vectors.js';
 import type { KeyVerifier } from './curve-crypto.js';
 import { chooseCrypto, CRYPTO_ENV, cryptoImplementations, NOBLE, PROCESS_CRYPTO } from './implementations.js';
+import { p256WithTables } from './p256.js';
 import { bothOf, FAST } from '../../../../test-support/crypto-implementations.js';
 
 interface SignatureVector {
@@ -113,19 +114,21 @@ describe('choosing the implementations', () => {
     expect(forced.forced).toBe(true);
   });
 
-  it('falls back to noble for a curve whose native module is missing, and says why', () => {
+  it('falls back to noble (for P-256: noble with tables) where a native module is missing, and says why', () => {
     const missing = { unavailable: 'secp256k1/bindings did not load: No native build was found for platform=plan9' };
     const set = chooseCrypto(undefined, {
       ed25519: () => ({ crypto: FAST.ed25519 }),
       secp256k1: () => missing,
-      p256: () => ({ crypto: FAST.p256 }),
+      p256: () => ({ unavailable: 'bcrypto/lib/native/p256.js did not load', instead: p256WithTables }),
       bls12_381: () => ({ unavailable: 'no prebuilt @chainsafe/blst for this platform' }),
     });
+    expect(set.byCurve.p256).toBe(p256WithTables);
     expect(set.byCurve.secp256k1).toBe(NOBLE.secp256k1);
     expect(set.byCurve.bls12_381).toBe(NOBLE.bls12_381);
     expect(set.byCurve.ed25519).toBe(FAST.ed25519);
     expect(set.implementations.filter((i) => i.fallback !== undefined)).toEqual([
       { curve: 'secp256k1', implementation: 'noble', fallback: missing.unavailable },
+      { curve: 'p256', implementation: p256WithTables.implementation, fallback: 'bcrypto/lib/native/p256.js did not load' },
       { curve: 'bls12_381', implementation: 'noble', fallback: 'no prebuilt @chainsafe/blst for this platform' },
     ]);
   });

@@ -2,7 +2,7 @@ import type { Curve } from '../curve.js';
 import { loadNativeBls, nobleBls } from './bls12-381.js';
 import type { CurveCrypto, NativeLoad } from './curve-crypto.js';
 import { builtinCrypto, loadNativeEd25519, nobleEd25519 } from './ed25519.js';
-import { nobleP256, p256WithTables } from './p256.js';
+import { loadNativeP256, nobleP256 } from './p256.js';
 import { loadNativeSecp256k1, nobleSecp256k1 } from './secp256k1.js';
 
 /** The environment variable that forces noble on every curve (`noble`); unset or `native`: the fastest available. */
@@ -35,8 +35,8 @@ type Loaders = Readonly<Record<Curve, () => NativeLoad>>;
 const NATIVE: Loaders = {
   ed25519: () => loadNativeEd25519(builtinCrypto()),
   secp256k1: loadNativeSecp256k1,
-  // OpenSSL cannot sign or verify a BLAKE2b digest: the fastest P-256 is noble with a table per key
-  p256: () => ({ crypto: p256WithTables }),
+  // OpenSSL cannot sign or verify a BLAKE2b digest through Node's API: libtorsion, else noble with a table per key
+  p256: loadNativeP256,
   bls12_381: loadNativeBls,
 };
 /** The reference implementations, which every other one is tested against. */
@@ -60,8 +60,9 @@ export function chooseCrypto(switchValue: string | undefined, loaders: Loaders =
       implementations.push({ curve, implementation: loaded.crypto.implementation });
       return loaded.crypto;
     }
-    implementations.push({ curve, implementation: NOBLE[curve].implementation, fallback: loaded.unavailable });
-    return NOBLE[curve];
+    const instead = loaded.instead ?? NOBLE[curve];
+    implementations.push({ curve, implementation: instead.implementation, fallback: loaded.unavailable });
+    return instead;
   };
   const byCurve = { ed25519: pick('ed25519'), secp256k1: pick('secp256k1'), p256: pick('p256'), bls12_381: pick('bls12_381') };
   return {

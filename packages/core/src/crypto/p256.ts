@@ -1,7 +1,8 @@
 import { wNAF } from '@noble/curves/abstract/curve.js';
 import { p256 } from '@noble/curves/nist.js';
 import { bytesToNumberBE } from '@noble/curves/utils.js';
-import type { CurveCrypto } from './curve-crypto.js';
+import { hexToBytes } from '../encoding/hex.js';
+import { requireNative, selfTested, type CurveCrypto, type NativeLoad } from './curve-crypto.js';
 import { nobleEcdsa } from './ecdsa-noble.js';
 
 // 2^(w−1) points for each of ⌈256/w⌉ + 1 windows: about 650 KiB a key at 8 (200 KiB at 6, but
@@ -48,3 +49,58 @@ export const p256WithTables: CurveCrypto = {
 };
 
 export { reference as nobleP256 };
+
+/** The part of bcrypto's native P-256 (libtorsion through N-API) used here; it takes Buffers only. */
+interface TorsionP256 {
+  sign(digest: Buffer, secretKey: Buffer): Buffer;
+  verify(digest: Buffer, signature: Buffer, publicKey: Buffer): boolean;
+}
+
+// a key of 1 (its public key is G) and the digest 32 × 0x2a; the signature is noble's
+const SELF_TEST = {
+  secretKey: hexToBytes('0000000000000000000000000000000000000000000000000000000000000001'),
+  publicKey: hexToBytes('036b17d1f2e12c4247f8bce6e563a440f277037d812deb33a0f4a13945d898c296'),
+  message: new Uint8Array(32).fill(0x2a),
+  signature: hexToBytes(
+    'bce72ed97ed1ebfaa4f3cdd4151a53bdc3345905fec7ed4179439acafb819413168732fcf2a7d975a93f7c85a89d6a1860010d5ea41a6cd480a9bed21bbb6ac1',
+  ),
+};
+
+// the same bytes as a Buffer, not copied: bcrypto refuses any other Uint8Array
+const asBuffer = (bytes: Uint8Array): Buffer => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+
+function fromTorsion(lib: TorsionP256): CurveCrypto {
+  return {
+    implementation: 'libtorsion',
+    // RFC 6979 without extra data and low-S, as noble's: the self-test and the tests hold it to noble's bytes
+    sign: (secretKey, digest) => Uint8Array.from(lib.sign(asBuffer(digest), asBuffer(secretKey))),
+    verifier: (publicKey) => {
+      // libtorsion parses the key on every call: uncompressed, it needs no square root
+      const uncompressed = asBuffer(Point.fromBytes(publicKey).toBytes(false));
+      return (digest, signature) => {
+        if (digest.length !== 32 || signature.length !== 64) return false;
+        // libtorsion accepts a high s, octez refuses it; r and s outside [1, n − 1] it refuses itself
+        if (bytesToNumberBE(signature.subarray(32)) > Fn.ORDER >> 1n) return false;
+        try {
+          return lib.verify(asBuffer(digest), asBuffer(signature), uncompressed);
+        } catch {
+          return false;
+        }
+      };
+    },
+  };
+}
+
+/**
+ * P-256 on libtorsion (bcrypto's C, compiled at install: no prebuilt binary), some 3× the
+ * tables for verifying and 4× noble for signing; the same signatures as noble's. Its native
+ * entry, not bcrypto's main one, which quietly falls back to JavaScript when the binary is missing.
+ */
+export function loadNativeP256(): NativeLoad {
+  const loaded = requireNative<TorsionP256>('bcrypto/lib/native/p256.js');
+  if ('unavailable' in loaded) {
+    return { unavailable: `${loaded.unavailable} (bcrypto is compiled at install: with g++, make and python3 there, install again)`, instead: p256WithTables };
+  }
+  const tested = selfTested(fromTorsion(loaded.module), SELF_TEST);
+  return 'crypto' in tested ? tested : { ...tested, instead: p256WithTables };
+}
