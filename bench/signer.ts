@@ -2,7 +2,7 @@
 // the whole service (parse, magic-byte policy, watermark check-and-advance and record in a
 // MemoryWatermarkStore, sign with a MemoryKeyProvider, normalize, verify, encode), every request a
 // block one level higher so each one really signs, next to the fastest raw signing of the same
-// requests with the same key: BLAKE2b-256 then node:crypto (Ed25519), libsecp256k1 (secp256k1),
+// requests with the same key: BLAKE2b-256 then libsodium (Ed25519), libsecp256k1 (secp256k1),
 // libtorsion (P-256: OpenSSL cannot sign a BLAKE2b digest through Node's API), blst (BLS, on the
 // bytes), and next to that raw signing followed by the verification every signature gets before it
 // leaves (core's verifySignature, on the same libraries). The
@@ -11,7 +11,6 @@
 // (parsing, policy, watermark, encoding) may cost no more than that. Verification alone costs
 // more than signing on every curve (Ed25519 3×, BLS 3×), so the ratio to bare signing, printed
 // too, stays below 0.5 for any signer that verifies. The libraries are the very module files core loads.
-import { createPrivateKey, sign as nodeSign } from 'node:crypto';
 import { createRequire } from 'node:module';
 import {
   blake2b256,
@@ -33,10 +32,12 @@ import { formatFigures } from './report.js';
 const SECONDS_PER_CASE = 2.5;
 const SLICE_MS = 250;
 const MAX_OPS = 20_000;
-// PKCS #8 of an Ed25519 seed (RFC 8410): this prefix, then the 32 bytes
-const ED25519_PKCS8_PREFIX = Buffer.from('302e020100300506032b657004220420', 'hex');
 const coreRequire = createRequire(new URL('../packages/core/package.json', import.meta.url));
 const libsecp256k1 = coreRequire('secp256k1/bindings') as { ecdsaSign(digest: Uint8Array, sk: Uint8Array): { signature: Uint8Array } };
+const libsodium = coreRequire('sodium-native') as {
+  crypto_sign_seed_keypair(pk: Buffer, sk: Buffer, seed: Buffer): void;
+  crypto_sign_detached(signature: Buffer, message: Buffer, sk: Buffer): void;
+};
 const libtorsionP256 = coreRequire('bcrypto/lib/native/p256.js') as { sign(digest: Buffer, sk: Buffer): Buffer };
 const blst = coreRequire('@chainsafe/blst') as { SecretKey: { fromBytes(bytes: Uint8Array): { sign(message: Uint8Array): { toBytes(): Uint8Array } } } };
 // byte offsets in the block vector: level in the header, level in the fitness
@@ -83,8 +84,13 @@ async function measureAlternating(template: Uint8Array, operations: readonly ((b
 function rawSigner(sk: SecretKey): (bytes: Uint8Array) => Uint8Array {
   switch (sk.curve) {
     case 'ed25519': {
-      const key = createPrivateKey({ key: Buffer.concat([ED25519_PKCS8_PREFIX, sk.bytes]), format: 'der', type: 'pkcs8' });
-      return (bytes) => nodeSign(null, blake2b256(bytes), key);
+      const key = Buffer.alloc(64);
+      libsodium.crypto_sign_seed_keypair(Buffer.alloc(32), key, Buffer.from(sk.bytes));
+      return (bytes) => {
+        const signature = Buffer.alloc(64);
+        libsodium.crypto_sign_detached(signature, Buffer.from(blake2b256(bytes)), key);
+        return signature;
+      };
     }
     case 'secp256k1':
       return (bytes) => libsecp256k1.ecdsaSign(blake2b256(bytes), sk.bytes).signature;
@@ -100,7 +106,7 @@ function rawSigner(sk: SecretKey): (bytes: Uint8Array) => Uint8Array {
   }
 }
 
-const RAW_LIBRARY = { ed25519: 'node:crypto', secp256k1: 'libsecp256k1', p256: 'libtorsion', bls12_381: 'blst' } as const;
+const RAW_LIBRARY = { ed25519: 'libsodium', secp256k1: 'libsecp256k1', p256: 'libtorsion', bls12_381: 'blst' } as const;
 const cell = (f: Figures) => formatFigures(f, { unit: 'sig/s', decimals: 3 });
 
 export async function run(): Promise<void> {

@@ -2,7 +2,7 @@
 import type { Curve } from '../packages/core/src/curve.js';
 import type { CurveCrypto, NativeLoad } from '../packages/core/src/crypto/curve-crypto.js';
 import { loadNativeBls } from '../packages/core/src/crypto/bls12-381.js';
-import { builtinCrypto, loadNativeEd25519 } from '../packages/core/src/crypto/ed25519.js';
+import { builtinCrypto, loadNativeEd25519, withLibsodium } from '../packages/core/src/crypto/ed25519.js';
 import { NOBLE } from '../packages/core/src/crypto/implementations.js';
 import { loadNativeP256 } from '../packages/core/src/crypto/p256.js';
 import { loadNativeSecp256k1 } from '../packages/core/src/crypto/secp256k1.js';
@@ -16,7 +16,7 @@ function loaded(load: NativeLoad): CurveCrypto {
 
 /** The fast implementation of each curve, loaded whatever TEZSIGNER_CRYPTO says. */
 export const FAST: Readonly<Record<Curve, CurveCrypto>> = {
-  ed25519: loaded(loadNativeEd25519(builtinCrypto())),
+  ed25519: loaded(withLibsodium(loaded(loadNativeEd25519(builtinCrypto())))),
   secp256k1: loaded(loadNativeSecp256k1()),
   p256: loaded(loadNativeP256()),
   bls12_381: loaded(loadNativeBls()),

@@ -10,7 +10,6 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { copyFile, cp, mkdir, readFile, realpath, rename, rm, writeFile } from 'node:fs/promises';
-import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { build } from 'esbuild';
 import { commandBundleOptions } from './bundle-options.mjs';
@@ -29,7 +28,7 @@ await build(commandBundleOptions(join(cli, 'src/main.ts'), join(staging, 'tezsig
 // and bcrypto compiled by `pnpm install`), so an installed signer needs no compiler and fetches
 // nothing. One that did not build (no compiler) is left out: --vault pkcs11 then says so, and
 // P-256 runs on noble.
-const NATIVE = ['secp256k1', '@chainsafe/blst', 'pkcs11js', 'bcrypto'];
+const NATIVE = ['secp256k1', 'sodium-native', '@chainsafe/blst', 'pkcs11js', 'bcrypto'];
 const FROM = { pkcs11js: join(cli, '..', 'pkcs11-adapter', 'package.json') };
 /** The addons compiled at install: their binary, and what of the package the binary needs beside it. */
 const COMPILED = {
@@ -37,14 +36,26 @@ const COMPILED = {
   bcrypto: { binary: 'build/Release/bcrypto.node', files: ['lib', 'README.md', 'LICENSE'], without: 'native P-256 (noble instead)' },
 };
 const bundled = new Set();
+/**
+ * The manifest of the package `name` as Node finds it from the package whose manifest is `from`
+ * (in a node_modules folder of it or above), whatever its `exports` let out; undefined if absent.
+ */
+function manifestOf(name, from) {
+  for (let dir = dirname(from); ; dir = dirname(dir)) {
+    const candidate = join(dir, 'node_modules', name, 'package.json');
+    if (existsSync(candidate)) return candidate;
+    if (dirname(dir) === dir) return undefined;
+  }
+}
+// a prebuilt binary of another platform, or for the Bare runtime, cannot run here, and the
+// tarball is for this platform (docs/production.md: a release tarball is for the OS and CPU it was made on)
+const PLATFORM = `${process.platform}-${process.arch}`;
+const thisPlatformOnly = (source) =>
+  !source.endsWith('.bare') && (!/[\\/]prebuilds[\\/][^\\/]+$/.test(source) || source.endsWith(`prebuilds/${PLATFORM}`));
 async function bundleNative(name, from) {
   if (bundled.has(name)) return;
-  let manifestPath;
-  try {
-    manifestPath = createRequire(from).resolve(`${name}/package.json`);
-  } catch {
-    return; // an optional platform package of another platform: not installed here
-  }
+  const manifestPath = manifestOf(name, from);
+  if (manifestPath === undefined) return; // an optional platform package of another platform: not installed here
   const dir = await realpath(dirname(manifestPath));
   const compiled = COMPILED[name];
   if (compiled !== undefined && !existsSync(join(dir, compiled.binary))) {
@@ -52,7 +63,7 @@ async function bundleNative(name, from) {
     return;
   }
   bundled.add(name);
-  if (compiled === undefined) await cp(dir, join(staging, 'node_modules', name), { recursive: true, dereference: true });
+  if (compiled === undefined) await cp(dir, join(staging, 'node_modules', name), { recursive: true, dereference: true, filter: thisPlatformOnly });
   else await shipCompiled(dir, join(staging, 'node_modules', name), compiled);
   const { dependencies = {}, optionalDependencies = {} } = JSON.parse(await readFile(manifestPath, 'utf8'));
   for (const dependency of Object.keys({ ...dependencies, ...optionalDependencies })) await bundleNative(dependency, join(dir, 'package.json'));

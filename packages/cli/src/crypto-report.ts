@@ -7,8 +7,9 @@ const list = (curves: readonly string[]): string => (curves.length < 2 ? curves.
 
 /**
  * What `serve` says at start about its crypto, in plain words: which curves run on native code
- * and which in JavaScript, then a warning for each curve that fell back to JavaScript (a missing
- * prebuilt binary: several times slower, still correct) and for a switch value that was ignored.
+ * and which in JavaScript, then a warning for each curve that fell back to a slower implementation
+ * (a missing prebuilt binary, no compiler at install: still correct) and for a switch value that
+ * was ignored.
  */
 export function cryptoReport(choice: CryptoChoice = cryptoImplementations()): string[] {
   const native = choice.implementations.filter(({ implementation }) => !inJavaScript(implementation)).map(({ curve }) => curve);
@@ -16,9 +17,11 @@ export function cryptoReport(choice: CryptoChoice = cryptoImplementations()): st
   const parts = [...(native.length === 0 ? [] : [`${list(native)} on native code`]), ...(javascript.length === 0 ? [] : [`${list(javascript)} in JavaScript`])];
   return [
     `crypto: ${parts.join('; ')}${choice.forced ? ` (${CRYPTO_ENV}=noble)` : ''}`,
-    ...choice.implementations.flatMap(({ curve, fallback }) =>
-      fallback === undefined ? [] : [`warning: ${curve} runs in JavaScript, several times slower (same signatures): ${fallback}`],
-    ),
+    ...choice.implementations.flatMap(({ curve, implementation, fallback }) => {
+      if (fallback === undefined) return [];
+      const where = inJavaScript(implementation) ? 'in JavaScript, several times slower' : `on ${implementation}, slower`;
+      return [`warning: ${curve} runs ${where} (same signatures): ${fallback}`];
+    }),
     ...(choice.warning === undefined ? [] : [`warning: ${choice.warning}`]),
   ];
 }

@@ -97,7 +97,7 @@ describe('choosing the implementations', () => {
 
   it('takes the fastest one of every curve where all load', () => {
     expect(native.implementations.map((i) => [i.curve, i.implementation, i.fallback])).toEqual([
-      ['ed25519', 'node:crypto', undefined],
+      ['ed25519', 'libsodium', undefined],
       ['secp256k1', 'libsecp256k1', undefined],
       ['p256', FAST.p256.implementation, undefined],
       ['bls12_381', 'blst', undefined],

@@ -1,7 +1,7 @@
 import type { Curve } from '../curve.js';
 import { loadNativeBls, nobleBls } from './bls12-381.js';
 import type { CurveCrypto, NativeLoad } from './curve-crypto.js';
-import { builtinCrypto, loadNativeEd25519, nobleEd25519 } from './ed25519.js';
+import { builtinCrypto, loadNativeEd25519, nobleEd25519, withLibsodium } from './ed25519.js';
 import { loadNativeP256, nobleP256 } from './p256.js';
 import { loadNativeSecp256k1, nobleSecp256k1 } from './secp256k1.js';
 
@@ -33,7 +33,10 @@ export interface CryptoSet extends CryptoChoice {
 type Loaders = Readonly<Record<Curve, () => NativeLoad>>;
 
 const NATIVE: Loaders = {
-  ed25519: () => loadNativeEd25519(builtinCrypto()),
+  ed25519: () => {
+    const openssl = loadNativeEd25519(builtinCrypto());
+    return 'crypto' in openssl ? withLibsodium(openssl.crypto) : openssl;
+  },
   secp256k1: loadNativeSecp256k1,
   // OpenSSL cannot sign or verify a BLAKE2b digest through Node's API: libtorsion, else noble with a table per key
   p256: loadNativeP256,
