@@ -1,5 +1,6 @@
 // Both implementations of every curve, the fast one and noble, for the tests that compare them.
 import type { Curve } from '../packages/core/src/curve.js';
+import { isTezsignerError } from '../packages/core/src/errors.js';
 import type { CurveCrypto, NativeLoad } from '../packages/core/src/crypto/curve-crypto.js';
 import { loadNativeBls } from '../packages/core/src/crypto/bls12-381.js';
 import { builtinCrypto, loadNativeEd25519, withLibsodium } from '../packages/core/src/crypto/ed25519.js';
@@ -27,3 +28,13 @@ export const bothOf = (curve: Curve): [string, CurveCrypto][] => [
   [FAST[curve].implementation, FAST[curve]],
   ['noble', NOBLE[curve]],
 ];
+
+/** An implementation's verdict; a key it refuses to decode (INVALID_ENCODING) verifies nothing. */
+export function verdictOf(crypto: CurveCrypto, pk: Uint8Array, message: Uint8Array, signature: Uint8Array): boolean {
+  try {
+    return crypto.verifier(pk)(message, signature);
+  } catch (err) {
+    if (isTezsignerError(err, 'INVALID_ENCODING')) return false;
+    throw err;
+  }
+}

@@ -5,10 +5,10 @@ import { sha512 } from '@noble/hashes/sha2.js';
 import fc from 'fast-check';
 import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
-import { isTezsignerError } from '../errors.js';
 import { bytesToHex, hexToBytes } from '../encoding/hex.js';
 import { keyVectors, loadVectors } from '../../../../test-support/vectors.js';
 import type { CurveCrypto } from './curve-crypto.js';
+import { verdictOf } from '../../../../test-support/crypto-implementations.js';
 import { builtinCrypto, loadNativeEd25519, withLibsodium } from './ed25519.js';
 
 // libsodium in front of OpenSSL must give OpenSSL's verdict on everything: ed25519.test.ts holds
@@ -25,16 +25,6 @@ const { openssl, sodium } = loaded();
 const libsodium = createRequire(import.meta.url)('sodium-native') as {
   crypto_sign_verify_detached(signature: Buffer, message: Buffer, publicKey: Buffer): boolean;
 };
-
-/** An implementation's verdict; a key it refuses to decode (INVALID_ENCODING) verifies nothing. */
-function verdictOf(crypto: CurveCrypto, pk: Uint8Array, message: Uint8Array, signature: Uint8Array): boolean {
-  try {
-    return crypto.verifier(pk)(message, signature);
-  } catch (err) {
-    if (isTezsignerError(err, 'INVALID_ENCODING')) return false;
-    throw err;
-  }
-}
 
 const L = ed25519.Point.Fn.ORDER;
 const P = ed25519.Point.Fp.ORDER;

@@ -4,11 +4,11 @@ import { bytesToNumberLE, numberToBytesLE } from '@noble/curves/utils.js';
 import { sha512 } from '@noble/hashes/sha2.js';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { isTezsignerError } from '../errors.js';
 import { bytesToHex, hexToBytes } from '../encoding/hex.js';
 import { thrownMessage } from '../../../../test-support/errors.js';
 import { keyVectors, loadVectors } from '../../../../test-support/vectors.js';
 import type { CurveCrypto } from './curve-crypto.js';
+import { verdictOf } from '../../../../test-support/crypto-implementations.js';
 import { builtinCrypto, loadNativeEd25519, nobleEd25519 } from './ed25519.js';
 
 // The reference every verdict is compared with: noble, strict (RFC 8032, no ZIP 215 leniency).
@@ -31,15 +31,6 @@ function loaded(): CurveCrypto {
 }
 const native = loaded();
 
-/** An implementation's verdict; a key it refuses to decode (INVALID_ENCODING, or noble's own error) verifies nothing. */
-function verdictOf(crypto: CurveCrypto, pk: Uint8Array, message: Uint8Array, signature: Uint8Array): boolean {
-  try {
-    return crypto.verifier(pk)(message, signature);
-  } catch (err) {
-    if (isTezsignerError(err, 'INVALID_ENCODING')) return false;
-    throw err;
-  }
-}
 const nativeVerdict = (pk: Uint8Array, message: Uint8Array, signature: Uint8Array) => verdictOf(native, pk, message, signature);
 /** The fallback's verdict: noble's verify, then the equation without the cofactor. */
 const fallbackVerdict = (pk: Uint8Array, message: Uint8Array, signature: Uint8Array) => verdictOf(nobleEd25519, pk, message, signature);
