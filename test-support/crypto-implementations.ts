@@ -9,8 +9,9 @@ import { loadNativeP256 } from '../packages/core/src/crypto/p256.js';
 import { loadNativeSecp256k1 } from '../packages/core/src/crypto/secp256k1.js';
 
 function loaded(load: NativeLoad): CurveCrypto {
-  // this suite runs where the prebuilt binaries exist (linux-x64) and bcrypto was compiled (the
-  // test command installs a compiler): a missing one is a failure, not a skip
+  // this suite runs where the prebuilt binaries exist (linux-x64) and bcrypto was compiled at
+  // install (the README lists the compiler the tests need; .ci/run installs it): a missing one is a
+  // failure, not a skip
   if (!('crypto' in load)) throw new Error(`native implementation unavailable here: ${load.unavailable}`);
   return load.crypto;
 }
