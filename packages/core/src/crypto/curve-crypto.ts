@@ -20,6 +20,9 @@ export interface CurveCrypto {
 /** A native implementation, or why there is none here (and what to use `instead` of noble alone, if anything). */
 export type NativeLoad = { readonly crypto: CurveCrypto } | { readonly unavailable: string; readonly instead?: CurveCrypto };
 
+/** The same bytes as a Buffer, not copied: the native bindings here (bcrypto, sodium-native) refuse any other Uint8Array. */
+export const asBuffer = (bytes: Uint8Array): Buffer => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+
 const messageOf = (err: unknown): string => (err instanceof Error ? err.message : String(err));
 
 /**

@@ -4,7 +4,7 @@ import { bytesToNumberLE } from '@noble/curves/utils.js';
 import { sha512 } from '@noble/hashes/sha2.js';
 import { invalidEncoding } from '../errors.js';
 import { hexToBytes } from '../encoding/hex.js';
-import { importedOnce, requireNative, selfTested, type CurveCrypto, type KeyVerifier, type NativeLoad } from './curve-crypto.js';
+import { asBuffer, importedOnce, requireNative, selfTested, type CurveCrypto, type KeyVerifier, type NativeLoad } from './curve-crypto.js';
 
 type NodeCryptoModule = typeof NodeCrypto;
 
@@ -110,9 +110,6 @@ interface Libsodium {
   crypto_sign_detached(signature: Buffer, message: Buffer, secretKey: Buffer): void;
   crypto_sign_verify_detached(signature: Buffer, message: Buffer, publicKey: Buffer): boolean;
 }
-
-// the same bytes as a Buffer, not copied: sodium-native refuses any other Uint8Array
-const asBuffer = (bytes: Uint8Array): Buffer => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 
 /**
  * Ed25519 on libsodium in front of `openssl` (node:crypto's, above), about twice as fast to sign

@@ -2,7 +2,7 @@ import { wNAF } from '@noble/curves/abstract/curve.js';
 import { p256 } from '@noble/curves/nist.js';
 import { bytesToNumberBE } from '@noble/curves/utils.js';
 import { hexToBytes } from '../encoding/hex.js';
-import { requireNative, selfTested, type CurveCrypto, type NativeLoad } from './curve-crypto.js';
+import { asBuffer, requireNative, selfTested, type CurveCrypto, type NativeLoad } from './curve-crypto.js';
 import { nobleEcdsa } from './ecdsa-noble.js';
 
 // 2^(w−1) points for each of ⌈256/w⌉ + 1 windows: about 650 KiB a key at 8 (200 KiB at 6, but
@@ -65,9 +65,6 @@ const SELF_TEST = {
     'bce72ed97ed1ebfaa4f3cdd4151a53bdc3345905fec7ed4179439acafb819413168732fcf2a7d975a93f7c85a89d6a1860010d5ea41a6cd480a9bed21bbb6ac1',
   ),
 };
-
-// the same bytes as a Buffer, not copied: bcrypto refuses any other Uint8Array
-const asBuffer = (bytes: Uint8Array): Buffer => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 
 function fromTorsion(lib: TorsionP256): CurveCrypto {
   return {
