@@ -6,14 +6,10 @@ import { BLS_SIGNATURE_DST } from './bls-scheme.js';
 import { bytesToHex } from '../encoding/hex.js';
 import { nobleBls } from './bls12-381.js';
 import { FAST } from '../../../../test-support/crypto-implementations.js';
+import { flip } from '../../../../test-support/signature-crafting.js';
 
 const { longSignatures } = bls12_381;
 const native = FAST.bls12_381;
-const flip = (bytes: Uint8Array, index: number, mask: number) => {
-  const out = Uint8Array.from(bytes);
-  out[index] = (out[index] ?? 0) ^ mask;
-  return out;
-};
 
 // noble costs some 15 ms to sign and 20 ms to verify: a pool of keys, each with its verifiers made once
 const pool = Array.from({ length: 4 }, (_, i) => {

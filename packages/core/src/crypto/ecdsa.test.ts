@@ -8,15 +8,11 @@ import { keyVectors } from '../../../../test-support/vectors.js';
 import { nobleP256, p256WithTables } from './p256.js';
 import { nobleSecp256k1 } from './secp256k1.js';
 import { FAST } from '../../../../test-support/crypto-implementations.js';
+import { flip } from '../../../../test-support/signature-crafting.js';
 
 const NOBLE = { secp256k1, p256 } as const;
 type EcdsaCurve = keyof typeof NOBLE;
 const word = (n: bigint) => hexToBytes(n.toString(16).padStart(64, '0'));
-const flip = (bytes: Uint8Array, index: number, mask: number) => {
-  const out = Uint8Array.from(bytes);
-  out[index] = (out[index] ?? 0) ^ mask;
-  return out;
-};
 
 /** noble's own verify, low-S as octez, on the compressed key as given (the noble verifiers keep it uncompressed). */
 const reference = (curve: EcdsaCurve, pk: Uint8Array, digest: Uint8Array, signature: Uint8Array): boolean => {

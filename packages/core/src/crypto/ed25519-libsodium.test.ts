@@ -10,6 +10,7 @@ import { keyVectors, loadVectors } from '../../../../test-support/vectors.js';
 import type { CurveCrypto } from './curve-crypto.js';
 import { verdictOf } from '../../../../test-support/crypto-implementations.js';
 import { builtinCrypto, loadNativeEd25519, nobleEd25519, withLibsodium } from './ed25519.js';
+import { flip, withS, withR, challenge } from '../../../../test-support/signature-crafting.js';
 
 // libsodium in front of OpenSSL must give OpenSSL's verdict on everything: ed25519.test.ts holds
 // OpenSSL (behind its key checks) to noble's strict verdicts without the cofactor, octez's.
@@ -29,15 +30,6 @@ const libsodium = createRequire(import.meta.url)('sodium-native') as {
 const L = ed25519.Point.Fn.ORDER;
 const P = ed25519.Point.Fp.ORDER;
 const T = ed25519.Point.fromBytes(hexToBytes(ED25519_TORSION_SUBGROUP[1] ?? ''));
-const flip = (bytes: Uint8Array, index: number, mask: number) => {
-  const out = Uint8Array.from(bytes);
-  out[index] = (out[index] ?? 0) ^ mask;
-  return out;
-};
-const withS = (signature: Uint8Array, s: bigint) => Uint8Array.of(...signature.subarray(0, 32), ...numberToBytesLE(s, 32));
-const withR = (signature: Uint8Array, r: Uint8Array) => Uint8Array.of(...r, ...signature.subarray(32));
-const challenge = (r: Uint8Array, a: Uint8Array, message: Uint8Array) =>
-  ed25519.Point.Fn.create(bytesToNumberLE(sha512(Uint8Array.of(...r, ...a, ...message))));
 
 describe('Ed25519 on libsodium in front of OpenSSL', () => {
   it('loads libsodium', () => {

@@ -10,6 +10,7 @@ import { keyVectors, loadVectors } from '../../../../test-support/vectors.js';
 import type { CurveCrypto } from './curve-crypto.js';
 import { verdictOf } from '../../../../test-support/crypto-implementations.js';
 import { builtinCrypto, loadNativeEd25519, nobleEd25519 } from './ed25519.js';
+import { flip, withS, withR, challenge } from '../../../../test-support/signature-crafting.js';
 
 // The reference every verdict is compared with: noble, strict (RFC 8032, no ZIP 215 leniency).
 const noble = (pk: Uint8Array, message: Uint8Array, signature: Uint8Array): boolean =>
@@ -38,16 +39,6 @@ const fallbackVerdict = (pk: Uint8Array, message: Uint8Array, signature: Uint8Ar
 const L = ed25519.Point.Fn.ORDER;
 const P = ed25519.Point.Fp.ORDER;
 const sOf = (signature: Uint8Array) => bytesToNumberLE(signature.subarray(32));
-const withS = (signature: Uint8Array, s: bigint) => Uint8Array.of(...signature.subarray(0, 32), ...numberToBytesLE(s, 32));
-const withR = (signature: Uint8Array, r: Uint8Array) => Uint8Array.of(...r, ...signature.subarray(32));
-const flip = (bytes: Uint8Array, index: number, mask: number) => {
-  const out = Uint8Array.from(bytes);
-  out[index] = (out[index] ?? 0) ^ mask;
-  return out;
-};
-/** RFC 8032 challenge k = SHA-512(R ‖ A ‖ M) mod L, to craft adversarial signatures. */
-const challenge = (r: Uint8Array, a: Uint8Array, message: Uint8Array) =>
-  ed25519.Point.Fn.create(bytesToNumberLE(sha512(Uint8Array.of(...r, ...a, ...message))));
 /** y + p: the non-canonical encoding of the point whose y is y (for y < 19). */
 const nonCanonical = (y: bigint) => numberToBytesLE(y + P, 32);
 

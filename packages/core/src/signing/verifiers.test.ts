@@ -13,6 +13,7 @@ import { bytesToHex, hexToBytes } from '../encoding/hex.js';
 import { PublicKeyVerifiers } from './verifiers.js';
 import { thrownMessage } from '../../../../test-support/errors.js';
 import { keyVectors, loadVectors, type KeyVector } from '../../../../test-support/vectors.js';
+import { flip } from '../../../../test-support/signature-crafting.js';
 
 interface SignatureVector {
   key: string;
@@ -28,11 +29,6 @@ const keyOf = (name: string): KeyVector => {
 };
 const curveOf = (v: SignatureVector) => keyOf(v.key).curve;
 const digestOf = (bytes: Uint8Array) => blake2b(bytes, { dkLen: 32 });
-const flip = (bytes: Uint8Array, index: number, mask: number) => {
-  const out = Uint8Array.from(bytes);
-  out[index] = (out[index] ?? 0) ^ mask;
-  return out;
-};
 const expectInvalidEncoding = (run: () => unknown) => expect(thrownMessage('INVALID_ENCODING', run)).toMatch(/^(edpk|sppk|p2pk|BLpk) /);
 
 // the fastest implementations, chosen as the process chooses them but whatever the environment switch says
