@@ -19,6 +19,28 @@ describe('SignerMetrics', () => {
     expect([...values.keys()].filter((name) => /held|spending|tls/.test(name))).toEqual([]);
   });
 
+  test('the high watermark gauges show the highest mark per key and kind, never a lower one, unknown keys as "other"', async () => {
+    const metrics = new SignerMetrics({ processMetrics: false });
+    metrics.setKnownKeys([KEY]);
+    metrics.observeHighWatermark(KEY, 'block', 12, 1);
+    metrics.observeHighWatermark(KEY, 'block', 11, 5);
+    metrics.observeHighWatermark(KEY, 'block', 12, 0);
+    metrics.observeHighWatermark(KEY, 'attestation', 7, 0);
+    metrics.observeHighWatermark('tz1aSkwEot3L2kmUvcoxzjMomb9mvBNuzFK6', 'block', 3, 2);
+    let values = await scrape(metrics);
+    expect([...values].filter(([name]) => name.startsWith('tezsigner_high_watermark'))).toEqual([
+      [`tezsigner_high_watermark_level{key="${KEY}",kind="block"}`, 12],
+      [`tezsigner_high_watermark_level{key="${KEY}",kind="attestation"}`, 7],
+      ['tezsigner_high_watermark_level{key="other",kind="block"}', 3],
+      [`tezsigner_high_watermark_round{key="${KEY}",kind="block"}`, 1],
+      [`tezsigner_high_watermark_round{key="${KEY}",kind="attestation"}`, 0],
+      ['tezsigner_high_watermark_round{key="other",kind="block"}', 2],
+    ]);
+    metrics.observeHighWatermark(KEY, 'block', 13, 0);
+    values = await scrape(metrics);
+    expect([values.get(`tezsigner_high_watermark_level{key="${KEY}",kind="block"}`), values.get(`tezsigner_high_watermark_round{key="${KEY}",kind="block"}`)]).toEqual([13, 0]);
+  });
+
   test('readiness: 1 when every probe passed, 0 naming the probe that failed', async () => {
     const metrics = new SignerMetrics({ processMetrics: false });
     metrics.observeReadiness([{ name: 'key backend local', ok: true }, { name: 'watermark store file', ok: false }]);

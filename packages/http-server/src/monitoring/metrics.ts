@@ -66,7 +66,7 @@ export class SignerMetrics {
   readonly certificateExpiry: Gauge<'certificate'>;
   #knownKeys = new Set<string>();
   readonly #faultSources: { readonly backend: string; readonly read: () => Readonly<Record<string, number>>; readonly seen: Map<string, number> }[] = [];
-  readonly #marks = new Map<string, { level: number; round: number }>();
+  readonly #marks = new Map<string, { key: string; kind: string; level: number; round: number }>();
   #heldWatched = false;
   #spendingWatched = false;
 
@@ -101,8 +101,10 @@ export class SignerMetrics {
     this.storeSeconds = new LightHistogram({ name: 'tezsigner_watermark_store_duration_seconds', help: 'watermark store calls', labelNames: ['store', 'operation'], buckets: LATENCY_BUCKETS, registers });
     this.storeErrors = new Counter({ name: 'tezsigner_watermark_store_errors_total', help: 'watermark store calls that failed', labelNames: ['store', 'operation'], registers });
     this.storeDeadlines = new Counter({ name: 'tezsigner_watermark_store_deadline_exceeded_total', help: 'watermark store calls that failed at their deadline (among the errors)', labelNames: ['store', 'operation'], registers });
-    this.highWatermarkLevel = new Gauge({ name: 'tezsigner_high_watermark_level', help: 'level of the highest mark signed, per key and kind', labelNames: ['key', 'kind'], registers });
-    this.highWatermarkRound = new Gauge({ name: 'tezsigner_high_watermark_round', help: 'round of the highest mark signed, per key and kind', labelNames: ['key', 'kind'], registers });
+    // read from the marks at each scrape: a signature then costs a map entry, not two gauges' label hashing
+    const marks = (part: 'level' | 'round') => () => [...this.#marks.values()].map((mark) => ({ labels: { key: mark.key, kind: mark.kind }, value: mark[part] }));
+    this.highWatermarkLevel = watchedGauge(this.registry, { name: 'tezsigner_high_watermark_level', help: 'level of the highest mark signed, per key and kind', labelNames: ['key', 'kind'] }, marks('level'));
+    this.highWatermarkRound = watchedGauge(this.registry, { name: 'tezsigner_high_watermark_round', help: 'round of the highest mark signed, per key and kind', labelNames: ['key', 'kind'] }, marks('round'));
     this.keysServed = new Gauge({ name: 'tezsigner_keys_served', help: 'keys this signer serves (listed at start)', registers });
     this.ready = new Gauge({ name: 'tezsigner_ready', help: '1 when every readiness probe passed at this scrape (as /readyz answers), else 0', registers });
     this.readinessProbes = new Gauge({ name: 'tezsigner_readiness_probe_success', help: '1 when the probe passed at this scrape, else 0', labelNames: ['probe'], registers });
@@ -142,12 +144,10 @@ export class SignerMetrics {
 
   /** A mark that is now the highest signed for its key and kind (never lowers the gauge). */
   observeHighWatermark(pkh: string, kind: string, level: number, round: number): void {
-    const labels = { key: this.keyLabel(pkh), kind };
-    const current = this.#marks.get(`${labels.key}/${kind}`);
+    const key = this.keyLabel(pkh);
+    const current = this.#marks.get(`${key}/${kind}`);
     if (current !== undefined && (current.level > level || (current.level === level && current.round >= round))) return;
-    this.#marks.set(`${labels.key}/${kind}`, { level, round });
-    this.highWatermarkLevel.set(labels, level);
-    this.highWatermarkRound.set(labels, round);
+    this.#marks.set(`${key}/${kind}`, { key, kind, level, round });
   }
 
   /** The outcome of each readiness probe, as /readyz would answer now. */
