@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
 import type { Logger } from 'pino';
 import { addressParam } from '../address-param.js';
 import type { Authenticator } from '../access/authenticator.js';
@@ -54,7 +55,7 @@ async function sign(options: SignRouteOptions, req: IncomingMessage, res: Server
   try {
     options.auth.check(pkh, bytes, authentication);
     checkChainAllowed(options.allowedChainIds, pkh, bytes);
-    result = await options.signer.sign(pkh, bytes, { gone: whenGone(res), ...(version === undefined ? {} : { version }) });
+    result = await options.signer.sign(pkh, bytes, { gone: whenGone(req), ...(version === undefined ? {} : { version }) });
   } catch (err) {
     noteRequest(res, factsOfBytes(pkh, bytes));
     throw err;
@@ -63,14 +64,24 @@ async function sign(options: SignRouteOptions, req: IncomingMessage, res: Server
   sendJson(res, 200, { signature: result.signature });
 }
 
+/** Per connection, the signal of its requests: aborted when it closes. */
+const connectionGone = new WeakMap<Socket, AbortSignal>();
+
 /**
- * Aborts when the connection closes before the answer is sent: a client that gave up (Taquito
- * after 30 s) must not leave a request a person could still approve, for nobody.
+ * Aborts when the request's connection closes: a client that gave up (Taquito after 30 s) must
+ * not leave a request a person could still approve, for nobody. One signal per connection, not
+ * per request (an AbortController costs several µs, on every signature): a connection closed
+ * after a request's answer aborts nothing that is still waiting, and none of its requests can
+ * be answered once it has closed.
  */
-function whenGone(res: ServerResponse): AbortSignal {
-  const gone = new AbortController();
-  res.once('close', () => {
-    if (!res.writableFinished) gone.abort();
-  });
-  return gone.signal;
+function whenGone(req: IncomingMessage): AbortSignal {
+  const { socket } = req;
+  let signal = connectionGone.get(socket);
+  if (signal === undefined) {
+    const gone = new AbortController();
+    socket.once('close', () => gone.abort());
+    signal = gone.signal;
+    connectionGone.set(socket, signal);
+  }
+  return signal;
 }
