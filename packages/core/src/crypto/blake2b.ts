@@ -10,7 +10,7 @@ interface LibsodiumHash {
   crypto_generichash(output: Buffer, input: Buffer): void;
 }
 
-export const nobleBlake2b: Blake2b = (bytes, length) => blake2b(bytes, { dkLen: length });
+const nobleBlake2b: Blake2b = (bytes, length) => blake2b(bytes, { dkLen: length });
 
 // RFC 7693's BLAKE2b of "abc", 64 bytes; libsodium's digests of other lengths are checked against
 // noble's, since BLAKE2b's length is a parameter of the hash, not a truncation
