@@ -1,3 +1,4 @@
+import { equalBytes } from '@noble/curves/utils.js';
 import { blake2b } from '@noble/hashes/blake2.js';
 import { asBuffer, requireNative } from './curve-crypto.js';
 import { bytesToHex } from '../encoding/hex.js';
@@ -30,10 +31,9 @@ export function libsodiumBlake2b(loaded = requireNative<LibsodiumHash>('sodium-n
     lib.crypto_generichash(asBuffer(digest), asBuffer(bytes));
     return digest;
   };
-  const same = (a: Uint8Array, b: Uint8Array) => a.length === b.length && a.every((byte, i) => byte === b[i]);
   try {
     const known = bytesToHex(hash(ABC, 64)) === ABC_512;
-    return known && same(hash(ABC, 32), nobleBlake2b(ABC, 32)) && same(hash(ABC, 20), nobleBlake2b(ABC, 20)) ? hash : undefined;
+    return known && equalBytes(hash(ABC, 32), nobleBlake2b(ABC, 32)) && equalBytes(hash(ABC, 20), nobleBlake2b(ABC, 20)) ? hash : undefined;
   } catch {
     return undefined;
   }

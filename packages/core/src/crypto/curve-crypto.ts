@@ -1,4 +1,5 @@
 import { equalBytes } from '@noble/curves/utils.js';
+import { hexToBytes } from '../encoding/hex.js';
 
 /** Whether `signature` is valid for `message` under one public key; a malformed signature is simply false. */
 export type KeyVerifier = (message: Uint8Array, signature: Uint8Array) => boolean;
@@ -41,22 +42,37 @@ export function requireNative<T>(specifier: string): { readonly module: T } | { 
   }
 }
 
+/** A signature an implementation must give, and verify, before it is trusted. */
+export interface KnownAnswer {
+  readonly secretKey: Uint8Array;
+  readonly publicKey: Uint8Array;
+  readonly message: Uint8Array;
+  readonly signature: Uint8Array;
+}
+
+/**
+ * The ECDSA known answer of a curve: a key of 1 (its public key is the generator, compressed)
+ * and the digest 32 × 0x2a, with noble's signature of it (RFC 6979, low-S).
+ */
+export const ecdsaKnownAnswer = (generatorHex: string, signatureHex: string): KnownAnswer => ({
+  secretKey: hexToBytes(`${'00'.repeat(31)}01`),
+  publicKey: hexToBytes(generatorHex),
+  message: new Uint8Array(32).fill(0x2a),
+  signature: hexToBytes(signatureHex),
+});
+
 /**
  * A native implementation once it has given the known answer (a signature and its
  * verification, and the refusal of that signature spoiled); else why it is not trusted.
  */
-export function selfTested(
-  crypto: CurveCrypto,
-  known: { secretKey: Uint8Array; publicKey: Uint8Array; message: Uint8Array; signature: Uint8Array },
-): NativeLoad {
+export function selfTested(crypto: CurveCrypto, known: KnownAnswer): NativeLoad {
   try {
     const signature = crypto.sign(known.secretKey, known.message);
     const verify = crypto.verifier(known.publicKey);
     const spoiled = Uint8Array.from(known.signature);
     spoiled[spoiled.length - 1] = (spoiled.at(-1) ?? 0) ^ 1;
     const right =
-      signature.length === known.signature.length &&
-      signature.every((byte, i) => byte === known.signature[i]) &&
+      equalBytes(signature, known.signature) &&
       verify(known.message, known.signature) &&
       !verify(known.message, spoiled);
     return right ? { crypto } : { unavailable: `${crypto.implementation} gave a wrong answer to its self-test` };

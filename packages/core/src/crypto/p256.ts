@@ -1,8 +1,7 @@
 import { wNAF } from '@noble/curves/abstract/curve.js';
 import { p256 } from '@noble/curves/nist.js';
 import { bytesToNumberBE } from '@noble/curves/utils.js';
-import { hexToBytes } from '../encoding/hex.js';
-import { asBuffer, requireNative, selfTested, type CurveCrypto, type NativeLoad } from './curve-crypto.js';
+import { asBuffer, ecdsaKnownAnswer, requireNative, selfTested, type CurveCrypto, type NativeLoad } from './curve-crypto.js';
 import { nobleEcdsa } from './ecdsa-noble.js';
 
 // 2^(w−1) points for each of ⌈256/w⌉ + 1 windows: about 650 KiB a key at 8 (200 KiB at 6, but
@@ -56,15 +55,10 @@ interface TorsionP256 {
   verify(digest: Buffer, signature: Buffer, publicKey: Buffer): boolean;
 }
 
-// a key of 1 (its public key is G) and the digest 32 × 0x2a; the signature is noble's
-const SELF_TEST = {
-  secretKey: hexToBytes('0000000000000000000000000000000000000000000000000000000000000001'),
-  publicKey: hexToBytes('036b17d1f2e12c4247f8bce6e563a440f277037d812deb33a0f4a13945d898c296'),
-  message: new Uint8Array(32).fill(0x2a),
-  signature: hexToBytes(
-    'bce72ed97ed1ebfaa4f3cdd4151a53bdc3345905fec7ed4179439acafb819413168732fcf2a7d975a93f7c85a89d6a1860010d5ea41a6cd480a9bed21bbb6ac1',
-  ),
-};
+const SELF_TEST = ecdsaKnownAnswer(
+  '036b17d1f2e12c4247f8bce6e563a440f277037d812deb33a0f4a13945d898c296',
+  'bce72ed97ed1ebfaa4f3cdd4151a53bdc3345905fec7ed4179439acafb819413168732fcf2a7d975a93f7c85a89d6a1860010d5ea41a6cd480a9bed21bbb6ac1',
+);
 
 function fromTorsion(lib: TorsionP256): CurveCrypto {
   return {

@@ -1,6 +1,5 @@
 import { secp256k1 } from '@noble/curves/secp256k1.js';
-import { hexToBytes } from '../encoding/hex.js';
-import { requireNative, selfTested, type CurveCrypto, type NativeLoad } from './curve-crypto.js';
+import { ecdsaKnownAnswer, requireNative, selfTested, type CurveCrypto, type NativeLoad } from './curve-crypto.js';
 import { nobleEcdsa } from './ecdsa-noble.js';
 
 /** The part of the `secp256k1` package's API used here (libsecp256k1 through N-API). */
@@ -11,15 +10,10 @@ interface Libsecp256k1 {
 
 export const nobleSecp256k1 = nobleEcdsa(secp256k1);
 
-// a key of 1 (its public key is G) and the digest 32 × 0x2a; the signature is noble's
-const SELF_TEST = {
-  secretKey: hexToBytes('0000000000000000000000000000000000000000000000000000000000000001'),
-  publicKey: hexToBytes('0279be667ef9dcbbac55a06295ce870b07029bfcdb2dce28d959f2815b16f81798'),
-  message: new Uint8Array(32).fill(0x2a),
-  signature: hexToBytes(
-    '74a6b203feee506ab5c39ecb33a32769f79cbf765db4578d15f7e196fb6863a96e4b0679559655534b1c575b9857f1f2604eaf21edd0e703cf723042992c2cb4',
-  ),
-};
+const SELF_TEST = ecdsaKnownAnswer(
+  '0279be667ef9dcbbac55a06295ce870b07029bfcdb2dce28d959f2815b16f81798',
+  '74a6b203feee506ab5c39ecb33a32769f79cbf765db4578d15f7e196fb6863a96e4b0679559655534b1c575b9857f1f2604eaf21edd0e703cf723042992c2cb4',
+);
 
 function fromLibsecp256k1(lib: Libsecp256k1): CurveCrypto {
   return {
