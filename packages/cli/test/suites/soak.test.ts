@@ -105,7 +105,6 @@ describe(`the soak: ${RATE} signatures/s for ${DURATION_MS / 1000} s`, () => {
         .map((s) => s.ms)
         .sort((a, b) => a - b);
     const first = window(0);
-    const figures = (w: number[]) => ({ p50: percentile(w, 50), p99: percentile(w, 99) });
     // Within 25 %, plus a millisecond: the last window's percentile may not be higher than that
     // beyond what the samples can tell (its confidence interval lies wholly above the first's,
     // grown by 25 % and a millisecond). A signer that slows as it runs moves the whole interval.
@@ -114,18 +113,19 @@ describe(`the soak: ${RATE} signatures/s for ${DURATION_MS / 1000} s`, () => {
         const [was, now] = [percentileBounds(first, p), percentileBounds(last, p)];
         return now.low <= was.high * 1.25 + 1 ? [] : [`p${p}: last window ${now.low.toFixed(2)}–${now.high.toFixed(2)} ms, first ${was.low.toFixed(2)}–${was.high.toFixed(2)} ms`];
       });
-    const report = (label: string, w: number[]) => `${label} p50 ${figures(w).p50.toFixed(2)} ms p99 ${figures(w).p99.toFixed(2)} ms`;
+    const report = (label: string, w: number[]) => `${label} p50 ${percentile(w, 50).toFixed(2)} ms p99 ${percentile(w, 99).toFixed(2)} ms`;
     let ranMs = DURATION_MS;
     let last = window(DURATION_MS - WINDOW_MS);
     let windows = `${report('first window', first)}, ${report('last window', last)}`;
     // One stall of the disk or the host (fsyncs of 20-75 ms seen on a shared machine) can fill a
     // window's tail; a signer that slows as it runs stays slow: so a window found slower is
     // followed by one more, which must not be.
-    if (slower(last).length > 0) {
+    const found = slower(last);
+    if (found.length > 0) {
       ranMs += WINDOW_MS;
       await load(ranMs);
       last = window(DURATION_MS);
-      windows += `, found slower (${slower(window(DURATION_MS - WINDOW_MS)).join('; ')}), then ${report('the window after', last)}`;
+      windows += `, found slower (${found.join('; ')}), then ${report('the window after', last)}`;
     }
     console.log(
       `soak: ${samples.length} signatures in ${(ranMs / 1000).toFixed(0)} s; ${windows}; ` +
