@@ -55,16 +55,45 @@ describe('FileWatermarkStore', () => {
     expect(await store.read(KEY)).toEqual(signed(11, 0, H3));
   });
 
-  it('prunes the files below the highest once there are more than eight, never the highest', async () => {
+  it('prunes the files below the highest once its folder holds more than eight to fifteen, never the highest', async () => {
     const store = await FileWatermarkStore.open({ home });
-    for (let level = 1; level <= 7; level++) await store.commit(KEY, signed(level, 0, H1));
-    // seven marks and the file that claims the folder for this format
-    expect(await readdir(folderOf(KEY))).toHaveLength(8);
-    await store.commit(KEY, signed(8, 0, H1));
-    // the ninth entry sets off a prune after the commit has answered; close() waits for it
-    await store.close();
-    expect(await markFiles(KEY)).toEqual(['8-0.json']);
-    expect(await (await FileWatermarkStore.open({ home })).read(KEY)).toEqual(signed(8, 0, H1));
+    await store.commit(KEY, signed(1, 0, H1));
+    let level = 1;
+    let before: string[] = [];
+    // close() waits for a prune set off by the last commit, so each count is the settled one
+    for (let held = 1; held !== 1 || level === 1; held = (await markFiles(KEY)).length) {
+      before = await markFiles(KEY);
+      if (++level > 40) throw new Error('40 commits and no prune');
+      await store.commit(KEY, signed(level, 0, H1));
+      await store.close();
+    }
+    expect(await markFiles(KEY)).toEqual([`${level}-0.json`]);
+    // the marks it held before the commit that pruned it (the file claiming the folder counts too)
+    expect(before.length).toBeGreaterThanOrEqual(7);
+    expect(before.length).toBeLessThanOrEqual(15);
+    expect(await (await FileWatermarkStore.open({ home })).read(KEY)).toEqual(signed(level, 0, H1));
+  });
+
+  it('prunes the folders of a bakery at different levels, not all at once', async () => {
+    const store = await FileWatermarkStore.open({ home });
+    // one key per last character of its address, as varied as a bakery's (base58: about uniform)
+    const keys = [...'123456789ABCDEFG'].map((last) => ({ chainId: CHAIN, pkh: `${PKH.slice(0, -1)}${last}`, kind: 'attestation' as const }));
+    const prunedAt = new Map<string, number>();
+    for (let level = 1; prunedAt.size < keys.length; level++) {
+      if (level > 40) throw new Error(`40 levels and ${keys.length - prunedAt.size} folders never pruned`);
+      // every key commits once per level, as a baker's keys do
+      await Promise.all(keys.map((key) => store.commit(key, signed(level, 0, H1))));
+      await store.close();
+      for (const key of keys) {
+        if (!prunedAt.has(key.pkh) && (await markFiles(key)).length === 1 && level > 1) prunedAt.set(key.pkh, level);
+      }
+    }
+    const levels = [...prunedAt.values()];
+    for (const at of levels) expect(at).toBeGreaterThanOrEqual(8);
+    for (const at of levels) expect(at).toBeLessThanOrEqual(16);
+    // eight thresholds over sixteen keys: a level prunes a few folders, never every one
+    expect(new Set(levels).size).toBeGreaterThanOrEqual(6);
+    expect(Math.max(...[...new Set(levels)].map((at) => levels.filter((l) => l === at).length))).toBeLessThanOrEqual(4);
   });
 
   it('prunes a folder that commits faster than it prunes, one prune at a time, and keeps the highest', async () => {
@@ -76,7 +105,7 @@ describe('FileWatermarkStore', () => {
     await store.close();
     const left = await markFiles(KEY);
     expect(left).toContain('80-0.json');
-    // 80 files without pruning; a few more than nine if the last commits found a prune under way
+    // 80 files without pruning; a few more than its threshold if the last commits found a prune under way
     expect(left.length).toBeLessThan(20);
     expect(await (await FileWatermarkStore.open({ home })).read(KEY)).toEqual(signed(80, 0, H1));
   });

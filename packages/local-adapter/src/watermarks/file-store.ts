@@ -36,7 +36,7 @@ const closeFd = promisify(close);
 
 /** Reads retried when the highest file is pruned between listing and reading it. */
 const READ_ATTEMPTS = 8;
-/** Files a mark folder may gather before a commit prunes it (pruning costs a call per file). */
+/** The fewest files a mark folder gathers before a commit prunes it (a call per file); pruneThreshold spreads it by folder. */
 const PRUNE_AT = 8;
 /** Mark folders read at once by list(): enough to keep libuv's pool busy, few enough to leave it room for requests. */
 const LIST_AT_ONCE = 16;
@@ -305,7 +305,7 @@ export class FileWatermarkStore implements WatermarkStore {
       if (format !== undefined && format > STORE_FORMAT) throw newerFormat(folder, format);
       if (highestName(names)?.name === name) {
         this.#known.set(folder, { name, watermark });
-        if (names.length > PRUNE_AT) this.#pruneLater(folder, names, watermark);
+        if (names.length > pruneThreshold(key)) this.#pruneLater(folder, names, watermark);
         return { committed: true };
       }
     }
@@ -483,6 +483,17 @@ async function prune(folder: string, names: readonly string[], kept: WatermarkMa
       return undefined;
     }),
   );
+}
+
+/**
+ * How many files `key`'s folder gathers before a commit prunes it: from PRUNE_AT to twice that,
+ * by key and kind. A bakery's keys each commit once per level, so with one threshold for all,
+ * every folder of a kind would reach it at the same level and be pruned at once, thousands of
+ * unlinks in the middle of that level's answers; spread by the address's last character (base58,
+ * about uniform), a level prunes about one folder in eight, each as many files as before.
+ */
+function pruneThreshold(key: WatermarkKey): number {
+  return PRUNE_AT + ((key.pkh.charCodeAt(key.pkh.length - 1) + WATERMARK_KINDS.indexOf(key.kind)) % PRUNE_AT);
 }
 
 // Chain ids and addresses are base58: anything else could step out of the folder.
