@@ -88,12 +88,15 @@ describe('FileWatermarkStore', () => {
         if (!prunedAt.has(key.pkh) && (await markFiles(key)).length === 1 && level > 1) prunedAt.set(key.pkh, level);
       }
     }
+    // a folder is pruned at its threshold's level, or one before when the listing caught the
+    // temporary name of that level's mark before its removal
     const levels = [...prunedAt.values()];
-    for (const at of levels) expect(at).toBeGreaterThanOrEqual(8);
-    for (const at of levels) expect(at).toBeLessThanOrEqual(16);
-    // eight thresholds over sixteen keys: a level prunes a few folders, never every one
-    expect(new Set(levels).size).toBeGreaterThanOrEqual(6);
-    expect(Math.max(...[...new Set(levels)].map((at) => levels.filter((l) => l === at).length))).toBeLessThanOrEqual(4);
+    for (const at of levels) expect(at).toBeGreaterThanOrEqual(7);
+    for (const at of levels) expect(at).toBeLessThanOrEqual(15);
+    // eight thresholds over sixteen keys: a few folders a level, never all (one threshold for all
+    // prunes them at one level, or two)
+    expect(new Set(levels).size).toBeGreaterThanOrEqual(4);
+    expect(Math.max(...[...new Set(levels)].map((at) => levels.filter((l) => l === at).length))).toBeLessThanOrEqual(8);
   });
 
   it('prunes a folder that commits faster than it prunes, one prune at a time, and keeps the highest', async () => {

@@ -486,11 +486,12 @@ async function prune(folder: string, names: readonly string[], kept: WatermarkMa
 }
 
 /**
- * How many files `key`'s folder gathers before a commit prunes it: from PRUNE_AT to twice that,
- * by key and kind. A bakery's keys each commit once per level, so with one threshold for all,
- * every folder of a kind would reach it at the same level and be pruned at once, thousands of
- * unlinks in the middle of that level's answers; spread by the address's last character (base58,
- * about uniform), a level prunes about one folder in eight, each as many files as before.
+ * How many files `key`'s folder gathers before a commit prunes it: PRUNE_AT to twice that less
+ * one, by key and kind. A bakery's keys each commit once per level, so with one threshold for
+ * all, every folder of a kind would reach it at the same level and be pruned at once, thousands
+ * of unlinks in the middle of that level's answers; spread by the address's last character
+ * (base58, about uniform), a level prunes about one folder in eight, and over time a folder
+ * still loses as many files as it gains.
  */
 function pruneThreshold(key: WatermarkKey): number {
   return PRUNE_AT + ((key.pkh.charCodeAt(key.pkh.length - 1) + WATERMARK_KINDS.indexOf(key.kind)) % PRUNE_AT);
