@@ -20,10 +20,12 @@ const FACTS = Symbol('tezsigner.requestFacts');
 
 type WithFacts = ServerResponse & { [FACTS]?: RequestFacts };
 
-/** Adds facts to the request's log line. */
+/** Adds facts to the request's log line (into one object per request: a signature notes three times). */
 export function noteRequest(res: ServerResponse, facts: RequestFacts): void {
   const holder = res as WithFacts;
-  holder[FACTS] = { ...holder[FACTS], ...facts };
+  const noted = holder[FACTS];
+  if (noted === undefined) holder[FACTS] = { ...facts };
+  else Object.assign(noted, facts);
 }
 
 /** What handlers noted about a request so far. */
@@ -36,44 +38,42 @@ export function requestFacts(res: ServerResponse): RequestFacts {
  * seconds since now: the moment a request's log line and metrics are complete.
  */
 export function whenSettled(res: ServerResponse, done: (seconds: number) => void): void {
-  const started = process.hrtime.bigint();
+  const started = performance.now();
   let settled = false;
   const settle = (): void => {
     if (settled) return;
     settled = true;
-    done(Number(process.hrtime.bigint() - started) / 1e9);
+    done((performance.now() - started) / 1000);
   };
   res.on('finish', settle);
   res.on('close', settle);
 }
 
 /**
- * Writes `req`'s log line when it is answered (or the client goes away), so it carries the
- * status and the latency the caller saw. `path` is the path alone: the query holds the
- * authentication signature, of no use in a log.
+ * Writes `req`'s log line, once it is settled (whenSettled), so it carries the status and the
+ * latency the caller saw. `path` is the path alone: the query holds the authentication
+ * signature, of no use in a log.
  */
-export function logWhenSettled(logger: Logger, req: IncomingMessage, res: ServerResponse, path: string): void {
-  whenSettled(res, (seconds) => {
-    const ms = seconds * 1000;
-    const answered = res.writableFinished;
-    const line = {
-      method: req.method,
-      path,
-      ...requestFacts(res),
-      ...(answered ? { status: res.statusCode } : { outcome: 'client_gone' }),
-      ms: Math.round(ms * 1000) / 1000,
-    };
-    if (!answered) logger.warn(line, 'request');
-    else if (res.statusCode >= 500) logger.error(line, 'request');
-    else if (res.statusCode >= 400) logger.warn(line, 'request');
-    else logger.info(line, 'request');
-  });
+export function logRequest(logger: Logger, req: IncomingMessage, res: ServerResponse, path: string, seconds: number): void {
+  const answered = res.writableFinished;
+  const line = {
+    method: req.method,
+    path,
+    ...requestFacts(res),
+    ...(answered ? { status: res.statusCode } : { outcome: 'client_gone' }),
+    ms: Math.round(seconds * 1_000_000) / 1000,
+  };
+  if (!answered) logger.warn(line, 'request');
+  else if (res.statusCode >= 500) logger.error(line, 'request');
+  else if (res.statusCode >= 400) logger.warn(line, 'request');
+  else logger.info(line, 'request');
 }
 
 /** The request log as express middleware, for the routes express serves. */
 export function requestLog(logger: Logger) {
   return (req: Request, res: Response, next: NextFunction): void => {
-    logWhenSettled(logger, req, res, req.path);
+    const { path } = req;
+    whenSettled(res, (seconds) => logRequest(logger, req, res, path, seconds));
     next();
   };
 }

@@ -8,8 +8,8 @@ import { answerError } from '../answers/error-answer.js';
 import { sendJson } from '../answers/json-answer.js';
 import type { SignerMetrics } from '../monitoring/metrics.js';
 import { factsOf, factsOfBytes } from '../monitoring/request-facts.js';
-import { logWhenSettled, noteRequest } from '../monitoring/request-log.js';
-import { countWhenSettled } from '../monitoring/request-metrics.js';
+import { logRequest, noteRequest, whenSettled } from '../monitoring/request-log.js';
+import { countRequest } from '../monitoring/request-metrics.js';
 import { readSignBody } from '../sign-body.js';
 import type { SigningService } from '../signer-app-options.js';
 
@@ -38,8 +38,12 @@ export function signRoute(options: SignRouteOptions): (req: IncomingMessage, res
     const path = queryAt === -1 ? url : url.slice(0, queryAt);
     const match = KEY_PATH.exec(path);
     if (match === null) return false;
-    logWhenSettled(options.logger, req, res, path);
-    if (options.metrics !== undefined) countWhenSettled(options.metrics, res);
+    // one pair of listeners and one clock for the log line and the metrics: on every signature
+    const { logger, metrics } = options;
+    whenSettled(res, (seconds) => {
+      logRequest(logger, req, res, path, seconds);
+      if (metrics !== undefined) countRequest(metrics, res, seconds);
+    });
     sign(options, req, res, match[1] ?? '', queryAt === -1 ? '' : url.slice(queryAt + 1)).catch((err: unknown) => answerError(res, err, options.logger));
     return true;
   };
