@@ -114,8 +114,8 @@ function timeGoes(shipped: readonly LocalCase[]): string {
     'so the event loop makes no blocking file call meanwhile, but each is a round trip through a pool thread and back, and on ' +
     'a busy host each wake-up waits for a core. Before it, the audit log\'s line is written (to the kernel; flushed within a second), ' +
     'and the rest of the signer\'s own cost is parsing and checking the request (magic byte, policy, the watermark rule), ' +
-    'verifying the signature, base58, and the request log line, written once per turn of the event loop for all the answers of ' +
-    'that turn. With many requests in flight the two cores are shared by the load, the server\'s event loop and the flushes, so ' +
+    'verifying the signature, base58, and the request log line, written to standard output together with the others of the ' +
+    'same 20 ms. With many requests in flight the two cores are shared by the load, the server\'s event loop and the flushes, so ' +
     'signatures/s is bounded by the disk\'s flushes and the CPU left over; a BLS (tz4) signature and its verification cost ' +
     'milliseconds of CPU, which makes tz4 the one curve where signing, not the disk, sets the pace.'
   );

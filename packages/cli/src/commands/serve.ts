@@ -145,8 +145,8 @@ async function serve(command: Command, io: CliIo): Promise<void> {
       policy: signing.signer,
       gatekeeper: gate.gatekeeper,
     });
-    // off the request's path: each line is written at the next turn of the event loop, together
-    // with the others of that turn, and what is pending is written before the process stops
+    // off the request's path: lines go out together, within 20 ms (coalesced-writer.ts), and
+    // what is pending is written before the process stops
     const logOutput = coalescedWriter((text) => io.stdout(text));
     stopLogging = () => logOutput.flush();
     const logger = createRequestLogger({ level: listen.logLevel, write: logOutput.write });
