@@ -1,15 +1,18 @@
 import { randomBytes } from 'node:crypto';
-import { close, constants, fsync, open as openFd, write } from 'node:fs';
-import { link, open, rename, unlink } from 'node:fs/promises';
+import { close, constants, fsync, link as linkPath, open as openFd, unlink as unlinkPath, write } from 'node:fs';
+import { open, rename } from 'node:fs/promises';
 import { basename, dirname, sep } from 'node:path';
 import { promisify } from 'node:util';
 
 // Plain descriptors, not FileHandles: a watermark commit writes a file per signature, and a
-// FileHandle costs several times a descriptor to open and close
+// FileHandle costs several times a descriptor to open and close. The callback calls, promisified,
+// for the same reason: fs/promises' link and unlink cost about 4 us more CPU each.
 const openFile = promisify(openFd);
 const writeAt = promisify(write);
 const syncFile = promisify(fsync);
 const closeFile = promisify(close);
+const link = promisify(linkPath);
+const unlink = promisify(unlinkPath);
 
 /**
  * The temp file is opened O_DSYNC where the platform has it: each write returns once its bytes

@@ -1,5 +1,5 @@
-import { close, fsync, open } from 'node:fs';
-import { lstat, readdir, stat, unlink } from 'node:fs/promises';
+import { close, fsync, open, readdir as readFolder, unlink as unlinkPath } from 'node:fs';
+import { lstat, readdir, stat } from 'node:fs/promises';
 import { promisify } from 'node:util';
 import { dirname, join, sep } from 'node:path';
 import { TezsignerError, WATERMARK_KINDS, badRequest, compareMarks, isAbove, storeCorrupt, storeUnavailable } from '@tezsigner/core';
@@ -30,9 +30,12 @@ export interface FileWatermarkStoreOptions {
   readonly changeNothing?: boolean | undefined;
 }
 
+// callback calls, promisified: on every commit, where fs/promises costs a few us more CPU a call
 const openFd = promisify(open);
 const fsyncFd = promisify(fsync);
 const closeFd = promisify(close);
+const listFolder = promisify(readFolder);
+const unlink = promisify(unlinkPath);
 
 /** Reads retried when the highest file is pruned between listing and reading it. */
 const READ_ATTEMPTS = 8;
@@ -448,7 +451,7 @@ export class FileWatermarkStore implements WatermarkStore {
   async #names(folder: string): Promise<string[]> {
     await this.#refuseLinks(folder);
     try {
-      return await readdir(folder);
+      return await listFolder(folder);
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
       if ((err as NodeJS.ErrnoException).code === 'ENOTDIR') throw storeCorrupt(`${folder} should be a folder of watermark files`, err);
