@@ -18,6 +18,7 @@ import { startPostgres } from '../packages/postgres-adapter/test/support/postgre
 import { run as vaultCases } from './azure-key-vault.js';
 import { localBakery, vaultBakery } from './bakery.js';
 import { floorBareAndSigner, startHttpSigner } from './commit.js';
+import { fileSystemOf } from './file-system.js';
 import { fileBackend, requestOf } from './floor.js';
 import { installCommand } from './installed-command.js';
 import { LoadProcess, LoadThread } from './load.js';
@@ -43,6 +44,7 @@ const HA_CONCURRENCIES = [1, 8];
 const HA_SLICES = 3;
 
 function machine(): Machine {
+  const { description, unjournaledExt4 } = fileSystemOf();
   return {
     cpu: cpus()[0]?.model.trim() ?? 'unknown',
     cores: cpus().length,
@@ -51,6 +53,8 @@ function machine(): Machine {
     os: `${type()} ${release()}`,
     loadAverage: loadavg()[0] ?? Number.NaN,
     date: new Date().toISOString(),
+    fileSystem: description,
+    unjournaledExt4,
   };
 }
 

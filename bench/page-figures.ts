@@ -12,6 +12,10 @@ export interface Machine {
   readonly loadAverage: number;
   /** ISO date and time of the run */
   readonly date: string;
+  /** where the run's folders (homes, marks, the bare server's files) are: file-system.ts */
+  readonly fileSystem: string;
+  /** that file system is ext4 without a journal (file-system.ts says why it matters) */
+  readonly unjournaledExt4: boolean;
 }
 
 /**

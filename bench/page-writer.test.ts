@@ -74,7 +74,7 @@ describe('the benchmark page', () => {
 
   it('names the machine, links the chart and says how to rerun it', () => {
     const page: PageFigures = {
-      machine: { cpu: 'Test CPU 9000', cores: 2, memoryGiB: 8, node: 'v20.19.0', os: 'Linux 6', loadAverage: 1.5, date: '2026-01-02T03:04:05.000Z' },
+      machine: { cpu: 'Test CPU 9000', cores: 2, memoryGiB: 8, node: 'v20.19.0', os: 'Linux 6', loadAverage: 1.5, date: '2026-01-02T03:04:05.000Z', fileSystem: 'ext4 (/dev/test), no journal', unjournaledExt4: true },
       command: 'installed by install.sh',
       shipped: [tz1(1, f(310, 2.5, 8.5), f(400, 2.0, 7.0), f(500, 1.5, 5)), tz1(64, f(1210, 60, 90), f(1500, 40, 70), f(1900, 30, 50))],
       shippedStart: { readyMs: 800, keys: 256 },
@@ -89,6 +89,8 @@ describe('the benchmark page', () => {
     for (const expected of [
       '| CPU | Test CPU 9000, 2 cores |',
       '| Node | v20.19.0 |',
+      '| file system of the run | ext4 (/dev/test), no journal |',
+      'This run\'s folders are on ext4 without a journal',
       '| date | 2026-01-02T03:04:05.000Z |',
       '](benchmarks-latency.svg)',
       '| 1 key (tz2) | 8 | 250 | 267 | 31.50 | 40.00 | 0 |',
@@ -103,5 +105,9 @@ describe('the benchmark page', () => {
     ]) expect(text).toContain(expected);
     expect(text.indexOf('| tz1 (ed25519) | 1 | 310 |')).toBeLessThan(text.indexOf('## In-process breakdown'));
     expect(text.indexOf('| tz1 (ed25519) | 1 | 300 |')).toBeGreaterThan(text.indexOf('## In-process breakdown'));
+    // on a journaled file system there is nothing to explain
+    const journaled = writePage({ ...page, machine: { ...page.machine, fileSystem: 'ext4 (/dev/test), journaled', unjournaledExt4: false } });
+    expect(journaled).toContain('| file system of the run | ext4 (/dev/test), journaled |');
+    expect(journaled).not.toContain('without a journal');
   });
 });

@@ -1,7 +1,7 @@
 // docs/benchmarks.md from one run's figures: tables, the request path's targets met or not, and
 // where the time goes. Pure (figures in, text out), so its formatting is tested without a run.
 import type { Figures } from './measure.js';
-import type { BakeryRow, HaRow, LocalCase, PageFigures } from './page-figures.js';
+import type { BakeryRow, HaRow, LocalCase, Machine, PageFigures } from './page-figures.js';
 
 export const CHART_FILE = 'benchmarks-latency.svg';
 
@@ -57,6 +57,20 @@ export function bakeryTargets(rows: readonly BakeryRow[]): Target[] {
   });
 }
 
+/**
+ * Said only when the run's file system is ext4 without a journal, where creating a file costs
+ * what the last minutes' deletions left behind (file-system.ts).
+ */
+function unjournaledNote(machine: Machine): string {
+  if (!machine.unjournaledExt4) return '';
+  return (
+    ' This run\'s folders are on ext4 without a journal: to allocate an inode, such a file system passes over every free inode ' +
+    'deleted in the last minute or more (a journaled one does not), so each file created costs more the more files were deleted ' +
+    'lately, by this run or by whatever ran before it. The signer (its mark\'s file) and the bare server (its temporary file) ' +
+    'each create one file per signature, so both pay it, and it is one more reason why figures move between runs.'
+  );
+}
+
 function machineSection({ machine, seconds }: PageFigures): string {
   return table(
     ['', ''],
@@ -65,6 +79,7 @@ function machineSection({ machine, seconds }: PageFigures): string {
       ['memory', `${machine.memoryGiB.toFixed(1)} GiB`],
       ['Node', machine.node],
       ['OS', machine.os],
+      ['file system of the run', machine.fileSystem],
       ['date', machine.date],
       ['load average (1 min) at start', machine.loadAverage.toFixed(2)],
       ['whole run', `${seconds.toFixed(0)} s`],
@@ -164,7 +179,7 @@ Written by \`pnpm bench --write-docs\` (bench/page-cases.ts measures, bench/page
 
 ${machineSection(figures)}
 
-The machine is shared (other work ran on its two cores during the run), so absolute figures are noisy: compare the figures **within** this run, as ratios. Every case below sets the signer beside a bare server and a floor measured in alternating slices of the same run, so that a slow spell of the host falls on all of them alike. A p99 at 1 in flight rests on the slowest 1 % of a few thousand answers, so one slow spell of the disk or the host still moves it by milliseconds from one run to the next: rerun before reading much into one p99.
+The machine is shared (other work ran on its two cores during the run), so absolute figures are noisy: compare the figures **within** this run, as ratios. Every case below sets the signer beside a bare server and a floor measured in alternating slices of the same run, so that a slow spell of the host falls on all of them alike. A p99 at 1 in flight rests on the slowest 1 % of a few thousand answers, so one slow spell of the disk or the host still moves it by milliseconds from one run to the next: rerun before reading much into one p99.${unjournaledNote(figures.machine)}
 
 ## The shipped command, end to end
 
