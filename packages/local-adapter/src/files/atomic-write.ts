@@ -1,18 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import { close, constants, fsync, link as linkPath, open as openFd, unlink as unlinkPath, write } from 'node:fs';
+import { constants } from 'node:fs';
 import { open, rename } from 'node:fs/promises';
 import { basename, dirname, sep } from 'node:path';
-import { promisify } from 'node:util';
-
-// Plain descriptors, not FileHandles: a watermark commit writes a file per signature, and a
-// FileHandle costs several times a descriptor to open and close. The callback calls, promisified,
-// for the same reason: fs/promises' link and unlink cost about 4 us more CPU each.
-const openFile = promisify(openFd);
-const writeAt = promisify(write);
-const syncFile = promisify(fsync);
-const closeFile = promisify(close);
-const link = promisify(linkPath);
-const unlink = promisify(unlinkPath);
+import { closeFd, fsyncFd, linkPath, openFd, unlinkPath, writeFd } from './fd-calls.js';
 
 /**
  * The temp file is opened O_DSYNC where the platform has it: each write returns once its bytes
@@ -76,7 +66,7 @@ export function stageFile(path: string, data: string | Uint8Array, mode = 0o600)
       const temp = await written.catch(() => undefined);
       if (temp === undefined) return;
       await temp.closed.catch(() => undefined);
-      await unlink(temp.path).catch(() => undefined);
+      await unlinkPath(temp.path).catch(() => undefined);
     },
   };
 }
@@ -89,20 +79,20 @@ interface TempFile {
 
 async function writeTemp(path: string, data: string | Uint8Array, mode: number): Promise<TempFile> {
   const temp = `${dirname(path)}${sep}.${basename(path)}.${process.pid}.${tempSuffix()}.tmp`;
-  const fd = await openFile(temp, TEMP_FLAGS, mode);
+  const fd = await openFd(temp, TEMP_FLAGS, mode);
   try {
     const bytes = typeof data === 'string' ? Buffer.from(data) : data;
     for (let written = 0; written < bytes.length; ) {
-      written += (await writeAt(fd, bytes, written, bytes.length - written, null)).bytesWritten;
+      written += (await writeFd(fd, bytes, written, bytes.length - written, null)).bytesWritten;
     }
-    if (SYNCED_WRITES === undefined) await syncFile(fd);
+    if (SYNCED_WRITES === undefined) await fsyncFd(fd);
   } catch (err) {
-    await closeFile(fd).catch(() => undefined);
-    await unlink(temp).catch(() => undefined);
+    await closeFd(fd).catch(() => undefined);
+    await unlinkPath(temp).catch(() => undefined);
     throw err;
   }
   // the content is on disk: closing need not hold up what comes next
-  return { path: temp, closed: closeFile(fd) };
+  return { path: temp, closed: closeFd(fd) };
 }
 
 /** Links (only creates) or renames (replaces) `temp` to `path`, then flushes the folder; the temp name is gone either way. */
@@ -112,14 +102,14 @@ async function commitTemp(temp: TempFile, path: string, commit: 'rename' | 'link
     if (commit === 'rename') {
       await rename(temp.path, path);
     } else {
-      await link(temp.path, path);
+      await linkPath(temp.path, path);
       // the folder is flushed for the link while the temp name goes; a crash may leave that
       // name behind, which is clutter (cleaned up by whoever prunes the folder), never a mark
-      await Promise.all([unlink(temp.path).catch(() => undefined), flushFolder(dir)]);
+      await Promise.all([unlinkPath(temp.path).catch(() => undefined), flushFolder(dir)]);
       return;
     }
   } catch (err) {
-    await unlink(temp.path).catch(() => undefined);
+    await unlinkPath(temp.path).catch(() => undefined);
     throw err;
   } finally {
     await temp.closed.catch(() => undefined);

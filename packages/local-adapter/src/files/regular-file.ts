@@ -1,12 +1,6 @@
-import { close, constants, fstat, lstat, open, read } from 'node:fs';
+import { constants } from 'node:fs';
 import type { Stats } from 'node:fs';
-import { promisify } from 'node:util';
-
-const openFd = promisify(open);
-const fstatFd = promisify(fstat);
-const readFd = promisify(read);
-const closeFd = promisify(close);
-const lstatPath = promisify(lstat);
+import { closeFd, fstatFd, lstatPath, openFd, readFd } from './fd-calls.js';
 
 /**
  * O_NONBLOCK: opening a FIFO for reading waits for a writer, forever if none comes (and holds a

@@ -1,11 +1,8 @@
-import { close, constants, open, read } from 'node:fs';
-import { promisify } from 'node:util';
+import { constants } from 'node:fs';
+import { closeFd, openFd, readFd } from './fd-calls.js';
 
 // Plain descriptors and one read: the spending ledger's entries are a few hundred bytes, and a
 // fresh reader's cost is the number of calls it makes (readFile adds an fstat and a FileHandle)
-const openFile = promisify(open);
-const readAt = promisify(read);
-const closeFile = promisify(close);
 const MAX_FILE = 4096;
 
 /**
@@ -15,16 +12,16 @@ const MAX_FILE = 4096;
 export async function readSmallFile(path: string): Promise<string | undefined> {
   let fd: number;
   try {
-    fd = await openFile(path, constants.O_RDONLY | constants.O_NOFOLLOW);
+    fd = await openFd(path, constants.O_RDONLY | constants.O_NOFOLLOW);
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw err;
   }
   try {
     const buffer = Buffer.alloc(MAX_FILE);
-    const { bytesRead } = await readAt(fd, buffer, 0, MAX_FILE, 0);
+    const { bytesRead } = await readFd(fd, buffer, 0, MAX_FILE, 0);
     return buffer.toString('utf8', 0, bytesRead);
   } finally {
-    await closeFile(fd).catch(() => undefined);
+    await closeFd(fd).catch(() => undefined);
   }
 }

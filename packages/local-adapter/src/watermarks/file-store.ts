@@ -1,10 +1,9 @@
-import { close, fsync, open, readdir as readFolder, unlink as unlinkPath } from 'node:fs';
 import { lstat, readdir, stat } from 'node:fs/promises';
-import { promisify } from 'node:util';
 import { dirname, join, sep } from 'node:path';
 import { TezsignerError, WATERMARK_KINDS, badRequest, compareMarks, isAbove, storeCorrupt, storeUnavailable } from '@tezsigner/core';
 import type { CommitResult, PreparedCommit, SignedMark, StoredWatermark, WatermarkEntry, WatermarkKey, WatermarkMark, WatermarkStore } from '@tezsigner/core';
 import { createFileAtomic, stageFile } from '../files/atomic-write.js';
+import { closeFd, fsyncFd, listFolder, openFd, unlinkPath } from '../files/fd-calls.js';
 import { checkFileSystem, tryCommit } from './file-system-check.js';
 import { highestName, markFileName, parseMarkFileName, tempFileTarget } from './mark-file-name.js';
 import { describe, ensurePrivateDirectory, inspectPrivateDirectory } from '../files/private-directory.js';
@@ -29,13 +28,6 @@ export interface FileWatermarkStoreOptions {
   /** opened to read only (a dry run): a folder too open is said in `warnings`, not restricted, and a missing one not made */
   readonly changeNothing?: boolean | undefined;
 }
-
-// callback calls, promisified: on every commit, where fs/promises costs a few us more CPU a call
-const openFd = promisify(open);
-const fsyncFd = promisify(fsync);
-const closeFd = promisify(close);
-const listFolder = promisify(readFolder);
-const unlink = promisify(unlinkPath);
 
 /** Reads retried when the highest file is pruned between listing and reading it. */
 const READ_ATTEMPTS = 8;
@@ -477,12 +469,12 @@ async function prune(folder: string, names: readonly string[], kept: WatermarkMa
     names.map((name) => {
       const position = parseMarkFileName(name);
       const path = inFolder(folder, name);
-      if (position !== undefined && compareMarks(position, kept) < 0) return unlink(path).catch(() => undefined);
+      if (position !== undefined && compareMarks(position, kept) < 0) return unlinkPath(path).catch(() => undefined);
       // A temp file whose position is at or below the highest mark can never commit (its link
       // fails, or lands below the highest): its writer is dead, or will fail closed. One above
       // is left for a live writer, and goes at a later prune. No clock decides.
       const target = tempFileTarget(name);
-      if (target !== undefined && compareMarks(target, kept) <= 0) return unlink(path).catch(() => undefined);
+      if (target !== undefined && compareMarks(target, kept) <= 0) return unlinkPath(path).catch(() => undefined);
       return undefined;
     }),
   );
