@@ -31,6 +31,7 @@ export const KEY_PATH = /^\/keys\/([^/]+)\/?$/;
  * times the signature itself). Answers whether it took the request; express serves the rest.
  */
 export function signRoute(options: SignRouteOptions): (req: IncomingMessage, res: ServerResponse) => boolean {
+  const { logger, metrics } = options;
   return (req, res) => {
     if (req.method !== 'POST') return false;
     const url = req.url ?? '';
@@ -39,12 +40,11 @@ export function signRoute(options: SignRouteOptions): (req: IncomingMessage, res
     const match = KEY_PATH.exec(path);
     if (match === null) return false;
     // one pair of listeners and one clock for the log line and the metrics: on every signature
-    const { logger, metrics } = options;
     whenSettled(res, (seconds) => {
       logRequest(logger, req, res, path, seconds);
       if (metrics !== undefined) countRequest(metrics, res, seconds);
     });
-    sign(options, req, res, match[1] ?? '', queryAt === -1 ? '' : url.slice(queryAt + 1)).catch((err: unknown) => answerError(res, err, options.logger));
+    sign(options, req, res, match[1] ?? '', queryAt === -1 ? '' : url.slice(queryAt + 1)).catch((err: unknown) => answerError(res, err, logger));
     return true;
   };
 }
