@@ -25,14 +25,21 @@ export function fileSystemOf(path = tmpdir()): FileSystem {
       .filter((fields) => fields.length >= 3);
     const under = (point: string) => real === point || real.startsWith(point === '/' ? '/' : `${point}/`);
     const [device = '?', , type = '?'] = mounts.filter(([, point = '']) => under(point)).sort((a, b) => (b[1]?.length ?? 0) - (a[1]?.length ?? 0))[0] ?? [];
-    if (type !== 'ext4') return { description: `${type} (${device})`, unjournaledExt4: false };
-    const journal = readJournalTask(device);
-    const unjournaledExt4 = journal === '<none>';
-    const said = journal === undefined ? '' : unjournaledExt4 ? ', no journal' : ', journaled';
-    return { description: `ext4 (${device})${said}`, unjournaledExt4 };
+    return describeFileSystem(type, device, type === 'ext4' ? readJournalTask(device) : undefined);
   } catch {
     return { description: 'unknown', unjournaledExt4: false };
   }
+}
+
+/**
+ * A mount described: for ext4, `journal` is its journal thread's name from sysfs (`<none>`
+ * without a journal, undefined when it could not be read).
+ */
+export function describeFileSystem(type: string, device: string, journal: string | undefined): FileSystem {
+  if (type !== 'ext4') return { description: `${type} (${device})`, unjournaledExt4: false };
+  const unjournaledExt4 = journal === '<none>';
+  const said = journal === undefined ? '' : unjournaledExt4 ? ', no journal' : ', journaled';
+  return { description: `ext4 (${device})${said}`, unjournaledExt4 };
 }
 
 function readJournalTask(device: string): string | undefined {
