@@ -189,7 +189,7 @@ What a baker runs: the \`tezsigner\` command ${figures.command}, started as \`te
 - **bare server**: a bare \`node:http\` server in a process of its own that signs, verifies and makes one fsynced atomic write per request with asynchronous file calls (temporary file, rename, folder fsync), with no parsing, watermark rule or log: what any durable signer pays over HTTP on this machine;
 - **floor**: the same sign + verify + durable write in a tight loop in the bare server's process, no HTTP: the raw floor;
 
-and the load comes from a third process (a lean keep-alive HTTP/1.1 client). The three take turns in slices of 0.5 s (ten slices each at 1 in flight, four at 8 and 64), each server warmed up first.
+and the load comes from a third process (a lean keep-alive HTTP/1.1 client). Before a curve's first case, each server signs with that curve for 8 s, a second at a time in turns: both answer more slowly over their first few thousand requests (an idle wait as long does not help, so it is the processes warming up under load, not the machine settling), and these rows are the steady state of a signer that runs for weeks; the bakery's rows below measure the first seconds after a start. Then the three take turns in slices of 0.5 s (ten slices each at 1 in flight, four at 8 and 64), each server warmed up for 1 s first.
 
 ${localTable(figures.shipped)}
 

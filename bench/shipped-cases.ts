@@ -27,6 +27,13 @@ export interface ShippedOptions {
   readonly slicesAtOne: number;
   readonly secondsPerSlice: number;
   readonly warmUpSeconds: number;
+  /**
+   * Before a curve's first case, each server signs with it for this long, a second at a time in
+   * turns: both answer slower for their first thousands of requests (their code still being
+   * optimized), and the cases measure a signer in its steady state, as it runs for weeks. The
+   * bakery's rows measure the first seconds after a start.
+   */
+  readonly steadyStateSeconds: number;
 }
 
 export interface ShippedRun {
@@ -62,6 +69,10 @@ export async function shippedCases(command: string, load: LoadThread, options: S
     const cases: LocalCase[] = [];
     for (const [prefix, curve] of options.curves) {
       const request = requestOf(curve);
+      for (let second = 0; second < options.steadyStateSeconds; second++) {
+        await load.load({ url: serve.url, pkhs: (home.pkhs[curve] ?? []).slice(0, 1), seconds: 1, levelBase: (levelBase += 1_000_000), request });
+        await load.load({ url: bareUrl, pkhs: [`${curve}-0`], seconds: 1, levelBase: (levelBase += 1_000_000), request });
+      }
       for (const concurrency of options.concurrencies) {
         const signerKeys = (home.pkhs[curve] ?? []).slice(0, concurrency);
         const bareKeys = Array.from({ length: concurrency }, (_, w) => `${curve}-${w}`);
