@@ -29,9 +29,10 @@ export interface ShippedOptions {
   readonly warmUpSeconds: number;
   /**
    * Before a curve's first case, each server signs with it for this long, a second at a time in
-   * turns: both answer slower for their first thousands of requests (their code still being
-   * optimized), and the cases measure a signer in its steady state, as it runs for weeks. The
-   * bakery's rows measure the first seconds after a start.
+   * turns: both answer more slowly over their first few thousand requests (an idle wait as long
+   * does not help, so it is the processes warming up under load), and the cases measure a signer
+   * in its steady state, as it runs for weeks. The bakery's rows measure the first seconds after
+   * a start.
    */
   readonly steadyStateSeconds: number;
 }
