@@ -70,14 +70,17 @@ export async function shippedCases(command: string, load: LoadThread, options: S
     const cases: LocalCase[] = [];
     for (const [prefix, curve] of options.curves) {
       const request = requestOf(curve);
+      const overHttp = (url: string, pkhs: readonly string[], seconds: number) => load.load({ url, pkhs, seconds, levelBase: (levelBase += 1_000_000), request });
+      // each server's first `count` keys of this curve
+      const signerKeysOf = (count: number) => (home.pkhs[curve] ?? []).slice(0, count);
+      const bareKeysOf = (count: number) => Array.from({ length: count }, (_, w) => `${curve}-${w}`);
       for (let second = 0; second < options.steadyStateSeconds; second++) {
-        await load.load({ url: serve.url, pkhs: (home.pkhs[curve] ?? []).slice(0, 1), seconds: 1, levelBase: (levelBase += 1_000_000), request });
-        await load.load({ url: bareUrl, pkhs: [`${curve}-0`], seconds: 1, levelBase: (levelBase += 1_000_000), request });
+        await overHttp(serve.url, signerKeysOf(1), 1);
+        await overHttp(bareUrl, bareKeysOf(1), 1);
       }
       for (const concurrency of options.concurrencies) {
-        const signerKeys = (home.pkhs[curve] ?? []).slice(0, concurrency);
-        const bareKeys = Array.from({ length: concurrency }, (_, w) => `${curve}-${w}`);
-        const overHttp = (url: string, pkhs: readonly string[], seconds: number) => load.load({ url, pkhs, seconds, levelBase: (levelBase += 1_000_000), request });
+        const signerKeys = signerKeysOf(concurrency);
+        const bareKeys = bareKeysOf(concurrency);
         const floor = (seconds: number) => (bare as LineChild).ask<Sample>(JSON.stringify({ curve, workers: concurrency, seconds, request } satisfies FloorOrder));
         await overHttp(serve.url, signerKeys, options.warmUpSeconds);
         await overHttp(bareUrl, bareKeys, options.warmUpSeconds);
