@@ -2,6 +2,7 @@ import { secp256k1 } from '@noble/curves/secp256k1.js';
 import { b58DecodeAndCheckPrefix, b58Encode, PrefixV2, verifySignature as taquitoVerify } from '@taquito/utils';
 import { describe, expect, it } from 'vitest';
 import { keyVectors, loadVectors, type KeyVector, type LowSVector } from '../../../test-support/vectors.js';
+import { thrownMessage } from '../../../test-support/errors.js';
 import type { Curve } from './curve.js';
 import { isTezsignerError, TezsignerError, type ErrorCode } from './errors.js';
 import { hexToBytes } from './encoding/hex.js';
@@ -291,6 +292,18 @@ describe('keys', () => {
     await rejection(service(provider, store).sign(ED.public_key_hash, hexToBytes(BLOCK)), 'BACKEND_UNAVAILABLE');
     expect(provider.signCalls).toBe(0);
     expect(await store.list()).toEqual([]);
+  });
+
+  it('prepares a key before its first request, refusing then what that request would refuse', async () => {
+    const provider = memoryProvider('ed25519-1');
+    const signer = service(provider);
+    const [listed] = await provider.listKeys();
+    if (listed === undefined) throw new Error('no key listed');
+    signer.prepareKey(listed);
+    const { signature } = await signer.sign(ED.public_key_hash, hexToBytes(BLOCK));
+    expect(taquitoVerify(BLOCK, ED.public_key, signature)).toBe(true);
+    const misstated: KeyInfo = { ...listed, publicKey: key('ed25519-2').public_key };
+    expect(thrownMessage('BACKEND_UNAVAILABLE', () => signer.prepareKey(misstated))).toMatch(/the public key of another key/);
   });
 
   it('refuses a backend that misstates the curve of a key, before any watermark moves', async () => {

@@ -145,6 +145,7 @@ async function serve(command: Command, io: CliIo): Promise<void> {
       policy: signing.signer,
       gatekeeper: gate.gatekeeper,
     });
+    await prepareKeys(signer, keys, io);
     // off the request's path: lines go out together, within 20 ms (coalesced-writer.ts), and
     // what is pending is written before the process stops
     const logOutput = coalescedWriter((text) => io.stdout(text));
@@ -261,6 +262,24 @@ function countingRetries(io: CliIo, metrics: SignerMetrics): { io: CliIo; countA
 }
 
 /** The high watermark gauges start at the stored marks, not at zero after a restart. */
+/**
+ * Every key's first-signature work (SignerService.prepareKey), done before listening, a few keys
+ * per turn of the event loop so that the keys being decrypted in the background go on meanwhile.
+ * A key that fails is said, and only its own requests fail (closed, with the same error).
+ */
+async function prepareKeys(signer: SignerService, keys: readonly KeyInfo[], io: CliIo): Promise<void> {
+  for (const [at, key] of keys.entries()) {
+    try {
+      signer.prepareKey(key);
+    } catch (err) {
+      io.stderr(`tezsigner: warning: key ${key.pkh} will not sign: ${describeFailure(err)}\n`);
+    }
+    if (at % PREPARED_PER_TURN === PREPARED_PER_TURN - 1) await new Promise((resolve) => setImmediate(resolve));
+  }
+}
+
+const PREPARED_PER_TURN = 16;
+
 async function seedHighWatermarks(metrics: SignerMetrics, store: WatermarkStore, io: CliIo): Promise<void> {
   try {
     for (const { key, watermark } of await store.list()) metrics.observeHighWatermark(key.pkh, key.kind, watermark.level, watermark.round);

@@ -1,4 +1,6 @@
 import { bls12_381 } from '@noble/curves/bls12-381.js';
+import { p256 } from '@noble/curves/nist.js';
+import { secp256k1 } from '@noble/curves/secp256k1.js';
 import bs58check from 'bs58check';
 import { describe, expect, it } from 'vitest';
 import type { Curve } from '../curve.js';
@@ -65,6 +67,34 @@ describe('public keys', () => {
     expect(bls12_381.G1.Point.fromBytes(lifted).equals(bls12_381.G1.Point.fromBytes(canonical))).toBe(true);
     expect(publicKeyHash('bls12_381', canonical)).toMatch(/^tz4/);
     expect(invalid(() => publicKeyHash('bls12_381', lifted))).toMatch(/not a valid bls12_381 point/);
+  });
+
+  it('remembers a key found valid by its bytes, never by its array: the same array, changed to an invalid key, is refused', () => {
+    const key = keyVectors().find((k) => k.curve === 'ed25519');
+    if (key === undefined) throw new Error('no ed25519 key vector');
+    const bytes = hexToBytes(key.public_key_hex);
+    expect(publicKeyHash('ed25519', bytes)).toBe(key.public_key_hash);
+    bytes.set(hexToBytes('ff'.repeat(31) + '7f'));
+    expect(invalid(() => publicKeyHash('ed25519', bytes))).toMatch(/not a valid ed25519 point/);
+    // and a key refused is refused again: only valid verdicts are kept
+    expect(invalid(() => encodePublicKey('ed25519', bytes))).toMatch(/not a valid ed25519 point/);
+  });
+
+  it('remembers a key found valid for its curve only: the same bytes are checked afresh as another curve', () => {
+    // a secp256k1 key whose x is not on P-256 (about one in two), by noble's own decoding
+    const notOnP256 = (bytes: Uint8Array) => {
+      try {
+        p256.Point.fromBytes(bytes);
+        return false;
+      } catch {
+        return true;
+      }
+    };
+    let scalar = 1n;
+    while (!notOnP256(secp256k1.Point.BASE.multiply(scalar).toBytes(true))) scalar += 1n;
+    const bytes = secp256k1.Point.BASE.multiply(scalar).toBytes(true);
+    expect(encodePublicKey('secp256k1', bytes)).toMatch(/^sppk/);
+    expect(invalid(() => encodePublicKey('p256', bytes))).toMatch(/not a valid p256 point/);
   });
 
   it('refuses an invalid point hidden in valid base58check', () => {

@@ -4,6 +4,7 @@ import { p256 } from '@noble/curves/nist.js';
 import { secp256k1 } from '@noble/curves/secp256k1.js';
 import { encodeAddress } from './address.js';
 import { b58cDecode, b58cEncode } from './base58.js';
+import { bytesToHex } from './hex.js';
 import { blake2b160 } from '../crypto/blake2b.js';
 import type { Curve } from '../curve.js';
 import { invalidEncoding } from '../errors.js';
@@ -32,6 +33,15 @@ function decodePoint(curve: Curve, bytes: Uint8Array): { is0(): boolean } {
 }
 
 /**
+ * Keys found valid, by curve and bytes (never by array: the caller's may change). Decoding a
+ * point takes a square root, 0.2–0.3 ms in JS, and a key's first use checks it three times
+ * (its text decoded, its address computed, its verifier made): a bakery's hundreds of keys
+ * paid that in the middle of a level. A valid key stays valid; the oldest verdicts go first.
+ */
+const VALID_KEYS_KEPT = 4096;
+const validKeys = new Set<string>();
+
+/**
  * Throws INVALID_ENCODING unless `bytes` is a valid compressed public key of `curve`:
  * right length, on the curve, and (BLS) in the subgroup and not the identity.
  */
@@ -40,6 +50,8 @@ export function assertPublicKey(curve: Curve, bytes: Uint8Array): void {
   if (bytes.length !== publicKeyLength) {
     throw invalidEncoding(`${publicKey} payload must be ${publicKeyLength} bytes, got ${bytes.length}`);
   }
+  const id = `${curve}:${bytesToHex(bytes)}`;
+  if (validKeys.has(id)) return;
   let identity: boolean;
   try {
     identity = decodePoint(curve, bytes).is0();
@@ -47,6 +59,8 @@ export function assertPublicKey(curve: Curve, bytes: Uint8Array): void {
     throw invalidEncoding(`${publicKey} public key is not a valid ${curve} point`);
   }
   if (identity) throw invalidEncoding(`${publicKey} public key is the identity point`);
+  if (validKeys.size >= VALID_KEYS_KEPT) validKeys.delete(validKeys.values().next().value as string);
+  validKeys.add(id);
 }
 
 export function encodePublicKey(curve: Curve, bytes: Uint8Array): string {

@@ -28,6 +28,14 @@ export function signWithSecretKey(sk: SecretKey, input: SignInput): Uint8Array {
 const verifiers = new PublicKeyVerifiers(PROCESS_CRYPTO.byCurve);
 
 /**
+ * Makes `publicKey`'s verifier now (INVALID_ENCODING if it is not a key of `curve`): what a key
+ * costs to decode, check and precompute is then paid before its first signature, not during it.
+ */
+export function prepareVerifier(curve: Curve, publicKey: Uint8Array): void {
+  verifiers.for(curve, publicKey);
+}
+
+/**
  * Whether `signature` (raw bytes) is a valid signature of `bytes` by `publicKey` (raw bytes),
  * hashing as the curve needs. Like octez: ECDSA only in low-S form, Ed25519 strict (RFC 8032),
  * BLS only in its canonical compressed encoding, under `blsScheme` (default `pop`).

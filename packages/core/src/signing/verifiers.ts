@@ -11,8 +11,10 @@ import { assertPublicKey } from '../encoding/public-key.js';
  */
 export type SignatureVerifier = (bytes: Uint8Array, signature: Uint8Array, digest?: Uint8Array) => boolean;
 
-// a signer verifies for its own few keys and its authorized keys: this bounds a long-running process all the same
-const DEFAULT_CAPACITY = 256;
+// a signer verifies for its own keys and its authorized keys, both configured (a bakery's may
+// be hundreds, each verified by its backend and again by the SignerService, from two arrays):
+// this bounds a long-running process all the same
+const DEFAULT_CAPACITY = 1024;
 
 // An HSM's signature is verified twice in a row: by its key provider (which retries a wrong
 // answer within its deadline) and by the SignerService before it answers. ECDSA verification
