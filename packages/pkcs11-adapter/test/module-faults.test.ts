@@ -246,14 +246,16 @@ describe('answers that are not signatures', () => {
     const token = await provider();
     await faulty.setFaults(['C_Sign error 0x30']);
     const started = Date.now();
+    const elapsed = () => (Date.now() - started) / 1000;
+    // one at once, then after 1, 2, 4 … s: at most this many fit in the time the flood lasted
+    const allowedIn = (seconds: number) => Math.floor(Math.log2(seconds + 1)) + 1;
     let requests = 0;
-    while (Date.now() - started < 3000) {
+    // at least 3 s, and a flood: on a loaded machine a restart of the module takes much of that
+    while (elapsed() < 3 || (requests <= allowedIn(elapsed()) * 5 && elapsed() < 20)) {
       await token.sign(key('secp256k1').pkh, signInput(message())).catch(() => undefined);
       requests++;
     }
-    const elapsed = (Date.now() - started) / 1000;
-    // one at once, then after 1, 2, 4 … s: at most this many fit in the time the flood lasted
-    const allowed = Math.floor(Math.log2(elapsed + 1)) + 1;
+    const allowed = allowedIn(elapsed());
     const { resets, restarts } = token.stats();
     expect(requests).toBeGreaterThan(allowed * 5);
     expect(resets + restarts).toBeGreaterThanOrEqual(1);
