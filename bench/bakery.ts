@@ -6,7 +6,8 @@
 // the time from the first request of a level to the last of its 1,000 answers; and the signer's
 // resident memory after them. tz1 keys in the local encrypted vault run the installed command
 // twice: its first start (no unlock cache: every key opened from its file) and a restart (the
-// cache it wrote then); tz2 keys in the Key Vault stand-in run the same bundle with the
+// cache it wrote then), each steady level followed by the same level sent to the bare server
+// (bare-server-process.ts, as many tz1 keys), the machine's time for it; tz2 keys in the Key Vault stand-in run the same bundle with the
 // stand-in's test credential (the shipped command has no way to trust a test certificate, by
 // design).
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -16,6 +17,7 @@ import { nodeEntry } from '../test-support/bundled-entry.js';
 import { startStandIn, type StandIn } from './azure-key-vault.js';
 import { makeBenchHome } from './bench-home.js';
 import { installCommand } from './installed-command.js';
+import { LineChild } from './line-child.js';
 import { LoadProcess, type LoadThread } from './load.js';
 import { figures, type Figures, type Sample } from './measure.js';
 import type { BurstSample } from './post-load.js';
@@ -46,7 +48,19 @@ const median = (values: readonly number[]) => [...values].sort((a, b) => a - b)[
 
 type Start = 'first start' | 'restart';
 
-async function measureServe(setup: string, start: ServeStart, load: LoadThread, keys: number, local?: { start: Start; levelBase: number }): Promise<BakeryRow> {
+/** The bare server (bare-server-process.ts) with as many tz1 keys, sent each steady level after the signer. */
+interface BareBakery {
+  readonly url: string;
+  readonly pkhs: readonly string[];
+}
+
+async function measureServe(
+  setup: string,
+  start: ServeStart,
+  load: LoadThread,
+  keys: number,
+  local?: { start: Start; levelBase: number; bare: BareBakery },
+): Promise<BakeryRow> {
   const serve = await startServedCommand(start);
   try {
     const pkhs = [...serve.stderr().matchAll(KEY_LINE)].map((match) => match[1] as string);
@@ -60,7 +74,11 @@ async function measureServe(setup: string, start: ServeStart, load: LoadThread, 
     const first = await level(load, serve.url, pkhs, base + 1);
     if (local?.start === 'first start') await serve.whenPrinted(CACHE_WRITTEN, 120_000);
     const steady: BurstSample[] = [];
-    for (let at = 2; at < 2 + STEADY_LEVELS; at++) steady.push(await level(load, serve.url, pkhs, base + at));
+    const bare: BurstSample[] = [];
+    for (let at = 2; at < 2 + STEADY_LEVELS; at++) {
+      steady.push(await level(load, serve.url, pkhs, base + at));
+      if (local !== undefined) bare.push(await level(load, local.bare.url, local.bare.pkhs, base + at));
+    }
     const burst: Figures = figures(steady);
     const row: BakeryRow = {
       setup,
@@ -73,11 +91,13 @@ async function measureServe(setup: string, start: ServeStart, load: LoadThread, 
       lastAnswerMs: median(steady.map(last)),
       rssMiB: (await serve.rssBytes()) / 2 ** 20,
       failed: first.failed + steady.reduce((sum, sample) => sum + sample.failed, 0),
+      ...(bare.length === 0 ? {} : { bare: { burst: figures(bare), lastAnswerMs: median(bare.map(last)) } }),
     };
     console.log(
       `${setup}: listening ${row.listeningMs.toFixed(0)} ms, ready ${row.readyMs.toFixed(0)} ms, ` +
         `first level's last answer ${row.firstLevelMs.toFixed(0)} ms; steady: p50 ${burst.p50.toFixed(2)} ms, p99 ${burst.p99.toFixed(2)} ms, ` +
-        `last answer ${row.lastAnswerMs.toFixed(0)} ms (levels: ${steady.map((s) => last(s).toFixed(0)).join(', ')}), RSS ${row.rssMiB.toFixed(0)} MiB, ${row.failed} failed closed`,
+        `last answer ${row.lastAnswerMs.toFixed(0)} ms (levels: ${steady.map((s) => last(s).toFixed(0)).join(', ')}), RSS ${row.rssMiB.toFixed(0)} MiB, ${row.failed} failed closed` +
+        (bare.length === 0 ? '' : `; the bare server's same levels: last answer ${row.bare?.lastAnswerMs.toFixed(0)} ms (${bare.map((s) => last(s).toFixed(0)).join(', ')})`),
     );
     return row;
   } finally {
@@ -91,16 +111,23 @@ async function measureServe(setup: string, start: ServeStart, load: LoadThread, 
  */
 export async function localBakery(command: string, load: LoadThread, keys = BAKERY_KEYS): Promise<BakeryRow[]> {
   const base = await mkdtemp(join(tmpdir(), 'tezsigner-bench-bakery-'));
+  let bareProcess: LineChild | undefined;
   try {
     const home = await makeBenchHome(join(base, 'user'), { ed25519: keys });
+    const started = await LineChild.start<{ url: string }>(new URL('./bare-server-process.ts', import.meta.url), [join(base, 'bare'), 'ed25519', String(keys)]);
+    bareProcess = started.process;
+    const bare = { url: started.first.url, pkhs: Array.from({ length: keys }, (_, n) => `ed25519-${n}`) };
+    // its first level, as the signer's, is not one of the steady ones
+    await level(load, bare.url, bare.pkhs, 1);
     const start: ServeStart = { command: [command], env: commandEnv(home.userHome) };
     const setup = `${keys} tz1 keys, local encrypted vault`;
     return [
-      await measureServe(`${setup}, first start (no unlock cache)`, start, load, keys, { start: 'first start', levelBase: 0 }),
+      await measureServe(`${setup}, first start (no unlock cache)`, start, load, keys, { start: 'first start', levelBase: 0, bare }),
       // the restart signs the levels after those of the first start, as a baker's next ones
-      await measureServe(`${setup}, restart (unlock cache)`, start, load, keys, { start: 'restart', levelBase: 100 }),
+      await measureServe(`${setup}, restart (unlock cache)`, start, load, keys, { start: 'restart', levelBase: 100, bare }),
     ];
   } finally {
+    await bareProcess?.stop();
     await rm(base, { recursive: true, force: true });
   }
 }

@@ -68,6 +68,8 @@ export interface BakeryRow {
   readonly rssMiB: number;
   /** answers other than a signature, over every level (a signer failing closed under the load) */
   readonly failed: number;
+  /** the same steady levels sent, each right after the signer's, to the bare server with as many keys */
+  readonly bare?: { readonly burst: Figures; readonly lastAnswerMs: number } | undefined;
 }
 
 export interface PageFigures {

@@ -55,7 +55,9 @@ describe('the benchmark page', () => {
       ["500 tz2 keys: a level's last answer within 2 s", true, '2.00 s'],
       ["500 tz2 keys: a level's last answer within 2 s", false, '1.50 s (3 failed closed)'],
     ]);
-    expect(bakeryTable([bakery('500 tz2 keys', 9000, 1999)]).split('\n')[2]).toBe('| 500 tz2 keys | 8.90 | 9.00 | 5.00 | 210.50 | 640.25 | 2.00 | 140 | 0 |');
+    expect(bakeryTable([bakery('500 tz2 keys', 9000, 1999)]).split('\n')[2]).toBe('| 500 tz2 keys | 8.90 | 9.00 | 5.00 | 210.50 | 640.25 | 2.00 | 140 | 0 | – |');
+    const withBare = { ...bakery('500 tz1 keys', 2000, 1100, 'restart'), bare: { burst: f(1000, 180, 400), lastAnswerMs: 870 } };
+    expect(bakeryTable([withBare]).split('\n')[2]).toBe('| 500 tz1 keys | 1.90 | 2.00 | 5.00 | 210.50 | 640.25 | 1.10 | 140 | 0 | 0.87 |');
   });
 
   it('sets each curve and concurrency beside its floor as ratios', () => {

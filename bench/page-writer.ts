@@ -159,8 +159,19 @@ function floorOutOfReach(shipped: readonly LocalCase[]): string {
 export function bakeryTable(rows: readonly BakeryRow[]): string {
   const seconds = (value: number) => (value / 1000).toFixed(2);
   return table(
-    ['keys', 'listening s', 'ready s', 'first level after ready: last answer s', 'p50 ms', 'p99 ms', 'last answer s', 'RSS MiB', 'failed closed'],
-    rows.map((r) => [r.setup, seconds(r.listeningMs), seconds(r.readyMs), seconds(r.firstLevelMs), ms(r.burst.p50), ms(r.burst.p99), seconds(r.lastAnswerMs), r.rssMiB.toFixed(0), String(r.failed)]),
+    ['keys', 'listening s', 'ready s', 'first level after ready: last answer s', 'p50 ms', 'p99 ms', 'last answer s', 'RSS MiB', 'failed closed', 'bare server: last answer s'],
+    rows.map((r) => [
+      r.setup,
+      seconds(r.listeningMs),
+      seconds(r.readyMs),
+      seconds(r.firstLevelMs),
+      ms(r.burst.p50),
+      ms(r.burst.p99),
+      seconds(r.lastAnswerMs),
+      r.rssMiB.toFixed(0),
+      String(r.failed),
+      r.bare === undefined ? '–' : seconds(r.bare.lastAnswerMs),
+    ]),
   );
 }
 
@@ -209,7 +220,7 @@ ${timeGoes(figures.shipped)}
 
 ## A bakery at scale
 
-One signer with ${localBakery?.keys ?? 500} keys, then sent what a baker sends at each level: a preattestation for every key at once, then, once all are answered, an attestation for every key (a keep-alive connection per key, opened beforehand). tz1 runs the installed command on its local encrypted vault twice: its **first start** (no unlock cache yet: every key opened from its own file) and a **restart** (the unlock cache the first start wrote: every key opened with one PBKDF2). tz2 runs the same bundle on the Key Vault stand-in (a process of its own, answering each request after ${figures.vaultLatencyMs} ms), with the stand-in's test credential in place of Azure's (the shipped command has no way to trust a test certificate, by design). **listening**: from the start of \`serve\` to its "listening" line; **ready**: to its first ready \`/readyz\`, which waits for every key to be open. **First level after ready** is sent the moment it is ready (a restarted baker's next level); then three levels in a row give the p50 and p99 of their 3,000 answers and the median time from a level's first request to the last of its 1,000 answers (**last answer**); **RSS** is the signer's resident memory after them.
+One signer with ${localBakery?.keys ?? 500} keys, then sent what a baker sends at each level: a preattestation for every key at once, then, once all are answered, an attestation for every key (a keep-alive connection per key, opened beforehand). tz1 runs the installed command on its local encrypted vault twice: its **first start** (no unlock cache yet: every key opened from its own file) and a **restart** (the unlock cache the first start wrote: every key opened with one PBKDF2). tz2 runs the same bundle on the Key Vault stand-in (a process of its own, answering each request after ${figures.vaultLatencyMs} ms), with the stand-in's test credential in place of Azure's (the shipped command has no way to trust a test certificate, by design). **listening**: from the start of \`serve\` to its "listening" line; **ready**: to its first ready \`/readyz\`, which waits for every key to be open. **First level after ready** is sent the moment it is ready (a restarted baker's next level); then three levels in a row give the p50 and p99 of their 3,000 answers and the median time from a level's first request to the last of its 1,000 answers (**last answer**); **RSS** is the signer's resident memory after them. **Bare server**: each of those tz1 levels is then sent to the bare server of the tables above (a process of its own with as many tz1 keys, each request signed, verified and written with one fsynced atomic write, after a first level of its own), the median of its last answers: what a level takes on this machine with nothing of the signer's.
 
 ${bakeryTable(figures.bakery)}
 
