@@ -1,8 +1,9 @@
 import { TezsignerError, isAddress } from '@tezsigner/core';
 
-// Every signing request names its key; a signer serves a few. Addresses found valid are kept
-// (a base58check decoding is two SHA-256 and a base conversion), only valid ones, and boundedly.
-const VALID_KEPT = 256;
+// Every signing request names its key; a signer serves a few, a bakery hundreds (kept fewer, a
+// level's requests would clear them and decode every address again). Addresses found valid are
+// kept (a base58check decoding is two SHA-256 and a base conversion), only valid ones, and boundedly.
+export const VALID_KEPT = 4096;
 const valid = new Set<string>();
 
 /** The `<pkh>` of a path, checked before anything looks it up. */
