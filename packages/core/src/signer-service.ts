@@ -103,8 +103,8 @@ export class SignerService {
   /**
    * Does now, for a key of this signer, what its first signature would: its public key decoded
    * and checked against its address, and its verifier made (a point decoded and checked, a
-   * P-256 table computed). Half a millisecond to tens a key, on the thread that answers: a
-   * bakery's hundreds of keys would otherwise pay it in the first level after a start. Throws
+   * native key imported; on noble's P-256, a table). About a millisecond a key, on the thread
+   * that answers: a bakery's hundreds of keys paid it in the first level after a start. Throws
    * what that signature would (BACKEND_UNAVAILABLE for a public key that is not the address's).
    */
   prepareKey(key: KeyInfo): void {

@@ -261,7 +261,8 @@ function countingRetries(io: CliIo, metrics: SignerMetrics): { io: CliIo; countA
   };
 }
 
-/** The high watermark gauges start at the stored marks, not at zero after a restart. */
+const PREPARED_PER_TURN = 16;
+
 /**
  * Every key's first-signature work (SignerService.prepareKey), done before listening, a few keys
  * per turn of the event loop so that the keys being decrypted in the background go on meanwhile.
@@ -272,14 +273,13 @@ async function prepareKeys(signer: SignerService, keys: readonly KeyInfo[], io: 
     try {
       signer.prepareKey(key);
     } catch (err) {
-      io.stderr(`tezsigner: warning: key ${key.pkh} will not sign: ${describeFailure(err)}\n`);
+      io.stderr(`tezsigner: warning: key ${key.pkh} cannot sign as its backend lists it: ${describeFailure(err)}\n`);
     }
     if (at % PREPARED_PER_TURN === PREPARED_PER_TURN - 1) await new Promise((resolve) => setImmediate(resolve));
   }
 }
 
-const PREPARED_PER_TURN = 16;
-
+/** The high watermark gauges start at the stored marks, not at zero after a restart. */
 async function seedHighWatermarks(metrics: SignerMetrics, store: WatermarkStore, io: CliIo): Promise<void> {
   try {
     for (const { key, watermark } of await store.list()) metrics.observeHighWatermark(key.pkh, key.kind, watermark.level, watermark.round);
