@@ -7,9 +7,9 @@
 // resident memory after them. tz1 keys in the local encrypted vault run the installed command
 // twice: its first start (no unlock cache: every key opened from its file) and a restart (the
 // cache it wrote then), each steady level followed by the same level sent to the bare server
-// (bare-server-process.ts, as many tz1 keys), the machine's time for it; tz2 keys in the Key Vault stand-in run the same bundle with the
-// stand-in's test credential (the shipped command has no way to trust a test certificate, by
-// design).
+// (bare-server-process.ts, as many tz1 keys), the machine's time for it; tz2 keys in the Key
+// Vault stand-in run the same bundle with the stand-in's test credential (the shipped command
+// has no way to trust a test certificate, by design).
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
