@@ -17,7 +17,8 @@ import { nodeEntry } from '../test-support/bundled-entry.js';
 import { startStandIn, type StandIn } from './azure-key-vault.js';
 import { makeBenchHome } from './bench-home.js';
 import { installCommand } from './installed-command.js';
-import { LineChild } from './line-child.js';
+import { bareKeys, startBareServer } from './bare-server-child.js';
+import type { LineChild } from './line-child.js';
 import { LoadProcess, type LoadThread } from './load.js';
 import { figures, type Figures, type Sample } from './measure.js';
 import type { BurstSample } from './post-load.js';
@@ -114,9 +115,9 @@ export async function localBakery(command: string, load: LoadThread, keys = BAKE
   let bareProcess: LineChild | undefined;
   try {
     const home = await makeBenchHome(join(base, 'user'), { ed25519: keys });
-    const started = await LineChild.start<{ url: string }>(new URL('./bare-server-process.ts', import.meta.url), [join(base, 'bare'), 'ed25519', String(keys)]);
+    const started = await startBareServer(join(base, 'bare'), ['ed25519'], keys);
     bareProcess = started.process;
-    const bare = { url: started.first.url, pkhs: Array.from({ length: keys }, (_, n) => `ed25519-${n}`) };
+    const bare = { url: started.url, pkhs: bareKeys('ed25519', keys) };
     // its first level, as the signer's, is not one of the steady ones
     await level(load, bare.url, bare.pkhs, 1);
     const start: ServeStart = { command: [command], env: commandEnv(home.userHome) };

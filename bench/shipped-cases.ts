@@ -11,7 +11,8 @@ import type { Curve } from '../packages/core/src/index.js';
 import { makeBenchHome } from './bench-home.js';
 import { requestOf } from './floor.js';
 import type { FloorOrder } from './bare-server-process.js';
-import { LineChild } from './line-child.js';
+import { bareKeys, startBareServer } from './bare-server-child.js';
+import type { LineChild } from './line-child.js';
 import type { LoadThread } from './load.js';
 import { figures, type Sample } from './measure.js';
 import type { BurstSample } from './post-load.js';
@@ -63,9 +64,9 @@ export async function shippedCases(command: string, load: LoadThread, options: S
     console.log(
       `tezsigner serve: listening after ${serve.listeningMs.toFixed(0)} ms, ready after ${serve.readyMs.toFixed(0)} ms, all ${keys} encrypted keys open after ${allOpenMs.toFixed(0)} ms`,
     );
-    const started = await LineChild.start<{ url: string }>(new URL('./bare-server-process.ts', import.meta.url), [join(base, 'bare'), options.curves.map(([, c]) => c).join(','), String(most)]);
+    const started = await startBareServer(join(base, 'bare'), options.curves.map(([, c]) => c), most);
     bare = started.process;
-    const bareUrl = started.first.url;
+    const bareUrl = started.url;
     let levelBase = 0;
     const cases: LocalCase[] = [];
     for (const [prefix, curve] of options.curves) {
@@ -73,7 +74,7 @@ export async function shippedCases(command: string, load: LoadThread, options: S
       const overHttp = (url: string, pkhs: readonly string[], seconds: number) => load.load({ url, pkhs, seconds, levelBase: (levelBase += 1_000_000), request });
       // each server's first `count` keys of this curve
       const signerKeysOf = (count: number) => (home.pkhs[curve] ?? []).slice(0, count);
-      const bareKeysOf = (count: number) => Array.from({ length: count }, (_, w) => `${curve}-${w}`);
+      const bareKeysOf = (count: number) => bareKeys(curve, count);
       for (let second = 0; second < options.steadyStateSeconds; second++) {
         await overHttp(serve.url, signerKeysOf(1), 1);
         await overHttp(bareUrl, bareKeysOf(1), 1);
