@@ -1,6 +1,7 @@
 // What the benchmark page shows, as one run measured it: handed from the cases (page-cases.ts)
 // to the page's writer (page-writer.ts) and chart (latency-chart.ts).
 import type { Figures } from './measure.js';
+import type { CpuPerSignature } from './process-cpu.js';
 
 export interface Machine {
   readonly cpu: string;
@@ -33,6 +34,8 @@ export interface LocalCase {
   readonly bare: Figures;
   /** the same work in a tight loop, no HTTP */
   readonly floor: Figures;
+  /** the CPU each server's process used per signature over its slices (the shipped command's cases, on Linux) */
+  readonly cpu?: { readonly signer: CpuPerSignature; readonly bare: CpuPerSignature } | undefined;
 }
 
 export interface VaultRow {

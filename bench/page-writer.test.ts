@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { Figures } from './measure.js';
 import type { BakeryRow, LocalCase, PageFigures } from './page-figures.js';
 import { chartPoints } from './latency-chart.js';
-import { bakeryTable, bakeryTargets, localTable, requestPathTargets, table, writePage } from './page-writer.js';
+import { bakeryTable, bakeryTargets, cpuTable, localTable, requestPathTargets, table, writePage } from './page-writer.js';
 
 const f = (perSecond: number, p50: number, p99: number): Figures => ({ ops: 100, perSecond, p50, p99 });
 
@@ -26,6 +26,15 @@ describe('the benchmark page', () => {
       [false, '9.10 ms vs 7.00 ms = +2.10 ms'],
       [false, '1100 vs 1500 sig/s = 0.73'],
     ]);
+  });
+
+  it("sets each server's CPU per signature side by side, and says nothing where the run could not read it", () => {
+    const without = tz1(1, f(300, 2.6, 8.9), f(400, 2.0, 7.0), f(500, 1.5, 5));
+    const many = { ...tz1(64, f(1200, 60, 90), f(1500, 40, 70), f(1900, 30, 50)), cpu: { signer: { userUs: 250.4, systemUs: 449.6 }, bare: { userUs: 150, systemUs: 350 } } };
+    const text = cpuTable([without, many]);
+    expect(text.split('\n').filter((line) => line.startsWith('| tz1'))).toEqual(['| tz1 (ed25519) | 64 | 250 | 450 | 150 | 350 | 1.40 |']);
+    expect(text).toContain("here 700 µs for the signer's process (450 in the kernel) against 500 µs for the bare server's (350 in the kernel)");
+    expect(cpuTable([without])).toBe('');
   });
 
   const bakery = (setup: string, readyMs: number, lastAnswerMs: number, start?: BakeryRow['start']): BakeryRow => ({

@@ -136,6 +136,41 @@ function timeGoes(shipped: readonly LocalCase[]): string {
   );
 }
 
+const µs = (value: number) => value.toFixed(0);
+
+/** Each server's CPU per signature in the shipped cases, where the run could read it (Linux's /proc). */
+export function cpuTable(shipped: readonly LocalCase[]): string {
+  const rows = shipped.flatMap(({ prefix, curve, concurrency, cpu }) => {
+    if (cpu === undefined) return [];
+    const { signer, bare } = cpu;
+    const ratioOfTotals = (signer.userUs + signer.systemUs) / (bare.userUs + bare.systemUs);
+    return [[`${prefix} (${curve})`, String(concurrency), µs(signer.userUs), µs(signer.systemUs), µs(bare.userUs), µs(bare.systemUs), ratio(ratioOfTotals)]];
+  });
+  if (rows.length === 0) return '';
+  const header = ['key', 'in flight', 'signer user µs', 'signer system µs', 'bare server user µs', 'bare server system µs', 'signer ÷ bare'];
+  return (
+    '**CPU per signature.** What each server\'s process used (all its threads: the event loop and libuv\'s pool, which makes ' +
+    'the file calls) over its slices, read from /proc, divided by its answers: **user** is its own code, **system** the ' +
+    'kernel\'s work on its behalf (the file calls, their flushes\' bookkeeping, the loopback TCP).\n\n' +
+    `${table(header, rows)}${cpuAtMany(shipped)}`
+  );
+}
+
+/** What the CPU per signature says of 64 in flight, with this run's tz1 figures. */
+function cpuAtMany(shipped: readonly LocalCase[]): string {
+  const cpu = shipped.find((c) => c.prefix === 'tz1' && c.concurrency === 64)?.cpu;
+  if (cpu === undefined) return '';
+  const { signer, bare } = cpu;
+  return (
+    `\n\nAt 64 in flight both cores are busy (the load's process takes its share), so signatures/s follow the CPU each ` +
+    `signature costs: here ${µs(signer.userUs + signer.systemUs)} µs for the signer's process (${µs(signer.systemUs)} in the kernel) ` +
+    `against ${µs(bare.userUs + bare.systemUs)} µs for the bare server's (${µs(bare.systemUs)} in the kernel). The bare server's ` +
+    'durable write is a temporary file and a rename over the one file of its key, all keys in one folder; the signer\'s commit ' +
+    'is a temporary file linked into its key\'s own folder, the temporary name removed, that folder flushed and listed, and ' +
+    'every few levels the marks below the highest removed: more file calls, each a trip through the pool and the kernel.'
+  );
+}
+
 /** Why no HTTP server reaches the floor at 64 in flight here, with this run's tz1 figures. */
 function floorOutOfReach(shipped: readonly LocalCase[]): string {
   const many = shipped.find((c) => c.prefix === 'tz1' && c.concurrency === 64);
@@ -217,6 +252,8 @@ ${floorOutOfReach(figures.shipped)}
 ### Where the rest of the time goes
 
 ${timeGoes(figures.shipped)}
+
+${cpuTable(figures.shipped)}
 
 ## A bakery at scale
 

@@ -17,6 +17,7 @@ import type { LoadThread } from './load.js';
 import { figures, type Sample } from './measure.js';
 import type { BurstSample } from './post-load.js';
 import type { LocalCase } from './page-figures.js';
+import { CpuTally } from './process-cpu.js';
 import { caseLine } from './report.js';
 import { startServedCommand, type ServedCommand } from './served-command.js';
 
@@ -45,6 +46,10 @@ export interface ShippedRun {
   readonly keys: number;
 }
 
+const µs = (value: number) => value.toFixed(0);
+const cpuLine = ({ signer, bare }: NonNullable<LocalCase['cpu']>) =>
+  `signer ${µs(signer.userUs)} µs user + ${µs(signer.systemUs)} µs system, bare server ${µs(bare.userUs)} + ${µs(bare.systemUs)} µs`;
+
 /** A clean environment for the command: nothing of this machine's TEZSIGNER_* settings. */
 export const commandEnv = (userHome: string): Record<string, string> => ({ PATH: `${dirname(process.execPath)}:/usr/bin:/bin`, HOME: userHome });
 
@@ -64,6 +69,7 @@ export async function shippedCases(command: string, load: LoadThread, options: S
     console.log(
       `tezsigner serve: listening after ${serve.listeningMs.toFixed(0)} ms, ready after ${serve.readyMs.toFixed(0)} ms, all ${keys} encrypted keys open after ${allOpenMs.toFixed(0)} ms`,
     );
+    const signerUrl = serve.url;
     const started = await startBareServer(join(base, 'bare'), options.curves.map(([, c]) => c), most);
     bare = started.process;
     const bareUrl = started.url;
@@ -87,14 +93,27 @@ export async function shippedCases(command: string, load: LoadThread, options: S
         await overHttp(bareUrl, bareKeys, options.warmUpSeconds);
         await floor(options.warmUpSeconds / 2);
         const samples = { floor: [] as Sample[], bare: [] as Sample[], signer: [] as Sample[] };
+        const cpu = { signer: new CpuTally(serve.pid), bare: new CpuTally(started.process.child.pid) };
+        const answers = (sample: Sample) => sample.latencies.length;
         const slices = concurrency === 1 ? options.slicesAtOne : options.slices;
         for (let slice = 0; slice < slices; slice++) {
           samples.floor.push(await floor(options.secondsPerSlice));
-          samples.bare.push(await overHttp(bareUrl, bareKeys, options.secondsPerSlice));
-          samples.signer.push(await overHttp(serve.url, signerKeys, options.secondsPerSlice));
+          samples.bare.push(await cpu.bare.around(() => overHttp(bareUrl, bareKeys, options.secondsPerSlice), answers));
+          samples.signer.push(await cpu.signer.around(() => overHttp(signerUrl, signerKeys, options.secondsPerSlice), answers));
         }
-        const result: LocalCase = { prefix, curve, concurrency, signer: figures(samples.signer), bare: figures(samples.bare), floor: figures(samples.floor) };
+        const signerCpu = cpu.signer.perSignature();
+        const bareCpu = cpu.bare.perSignature();
+        const result: LocalCase = {
+          prefix,
+          curve,
+          concurrency,
+          signer: figures(samples.signer),
+          bare: figures(samples.bare),
+          floor: figures(samples.floor),
+          ...(signerCpu === undefined || bareCpu === undefined ? {} : { cpu: { signer: signerCpu, bare: bareCpu } }),
+        };
         for (const name of ['floor', 'bare', 'signer'] as const) console.log(caseLine(`${prefix} c=${concurrency} ${name}`, result[name], { unit: 'sig/s' }));
+        if (result.cpu !== undefined) console.log(`${prefix} c=${concurrency} CPU per signature: ${cpuLine(result.cpu)}`);
         const failed = { bare: samples.bare, signer: samples.signer };
         for (const [name, list] of Object.entries(failed)) {
           const count = list.reduce((sum, sample) => sum + ((sample as BurstSample).failed ?? 0), 0);
