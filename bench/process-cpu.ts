@@ -8,7 +8,7 @@ export interface CpuTime {
   readonly systemMs: number;
 }
 
-/** /proc counts in USER_HZ, which Linux fixes at 100 a second for user space on every architecture */
+/** /proc counts in USER_HZ, which Linux fixes at 100 a second on every architecture Node runs on */
 const MS_PER_TICK = 10;
 
 /** `pid`'s user and system time so far; undefined where there is no /proc or no such process. */
