@@ -46,6 +46,14 @@ async function serve(): Promise<ServeChild> {
   return serving;
 }
 
+/**
+ * `pattern` anywhere on `signer`'s stderr, now or once it comes: the cache may be written before
+ * the "listening" line (one key to decrypt takes one PBKDF2), which waitFor has already read past.
+ */
+async function printed(signer: ServeChild, pattern: RegExp): Promise<void> {
+  await waitUntil(`${String(pattern)} on serve's stderr`, () => pattern.test(signer.stderr()));
+}
+
 async function signs(url: string, key: VaultKeyInfo, level: number): Promise<boolean> {
   const bytes = tenderbakeBlock(level, 0);
   const answer = await postSign(url, key.pkh, bytes);
@@ -57,7 +65,7 @@ test(`serve opens ${KEYS} keys from the unlock cache at its second start, and no
   const keys = await addKeys(vault, KEYS);
 
   let signer = await serve();
-  await signer.waitFor(new RegExp(`unlock cache \\S+ written with the ${KEYS} encrypted keys open`));
+  await printed(signer, new RegExp(`unlock cache \\S+ written with the ${KEYS} encrypted keys open`));
   expect(signer.stderr()).not.toMatch(/opened from the unlock cache/);
   await signer.stop();
   expect(((await readFile(vault.unlockCache, 'utf8')).match(/edsk/g) ?? []).length).toBe(0);
@@ -79,11 +87,11 @@ test(`serve opens ${KEYS} keys from the unlock cache at its second start, and no
   expect(signer.stderr()).toMatch(new RegExp(`${KEYS - 1} of ${KEYS} encrypted keys opened from the unlock cache`));
   expect(await signs(signer.url, { ...replacement!, file: replaced.file }, 200)).toBe(true);
   expect((await postSign(signer.url, replaced.pkh, tenderbakeBlock(201, 0))).status).toBe(404);
-  await signer.waitFor(new RegExp(`unlock cache \\S+ written with the ${KEYS} encrypted keys open`));
+  await printed(signer, new RegExp(`unlock cache \\S+ written with the ${KEYS} encrypted keys open`));
   await signer.stop();
 
   // the cache rewritten holds the replacement, and the replaced key no more
   signer = await serve();
   expect(signer.stderr()).toMatch(new RegExp(`${KEYS} of ${KEYS} encrypted keys opened from the unlock cache ${join(home.path, 'unlock-cache')} `));
   await signer.stop();
-});
+}, 60_000);
