@@ -11,7 +11,7 @@ import { taquitoIdentity } from '../../../azure-adapter/test/support/taquito-che
 import { tenderbakeBlock } from '../../../http-server/test/support/consensus-bytes.js';
 import { parseMetrics } from '../../../http-server/test/support/switchable.js';
 import { tempHome } from '../support/run-cli.js';
-import { AZURE_MAIN, postSign, spawnServe, type ServeChild } from '../support/serve-child.js';
+import { AZURE_MAIN, postSign, refusedLines, spawnServe, type ServeChild } from '../support/serve-child.js';
 
 /**
  * Faults of the key backend and of the table store under one real `tezsigner serve` (Key Vault
@@ -34,7 +34,7 @@ const readiness = async () => {
   const response = await fetch(`${server.metricsUrl}/readyz`);
   return { status: response.status, body: (await response.json()) as { reasons?: string[] } };
 };
-const logLinesWith = (code: string) => server.stdout().split('\n').filter((line) => line.includes(code)).length;
+const logLinesWith = (code: string) => refusedLines(server.stdout(), code);
 const metric = async (series: string) => parseMetrics(await (await fetch(`${server.metricsUrl}/metrics`)).text()).get(series) ?? 0;
 const VAULT_SIGN = '{backend="azure-key-vault",operation="sign"}';
 

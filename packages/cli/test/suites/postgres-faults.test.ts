@@ -6,7 +6,7 @@ import { tenderbakeBlock } from '../../../http-server/test/support/consensus-byt
 import { startPostgres, type PostgresCluster } from '../../../postgres-adapter/test/support/postgres-cluster.js';
 import { startTcpProxy, type TcpProxy } from '../../../postgres-adapter/test/support/tcp-proxy.js';
 import { homeWithKeys } from '../support/run-cli.js';
-import { postSign, spawnServe, type ServeChild } from '../support/serve-child.js';
+import { postSign, refusedLines, spawnServe, type ServeChild } from '../support/serve-child.js';
 
 /**
  * Faults of the PostgreSQL store under one real `tezsigner serve`, which reaches its database
@@ -31,7 +31,7 @@ const readiness = async () => {
   const response = await fetch(`${server.metricsUrl}/readyz`);
   return { status: response.status, body: (await response.json()) as { reasons?: string[] } };
 };
-const logLinesWith = (code: string) => server.stdout().split('\n').filter((line) => line.includes(code)).length;
+const logLinesWith = (code: string) => refusedLines(server.stdout(), code);
 const storedLevel = async () => (await cluster.query<{ level: number }>("SELECT level FROM tezsigner.watermarks WHERE kind = 'block'", [], 'faults')).rows[0]?.level;
 
 /** One signature before, `fault`, a refusal within the deadline, not ready, `clear`, recovery by itself with the refused mark unmoved. */

@@ -7,7 +7,7 @@ import { keyVectors } from '../../../../test-support/vectors.js';
 import { tenderbakeBlock } from '../../../http-server/test/support/consensus-bytes.js';
 import { homeWithKeys, runTezsigner } from '../support/run-cli.js';
 import { CommandChild } from '../support/command-child.js';
-import { MAIN, postSign, spawnServe, type ServeChild } from '../support/serve-child.js';
+import { MAIN, postSign, refusedLines, spawnServe, type ServeChild } from '../support/serve-child.js';
 import { nodeEntry } from '../../../../test-support/bundled-entry.js';
 
 /**
@@ -36,13 +36,7 @@ const readiness = async () => {
   const response = await fetch(`${server.metricsUrl}/readyz`);
   return { status: response.status, body: (await response.json()) as { status: string; reasons?: string[] } };
 };
-// the request log's lines of requests that failed with `code`: a readiness probe's warning naming
-// the same code can reach stdout a moment after the case that caused it, into the next one's count
-const logLinesWith = (code: string) =>
-  server
-    .stdout()
-    .split('\n')
-    .filter((line) => line.includes('"msg":"request"') && line.includes(`"error":"${code}"`)).length;
+const logLinesWith = (code: string) => refusedLines(server.stdout(), code);
 
 /** While `fault` holds: two requests fail closed with `code`, one log line each, and /readyz says so; then `clear` and it signs again. */
 async function failsClosedThenRecovers(code: string, fault: () => Promise<void>, clear: () => Promise<void>) {

@@ -111,3 +111,11 @@ export async function postSign(url: string, pkh: string, hex: string): Promise<{
   const body = (await response.json()) as { signature?: string; error?: { code: string } };
   return { status: response.status, ...body };
 }
+
+/**
+ * How many lines of serve's request log (its stdout) are of requests refused with `code`. Only
+ * those: a readiness probe's warning names the code too, and it can reach stdout a moment after
+ * the case that caused it, inside the next case's count.
+ */
+export const refusedLines = (stdout: string, code: string): number =>
+  stdout.split('\n').filter((line) => line.includes('"msg":"request"') && line.includes(`"error":"${code}"`)).length;
