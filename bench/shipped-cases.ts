@@ -80,17 +80,16 @@ export async function shippedCases(command: string, load: LoadThread, options: S
       const overHttp = (url: string, pkhs: readonly string[], seconds: number) => load.load({ url, pkhs, seconds, levelBase: (levelBase += 1_000_000), request });
       // each server's first `count` keys of this curve
       const signerKeysOf = (count: number) => (home.pkhs[curve] ?? []).slice(0, count);
-      const bareKeysOf = (count: number) => bareKeys(curve, count);
       for (let second = 0; second < options.steadyStateSeconds; second++) {
-        await overHttp(serve.url, signerKeysOf(1), 1);
-        await overHttp(bareUrl, bareKeysOf(1), 1);
+        await overHttp(signerUrl, signerKeysOf(1), 1);
+        await overHttp(bareUrl, bareKeys(curve, 1), 1);
       }
       for (const concurrency of options.concurrencies) {
-        const signerKeys = signerKeysOf(concurrency);
-        const bareKeys = bareKeysOf(concurrency);
-        const floor = (seconds: number) => (bare as LineChild).ask<Sample>(JSON.stringify({ curve, workers: concurrency, seconds, request } satisfies FloorOrder));
-        await overHttp(serve.url, signerKeys, options.warmUpSeconds);
-        await overHttp(bareUrl, bareKeys, options.warmUpSeconds);
+        const signerPkhs = signerKeysOf(concurrency);
+        const barePkhs = bareKeys(curve, concurrency);
+        const floor = (seconds: number) => started.process.ask<Sample>(JSON.stringify({ curve, workers: concurrency, seconds, request } satisfies FloorOrder));
+        await overHttp(signerUrl, signerPkhs, options.warmUpSeconds);
+        await overHttp(bareUrl, barePkhs, options.warmUpSeconds);
         await floor(options.warmUpSeconds / 2);
         const samples = { floor: [] as Sample[], bare: [] as Sample[], signer: [] as Sample[] };
         const cpu = { signer: new CpuTally(serve.pid), bare: new CpuTally(started.process.child.pid) };
@@ -98,8 +97,8 @@ export async function shippedCases(command: string, load: LoadThread, options: S
         const slices = concurrency === 1 ? options.slicesAtOne : options.slices;
         for (let slice = 0; slice < slices; slice++) {
           samples.floor.push(await floor(options.secondsPerSlice));
-          samples.bare.push(await cpu.bare.around(() => overHttp(bareUrl, bareKeys, options.secondsPerSlice), answers));
-          samples.signer.push(await cpu.signer.around(() => overHttp(signerUrl, signerKeys, options.secondsPerSlice), answers));
+          samples.bare.push(await cpu.bare.around(() => overHttp(bareUrl, barePkhs, options.secondsPerSlice), answers));
+          samples.signer.push(await cpu.signer.around(() => overHttp(signerUrl, signerPkhs, options.secondsPerSlice), answers));
         }
         const signerCpu = cpu.signer.perSignature();
         const bareCpu = cpu.bare.perSignature();
